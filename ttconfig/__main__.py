@@ -1,0 +1,5 @@
+"""`python -m ttconfig` runs the command line."""
+
+from ttconfig.cli import main
+
+main()

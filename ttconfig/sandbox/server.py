@@ -1,0 +1,117 @@
+"""Run the sandbox: in-process on a free loopback port (tests, `--sandbox`), or in the foreground.
+
+    with Sandbox() as sandbox:
+        key, secret = sandbox.credentials("ext_uat_cert")
+        ... httpx / the ttconfig client against sandbox.base_url ...
+        assert len(sandbox.writes()) == 1
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from ttconfig.sandbox.app import SandboxApp
+from ttconfig.sandbox.faults import Edit, Fault, FaultInjector
+from ttconfig.sandbox.gateway import Gateway
+from ttconfig.sandbox.seed import build_all
+from ttconfig.sandbox.settings import SandboxSettings
+from ttconfig.sandbox.store import Record, SandboxStore
+
+
+class Sandbox:
+    """A TT sandbox: store, gateway, faults and an HTTP server on loopback."""
+
+    def __init__(self, *, state_path: Path | None = None, settings: SandboxSettings | None = None,
+                 accounts: int | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.settings = settings or SandboxSettings()
+        self.store = SandboxStore.open(state_path, lambda: build_all(accounts=accounts))
+        self.gateway = Gateway(self.settings)
+        self.faults = FaultInjector()
+        self.app = SandboxApp(self.store, self.settings, self.gateway, self.faults)
+        self.host, self.port = host, port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def _config(self) -> uvicorn.Config:
+        return uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning",
+                              lifespan="off", access_log=False, timeout_keep_alive=30)
+
+    def start(self) -> Sandbox:
+        """Serve on a background thread; returns once the port is bound."""
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        self._server = uvicorn.Server(self._config())
+        self._thread = threading.Thread(target=self._run, args=(sock,), name="tt-sandbox",
+                                        daemon=True)
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox server failed to start")
+            threading.Event().wait(0.01)
+        return self
+
+    def _run(self, sock: socket.socket) -> None:
+        assert self._server is not None
+        asyncio.run(self._server.serve(sockets=[sock]))
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground until interrupted (`ttconfig sandbox serve`)."""
+        uvicorn.Server(self._config()).run()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # --- levers for tests and users -------------------------------------------------------
+
+    def app_keys(self, environment: str) -> list[Record]:
+        with self.store.lock:
+            return [dict(k) for k in self.store.env(environment).app_keys.values()]
+
+    def credentials(self, environment: str, label: str = "ttconfig") -> tuple[str, str]:
+        """The (app key, app secret) of a seeded key."""
+        for key in self.app_keys(environment):
+            if key["label"] == label:
+                return key["key"], key["secret"]
+        raise KeyError(f"no app key labelled {label!r} in {environment}")
+
+    def writes(self) -> list[Record]:
+        return self.store.writes()
+
+    def add_fault(self, **fields: Any) -> Fault:
+        edit = fields.get("edit")
+        if isinstance(edit, dict):
+            fields["edit"] = Edit(**edit)
+        return self.faults.add(Fault(**fields))
+
+    def edit(self, method: str, path: str, body: Any = None) -> Record:
+        """Change live data as a person in TT's web UI would (logged with source "ui")."""
+        return self.app.apply_edit("", Edit(method, path, body))
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.faults.clear()
+        self.gateway.reset()

@@ -1,0 +1,135 @@
+"""ttuser: users, their account links (read side) and user limits (§4).
+
+TT has no user delete: deactivation (`userActive: 0`) is the removal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ttconfig.sandbox import limits
+from ttconfig.sandbox import validate as v
+from ttconfig.sandbox.routing import ApiFailure, Call, Reply, Router
+from ttconfig.sandbox.services.common import bump, company_rows, name_taken, user
+from ttconfig.sandbox.store import Record
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SETTINGS = ("disableTrading", "fullAdmin", "viewOnlyAdmin")
+
+
+def register(router: Router) -> None:
+    svc = "ttuser"
+    router.add("GET", svc, "users")(list_users)
+    router.add("POST", svc, "user")(create_user)
+    router.add("GET", svc, "user/{userId}")(get_user)
+    router.add("POST", svc, "user/{userId}")(update_user)
+    router.add("GET", svc, "user/{userId}/accounts")(get_accounts)
+    router.add("GET", svc, "user/{userId}/limits")(get_limits)
+    router.add("POST", svc, "user/{userId}/limits")(post_limits)
+    router.add("DELETE", svc, "user/{userId}/limits/{limitId}")(delete_limit)
+
+
+def _email(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not EMAIL.match(value):
+        raise ApiFailure(400, f"{name} must be an email address")
+    return value
+
+
+def _trade_mode(name: str, value: Any) -> int:
+    if v.integer(name, value) not in (1, 2, 3):
+        raise ApiFailure(400, "tradeMode must be 1 (view only), 2 (standard) or 3 (pro)")
+    return int(value)
+
+
+_USER_FIELDS: dict[str, v.Check] = {
+    "email": _email, "firstName": v.text, "lastName": v.text, "alias": v.optional_text,
+    "tradeMode": _trade_mode, "userActive": v.flag,
+    "settings": lambda n, x: v.fields(x, dict.fromkeys(SETTINGS, v.flag), where=n),
+}
+
+
+def list_users(call: Call) -> Reply:
+    rows = sorted(company_rows(call, call.env.users), key=lambda r: r["id"])
+    users = [{"id": r["id"], "email": r["email"], "firstname": r["firstName"],
+              "lastname": r["lastName"], "alias": r.get("alias", "")} for r in rows]
+    return Reply({"users": users}, "users")
+
+
+def _detail(call: Call, record: Record) -> Record:
+    company = call.env.companies[record["companyId"]]
+    keys = ("id", "alias", "email", "firstName", "lastName", "userActive", "tradeMode",
+            "invitationPending")
+    return {**{k: record.get(k) for k in keys},
+            "company": {k: company[k] for k in ("id", "abbrevName", "name")},
+            "settings": dict(record["settings"]), "revision": record["revision"]}
+
+
+def get_user(call: Call) -> Reply:
+    return Reply({"user": [_detail(call, user(call)[1])]})
+
+
+def create_user(call: Call) -> Reply:
+    data = v.fields(call.body, {k: c for k, c in _USER_FIELDS.items() if k != "userActive"})
+    v.required(data, "email", "firstName", "lastName", "tradeMode")
+    _check_email(call, data, None)
+    new_id = call.env.new_id()
+    record = {"id": new_id, "alias": "", "userActive": 1, "invitationPending": 1,
+              "companyId": call.company_id, "revision": 1, **data,
+              "settings": {**dict.fromkeys(SETTINGS, 0), **data.get("settings", {})}}
+    call.env.users[new_id] = record
+    call.env.user_limits[new_id] = {"userId": new_id, **limits.empty()}
+    return Reply({"user": [_detail(call, record)]})
+
+
+def _check_email(call: Call, data: Record, user_id: int | None) -> None:
+    if "email" in data and name_taken(company_rows(call, call.env.users), data["email"],
+                                      key="email", skip=user_id):
+        raise ApiFailure(409, f"a user with email {data['email']!r} already exists")
+
+
+def update_user(call: Call) -> Reply:
+    user_id, record = user(call)
+    data = v.fields(call.body, _USER_FIELDS)
+    _check_email(call, data, user_id)
+    settings = data.pop("settings", {})
+    record.update(data)
+    record["settings"].update(settings)
+    bump(record)
+    return Reply({"user": [_detail(call, record)]})
+
+
+def _limits(call: Call, user_id: int) -> Record:
+    return call.env.user_limits.setdefault(user_id, {"userId": user_id, **limits.empty()})
+
+
+def get_accounts(call: Call) -> Reply:
+    user_id, _record = user(call)
+    env = call.env
+    rows = [{"accountId": aid, "accountName": env.accounts[aid]["name"],
+             "orderPermissions": dict(links[user_id]["orderPermissions"]),
+             "permissions": dict(links[user_id]["permissions"])}
+            for aid, links in sorted(env.account_users.items()) if user_id in links]
+    return Reply({"userId": user_id, "accounts": rows}, "accounts")
+
+
+def get_limits(call: Call) -> Reply:
+    user_id, _record = user(call)
+    item = {"userId": user_id, "riskLimits": limits.risk_limits(_limits(call, user_id))}
+    return Reply({"userLimits": [item]}, "userLimits")
+
+
+def post_limits(call: Call) -> Reply:
+    user_id, record = user(call)
+    v.fields(call.body, {"productLimits": v.items, "contractLimits": v.items})
+    written = limits.upsert(call, _limits(call, user_id))
+    bump(record)
+    item = {"userId": user_id, "riskLimits": {**written, "interProductLimits": []}}
+    return Reply({"userLimits": [item]})
+
+
+def delete_limit(call: Call) -> Reply:
+    user_id, record = user(call)
+    limits.delete(_limits(call, user_id), call.int_param("limitId"))
+    bump(record)
+    return Reply({"userId": user_id})

@@ -1,0 +1,57 @@
+"""Every limit the sandbox enforces, as a setting: usage plans, pacing, paging, sizes, tokens.
+
+The defaults are TT's documented values (shared/tt-contract.md §1); tests shrink them (a page
+size of 2, a token lifetime of 2 s) to reach the interesting cases quickly. Settings are read
+on every request, so a test may change them while the server runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """A TT usage plan: a request rate per second and a daily request quota per app key."""
+
+    requests_per_second: float
+    daily_quota: int
+
+
+def default_usage_plans() -> dict[str, UsagePlan]:
+    """TT's published usage plans (free is UAT-only at TT; the sandbox does not police that)."""
+    return {
+        "free": UsagePlan(3, 10_000),
+        "low": UsagePlan(5, 15_000),
+        "medium": UsagePlan(10, 30_000),
+        "high": UsagePlan(25, 75_000),
+    }
+
+
+USAGE_PLAN_NAMES = ("free", "low", "medium", "high")
+
+
+@dataclass
+class SandboxSettings:
+    """Tunable behaviour of the sandbox; see the module docstring."""
+
+    usage_plans: dict[str, UsagePlan] = field(default_factory=default_usage_plans)
+    usage_plan_override: str | None = None
+    """When set, every app key uses this plan instead of its seeded one."""
+    burst_seconds: float = 1.0
+    """Rate-limit bucket capacity, in seconds of the plan's rate (API Gateway's burst)."""
+    post_pause_seconds: float = 1.0
+    """Minimum time between the acknowledgement of a POST and the key's next POST."""
+    max_post_items: int = 20
+    page_size: int = 500
+    max_plain_response_bytes: int = 2_000_000
+    """Larger response bodies are refused with 413 unless the client accepts gzip."""
+    token_lifetime_seconds: float = 3600.0
+    redirect_gets: bool = False
+    """Answer every GET first with a 303 to the same host (TT's regional routing)."""
+    latency_ms: float = 0.0
+    """Simulated round-trip time added to every response."""
+
+    def plan_for(self, seeded_plan: str) -> UsagePlan:
+        """The usage plan in force for a key seeded with `seeded_plan`."""
+        return self.usage_plans[self.usage_plan_override or seeded_plan]

@@ -1,0 +1,108 @@
+"""Strict checks of request bodies, as TT's services would make them: a wrong type is a 400.
+
+`True` is not an integer and `"5"` is not a number here, so a client that sends the wrong
+JSON type is caught by the sandbox rather than silently coerced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ttconfig.sandbox.routing import ApiFailure
+from ttconfig.sandbox.store import Record
+
+Check = Callable[[str, Any], Any]
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ApiFailure(400, f"{name} must be true or false")
+    return value
+
+
+def flag(name: str, value: Any) -> int:
+    """TT's 0/1 integer flags (userActive, fullAdmin, ...)."""
+    if not is_int(value) or value not in (0, 1):
+        raise ApiFailure(400, f"{name} must be 0 or 1")
+    return int(value)
+
+
+def integer(name: str, value: Any) -> int:
+    if not is_int(value):
+        raise ApiFailure(400, f"{name} must be an integer")
+    return int(value)
+
+
+def quantity(name: str, value: Any) -> int | None:
+    """A limit: a non-negative integer, or null for "not set" (which is not 0)."""
+    if value is None:
+        return None
+    if not is_int(value) or value < 0:
+        raise ApiFailure(400, f"{name} must be a non-negative integer or null")
+    return int(value)
+
+
+def amount(name: str, value: Any) -> float | int | None:
+    """A money amount: a non-negative number, or null for "not set"."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ApiFailure(400, f"{name} must be a non-negative number or null")
+    return value
+
+
+def money(name: str, value: Any) -> float | int:
+    result = amount(name, value)
+    if result is None:
+        raise ApiFailure(400, f"{name} must be a non-negative number")
+    return result
+
+
+def text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ApiFailure(400, f"{name} must be a non-empty string")
+    return value
+
+
+def optional_text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ApiFailure(400, f"{name} must be a string")
+    return value
+
+
+def currency(name: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 3 or not value.isalpha() or not value.isupper():
+        raise ApiFailure(400, f"{name} must be a three-letter ISO 4217 code")
+    return value
+
+
+def obj(name: str, value: Any) -> Record:
+    if not isinstance(value, dict):
+        raise ApiFailure(400, f"{name} must be an object")
+    return value
+
+
+def items(name: str, value: Any) -> list[Record]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ApiFailure(400, f"{name} must be a list of objects")
+    return value
+
+
+def fields(body: Any, schema: Mapping[str, Check], *, where: str = "body") -> Record:
+    """Check the keys present in `body` against `schema`; unknown keys are refused."""
+    data = obj(where, body)
+    unknown = sorted(set(data) - set(schema))
+    if unknown:
+        raise ApiFailure(400, f"unknown field(s) in {where}: {', '.join(unknown)}")
+    return {key: schema[key](key, value) for key, value in data.items()}
+
+
+def required(data: Record, *names: str) -> None:
+    missing = [n for n in names if n not in data]
+    if missing:
+        raise ApiFailure(400, f"missing required field(s): {', '.join(missing)}")

@@ -1,0 +1,95 @@
+"""Risk-limit rows, as accounts, users and risk groups all carry them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ttconfig.tt.http import Json
+from ttconfig.tt.records import LimitRow, LimitScope, LimitSet
+
+RISK_LIMITS = "riskLimits"
+PRODUCT_LIMITS = "productLimits"
+CONTRACT_LIMITS = "contractLimits"
+RISK_LIMIT_SETTINGS = "riskLimitSettings"
+APPLY_LIMITS = "applyLimits"
+ROW_ID = "id"
+SCOPE_KEYS = {
+    "market_id": "marketId",
+    "product_type_id": "productTypeId",
+    "product_id": "productId",
+    "instrument_id": "instrumentId",
+}
+VALUE_KEYS = {
+    "trading_allowed": "tradingAllowed",
+    "spread_trading_allowed": "spreadTradingAllowed",
+    "max_order_qty": "maxOrderQty",
+    "max_position": "maxPosition",
+    "max_long_position": "maxLongPosition",
+    "max_short_position": "maxShortPosition",
+    "price_reasonability_ticks": "priceReasonabilityTicks",
+}
+
+
+def row_from_json(data: Json) -> LimitRow:
+    scope = LimitScope(
+        market_id=int(data["marketId"]),
+        product_type_id=int(data["productTypeId"]),
+        product_id=str(data["productId"]),
+        instrument_id=None if data.get("instrumentId") is None else str(data["instrumentId"]),
+    )
+    values: dict[str, Any] = {field: data.get(key) for field, key in VALUE_KEYS.items()}
+    return LimitRow(scope=scope, id=data.get(ROW_ID), **values)
+
+
+def row_to_json(row: LimitRow) -> Json:
+    """A row as TT's upsert takes it (by scope; TT's row id is not sent)."""
+    scope = row.scope
+    body: Json = {
+        "marketId": scope.market_id,
+        "productTypeId": scope.product_type_id,
+        "productId": scope.product_id,
+        "instrumentId": scope.instrument_id,
+    }
+    body.update({key: getattr(row, field) for field, key in VALUE_KEYS.items()})
+    return body
+
+
+def set_from_json(item: Json) -> LimitSet:
+    """A limit set from one element of accountLimits / userLimits / riskGroupLimits."""
+    limits = item.get(RISK_LIMITS) or {}
+    settings = item.get(RISK_LIMIT_SETTINGS)
+    apply = settings.get(APPLY_LIMITS) if isinstance(settings, dict) else None
+    return LimitSet(
+        product_limits=tuple(row_from_json(r) for r in limits.get(PRODUCT_LIMITS) or []),
+        contract_limits=tuple(row_from_json(r) for r in limits.get(CONTRACT_LIMITS) or []),
+        apply_limits=apply,
+    )
+
+
+def merge_sets(sets: Sequence[LimitSet]) -> LimitSet:
+    """One limit set from the elements of every page of a paged limits read."""
+    if not sets:
+        return LimitSet((), ())
+    apply = next((s.apply_limits for s in sets if s.apply_limits is not None), None)
+    return LimitSet(
+        product_limits=tuple(r for s in sets for r in s.product_limits),
+        contract_limits=tuple(r for s in sets for r in s.contract_limits),
+        apply_limits=apply,
+    )
+
+
+def upsert_lists(rows: Sequence[LimitRow]) -> dict[str, list[Json]]:
+    """The productLimits / contractLimits lists of an upsert body."""
+    lists: dict[str, list[Json]] = {PRODUCT_LIMITS: [], CONTRACT_LIMITS: []}
+    for row in rows:
+        name = PRODUCT_LIMITS if row.scope.instrument_id is None else CONTRACT_LIMITS
+        lists[name].append(row_to_json(row))
+    return {name: items for name, items in lists.items() if items}
+
+
+def rows_from_answers(answers: Sequence[Json], items_key: str) -> list[LimitRow]:
+    """The rows TT wrote (with their ids), from the answers of an upsert's requests."""
+    written = [set_from_json(item) for answer in answers for item in answer.get(items_key) or []]
+    merged = merge_sets(written)
+    return [*merged.product_limits, *merged.contract_limits]

@@ -1,0 +1,165 @@
+"""ttaccount: accounts, limits, risk settings, restrictions, account↔user links (§3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ttconfig.tt import wire
+from ttconfig.tt.adapters import fields, limits
+from ttconfig.tt.batching import chunk_bodies, post_batches
+from ttconfig.tt.http import Json, TTHttp
+from ttconfig.tt.records import (
+    Account,
+    AccountUserLink,
+    LimitRow,
+    LimitSet,
+    OrderPermissions,
+    Permissions,
+    Restrictions,
+    RiskSettings,
+)
+
+SERVICE = wire.TTACCOUNT
+ACCOUNT_KEYS = {
+    "id": "id", "name": "name", "account_type": "accountType", "company_id": "companyId",
+    "parent_id": "parentId", "revision": "revision", "description": "description",
+}
+WRITABLE_ACCOUNT_FIELDS = ("name", "account_type", "parent_id", "description")
+RISK_SETTINGS_KEYS = {
+    "credit_limit": "creditLimit", "currency": "currency", "apply_pnl": "applyPnl",
+    "apply_margin": "applyMargin", "trade_out_allowed": "tradeOutAllowed",
+    "create_sod_records": "createSodRecords",
+    "create_spread_sod_records": "createSpreadSodRecords",
+}
+RESTRICTION_KEYS = {
+    "place_orders": "placeOrders", "modify_orders": "modifyOrders", "tt_api": "ttApi",
+    "tt_order_types": "ttOrderTypes", "autospreader": "autospreader",
+    "submit_block_cross": "submitBlockCross", "market_orders": "marketOrders",
+    "gtc_orders": "gtcOrders", "obo": "obo", "algo_sdk": "algoSdk", "adl": "adl",
+}
+ORDER_PERMISSION_KEYS = {
+    "place_orders": "placeOrders", "modify_orders": "modifyOrders",
+    "delete_orders": "deleteOrders", "submit_block_cross_orders": "submitBlockCrossOrders",
+    "submit_staged_orders": "submitStagedOrders",
+}
+PERMISSION_KEYS = {
+    "update_positions": "updatePositions", "confirm_fills": "confirmFills",
+    "modify_clearing_account_on_fills": "modifyClearingAccountOnFills", "view_only": "viewOnly",
+}
+ORDER_PERMISSIONS = "orderPermissions"
+PERMISSIONS = "permissions"
+
+
+def account_from_json(data: Json) -> Account:
+    values = fields.read(ACCOUNT_KEYS, data)
+    return Account(**{"company_id": None, "parent_id": None, "revision": 0, **values})
+
+
+def order_permissions_from_json(data: Json | None) -> OrderPermissions:
+    return OrderPermissions(**fields.flags(data or {}, ORDER_PERMISSION_KEYS))
+
+
+def permissions_from_json(data: Json | None) -> Permissions:
+    return Permissions(**fields.flags(data or {}, PERMISSION_KEYS))
+
+
+def link_to_json(link: AccountUserLink) -> Json:
+    return {
+        "userId": link.user_id,
+        ORDER_PERMISSIONS: {k: getattr(link.order_permissions, f)
+                            for f, k in ORDER_PERMISSION_KEYS.items()},
+        PERMISSIONS: {k: getattr(link.permissions, f) for f, k in PERMISSION_KEYS.items()},
+    }
+
+
+class AccountsApi:
+    """Reads and writes of ttaccount."""
+
+    def __init__(self, http: TTHttp) -> None:
+        self._http = http
+
+    async def list(self, *, mine_only: bool = False) -> list[Account]:
+        params = {"mineOnly": "true"} if mine_only else {}
+        items = await self._http.get_paged(SERVICE, "accounts", "accounts", params)
+        return [account_from_json(item) for item in items]
+
+    async def get(self, account_id: int) -> Account:
+        body = await self._http.get(SERVICE, f"account/{account_id}")
+        return account_from_json(fields.single(body, "account"))
+
+    async def create(self, *, name: str, account_type: int, parent_id: int | None = None,
+                     description: str | None = None) -> Account:
+        body: Json = {"name": name, "accountType": account_type}
+        if parent_id is not None:
+            body["parentId"] = parent_id
+        if description is not None:
+            body["description"] = description
+        answer = await self._http.post(SERVICE, "account", body)
+        return account_from_json(fields.single(answer, "account"))
+
+    async def update(self, account_id: int, changes: Mapping[str, Any]) -> Account:
+        """Change any of name, parent_id, description (account_type is fixed at creation)."""
+        body = fields.write({k: ACCOUNT_KEYS[k] for k in ("name", "parent_id", "description")},
+                            changes)
+        answer = await self._http.post(SERVICE, f"account/{account_id}", body)
+        return account_from_json(fields.single(answer, "account"))
+
+    async def delete(self, account_id: int) -> None:
+        await self._http.delete(SERVICE, f"account/{account_id}")
+
+    async def limits(self, account_id: int) -> LimitSet:
+        items = await self._http.get_paged(SERVICE, f"account/{account_id}/limits",
+                                           "accountLimits")
+        return limits.merge_sets([limits.set_from_json(i) for i in items])
+
+    async def upsert_limits(self, account_id: int, rows: Sequence[LimitRow], *,
+                            apply_limits: bool | None = None) -> list[LimitRow]:
+        """Create or update rows by scope, in as many ≤20-row requests as needed."""
+        extra = None if apply_limits is None else {
+            limits.RISK_LIMIT_SETTINGS: {limits.APPLY_LIMITS: apply_limits}}
+        bodies = chunk_bodies(limits.upsert_lists(rows), extra)
+        answers = await post_batches(self._http, SERVICE, f"account/{account_id}/limits", bodies)
+        return limits.rows_from_answers(answers, "accountLimits")
+
+    async def delete_limit(self, account_id: int, limit_id: int) -> None:
+        await self._http.delete(SERVICE, f"account/{account_id}/limits/{limit_id}")
+
+    async def risk_settings(self, account_id: int) -> RiskSettings:
+        body = await self._http.get(SERVICE, f"account/{account_id}/risksettings")
+        return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, fields.single(body, "riskSettings")))
+
+    async def update_risk_settings(self, account_id: int,
+                                   changes: Mapping[str, Any]) -> RiskSettings:
+        body = fields.write(RISK_SETTINGS_KEYS, changes)
+        answer = await self._http.post(SERVICE, f"account/{account_id}/risksettings", body)
+        return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, fields.single(answer, "riskSettings")))
+
+    async def restrictions(self, account_id: int) -> Restrictions:
+        body = await self._http.get(SERVICE, f"account/{account_id}/restrictions")
+        return Restrictions(**fields.read(RESTRICTION_KEYS, fields.single(body, "restrictions")))
+
+    async def update_restrictions(self, account_id: int,
+                                  changes: Mapping[str, bool]) -> Restrictions:
+        body = fields.write(RESTRICTION_KEYS, changes)
+        answer = await self._http.post(SERVICE, f"account/{account_id}/restrictions", body)
+        return Restrictions(**fields.read(RESTRICTION_KEYS, fields.single(answer, "restrictions")))
+
+    async def users(self, account_id: int) -> list[AccountUserLink]:
+        items = await self._http.get_paged(SERVICE, f"account/{account_id}/users", "users")
+        return [AccountUserLink(
+            account_id=account_id, user_id=int(item["userId"]), user_alias=item.get("alias"),
+            order_permissions=order_permissions_from_json(item.get(ORDER_PERMISSIONS)),
+            permissions=permissions_from_json(item.get(PERMISSIONS)),
+        ) for item in items]
+
+    async def link_users(self, account_id: int, links: Sequence[AccountUserLink]) -> None:
+        """Link users (or update their permissions), in ≤20-link requests."""
+        if any(link.account_id != account_id for link in links):
+            raise ValueError("every link must be of the account being written")
+        bodies = chunk_bodies({"users": [link_to_json(link) for link in links]})
+        await post_batches(self._http, SERVICE, f"account/{account_id}/users", bodies)
+
+    async def unlink_user(self, account_id: int, user_id: int) -> None:
+        await self._http.delete(SERVICE, f"account/{account_id}/users/{user_id}")
+

@@ -1,0 +1,35 @@
+"""ttpds: markets, products and instruments, to resolve names to TT ids (§7; read only)."""
+
+from __future__ import annotations
+
+from ttconfig.tt import wire
+from ttconfig.tt.http import TTHttp
+from ttconfig.tt.records import Instrument, Market, Product
+
+SERVICE = wire.TTPDS
+PRODUCT_TYPES = {34: "future", 51: "option", 27: "spread", 48: "stock", 1: "index"}
+
+
+class ReferenceApi:
+    def __init__(self, http: TTHttp) -> None:
+        self._http = http
+
+    async def markets(self) -> list[Market]:
+        body = await self._http.get(SERVICE, "markets")
+        return [Market(id=int(m["id"]), name=str(m["name"])) for m in body.get("markets") or []]
+
+    async def products(self, *, market_id: int | None = None,
+                       product_type_id: int | None = None) -> list[Product]:
+        params = {k: str(v) for k, v in (("marketId", market_id),
+                                         ("productTypeId", product_type_id)) if v is not None}
+        items = await self._http.get_paged(SERVICE, "products", "products", params)
+        return [Product(id=str(p["id"]), symbol=str(p["symbol"]), name=str(p.get("name", "")),
+                        market_id=int(p["marketId"]), product_type_id=int(p["productTypeId"]))
+                for p in items]
+
+    async def instruments(self, product_id: str) -> list[Instrument]:
+        items = await self._http.get_paged(SERVICE, "instruments", "instruments",
+                                           {"productId": product_id})
+        return [Instrument(id=str(i["id"]), alias=str(i.get("alias", "")),
+                           name=str(i.get("name", "")), product_id=str(i["productId"]))
+                for i in items]

@@ -1,0 +1,111 @@
+"""ttuser: users, their account links (read side) and user limits (§4).
+
+TT has no user delete; `deactivate` (userActive 0) is the removal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ttconfig.tt import wire
+from ttconfig.tt.adapters import fields, limits
+from ttconfig.tt.adapters.ttaccount import (
+    ORDER_PERMISSIONS,
+    PERMISSIONS,
+    order_permissions_from_json,
+    permissions_from_json,
+)
+from ttconfig.tt.batching import chunk_bodies, post_batches
+from ttconfig.tt.http import Json, TTHttp
+from ttconfig.tt.records import AccountUserLink, LimitRow, LimitSet, User, UserSettings, UserSummary
+
+SERVICE = wire.TTUSER
+SUMMARY_KEYS = {"id": "id", "email": "email", "first_name": "firstname",
+                "last_name": "lastname", "alias": "alias"}
+USER_KEYS = {"id": "id", "email": "email", "first_name": "firstName", "last_name": "lastName",
+             "alias": "alias", "trade_mode": "tradeMode", "revision": "revision"}
+WRITABLE_USER_KEYS = {"email": "email", "first_name": "firstName", "last_name": "lastName",
+                      "alias": "alias", "trade_mode": "tradeMode"}
+SETTINGS_KEYS = {"disable_trading": "disableTrading", "full_admin": "fullAdmin",
+                 "view_only_admin": "viewOnlyAdmin"}
+ACTIVE, INVITATION_PENDING, SETTINGS, COMPANY = (
+    "userActive", "invitationPending", "settings", "company")
+
+
+def user_from_json(data: Json) -> User:
+    company = data.get(COMPANY)
+    return User(
+        **{"alias": "", "revision": 0, **fields.read(USER_KEYS, data)},
+        active=bool(data.get(ACTIVE, 1)),
+        invitation_pending=bool(data.get(INVITATION_PENDING, 0)),
+        company_id=company.get("id") if isinstance(company, dict) else None,
+        settings=UserSettings(**fields.flags(data.get(SETTINGS) or {}, SETTINGS_KEYS)),
+    )
+
+
+def user_changes_to_json(changes: Mapping[str, Any]) -> Json:
+    """Body of a user write from record fields; `active` and settings map to 0/1 flags."""
+    plain = {k: v for k, v in changes.items() if k not in ("active", "settings")}
+    body = fields.write(WRITABLE_USER_KEYS, plain)
+    if "active" in changes:
+        body[ACTIVE] = int(bool(changes["active"]))
+    if "settings" in changes:
+        body[SETTINGS] = {SETTINGS_KEYS[k]: int(bool(v)) for k, v in changes["settings"].items()}
+    return body
+
+
+class UsersApi:
+    """Reads and writes of ttuser."""
+
+    def __init__(self, http: TTHttp) -> None:
+        self._http = http
+
+    async def list(self) -> list[UserSummary]:
+        items = await self._http.get_paged(SERVICE, "users", "users")
+        return [UserSummary(**{"alias": "", **fields.read(SUMMARY_KEYS, i)}) for i in items]
+
+    async def get(self, user_id: int) -> User:
+        body = await self._http.get(SERVICE, f"user/{user_id}")
+        return user_from_json(fields.single(body, "user"))
+
+    async def create(self, *, email: str, first_name: str, last_name: str, trade_mode: int,
+                     alias: str | None = None,
+                     settings: Mapping[str, bool] | None = None) -> User:
+        changes: dict[str, Any] = {"email": email, "first_name": first_name,
+                                   "last_name": last_name, "trade_mode": trade_mode}
+        if alias is not None:
+            changes["alias"] = alias
+        if settings is not None:
+            changes["settings"] = settings
+        answer = await self._http.post(SERVICE, "user", user_changes_to_json(changes))
+        return user_from_json(fields.single(answer, "user"))
+
+    async def update(self, user_id: int, changes: Mapping[str, Any]) -> User:
+        """Change user fields; `active=False` deactivates (TT's only way to remove a user)."""
+        answer = await self._http.post(SERVICE, f"user/{user_id}", user_changes_to_json(changes))
+        return user_from_json(fields.single(answer, "user"))
+
+    async def deactivate(self, user_id: int) -> User:
+        return await self.update(user_id, {"active": False})
+
+    async def accounts(self, user_id: int) -> list[AccountUserLink]:
+        items = await self._http.get_paged(SERVICE, f"user/{user_id}/accounts", "accounts")
+        return [AccountUserLink(
+            account_id=int(item["accountId"]), user_id=user_id,
+            account_name=item.get("accountName"),
+            order_permissions=order_permissions_from_json(item.get(ORDER_PERMISSIONS)),
+            permissions=permissions_from_json(item.get(PERMISSIONS)),
+        ) for item in items]
+
+    async def limits(self, user_id: int) -> LimitSet:
+        items = await self._http.get_paged(SERVICE, f"user/{user_id}/limits", "userLimits")
+        return limits.merge_sets([limits.set_from_json(i) for i in items])
+
+    async def upsert_limits(self, user_id: int, rows: Sequence[LimitRow]) -> list[LimitRow]:
+        bodies = chunk_bodies(limits.upsert_lists(rows))
+        answers = await post_batches(self._http, SERVICE, f"user/{user_id}/limits", bodies)
+        return limits.rows_from_answers(answers, "userLimits")
+
+    async def delete_limit(self, user_id: int, limit_id: int) -> None:
+        await self._http.delete(SERVICE, f"user/{user_id}/limits/{limit_id}")

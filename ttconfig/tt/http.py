@@ -1,0 +1,406 @@
+"""The one way ttconfig talks to TT: every request passes through `TTHttp`.
+
+It owns what the contract (§1, §8) demands of a client, so no caller can get it wrong:
+a fresh requestId per request and per retry; `x-api-key` always and the bearer token on all
+but the token request; no Content-Type on GETs; gzip accepted; the usage-plan rate; one
+write at a time with the pause after each acknowledgement; at most 20 list items per write;
+paging; 303s followed only for GETs and only to the same host; retries with backoff and
+full jitter, for reads and for writes that provably never reached TT. A write whose answer
+is lost, late or 5xx raises `OutcomeUnknown` and is never resent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ttconfig.tt import wire
+from ttconfig.tt.config import ClientConfig
+from ttconfig.tt.errors import (
+    ConnectionFailed,
+    OutcomeUnknown,
+    QuotaExceededError,
+    RedirectRefused,
+    RequestRejected,
+    TTError,
+    error_for_status,
+)
+from ttconfig.tt.pacing import Clock, RateLimiter, Sleep, WritePacer
+from ttconfig.tt.request_id import RequestIds
+from ttconfig.tt.secret import Secret
+from ttconfig.tt.token import TokenManager
+
+log = logging.getLogger("ttconfig.tt")
+
+Json = dict[str, Any]
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class Answer(dict[str, Any]):
+    """A successful TT answer: its JSON body, and the request it answered (for errors)."""
+
+    def __init__(self, data: Json, *, method: str, path: str, request_id: str) -> None:
+        super().__init__(data)
+        self.method, self.path, self.request_id = method, path, request_id
+
+
+@dataclass
+class Stats:
+    """What a client did, for progress lines, plans and benchmarks."""
+
+    requests: int = 0
+    retries: int = 0
+    redirects: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    rate_wait_seconds: float = 0.0
+    write_wait_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    request_id: str
+    response: httpx.Response | None
+    error: httpx.TransportError | None
+
+
+class _Attempts:
+    """Counts the attempts of one request and sleeps between them (see RetryPolicy)."""
+
+    def __init__(self, http: TTHttp) -> None:
+        self._http = http
+        self.count = 1
+
+    async def again(self, error: TTError, retry_after: float | None) -> None:
+        """Sleep before the next attempt, or raise `error` when no attempt is left."""
+        policy = self._http.config.retry
+        if self.count >= policy.max_attempts or self._http.retries_left <= 0:
+            raise error
+        if retry_after is not None:
+            delay = min(retry_after, policy.max_retry_after_seconds)
+        else:
+            ceiling = min(policy.cap_seconds, policy.base_seconds * 2 ** (self.count - 1))
+            delay = self._http.random() * ceiling
+        self._http.retries_left -= 1
+        self._http.stats.retries += 1
+        log.info("%s %s: %s; attempt #%d/%d in %.2f s", error.method, error.path, error.message,
+                 self.count + 1, policy.max_attempts, delay)
+        self.count += 1
+        await self._http.sleep(delay)
+
+
+class TTHttp:
+    """HTTP to TT under every rule of the contract. Use as an async context manager."""
+
+    def __init__(self, config: ClientConfig, *, transport: httpx.AsyncBaseTransport | None = None,
+                 clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep,
+                 random_fraction: Callable[[], float] = random.random) -> None:
+        self.config = config
+        self.clock, self.sleep, self.random = clock, sleep, random_fraction
+        timeout = httpx.Timeout(config.read_timeout_seconds,
+                                connect=config.connect_timeout_seconds)
+        limits = httpx.Limits(max_connections=config.max_in_flight,
+                              max_keepalive_connections=config.max_in_flight)
+        self._client = httpx.AsyncClient(
+            transport=transport, timeout=timeout, limits=limits, follow_redirects=False,
+            headers={"Accept": "application/json", "Accept-Encoding": "gzip"},
+        )
+        self._ids = RequestIds(config.app_name, config.company_name)
+        self._limiter = RateLimiter(config.requests_per_second, clock, sleep)
+        self._pacer = WritePacer(config.post_pause_seconds, clock, sleep)
+        self._slots = asyncio.Semaphore(config.max_in_flight)
+        self.tokens = TokenManager(self._fetch_token, clock=clock,
+                                   margin_fraction=config.token_margin_fraction,
+                                   max_margin=config.token_margin_max_seconds)
+        self.retries_left = config.retry.budget
+        self.stats = Stats()
+        self._origin = httpx.URL(config.base_url)
+
+    async def __aenter__(self) -> TTHttp:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _url(self, service: str, path: str) -> str:
+        return f"{self.config.base_url.rstrip('/')}/{service}/{self.config.environment}/{path}"
+
+    def shown(self, service: str, path: str) -> str:
+        """The path as errors and logs show it (no host, no query, no secrets)."""
+        return f"/{service}/{self.config.environment}/{path}"
+
+    # --- one exchange ---------------------------------------------------------------------
+
+    async def _exchange(self, method: str, url: str, params: Mapping[str, str], *,
+                        token: Secret | None, content: bytes | None = None,
+                        content_type: str = "application/json") -> _Exchange:
+        headers = {wire.API_KEY_HEADER: self.config.credentials.app_key.reveal()}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token.reveal()}"
+        if content is not None:
+            headers["Content-Type"] = content_type
+        async with self._slots:
+            await self._limiter.acquire()
+            request_id = self._ids.new()
+            request = self._client.build_request(
+                method, url, params={**params, wire.REQUEST_ID_PARAM: request_id},
+                headers=headers, content=content)
+            self.stats.requests += 1
+            started = self.clock()
+            try:
+                response = await self._client.send(request)
+            except httpx.TransportError as exc:
+                log.debug("%s %s requestId=%s: %s", method, request.url.path, request_id,
+                          type(exc).__name__)
+                return _Exchange(request_id, None, exc)
+        self.stats.statuses[response.status_code] += 1
+        log.debug("%s %s requestId=%s -> %d in %.0f ms", method, request.url.path, request_id,
+                  response.status_code, (self.clock() - started) * 1000)
+        return _Exchange(request_id, response, None)
+
+    def _body(self, exchange: _Exchange, method: str, shown: str) -> Answer:
+        """The JSON body of a successful answer, or the typed error for any other."""
+        response = exchange.response
+        assert response is not None
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if response.status_code == 200 and isinstance(data, dict) and (
+                data.get(wire.STATUS) == wire.STATUS_OK):
+            return Answer(data, method=method, path=shown, request_id=exchange.request_id)
+        status = response.status_code
+        if status == 200 and isinstance(data, dict):
+            status = _int_or(data.get("statusCode"), 400)
+        message = _message(data) or response.reason_phrase or "no message"
+        raise error_for_status(status)(message, method=method, path=shown,
+                                       request_id=exchange.request_id, status=status)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    async def get(self, service: str, path: str, params: Mapping[str, str] | None = None) -> Answer:
+        """One GET, retried on 429/5xx/network failure, re-authenticated once on a 401."""
+        shown = self.shown(service, path)
+        attempts, refreshed = _Attempts(self), False
+        while True:
+            token = await self.tokens.get()
+            exchange = await self._get_following(self._url(service, path), params or {}, token,
+                                                 shown)
+            response = exchange.response
+            if response is None:
+                await attempts.again(ConnectionFailed(
+                    f"network failure: {type(exchange.error).__name__}", method="GET",
+                    path=shown, request_id=exchange.request_id), None)
+                continue
+            if response.status_code == 401 and not refreshed:
+                self.tokens.invalidate(token)
+                refreshed = True
+                continue
+            if response.status_code in RETRY_STATUSES:
+                error = self._retryable_error(exchange, "GET", shown)
+                await attempts.again(error, _retry_after(response))
+                continue
+            return self._body(exchange, "GET", shown)
+
+    def _retryable_error(self, exchange: _Exchange, method: str, shown: str) -> TTError:
+        """The error a 429 or 5xx stands for; a daily-quota 429 is raised at once."""
+        response = exchange.response
+        assert response is not None
+        try:
+            message = _message(response.json()) or response.reason_phrase
+        except ValueError:
+            message = response.reason_phrase
+        status = response.status_code
+        if status == 429 and message == wire.QUOTA_MESSAGE:
+            raise QuotaExceededError(
+                "the app key's daily request quota is used up; no request will succeed until "
+                "TT resets it (UTC midnight) or the key moves to a larger usage plan",
+                method=method, path=shown, request_id=exchange.request_id, status=status)
+        return error_for_status(status)(message, method=method, path=shown,
+                                        request_id=exchange.request_id, status=status)
+
+    async def _get_following(self, url: str, params: Mapping[str, str], token: Secret,
+                             shown: str) -> _Exchange:
+        """A GET that follows 303s to the same host, each hop with a new requestId."""
+        for _hop in range(self.config.max_redirects + 1):
+            exchange = await self._exchange("GET", url, params, token=token)
+            response = exchange.response
+            if response is None or response.status_code != 303:
+                return exchange
+            target = self._redirect_target(url, response, exchange.request_id, shown)
+            url = str(target.copy_with(query=None))
+            params = {k: v for k, v in target.params.multi_items()
+                      if k != wire.REQUEST_ID_PARAM}
+            self.stats.redirects += 1
+        raise RequestRejected(f"more than {self.config.max_redirects} redirects", method="GET",
+                              path=shown, request_id=exchange.request_id, status=303)
+
+    def _redirect_target(self, url: str, response: httpx.Response, request_id: str,
+                         shown: str) -> httpx.URL:
+        location = response.headers.get("location")
+        target = httpx.URL(url).join(location) if location else None
+        origin = self._origin
+        if target is None or (target.scheme, target.host, target.port) != (
+                origin.scheme, origin.host, origin.port):
+            where = target.host if target is not None else "nowhere"
+            raise RedirectRefused(f"TT redirected to another host ({where}); not followed, "
+                                  "so the app key is not sent there", method="GET", path=shown,
+                                  request_id=request_id, status=303)
+        return target
+
+    async def get_paged(self, service: str, path: str, items_key: str,
+                        params: Mapping[str, str] | None = None) -> list[Json]:
+        """Every item of a paged listing (`lastPage` as "true"/"false" or a boolean)."""
+        query = dict(params or {})
+        items: list[Json] = []
+        seen_keys: set[str] = set()
+        while True:
+            body = await self.get(service, path, query)
+            items.extend(body.get(items_key) or [])
+            if _is_last_page(body):
+                return items
+            next_key = body.get(wire.NEXT_PAGE_KEY)
+            if not isinstance(next_key, str) or not next_key or next_key in seen_keys:
+                raise TTError("TT said more pages follow but gave no new nextPageKey",
+                              method="GET", path=self.shown(service, path))
+            seen_keys.add(next_key)
+            query[wire.NEXT_PAGE_PARAM] = next_key
+
+    # --- writes ---------------------------------------------------------------------------
+
+    async def post(self, service: str, path: str, body: Json) -> Answer:
+        return await self._write("POST", service, path, body)
+
+    async def delete(self, service: str, path: str) -> Answer:
+        return await self._write("DELETE", service, path, None)
+
+    async def _write(self, method: str, service: str, path: str, body: Json | None) -> Answer:
+        """One write: paced, never more than 20 items, never resent once it may have landed."""
+        check_items(body)
+        shown = self.shown(service, path)
+        content = None if body is None else json.dumps(body).encode()
+        async with self._pacer.lock:
+            attempts = _Attempts(self)
+            while True:
+                before = self._pacer.waited_seconds
+                await self._pacer.wait_turn()
+                self.stats.write_wait_seconds += self._pacer.waited_seconds - before
+                token = await self.tokens.get()
+                exchange = await self._exchange(method, self._url(service, path), {},
+                                                token=token, content=content)
+                self._pacer.acknowledged()
+                outcome = await self._write_outcome(exchange, method, shown, body, attempts)
+                if outcome is not None:
+                    return outcome
+
+    async def _write_outcome(self, exchange: _Exchange, method: str, shown: str,
+                             body: Json | None, attempts: _Attempts) -> Answer | None:
+        """The answer of a write; None to send it again (only when TT provably refused it)."""
+        response = exchange.response
+        if response is None:
+            if isinstance(exchange.error, NOTHING_SENT):
+                await attempts.again(ConnectionFailed(
+                    f"could not connect: {type(exchange.error).__name__}", method=method,
+                    path=shown, request_id=exchange.request_id), None)
+                return None
+            raise self._unknown(exchange, method, shown, body,
+                                f"the connection failed after the request was sent "
+                                f"({type(exchange.error).__name__})")
+        status = response.status_code
+        if status == 429:
+            # Throttled at the gateway, before the service saw it: nothing was applied.
+            await attempts.again(self._retryable_error(exchange, method, shown),
+                                 _retry_after(response))
+            return None
+        if status >= 500 or 300 <= status < 400:
+            raise self._unknown(exchange, method, shown, body, f"TT answered {status}")
+        return self._body(exchange, method, shown)
+
+    def _unknown(self, exchange: _Exchange, method: str, shown: str, body: Json | None,
+                 why: str) -> OutcomeUnknown:
+        status = exchange.response.status_code if exchange.response is not None else None
+        return OutcomeUnknown(f"{why}; the write may or may not have been applied: read it "
+                              "back before sending anything again", method=method, path=shown,
+                              request_id=exchange.request_id, status=status, sent=body)
+
+    # --- the token --------------------------------------------------------------------------
+
+    async def _fetch_token(self) -> tuple[Secret, float]:
+        """Ask ttid for a token; safe to repeat (a new token does not revoke older ones)."""
+        shown = self.shown(wire.TTID, wire.TOKEN_PATH)
+        form = urllib.parse.urlencode({
+            wire.TOKEN_FORM_GRANT: wire.TOKEN_GRANT,
+            wire.TOKEN_FORM_KEY: self.config.credentials.token_form_value(),
+        }).encode()
+        attempts = _Attempts(self)
+        while True:
+            exchange = await self._exchange(
+                "POST", self._url(wire.TTID, wire.TOKEN_PATH), {}, token=None, content=form,
+                content_type="application/x-www-form-urlencoded")
+            response = exchange.response
+            if response is None:
+                await attempts.again(ConnectionFailed(
+                    f"network failure: {type(exchange.error).__name__}", method="POST",
+                    path=shown, request_id=exchange.request_id), None)
+                continue
+            if response.status_code in RETRY_STATUSES:
+                await attempts.again(self._retryable_error(exchange, "POST", shown),
+                                     _retry_after(response))
+                continue
+            data = self._body(exchange, "POST", shown)
+            lifetime = data.get(wire.TOKEN_LIFETIME)
+            token = data.get(wire.TOKEN_ACCESS)
+            if not isinstance(token, str) or not isinstance(lifetime, int | float):
+                raise TTError("the token response lacks a token or its lifetime",
+                              method="POST", path=shown, request_id=exchange.request_id)
+            return Secret(token), float(lifetime)
+
+
+def check_items(body: Json | None) -> None:
+    """Refuse (as a programming error) a write body with more than 20 list items in all."""
+    if body is None:
+        return
+    count = sum(len(v) for v in body.values() if isinstance(v, list))
+    if count > wire.MAX_POST_ITEMS:
+        raise ValueError(f"a TT write may carry at most {wire.MAX_POST_ITEMS} items; "
+                         f"this one carries {count}: chunk it (see tt.batching)")
+
+
+def _is_last_page(body: Json) -> bool:
+    last = body.get(wire.LAST_PAGE, True)
+    if isinstance(last, str):
+        return last.strip().lower() != "false"
+    return bool(last)
+
+
+def _message(data: Any) -> str | None:
+    if isinstance(data, dict):
+        for key in (wire.STATUS_MESSAGE, wire.GATEWAY_MESSAGE):
+            if isinstance(data.get(key), str) and data[key]:
+                return str(data[key])
+    return None
+
+
+def _int_or(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,65 @@
+"""Keeping to TT's request rules in time: the usage-plan rate and the pause after a write.
+
+Both use an injected monotonic clock and sleep, so tests can run them on a fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RateLimiter:
+    """Spaces request starts at least 1/rate apart (a token bucket of depth one).
+
+    Each caller reserves the next free slot before it sleeps, so concurrent callers are
+    served in order and the long-run rate never exceeds `rate`, whatever the concurrency.
+    """
+
+    def __init__(self, rate: float, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.interval = 1.0 / rate
+        self._clock, self._sleep = clock, sleep
+        self._next = float("-inf")
+        self.waited_seconds = 0.0
+
+    async def acquire(self) -> None:
+        now = self._clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            self.waited_seconds += slot - now
+            await self._sleep(slot - now)
+
+
+class WritePacer:
+    """One write at a time, and each at least `pause` after the previous acknowledgement."""
+
+    def __init__(self, pause: float, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.pause = pause
+        self._clock, self._sleep = clock, sleep
+        self._lock = asyncio.Lock()
+        self._last_ack = float("-inf")
+        self.waited_seconds = 0.0
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        return self._lock
+
+    async def wait_turn(self) -> None:
+        """Sleep until the pause after the last acknowledgement is over (hold `lock`)."""
+        delay = self._last_ack + self.pause - self._clock()
+        if delay > 0:
+            self.waited_seconds += delay
+            await self._sleep(delay)
+
+    def acknowledged(self) -> None:
+        """A write's answer arrived (or its connection failed): the pause starts now."""
+        self._last_ack = self._clock()

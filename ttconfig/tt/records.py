@@ -1,0 +1,220 @@
+"""TT objects as ttconfig holds them: typed, immutable, with TT's ids, in our own words.
+
+The adapters turn TT's JSON into these records and back; nothing else knows TT's keys.
+Limits keep `None` ("not set") apart from 0, as TT does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: int
+    name: str
+    abbrev_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    """A 64-bit unsigned id, kept as a string (it exceeds 2**53)."""
+    symbol: str
+    name: str
+    market_id: int
+    product_type_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: str
+    alias: str
+    name: str
+    product_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    name: str
+    account_type: int
+    company_id: int | None
+    parent_id: int | None
+    revision: int
+    description: str | None = None
+    """Only the single-account read carries it; None when read from the listing."""
+
+
+@dataclass(frozen=True, slots=True)
+class LimitScope:
+    market_id: int
+    product_type_id: int
+    product_id: str
+    instrument_id: str | None = None
+    """Set on contract rows; None on product rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRow:
+    scope: LimitScope
+    trading_allowed: bool
+    spread_trading_allowed: bool
+    max_order_qty: int | None
+    max_position: int | None
+    max_long_position: int | None
+    max_short_position: int | None
+    price_reasonability_ticks: int | None
+    id: int | None = None
+    """TT's row id; None for a row not yet written."""
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSet:
+    """The risk limits of one owner (account, user or risk group)."""
+
+    product_limits: tuple[LimitRow, ...]
+    contract_limits: tuple[LimitRow, ...]
+    apply_limits: bool | None = None
+    """Accounts only: whether TT applies the limits at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSettings:
+    credit_limit: int | float | None
+    currency: str
+    apply_pnl: bool
+    apply_margin: bool
+    trade_out_allowed: bool
+    create_sod_records: bool
+    create_spread_sod_records: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Restrictions:
+    """What an account may do; True means allowed."""
+
+    place_orders: bool
+    modify_orders: bool
+    tt_api: bool
+    tt_order_types: bool
+    autospreader: bool
+    submit_block_cross: bool
+    market_orders: bool
+    gtc_orders: bool
+    obo: bool
+    algo_sdk: bool
+    adl: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPermissions:
+    place_orders: bool
+    modify_orders: bool
+    delete_orders: bool
+    submit_block_cross_orders: bool
+    submit_staged_orders: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    update_positions: bool
+    confirm_fills: bool
+    modify_clearing_account_on_fills: bool
+    view_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUserLink:
+    account_id: int
+    user_id: int
+    order_permissions: OrderPermissions
+    permissions: Permissions
+    account_name: str | None = None
+    user_alias: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserSummary:
+    """A user as the listing shows it."""
+
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    disable_trading: bool
+    full_admin: bool
+    view_only_admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    alias: str
+    active: bool
+    trade_mode: int
+    """1 view only, 2 standard, 3 pro."""
+    invitation_pending: bool
+    company_id: int | None
+    settings: UserSettings
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserGroup:
+    id: int
+    name: str
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class RiskGroup:
+    id: int
+    name: str
+    description: str
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTagField:
+    id: int
+    market_id: int
+    name: str
+    is_required: bool
+    value_type_id: int
+    enums: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTagDefault:
+    id: int | None
+    account_id: int | None
+    user_id: int | None
+    market_id: int
+    field_id: int
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMargin:
+    id: int | None
+    market_id: int
+    product_type_id: int
+    product_id: str
+    currency: str
+    outright_margin: int | float
+    spread_margin: int | float
