@@ -9,10 +9,10 @@ trading CME, ICE and Eurex:
 
 * accounts in a two-level tree: HPT-PROP over the rates, energy, equity-index and metals
   desks; HPT-ARB over the calendar and cross-market books; HPT-MM over the Eurex and ICE
-  market-making books; the omnibus HPT-CUST and HPT-IB over their customers; plus stand-
-  alone house accounts (hedge, error, training, give-up), a suspended customer and a
-  closed legacy account;
-* about 47 users: the Rates, Energy and Equity Index desk groups, risk managers and
+  market-making books; the omnibus HPT-CUST and HPT-IB over their customers (one of them
+  suspended, cancel only); plus the give-up omnibus, stand-alone house accounts (hedge,
+  error, training) and a closed legacy account;
+* about 50 users: the Rates, Energy and Equity Index desk groups, risk managers and
   compliance linked to the parent accounts, brokers on the customer accounts, two admins
   and the API user ``ttconfig-api`` who owns the ``ttconfig`` app key; one user is
   deactivated and one has not accepted the invitation;
@@ -27,8 +27,9 @@ UAT and production differ the way a real firm's environments do. Each environmen
 allocates its own integer ids. UAT keeps what certification left behind: the test
 accounts HPT-UAT-TEST and HPT-UAT-ALGO, their test users and two exchange test products;
 people loosen limits and credit in UAT to try things and set limits there that production
-never got. Production has a customer account and traders onboarded directly there, which
-UAT never saw. Products and instruments are global in TT, so their ids are equal in both.
+never got. Production has a customer account (HPT-CUST-ELM) and two traders onboarded
+directly there, which UAT never saw. Products and instruments are global in TT: their ids
+are equal in both.
 
 ``build_seed(env, accounts=N)`` adds generated parent/child books, with users, links,
 limits, risk settings and restrictions in proportion, until the main company holds N

@@ -1,0 +1,106 @@
+"""Shared fixtures: a real sandbox on loopback, raw HTTP to it, and clients configured for it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
+from ttconfig.tt.secret import Secret
+
+UAT = "ext_uat_cert"
+PROD = "ext_prod_live"
+FAST_PAUSE = 0.2
+"""POST pause used by most tests so that writes are quick; rule tests use TT's 1 s."""
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    settings = SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high")
+    with Sandbox(settings=settings) as running:
+        yield running
+
+
+class RawTT:
+    """Hand-made HTTP requests to the sandbox, for tests of the sandbox's own rules."""
+
+    def __init__(self, sandbox: Sandbox, environment: str = UAT, label: str = "ttconfig") -> None:
+        self.sandbox = sandbox
+        self.environment = environment
+        self.key, self.secret = sandbox.credentials(environment, label)
+        self.http = httpx.Client(base_url=sandbox.base_url, timeout=10)
+        self._token: str | None = None
+
+    @staticmethod
+    def rid() -> str:
+        return f"tests-harbor--{uuid.uuid4()}"
+
+    def url(self, service: str, endpoint: str, environment: str | None = None) -> str:
+        return f"/{service}/{environment or self.environment}/{endpoint}"
+
+    def token(self) -> str:
+        if self._token is None:
+            response = self.http.post(
+                self.url("ttid", "token"), params={"requestId": self.rid()},
+                headers={"x-api-key": self.key},
+                data={"grant_type": "user_app", "app_key": f"{self.key}:{self.secret}"})
+            assert response.status_code == 200, response.text
+            self._token = response.json()["access_token"]
+        return self._token
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"x-api-key": self.key, "Authorization": f"Bearer {self.token()}", **extra}
+
+    def get(self, service: str, endpoint: str, **params: str) -> httpx.Response:
+        return self.http.get(self.url(service, endpoint), params={"requestId": self.rid(), **params},
+                             headers=self.headers())
+
+    def post(self, service: str, endpoint: str, body: Any) -> httpx.Response:
+        return self.http.post(self.url(service, endpoint), params={"requestId": self.rid()},
+                              headers=self.headers(), json=body)
+
+    def delete(self, service: str, endpoint: str) -> httpx.Response:
+        return self.http.delete(self.url(service, endpoint), params={"requestId": self.rid()},
+                                headers=self.headers())
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@pytest.fixture
+def raw(sandbox: Sandbox) -> Iterator[RawTT]:
+    client = RawTT(sandbox)
+    yield client
+    client.close()
+
+
+ClientFactory = Callable[..., TTClient]
+
+
+@pytest.fixture
+def make_client(sandbox: Sandbox) -> ClientFactory:
+    """Build a TTClient for the sandbox; keyword arguments override ClientConfig fields."""
+
+    def build(environment: str = UAT, label: str = "ttconfig", transport: Any = None,
+              **overrides: Any) -> TTClient:
+        key, secret = sandbox.credentials(environment, label)
+        fields: dict[str, Any] = {
+            "environment": environment,
+            "credentials": Credentials(Secret(key), Secret(secret)),
+            "base_url": sandbox.base_url,
+            "usage_plan": "high",
+            "company_name": "Harbor Point",
+            "post_pause_seconds": FAST_PAUSE,
+            "retry": RetryPolicy(base_seconds=0.05, cap_seconds=0.5),
+            **overrides,
+        }
+        return TTClient(ClientConfig(**fields), transport=transport)
+
+    return build

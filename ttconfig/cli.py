@@ -1,0 +1,151 @@
+"""The `ttconfig` command line: parse, build collaborators, call one core function, exit.
+
+`main` is the only place that turns errors into exit codes (shared/DESIGN.md): 0 success,
+1 error, 3 invalid configuration, 4 refused by policy, 5 stale plan, 64 usage, 130 interrupt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from ttconfig import __version__
+from ttconfig.connection import SANDBOX_STATE, Target, connect
+from ttconfig.errors import TTConfigError, UsageError
+from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig
+
+USAGE_EXIT = 64
+INTERRUPTED_EXIT = 130
+
+err = Console(stderr=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ttconfig")
+@click.option("-v", "--verbose", is_flag=True, help="Log every TT request (never secrets).")
+def cli(verbose: bool) -> None:
+    """Risk configuration as code for the Trading Technologies platform."""
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s",
+                            stream=sys.stderr)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _target_options(command: click.decorators.FC) -> click.decorators.FC:
+    decorators = (
+        click.option("-e", "--env", "environment", default="uat", show_default=True,
+                     type=click.Choice(["uat", "prod"]), help="The environment to talk to."),
+        click.option("--sandbox", is_flag=True,
+                     help="Use the built-in TT sandbox (in-process, on loopback; state under "
+                          ".ttconfig/); no credentials needed."),
+        click.option("--base-url", default="https://ttrestapi.trade.tt", show_default=True,
+                     help="TT's base URL (credentials from TT_<ENV>_APP_KEY/_APP_SECRET)."),
+        click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default=None,
+                     help="The app key's TT usage plan (sets the request rate)."),
+        click.option("--company-name", envvar="TTCONFIG_COMPANY", default=None,
+                     help="Company name used in requestIds."),
+    )
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@cli.command()
+@_target_options
+def inspect(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
+            company_name: str | None) -> None:
+    """Read the live risk setup and summarise it (checks credentials, plan and speed)."""
+    target = Target(environment, sandbox=sandbox, base_url=base_url, usage_plan=usage_plan,
+                    company_name=company_name)
+    with connect(target, os.environ) as config:
+        overview = asyncio.run(_inspect(config))
+    out = Console()
+    out.print(accounts_table(overview))
+    out.print(summary_line(overview, config.requests_per_second))
+
+
+async def _inspect(config: ClientConfig) -> Overview:
+    async with TTClient(config) as tt:
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("reading accounts", total=None)
+            return await read_overview(
+                tt, lambda done, total: progress.update(task, completed=done, total=total))
+
+
+@cli.group()
+def sandbox() -> None:
+    """The built-in TT sandbox: a local TT to rehearse against, no credentials needed."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8787, show_default=True, type=int)
+@click.option("--state", "state_path", type=click.Path(path_type=Path), default=SANDBOX_STATE,
+              show_default=True, help="State file (created from the seed when missing).")
+@click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default=None,
+              help="Give every app key this usage plan (default: as seeded).")
+@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Simulated round-trip time added to every response.")
+def serve(host: str, port: int, state_path: Path, usage_plan: str | None,
+          latency_ms: float) -> None:
+    """Serve the sandbox in the foreground until interrupted."""
+    settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms)
+    server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
+    click.echo(_serve_banner(server))
+    server.serve_forever()
+
+
+def _serve_banner(server: Sandbox) -> str:
+    lines = [f"TT sandbox on {server.base_url} (state: {server.store.path})", "",
+             "Seeded app keys (sandbox only; not secrets):"]
+    for environment in sorted(server.store.envs):
+        for key in server.app_keys(environment):
+            plan = server.settings.usage_plan_override or key["usagePlan"]
+            lines.append(f"  {environment:14} {key['label']:9} plan {plan:6} key {key['key']}  "
+                         f"secret {key['secret']}")
+    lines += ["", "Try it: see README.md, section 'Sandbox'. Control endpoint: "
+              f"{server.base_url}/_sandbox/health", ""]
+    return "\n".join(lines)
+
+
+@sandbox.command()
+@click.option("--state", "state_path", type=click.Path(path_type=Path), default=SANDBOX_STATE,
+              show_default=True)
+def reset(state_path: Path) -> None:
+    """Restore the sandbox's seeded firms (the state file is rewritten)."""
+    Sandbox(state_path=state_path).store.reset()
+    click.echo(f"Sandbox state reset to the seed: {state_path}")
+
+
+def main() -> None:
+    """Entry point: run the command, map errors to exit codes, never show a user a traceback."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("Interrupted.")
+        sys.exit(INTERRUPTED_EXIT)
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(INTERRUPTED_EXIT)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(USAGE_EXIT if isinstance(exc, click.UsageError) else exc.exit_code)
+    except UsageError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        sys.exit(USAGE_EXIT)
+    except TTConfigError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,77 @@
+"""Which TT a command talks to: the built-in sandbox, or a TT base URL with credentials.
+
+Credentials come only from environment variables named per environment (TT_UAT_APP_KEY /
+TT_UAT_APP_SECRET, TT_PROD_APP_KEY / TT_PROD_APP_SECRET), never from arguments or files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ttconfig.errors import UsageError
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.tt import wire
+from ttconfig.tt.config import ClientConfig, Credentials
+from ttconfig.tt.secret import Secret
+
+TT_ENVIRONMENTS = {"uat": "ext_uat_cert", "prod": "ext_prod_live"}
+SANDBOX_STATE = Path(".ttconfig") / "sandbox-state.json"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send requests, as the command line asked."""
+
+    environment: str
+    """ttconfig's name for the environment: uat or prod."""
+    sandbox: bool = False
+    base_url: str = wire.BASE_URL
+    usage_plan: str | None = None
+    app_name: str = "ttconfig"
+    company_name: str | None = None
+    state_path: Path = SANDBOX_STATE
+
+    @property
+    def tt_environment(self) -> str:
+        try:
+            return TT_ENVIRONMENTS[self.environment]
+        except KeyError:
+            raise UsageError(f"unknown environment {self.environment!r}; "
+                             f"one of {', '.join(TT_ENVIRONMENTS)}") from None
+
+
+def credential_variables(environment: str) -> tuple[str, str]:
+    prefix = f"TT_{environment.upper()}"
+    return f"{prefix}_APP_KEY", f"{prefix}_APP_SECRET"
+
+
+def credentials_from(environ: Mapping[str, str], environment: str) -> Credentials:
+    key_var, secret_var = credential_variables(environment)
+    missing = [v for v in (key_var, secret_var) if not environ.get(v)]
+    if missing:
+        raise UsageError(f"set {' and '.join(missing)} to the app key and secret of the "
+                         f"{environment} environment, or use --sandbox")
+    return Credentials(Secret(environ[key_var]), Secret(environ[secret_var]))
+
+
+@contextmanager
+def connect(target: Target, environ: Mapping[str, str]) -> Iterator[ClientConfig]:
+    """A client configuration for `target`, with the in-process sandbox running if asked."""
+    if not target.sandbox:
+        yield ClientConfig(environment=target.tt_environment, base_url=target.base_url,
+                           credentials=credentials_from(environ, target.environment),
+                           usage_plan=target.usage_plan or "free", app_name=target.app_name,
+                           company_name=target.company_name or "company")
+        return
+    with Sandbox(state_path=target.state_path) as sandbox:
+        if target.usage_plan is not None:
+            sandbox.settings.usage_plan_override = target.usage_plan
+        key = next(k for k in sandbox.app_keys(target.tt_environment) if k["label"] == "ttconfig")
+        yield ClientConfig(
+            environment=target.tt_environment, base_url=sandbox.base_url,
+            credentials=Credentials(Secret(key["key"]), Secret(key["secret"])),
+            usage_plan=target.usage_plan or key["usagePlan"], app_name=target.app_name,
+            company_name=target.company_name or "sandbox")

@@ -1,0 +1,126 @@
+"""`ttconfig inspect`: read a firm's live risk setup through the client and summarise it.
+
+It exercises every read the reconciler will make (accounts with their limits, risk settings,
+restrictions and users; users; groups; margins; order-tag defaults) and reports what the
+read cost in requests and time, so a user can check credentials, plan and speed before the
+first plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rich.table import Table
+
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.records import (
+    Account,
+    AccountUserLink,
+    Company,
+    LimitSet,
+    Restrictions,
+    RiskGroup,
+    RiskSettings,
+    UserGroup,
+    UserSummary,
+)
+
+T = TypeVar("T")
+ACCOUNT_TYPES = {1: "customer", 2: "house", 3: "omnibus"}
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: Account
+    limits: LimitSet
+    risk_settings: RiskSettings
+    restrictions: Restrictions
+    users: list[AccountUserLink]
+
+
+@dataclass(frozen=True)
+class Overview:
+    company: Company
+    accounts: list[AccountView]
+    users: list[UserSummary]
+    user_groups: list[UserGroup]
+    risk_groups: list[RiskGroup]
+    product_margins: int
+    order_tag_defaults: int
+    requests: int
+    retries: int
+    rate_limited: int
+    seconds: float
+
+
+async def _account_view(tt: TTClient, account: Account) -> AccountView:
+    limits, settings, restrictions, users = await asyncio.gather(
+        tt.accounts.limits(account.id), tt.accounts.risk_settings(account.id),
+        tt.accounts.restrictions(account.id), tt.accounts.users(account.id))
+    return AccountView(account, limits, settings, restrictions, users)
+
+
+async def read_overview(tt: TTClient, progress: Callable[[int, int], None] | None = None,
+                        ) -> Overview:
+    """Read everything the overview shows; GETs run concurrently under the plan's rate."""
+    started = time.monotonic()
+    company, accounts, users, user_groups, risk_groups, defaults = await asyncio.gather(
+        tt.setup.company(), tt.accounts.list(), tt.users.list(), tt.user_groups.list(),
+        tt.risk_groups.list(), tt.setup.order_tag_defaults())
+    margins = await tt.setup.product_margins(company.id)
+    views = await _gather_counted([lambda a=a: _account_view(tt, a) for a in accounts], progress)
+    stats = tt.stats
+    return Overview(company, views, users, user_groups, risk_groups, len(margins),
+                    len(defaults), stats.requests, stats.retries, stats.statuses[429],
+                    time.monotonic() - started)
+
+
+async def _gather_counted(jobs: list[Callable[[], Awaitable[T]]],
+                          progress: Callable[[int, int], None] | None) -> list[T]:
+    done = 0
+
+    async def run(job: Callable[[], Awaitable[T]]) -> T:
+        nonlocal done
+        result = await job()
+        done += 1
+        if progress is not None:
+            progress(done, len(jobs))
+        return result
+
+    return list(await asyncio.gather(*(run(job) for job in jobs)))
+
+
+def accounts_table(overview: Overview) -> Table:
+    names = {view.account.id: view.account.name for view in overview.accounts}
+    table = Table(title=f"{overview.company.name} ({overview.company.abbrev_name}): accounts")
+    for column in ("account", "type", "parent", "limit rows", "credit limit", "users",
+                   "can place orders"):
+        numeric = column in ("limit rows", "users", "credit limit")
+        table.add_column(column, justify="right" if numeric else "left",
+                         no_wrap=column in ("account", "parent", "credit limit"))
+    for view in sorted(overview.accounts, key=lambda v: v.account.name):
+        account, settings = view.account, view.risk_settings
+        credit = "not set" if settings.credit_limit is None else (
+            f"{settings.credit_limit:,} {settings.currency}")
+        rows = len(view.limits.product_limits) + len(view.limits.contract_limits)
+        table.add_row(account.name, ACCOUNT_TYPES.get(account.account_type, "?"),
+                      names.get(account.parent_id or -1, ""), str(rows), credit,
+                      str(len(view.users)), "yes" if view.restrictions.place_orders else "no")
+    return table
+
+
+def summary_line(overview: Overview, requests_per_second: float) -> str:
+    limit_rows = sum(len(v.limits.product_limits) + len(v.limits.contract_limits)
+                     for v in overview.accounts)
+    floor = overview.requests / requests_per_second
+    return (f"Read {len(overview.accounts)} accounts ({limit_rows} limit rows), "
+            f"{len(overview.users)} users, {len(overview.user_groups)} user groups, "
+            f"{len(overview.risk_groups)} risk groups, {overview.product_margins} product "
+            f"margins, {overview.order_tag_defaults} order-tag defaults with "
+            f"{overview.requests} requests in {overview.seconds:.1f} s "
+            f"(the plan's rate allows no less than {floor:.1f} s; "
+            f"{overview.rate_limited} answered 429, {overview.retries} retried).")
