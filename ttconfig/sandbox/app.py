@@ -162,6 +162,8 @@ class SandboxApp:
         """Act on a fault before the backend; False when the request ends here unanswered."""
         if fault.action == "status":
             headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+            if fault.location is not None:
+                headers["Location"] = fault.location
             message = fault.message or ("Too Many Requests" if fault.status == 429 else
                                         "injected failure")
             payload = gateway(message) if fault.status == 429 else failed(fault.status, message)

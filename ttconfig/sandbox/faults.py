@@ -2,7 +2,8 @@
 
 Actions:
 
-- ``status``       answer `status` (with `Retry-After` when `retry_after` is set); nothing applied
+- ``status``       answer `status` (with `Retry-After` when `retry_after` is set, and a
+                   `Location` when `location` is set); nothing applied
 - ``drop``         apply the write, then drop the connection without any response
 - ``drop_before``  drop the connection before anything is applied
 - ``late_commit``  answer 504 at once and apply the write `delay_seconds` later
@@ -48,6 +49,7 @@ class Fault:
     retry_after: float | None = None
     delay_seconds: float = 0.0
     message: str | None = None
+    location: str | None = None
     edit: Edit | None = None
     id: int = 0
     seen: int = 0

@@ -72,6 +72,7 @@ class _Exchange:
     request_id: str
     response: httpx.Response | None
     error: httpx.TransportError | None
+    token: Secret | None
 
 
 class _Attempts:
@@ -145,31 +146,45 @@ class TTHttp:
     # --- one exchange ---------------------------------------------------------------------
 
     async def _exchange(self, method: str, url: str, params: Mapping[str, str], *,
-                        token: Secret | None, content: bytes | None = None,
+                        authenticated: bool = True, content: bytes | None = None,
                         content_type: str = "application/json") -> _Exchange:
+        """Send one request at the rate the plan allows.
+
+        The token is taken after the rate-limit wait, so it is fresh when the request
+        leaves. The token request itself takes no in-flight slot (its caller may hold the
+        last one) and jumps the rate-limit queue that is waiting for it.
+        """
         headers = {wire.API_KEY_HEADER: self.config.credentials.app_key.reveal()}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token.reveal()}"
         if content is not None:
             headers["Content-Type"] = content_type
+        if not authenticated:
+            await self._limiter.acquire(priority=True)
+            return await self._send(method, url, params, headers, content, None)
         async with self._slots:
             await self._limiter.acquire()
-            request_id = self._ids.new()
-            request = self._client.build_request(
-                method, url, params={**params, wire.REQUEST_ID_PARAM: request_id},
-                headers=headers, content=content)
-            self.stats.requests += 1
-            started = self.clock()
-            try:
-                response = await self._client.send(request)
-            except httpx.TransportError as exc:
-                log.debug("%s %s requestId=%s: %s", method, request.url.path, request_id,
-                          type(exc).__name__)
-                return _Exchange(request_id, None, exc)
+            token = await self.tokens.get()
+            headers["Authorization"] = f"Bearer {token.reveal()}"
+            return await self._send(method, url, params, headers, content, token)
+
+    async def _send(self, method: str, url: str, params: Mapping[str, str],
+                    headers: dict[str, str], content: bytes | None,
+                    token: Secret | None) -> _Exchange:
+        request_id = self._ids.new()
+        request = self._client.build_request(
+            method, url, params={**params, wire.REQUEST_ID_PARAM: request_id},
+            headers=headers, content=content)
+        self.stats.requests += 1
+        started = self.clock()
+        try:
+            response = await self._client.send(request)
+        except httpx.TransportError as exc:
+            log.debug("%s %s requestId=%s: %s", method, request.url.path, request_id,
+                      type(exc).__name__)
+            return _Exchange(request_id, None, exc, token)
         self.stats.statuses[response.status_code] += 1
         log.debug("%s %s requestId=%s -> %d in %.0f ms", method, request.url.path, request_id,
                   response.status_code, (self.clock() - started) * 1000)
-        return _Exchange(request_id, response, None)
+        return _Exchange(request_id, response, None, token)
 
     def _body(self, exchange: _Exchange, method: str, shown: str) -> Answer:
         """The JSON body of a successful answer, or the typed error for any other."""
@@ -196,17 +211,15 @@ class TTHttp:
         shown = self.shown(service, path)
         attempts, refreshed = _Attempts(self), False
         while True:
-            token = await self.tokens.get()
-            exchange = await self._get_following(self._url(service, path), params or {}, token,
-                                                 shown)
+            exchange = await self._get_following(self._url(service, path), params or {}, shown)
             response = exchange.response
             if response is None:
                 await attempts.again(ConnectionFailed(
                     f"network failure: {type(exchange.error).__name__}", method="GET",
                     path=shown, request_id=exchange.request_id), None)
                 continue
-            if response.status_code == 401 and not refreshed:
-                self.tokens.invalidate(token)
+            if response.status_code == 401 and not refreshed and exchange.token is not None:
+                self.tokens.invalidate(exchange.token)
                 refreshed = True
                 continue
             if response.status_code in RETRY_STATUSES:
@@ -232,11 +245,11 @@ class TTHttp:
         return error_for_status(status)(message, method=method, path=shown,
                                         request_id=exchange.request_id, status=status)
 
-    async def _get_following(self, url: str, params: Mapping[str, str], token: Secret,
+    async def _get_following(self, url: str, params: Mapping[str, str],
                              shown: str) -> _Exchange:
         """A GET that follows 303s to the same host, each hop with a new requestId."""
         for _hop in range(self.config.max_redirects + 1):
-            exchange = await self._exchange("GET", url, params, token=token)
+            exchange = await self._exchange("GET", url, params)
             response = exchange.response
             if response is None or response.status_code != 303:
                 return exchange
@@ -298,9 +311,8 @@ class TTHttp:
                 before = self._pacer.waited_seconds
                 await self._pacer.wait_turn()
                 self.stats.write_wait_seconds += self._pacer.waited_seconds - before
-                token = await self.tokens.get()
                 exchange = await self._exchange(method, self._url(service, path), {},
-                                                token=token, content=content)
+                                                content=content)
                 self._pacer.acknowledged()
                 outcome = await self._write_outcome(exchange, method, shown, body, attempts)
                 if outcome is not None:
@@ -348,8 +360,8 @@ class TTHttp:
         attempts = _Attempts(self)
         while True:
             exchange = await self._exchange(
-                "POST", self._url(wire.TTID, wire.TOKEN_PATH), {}, token=None, content=form,
-                content_type="application/x-www-form-urlencoded")
+                "POST", self._url(wire.TTID, wire.TOKEN_PATH), {}, authenticated=False,
+                content=form, content_type="application/x-www-form-urlencoded")
             response = exchange.response
             if response is None:
                 await attempts.again(ConnectionFailed(

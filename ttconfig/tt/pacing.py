@@ -29,8 +29,14 @@ class RateLimiter:
         self._next = float("-inf")
         self.waited_seconds = 0.0
 
-    async def acquire(self) -> None:
+    async def acquire(self, *, priority: bool = False) -> None:
+        """Wait for the next free slot. A `priority` caller (the token request, which every
+        queued request waits for) goes at once and pushes the queue's later slots back by
+        one interval, so the long-run rate is kept and only one request ever jumps it."""
         now = self._clock()
+        if priority:
+            self._next = max(now, self._next) + self.interval
+            return
         slot = max(now, self._next)
         self._next = slot + self.interval
         if slot > now:
