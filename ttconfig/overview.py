@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from rich.table import Table
@@ -72,7 +73,7 @@ async def read_overview(tt: TTClient, progress: Callable[[int, int], None] | Non
         tt.setup.company(), tt.accounts.list(), tt.users.list(), tt.user_groups.list(),
         tt.risk_groups.list(), tt.setup.order_tag_defaults())
     margins = await tt.setup.product_margins(company.id)
-    views = await _gather_counted([lambda a=a: _account_view(tt, a) for a in accounts], progress)
+    views = await _gather_counted([partial(_account_view, tt, a) for a in accounts], progress)
     stats = tt.stats
     return Overview(company, views, users, user_groups, risk_groups, len(margins),
                     len(defaults), stats.requests, stats.retries, stats.statuses[429],

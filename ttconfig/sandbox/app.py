@@ -81,8 +81,8 @@ class SandboxApp:
             return
         request = Request(scope, receive)
         if request.url.path.startswith("/_sandbox/"):
-            response = await control.handle(self, request)
-            await response(scope, receive, send)
+            answer = await control.handle(self, request)
+            await answer(scope, receive, send)
             return
         ctx = await self._read(request)
         paced = False
@@ -96,7 +96,7 @@ class SandboxApp:
                 self.gateway.end_post(ctx.key)
 
     async def _read(self, request: Request) -> Ctx:
-        parts = request.url.path.lstrip("/").split("/", 2) + ["", ""]
+        parts = [*request.url.path.lstrip("/").split("/", 2), "", ""]
         return Ctx(
             method=request.method, path=request.url.path, url=str(request.url),
             service=parts[0], environment=parts[1], endpoint=parts[2],
@@ -142,7 +142,8 @@ class SandboxApp:
         app_key = self.store.env(ctx.environment).app_keys.get(ctx.headers.get("x-api-key", ""))
         if app_key is None:
             raise Refusal(403, gateway("Forbidden"))
-        ctx.key, ctx.company_id, ctx.user_id = app_key["key"], app_key["companyId"], app_key["userId"]
+        ctx.key, ctx.company_id = app_key["key"], app_key["companyId"]
+        ctx.user_id = app_key["userId"]
         over = self.gateway.admit(ctx.key, app_key["usagePlan"])
         if over is not None:
             raise Refusal(429, gateway(over))
@@ -248,7 +249,7 @@ class SandboxApp:
 
     def apply_edit(self, environment: str, edit: Edit, *, company_id: int | None = None) -> Record:
         """Apply a write as TT's web UI would: no gateway, logged with source "ui"."""
-        service, env_name, endpoint = (edit.path.lstrip("/").split("/", 2) + ["", ""])[:3]
+        service, env_name, endpoint = [*edit.path.lstrip("/").split("/", 2), "", ""][:3]
         env = self.store.env(env_name or environment)
         if company_id is None:
             company_id = next(iter(env.app_keys.values()))["companyId"]

@@ -6,8 +6,8 @@ anything but loopback are refused, so `serve --host 0.0.0.0` does not expose it.
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -20,64 +20,106 @@ if TYPE_CHECKING:
     from ttconfig.sandbox.app import SandboxApp
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-TUNABLE = ("usage_plan_override", "burst_seconds", "post_pause_seconds", "max_post_items",
-           "page_size", "max_plain_response_bytes", "token_lifetime_seconds", "redirect_gets",
-           "latency_ms")
+NUMBER = (int, float)
+TUNABLE: dict[str, tuple[type, ...]] = {
+    "usage_plan_override": (str, type(None)),
+    "burst_seconds": NUMBER,
+    "post_pause_seconds": NUMBER,
+    "max_post_items": (int,),
+    "page_size": (int,),
+    "max_plain_response_bytes": (int,),
+    "token_lifetime_seconds": NUMBER,
+    "redirect_gets": (bool,),
+    "latency_ms": NUMBER,
+}
+
+Action = Callable[["SandboxApp", Any], dict[str, Any]]
 
 
 async def handle(app: SandboxApp, request: Request) -> JSONResponse:
     if request.client is None or request.client.host not in LOOPBACK:
         return JSONResponse({"message": "Forbidden"}, status_code=403)
     route = (request.method, request.url.path.removeprefix("/_sandbox/"))
+    action = ACTIONS.get(route)
+    if action is None:
+        return JSONResponse({"status": "Failed", "status_message":
+                             f"no control endpoint {route[0]} /_sandbox/{route[1]}"},
+                            status_code=404)
     try:
         body: Any = await request.json() if request.method == "POST" else None
-        return JSONResponse({"status": "Ok", **_dispatch(app, route, body)})
+        return JSONResponse({"status": "Ok", **action(app, body)})
     except (ValueError, TypeError, KeyError, ApiFailure) as exc:
         return JSONResponse({"status": "Failed", "status_message": str(exc)}, status_code=400)
 
 
-def _dispatch(app: SandboxApp, route: tuple[str, str], body: Any) -> dict[str, Any]:
-    match route:
-        case ("GET", "health"):
-            return {}
-        case ("GET", "writes"):
-            return {"writes": app.store.writes()}
-        case ("GET", "faults"):
-            return {"faults": [f.to_json() for f in app.faults.rules()]}
-        case ("POST", "faults"):
-            return {"fault": app.faults.add(Fault.from_json(body)).to_json()}
-        case ("DELETE", "faults"):
-            app.faults.clear()
-            return {}
-        case ("POST", "edit"):
-            return {"result": app.apply_edit("", Edit(**body))}
-        case ("POST", "reset"):
-            app.store.reset()
-            app.faults.clear()
-            app.gateway.reset()
-            return {}
-        case ("POST", "expire-tokens"):
-            app.gateway.expire_tokens()
-            return {}
-        case ("GET", "settings"):
-            return {"settings": _settings(app)}
-        case ("POST", "settings"):
-            return {"settings": _update_settings(app, body)}
-    raise ValueError(f"no control endpoint {route[0]} /_sandbox/{route[1]}")
+def _reset(app: SandboxApp, _body: Any) -> dict[str, Any]:
+    app.store.reset()
+    app.faults.clear()
+    app.gateway.reset()
+    return {}
 
 
-def _settings(app: SandboxApp) -> dict[str, Any]:
-    return {name: getattr(app.settings, name) for name in TUNABLE}
+def _clear_faults(app: SandboxApp, _body: Any) -> dict[str, Any]:
+    app.faults.clear()
+    return {}
 
 
-def _update_settings(app: SandboxApp, body: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(body) - set(TUNABLE))
-    if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
-    current = {f.name: getattr(app.settings, f.name) for f in dataclasses.fields(app.settings)}
+def _expire_tokens(app: SandboxApp, _body: Any) -> dict[str, Any]:
+    app.gateway.expire_tokens()
+    return {}
+
+
+def _settings(app: SandboxApp, _body: Any = None) -> dict[str, Any]:
+    return {"settings": {name: getattr(app.settings, name) for name in TUNABLE}}
+
+
+def _update_settings(app: SandboxApp, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise TypeError("the body must be an object of settings")
     for name, value in body.items():
-        if current[name] is not None and type(value) is not type(current[name]) and not (
-                isinstance(current[name], float) and isinstance(value, int)):
-            raise TypeError(f"{name} must be {type(current[name]).__name__}, got {json.dumps(value)}")
+        if name not in TUNABLE:
+            raise ValueError(f"unknown setting {name!r}; one of {', '.join(TUNABLE)}")
+        kinds = TUNABLE[name]
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise TypeError(f"{name} must be {' or '.join(k.__name__ for k in kinds)}, "
+                            f"got {json.dumps(value)}")
+        if name == "usage_plan_override" and value is not None and (
+                value not in app.settings.usage_plans):
+            raise ValueError(f"unknown usage plan {value!r}")
+    for name, value in body.items():
         setattr(app.settings, name, value)
     return _settings(app)
+
+
+def _health(app: SandboxApp, _body: Any) -> dict[str, Any]:
+    return {}
+
+
+def _writes(app: SandboxApp, _body: Any) -> dict[str, Any]:
+    return {"writes": app.store.writes()}
+
+
+def _faults(app: SandboxApp, _body: Any) -> dict[str, Any]:
+    return {"faults": [f.to_json() for f in app.faults.rules()]}
+
+
+def _add_fault(app: SandboxApp, body: Any) -> dict[str, Any]:
+    return {"fault": app.faults.add(Fault.from_json(body)).to_json()}
+
+
+def _edit(app: SandboxApp, body: Any) -> dict[str, Any]:
+    return {"result": app.apply_edit("", Edit(**body))}
+
+
+ACTIONS: dict[tuple[str, str], Action] = {
+    ("GET", "health"): _health,
+    ("GET", "writes"): _writes,
+    ("GET", "faults"): _faults,
+    ("POST", "faults"): _add_fault,
+    ("DELETE", "faults"): _clear_faults,
+    ("POST", "edit"): _edit,
+    ("POST", "reset"): _reset,
+    ("POST", "expire-tokens"): _expire_tokens,
+    ("GET", "settings"): _settings,
+    ("POST", "settings"): _update_settings,
+}

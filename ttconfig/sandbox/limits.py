@@ -101,8 +101,10 @@ def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
     product = env.products.get(row["productId"])
     if product is None:
         raise ApiFailure(400, f"unknown productId {row['productId']}")
-    if (product["marketId"], product["productTypeId"]) != (row["marketId"], row["productTypeId"]):
-        raise ApiFailure(400, f"productId {row['productId']} is not in that market and product type")
+    if (product["marketId"], product["productTypeId"]) != (row["marketId"],
+                                                            row["productTypeId"]):
+        raise ApiFailure(400, f"productId {row['productId']} is not in that market and "
+                              "product type")
     instrument_id: Any = row["instrumentId"]
     if not contract:
         if instrument_id is not None:
@@ -110,7 +112,8 @@ def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
         return
     instrument = env.instruments.get(instrument_id) if instrument_id is not None else None
     if instrument is None or instrument["productId"] != row["productId"]:
-        raise ApiFailure(400, f"contractLimits row needs an instrumentId of product {row['productId']}")
+        raise ApiFailure(400, "contractLimits row needs an instrumentId of product "
+                              f"{row['productId']}")
 
 
 def delete(record: Record, limit_id: int) -> None:

@@ -101,9 +101,8 @@ class EnvData:
             data[name] = list(getattr(self, attr).values())
         for name, attr, group, member in _MEMBER_TABLES:
             table: dict[int, set[int]] = getattr(self, attr)
-            data[name] = [
-                {group: gid, member: mid} for gid, members in table.items() for mid in sorted(members)
-            ]
+            data[name] = [{group: gid, member: mid}
+                          for gid, members in table.items() for mid in sorted(members)]
         data["accountUsers"] = [
             {"accountId": aid, "userId": uid, **link}
             for aid, links in self.account_users.items()

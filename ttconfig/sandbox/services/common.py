@@ -34,6 +34,7 @@ def bump(record: Record) -> None:
     record["revision"] = int(record.get("revision", 0)) + 1
 
 
-def name_taken(rows: list[Record], name: str, *, key: str = "name", skip: int | None = None) -> bool:
+def name_taken(rows: list[Record], name: str, *, key: str = "name",
+               skip: int | None = None) -> bool:
     folded = name.casefold()
     return any(r[key].casefold() == folded and r.get("id") != skip for r in rows)

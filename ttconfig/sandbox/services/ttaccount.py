@@ -107,9 +107,10 @@ def _parent(name: str, value: object) -> int | None:
 
 
 def _account_type(name: str, value: object) -> int:
-    if v.integer(name, value) not in ACCOUNT_TYPES:
+    account_type = v.integer(name, value)
+    if account_type not in ACCOUNT_TYPES:
         raise ApiFailure(400, "accountType must be 1 (customer), 2 (house) or 3 (omnibus)")
-    return int(value)  # type: ignore[call-overload]
+    return account_type
 
 
 _ACCOUNT_FIELDS: dict[str, v.Check] = {

@@ -103,11 +103,13 @@ def _member_ids(call: Call, key: str, member_key: str, table: dict[int, Record])
     v.required(body, key)
     ids = []
     for index, raw in enumerate(body[key]):
-        member_id = v.fields(raw, {member_key: v.integer}, where=f"{key}[{index}]").get(member_key)
+        item = v.fields(raw, {member_key: v.integer}, where=f"{key}[{index}]")
+        v.required(item, member_key)
+        member_id: int = item[member_key]
         record = table.get(member_id)
         if record is None or record["companyId"] != call.company_id:
             raise ApiFailure(400, f"{key}[{index}]: {member_key} {member_id} not found")
-        ids.append(int(member_id))  # type: ignore[arg-type]
+        ids.append(member_id)
     return ids
 
 

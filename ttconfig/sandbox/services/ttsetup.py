@@ -78,8 +78,8 @@ def create_defaults(call: Call) -> Reply:
     for data in checked:
         key = tuple(data[k] for k in DEFAULT_KEY)
         if key in taken:
-            raise ApiFailure(409, f"an order-tag default for {dict(zip(DEFAULT_KEY, key, strict=True))}"
-                                  " already exists")
+            scope = dict(zip(DEFAULT_KEY, key, strict=True))
+            raise ApiFailure(409, f"an order-tag default for {scope} already exists")
         taken.add(key)
     created = []
     for data in checked:

@@ -37,9 +37,10 @@ def _email(name: str, value: Any) -> str:
 
 
 def _trade_mode(name: str, value: Any) -> int:
-    if v.integer(name, value) not in (1, 2, 3):
+    mode = v.integer(name, value)
+    if mode not in (1, 2, 3):
         raise ApiFailure(400, "tradeMode must be 1 (view only), 2 (standard) or 3 (pro)")
-    return int(value)
+    return mode
 
 
 _USER_FIELDS: dict[str, v.Check] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -79,7 +80,7 @@ class AccountsApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http
 
-    async def list(self, *, mine_only: bool = False) -> list[Account]:
+    async def list(self, *, mine_only: bool = False) -> builtins.list[Account]:
         params = {"mineOnly": "true"} if mine_only else {}
         items = await self._http.get_paged(SERVICE, "accounts", "accounts", params)
         return [account_from_json(item) for item in items]
@@ -114,7 +115,7 @@ class AccountsApi:
         return limits.merge_sets([limits.set_from_json(i) for i in items])
 
     async def upsert_limits(self, account_id: int, rows: Sequence[LimitRow], *,
-                            apply_limits: bool | None = None) -> list[LimitRow]:
+                            apply_limits: bool | None = None) -> builtins.list[LimitRow]:
         """Create or update rows by scope, in as many ≤20-row requests as needed."""
         extra = None if apply_limits is None else {
             limits.RISK_LIMIT_SETTINGS: {limits.APPLY_LIMITS: apply_limits}}
@@ -133,7 +134,8 @@ class AccountsApi:
                                    changes: Mapping[str, Any]) -> RiskSettings:
         body = fields.write(RISK_SETTINGS_KEYS, changes)
         answer = await self._http.post(SERVICE, f"account/{account_id}/risksettings", body)
-        return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, fields.single(answer, "riskSettings")))
+        data = fields.single(answer, "riskSettings")
+        return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, data))
 
     async def restrictions(self, account_id: int) -> Restrictions:
         body = await self._http.get(SERVICE, f"account/{account_id}/restrictions")
@@ -145,7 +147,7 @@ class AccountsApi:
         answer = await self._http.post(SERVICE, f"account/{account_id}/restrictions", body)
         return Restrictions(**fields.read(RESTRICTION_KEYS, fields.single(answer, "restrictions")))
 
-    async def users(self, account_id: int) -> list[AccountUserLink]:
+    async def users(self, account_id: int) -> builtins.list[AccountUserLink]:
         items = await self._http.get_paged(SERVICE, f"account/{account_id}/users", "users")
         return [AccountUserLink(
             account_id=account_id, user_id=int(item["userId"]), user_alias=item.get("alias"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from ttconfig.tt import wire
@@ -28,7 +29,7 @@ class RiskGroupsApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http
 
-    async def list(self) -> list[RiskGroup]:
+    async def list(self) -> builtins.list[RiskGroup]:
         items = await self._http.get_paged(SERVICE, "riskgroups", "riskGroups")
         return [risk_group_from_json(i) for i in items]
 
@@ -52,7 +53,7 @@ class RiskGroupsApi:
     async def delete(self, group_id: int) -> None:
         await self._http.delete(SERVICE, f"riskgroup/{group_id}")
 
-    async def accounts(self, group_id: int) -> list[int]:
+    async def accounts(self, group_id: int) -> builtins.list[int]:
         items = await self._http.get_paged(SERVICE, f"riskgroup/{group_id}/accounts", "accounts")
         return [int(i["accountId"]) for i in items]
 
@@ -68,7 +69,8 @@ class RiskGroupsApi:
                                            "riskGroupLimits")
         return limits.merge_sets([limits.set_from_json(i) for i in items])
 
-    async def upsert_limits(self, group_id: int, rows: Sequence[LimitRow]) -> list[LimitRow]:
+    async def upsert_limits(self, group_id: int,
+                            rows: Sequence[LimitRow]) -> builtins.list[LimitRow]:
         bodies = chunk_bodies(limits.upsert_lists(rows))
         answers = await post_batches(self._http, SERVICE, f"riskgroup/{group_id}/limits", bodies)
         return limits.rows_from_answers(answers, "riskGroupLimits")
@@ -81,7 +83,7 @@ class UserGroupsApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http
 
-    async def list(self) -> list[UserGroup]:
+    async def list(self) -> builtins.list[UserGroup]:
         items = await self._http.get_paged(SERVICE, "usergroups", "userGroups")
         return [user_group_from_json(i) for i in items]
 
@@ -96,7 +98,7 @@ class UserGroupsApi:
     async def delete(self, group_id: int) -> None:
         await self._http.delete(SERVICE, f"usergroup/{group_id}")
 
-    async def users(self, group_id: int) -> list[int]:
+    async def users(self, group_id: int) -> builtins.list[int]:
         items = await self._http.get_paged(SERVICE, f"usergroup/{group_id}/users", "users")
         return [int(i["userId"]) for i in items]
 

@@ -5,6 +5,7 @@ TT has no user delete; `deactivate` (userActive 0) is the removal.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,7 +62,7 @@ class UsersApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http
 
-    async def list(self) -> list[UserSummary]:
+    async def list(self) -> builtins.list[UserSummary]:
         items = await self._http.get_paged(SERVICE, "users", "users")
         return [UserSummary(**{"alias": "", **fields.read(SUMMARY_KEYS, i)}) for i in items]
 
@@ -89,7 +90,7 @@ class UsersApi:
     async def deactivate(self, user_id: int) -> User:
         return await self.update(user_id, {"active": False})
 
-    async def accounts(self, user_id: int) -> list[AccountUserLink]:
+    async def accounts(self, user_id: int) -> builtins.list[AccountUserLink]:
         items = await self._http.get_paged(SERVICE, f"user/{user_id}/accounts", "accounts")
         return [AccountUserLink(
             account_id=int(item["accountId"]), user_id=user_id,
@@ -102,7 +103,8 @@ class UsersApi:
         items = await self._http.get_paged(SERVICE, f"user/{user_id}/limits", "userLimits")
         return limits.merge_sets([limits.set_from_json(i) for i in items])
 
-    async def upsert_limits(self, user_id: int, rows: Sequence[LimitRow]) -> list[LimitRow]:
+    async def upsert_limits(self, user_id: int,
+                            rows: Sequence[LimitRow]) -> builtins.list[LimitRow]:
         bodies = chunk_bodies(limits.upsert_lists(rows))
         answers = await post_batches(self._http, SERVICE, f"user/{user_id}/limits", bodies)
         return limits.rows_from_answers(answers, "userLimits")
