@@ -98,10 +98,23 @@ def sandbox() -> None:
               help="Give every app key this usage plan (default: as seeded).")
 @click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Simulated round-trip time added to every response.")
-def serve(host: str, port: int, state_path: Path, usage_plan: str | None,
-          latency_ms: float) -> None:
-    """Serve the sandbox in the foreground until interrupted."""
-    settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms)
+@click.option("--post-pause", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds a POST must wait after the previous POST's acknowledgement.")
+@click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--token-lifetime", type=click.FloatRange(min=1), default=3600.0,
+              show_default=True, help="Seconds until an access token expires.")
+@click.option("--redirect-gets", is_flag=True, help="Answer every GET first with a 303.")
+def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latency_ms: float,
+          post_pause: float, page_size: int, token_lifetime: float, redirect_gets: bool) -> None:
+    """Serve the sandbox in the foreground until interrupted.
+
+    Every other limit (rates, quotas, the 413 threshold, ...) can be changed while it runs
+    through the loopback-only control endpoint, POST /_sandbox/settings.
+    """
+    settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms,
+                               post_pause_seconds=post_pause, page_size=page_size,
+                               token_lifetime_seconds=token_lifetime,
+                               redirect_gets=redirect_gets)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
     click.echo(_serve_banner(server))
     server.serve_forever()

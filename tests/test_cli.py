@@ -1,0 +1,94 @@
+"""The command line: what users type, what they see, and the exit codes CI relies on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ttconfig.cli import _serve_banner, cli
+from ttconfig.sandbox.server import Sandbox
+
+
+def ttconfig(*args: str, cwd: Path, env: dict[str, str] | None = None,
+             ) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a child process."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")}
+    environ.update(env or {})
+    return subprocess.run([sys.executable, "-m", "ttconfig", *args], cwd=cwd, env=environ,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_inspect_reads_the_sandbox_firm(tmp_path: Path) -> None:
+    result = ttconfig("inspect", "--sandbox", "--usage-plan", "high", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Harbor Point Trading (HPT): accounts" in result.stdout
+    assert "HPT-PROP-ENERGY" in result.stdout
+    assert "Read 25 accounts" in result.stdout and "0 answered 429" in result.stdout
+    assert (tmp_path / ".ttconfig" / "sandbox-state.json").exists()
+
+
+def test_inspect_of_prod_reads_prod(tmp_path: Path) -> None:
+    result = ttconfig("inspect", "--sandbox", "-e", "prod", "--usage-plan", "high",
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "HPT-CUST-ELM" in result.stdout and "HPT-UAT-TEST" not in result.stdout
+
+
+def test_missing_credentials_is_a_usage_error_naming_the_variables(tmp_path: Path) -> None:
+    result = ttconfig("inspect", "-e", "prod", cwd=tmp_path)
+    assert result.returncode == 64
+    assert "TT_PROD_APP_KEY and TT_PROD_APP_SECRET" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_tt_refusal_exits_1_with_the_request_and_no_secret(tmp_path: Path) -> None:
+    with Sandbox() as sandbox:
+        key, _secret = sandbox.credentials("ext_uat_cert")
+        result = ttconfig("inspect", "--base-url", sandbox.base_url, cwd=tmp_path,
+                          env={"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": "canary-wrong"})
+    assert result.returncode == 1
+    assert "POST /ttid/ext_uat_cert/token failed (HTTP 401" in result.stderr
+    assert "Traceback" not in result.stderr
+    for text in (result.stdout, result.stderr):
+        assert key not in text and "canary-wrong" not in text
+
+
+def test_unknown_options_are_usage_errors(tmp_path: Path) -> None:
+    result = ttconfig("inspect", "--no-such-option", cwd=tmp_path)
+    assert result.returncode == 64
+    assert "No such option" in result.stderr
+
+
+def test_sandbox_reset_restores_the_seed(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    sandbox = Sandbox(state_path=state)
+    sandbox.edit("POST", "/ttaccount/ext_uat_cert/account", {"name": "HPT-EXTRA",
+                                                              "accountType": 2})
+    assert "HPT-EXTRA" in state.read_text()
+    result = CliRunner().invoke(cli, ["sandbox", "reset", "--state", str(state)])
+    assert result.exit_code == 0
+    assert "reset to the seed" in result.output
+    assert "HPT-EXTRA" not in state.read_text()
+    assert json.loads(state.read_text())["version"] == 1
+
+
+def test_serve_banner_lists_every_seeded_key_for_curl_users(tmp_path: Path) -> None:
+    sandbox = Sandbox(state_path=tmp_path / "s.json", port=8787)
+    banner = _serve_banner(sandbox)
+    assert "http://127.0.0.1:8787" in banner
+    for environment in ("ext_uat_cert", "ext_prod_live"):
+        for key in sandbox.app_keys(environment):
+            assert key["key"] in banner and key["secret"] in banner
+
+
+@pytest.mark.parametrize("args", [["--help"], ["sandbox", "--help"], ["sandbox", "serve", "--help"]])
+def test_help_is_available(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
