@@ -59,8 +59,8 @@ class RawTT:
         return {"x-api-key": self.key, "Authorization": f"Bearer {self.token()}", **extra}
 
     def get(self, service: str, endpoint: str, **params: str) -> httpx.Response:
-        return self.http.get(self.url(service, endpoint), params={"requestId": self.rid(), **params},
-                             headers=self.headers())
+        return self.http.get(self.url(service, endpoint),
+                             params={"requestId": self.rid(), **params}, headers=self.headers())
 
     def post(self, service: str, endpoint: str, body: Any) -> httpx.Response:
         return self.http.post(self.url(service, endpoint), params={"requestId": self.rid()},

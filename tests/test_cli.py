@@ -29,7 +29,8 @@ def test_inspect_reads_the_sandbox_firm(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Harbor Point Trading (HPT): accounts" in result.stdout
     assert "HPT-PROP-ENERGY" in result.stdout
-    assert "Read 25 accounts" in result.stdout and "0 answered 429" in result.stdout
+    assert "Read 25 accounts" in result.stdout
+    assert "0 answered 429" in result.stdout
     assert (tmp_path / ".ttconfig" / "sandbox-state.json").exists()
 
 
@@ -37,7 +38,8 @@ def test_inspect_of_prod_reads_prod(tmp_path: Path) -> None:
     result = ttconfig("inspect", "--sandbox", "-e", "prod", "--usage-plan", "high",
                       cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "HPT-CUST-ELM" in result.stdout and "HPT-UAT-TEST" not in result.stdout
+    assert "HPT-CUST-ELM" in result.stdout
+    assert "HPT-UAT-TEST" not in result.stdout
 
 
 def test_missing_credentials_is_a_usage_error_naming_the_variables(tmp_path: Path) -> None:
@@ -56,7 +58,8 @@ def test_a_tt_refusal_exits_1_with_the_request_and_no_secret(tmp_path: Path) -> 
     assert "POST /ttid/ext_uat_cert/token failed (HTTP 401" in result.stderr
     assert "Traceback" not in result.stderr
     for text in (result.stdout, result.stderr):
-        assert key not in text and "canary-wrong" not in text
+        assert key not in text
+        assert "canary-wrong" not in text
 
 
 def test_unknown_options_are_usage_errors(tmp_path: Path) -> None:
@@ -84,10 +87,12 @@ def test_serve_banner_lists_every_seeded_key_for_curl_users(tmp_path: Path) -> N
     assert "http://127.0.0.1:8787" in banner
     for environment in ("ext_uat_cert", "ext_prod_live"):
         for key in sandbox.app_keys(environment):
-            assert key["key"] in banner and key["secret"] in banner
+            assert key["key"] in banner
+            assert key["secret"] in banner
 
 
-@pytest.mark.parametrize("args", [["--help"], ["sandbox", "--help"], ["sandbox", "serve", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["sandbox", "--help"],
+                                  ["sandbox", "serve", "--help"]])
 def test_help_is_available(args: list[str]) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0

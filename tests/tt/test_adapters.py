@@ -30,6 +30,7 @@ from ttconfig.tt.records import (
     LimitScope,
     OrderPermissions,
     OrderTagDefault,
+    OrderTagField,
     Permissions,
     Product,
     ProductMargin,
@@ -40,7 +41,6 @@ ClientFactory = Callable[..., TTClient]
 UAT, PROD = "ext_uat_cert", "ext_prod_live"
 FUTURE, OPTION, SPREAD = 34, 51, 27
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.]+-[A-Za-z0-9_.]+--[0-9a-f-]{36}$")
-MAX_ITEMS = 20
 
 # --------------------------------------------------------------------------------- helpers
 
@@ -110,6 +110,12 @@ def limit_row(prod: Product, instrument: Instrument | None = None, *, qty: int |
     return LimitRow(scope=scope, trading_allowed=trading, spread_trading_allowed=spreads,
                     max_order_qty=qty, max_position=position, max_long_position=long,
                     max_short_position=short, price_reasonability_ticks=ticks)
+
+
+def field_named(fields: Iterable[OrderTagField], market_id: int, name: str) -> OrderTagField:
+    matches = [f for f in fields if (f.market_id, f.name) == (market_id, name)]
+    assert len(matches) == 1, f"expected one order-tag field {name!r} in market {market_id}"
+    return matches[0]
 
 
 def unwritten(rows: Iterable[LimitRow]) -> set[LimitRow]:
@@ -262,9 +268,9 @@ def test_account_limits_read_the_seeded_rows(make_client: ClientFactory) -> None
     async def scenario() -> None:
         async with make_client() as tt:
             energy = await account_named(tt, "HPT-PROP-ENERGY")
-            legacy = await account_named(tt, "HPT-GIVEUP")
+            giveup = await account_named(tt, "HPT-GIVEUP")
             seeded = await tt.accounts.limits(energy.id)
-            empty = await tt.accounts.limits(legacy.id)
+            empty = await tt.accounts.limits(giveup.id)
             cl = await product(tt, "CL", "CME")
             cl_contracts = {i.id for i in await tt.reference.instruments(cl.id)}
 
@@ -292,13 +298,13 @@ def test_account_limits_upsert_update_apply_and_delete(
     async def scenario() -> None:
         async with make_client() as tt:
             es, cl = await product(tt, "ES", "CME"), await product(tt, "CL", "CME")
-            es_dec = (await tt.reference.instruments(es.id))[0]
+            es_contract = (await tt.reference.instruments(es.id))[0]
             account = await tt.accounts.create(name="HPT-RT-LIMITS", account_type=2)
             mark = len(sandbox.writes())
             sent = [
                 limit_row(es, qty=0, position=None, ticks=40, spreads=False),
                 limit_row(cl, qty=None, position=0, long=0, short=0, trading=False),
-                limit_row(es, es_dec, qty=5, position=10, long=None, short=7),
+                limit_row(es, es_contract, qty=5, position=10, long=None, short=7),
             ]
             written = await tt.accounts.upsert_limits(account.id, sent, apply_limits=False)
             first = await tt.accounts.limits(account.id)
@@ -323,7 +329,7 @@ def test_account_limits_upsert_update_apply_and_delete(
         assert (es_row.max_order_qty, es_row.max_position) == (0, None)
         assert (cl_row.max_order_qty, cl_row.max_position, cl_row.trading_allowed) == (
             None, 0, False)
-        assert first.contract_limits[0].scope.instrument_id == es_dec.id
+        assert first.contract_limits[0].scope.instrument_id == es_contract.id
         # An upsert by scope keeps the row's id, changes only it, and leaves applyLimits.
         assert updated == [replace(es_more, id=es_row.id)]
         assert {*second.product_limits, *second.contract_limits} == (
@@ -368,8 +374,7 @@ def test_an_upsert_of_45_rows_is_three_posts_of_at_most_20(
         assert writes_since(sandbox, mark) == [("POST", path)] * 3
         counts = [len(b.get("productLimits", [])) + len(b.get("contractLimits", []))
                   for b in bodies]
-        assert counts == [20, 20, 5]
-        assert max(counts) <= MAX_ITEMS
+        assert counts == [20, 20, 5]  # TT takes at most 20 items a POST
         assert ["riskLimitSettings" in b for b in bodies] == [True, False, False]
         assert len(written) == 45
         assert unwritten(written) == set(rows)
@@ -693,23 +698,26 @@ def test_user_group_lifecycle(sandbox: Sandbox, make_client: ClientFactory) -> N
 # ----------------------------------------------------------------------------------- setup
 
 
-def test_company_and_order_tag_fields(make_client: ClientFactory) -> None:
+def test_company_and_order_tag_fields(raw: RawTT, make_client: ClientFactory) -> None:
     async def scenario() -> None:
         async with make_client() as tt:
             company = await tt.setup.company()
             fields = await tt.setup.order_tag_fields()
             markets = {m.name: m.id for m in await tt.reference.markets()}
 
+        wire = raw.get("ttsetup", "ordertagdefaults/fields").json()["fields"]
         assert (company.name, company.abbrev_name) == ("Harbor Point Trading", "HPT")
-        assert len(fields) == 11
+        assert [(f.id, f.market_id, f.name, f.is_required, f.value_type_id) for f in fields] == [
+            (w["fieldId"], w["marketId"], w["name"], bool(w["isRequired"]), w["valueTypeId"])
+            for w in wire]
+        assert [f.enums for f in fields] == [
+            tuple((e["valueEnumId"], e["valueEnumName"]) for e in w["enums"]) for w in wire]
         assert {f.market_id for f in fields} == set(markets.values())
-        manual = next(f for f in fields if f.id == 102)
-        assert (manual.market_id, manual.name, manual.is_required) == (
-            markets["CME"], "Manual Order Indicator", True)
-        assert manual.enums == ((10201, "Y"), (10202, "N"))
-        client_id = next(f for f in fields if f.id == 203)
-        assert (client_id.market_id, client_id.is_required, client_id.enums) == (
-            markets["ICE"], False, ())
+        manual = field_named(fields, markets["CME"], "Manual Order Indicator")
+        assert manual.is_required is True
+        assert [name for _id, name in manual.enums] == ["Y", "N"]
+        client_id = field_named(fields, markets["ICE"], "Client ID")
+        assert (client_id.is_required, client_id.enums) == (False, ())
 
     asyncio.run(scenario())
 
@@ -721,13 +729,17 @@ def test_order_tag_defaults_create_update_delete(
             metals = await account_named(tt, "HPT-PROP-METALS")
             clarke = await user_by_alias(tt, "BCLARKE")
             markets = {m.name: m.id for m in await tt.reference.markets()}
+            fields = await tt.setup.order_tag_fields()
+            operator = field_named(fields, markets["CME"], "Operator ID")
+            trader = field_named(fields, markets["ICE"], "Authorized Trader")
             seeded = await tt.setup.order_tag_defaults()
             mark = len(sandbox.writes())
             new = [
                 OrderTagDefault(id=None, account_id=metals.id, user_id=None,
-                                market_id=markets["CME"], field_id=101, value="HPT-METALS"),
+                                market_id=operator.market_id, field_id=operator.id,
+                                value="HPT-METALS"),
                 OrderTagDefault(id=None, account_id=None, user_id=clarke.id,
-                                market_id=markets["ICE"], field_id=201, value="BCLARKE"),
+                                market_id=trader.market_id, field_id=trader.id, value="BCLARKE"),
             ]
             created = await tt.setup.create_order_tag_defaults(new)
             after_create = await tt.setup.order_tag_defaults()
@@ -738,9 +750,11 @@ def test_order_tag_defaults_create_update_delete(
             await tt.setup.delete_order_tag_default(created[1].id)
             after_delete = await tt.setup.order_tag_defaults()
 
-        company_wide = {(d.field_id, d.value) for d in seeded
+        names = {f.id: f.name for f in fields}
+        company_wide = {(names[d.field_id], d.value) for d in seeded
                         if d.account_id is None and d.user_id is None}
-        assert company_wide == {(103, "2"), (102, "Y"), (304, "DEAL")}
+        assert company_wide == {("Customer Type Indicator", "2"), ("Manual Order Indicator", "Y"),
+                                ("Trading Capacity", "DEAL")}
         assert [replace(d, id=None) for d in created] == new
         assert after_create == [*seeded, *created]
         assert updated == replace(created[0], value="HPT-METALS-2")
@@ -761,6 +775,7 @@ def test_product_margins_upsert_by_product_and_delete(
         async with make_client() as tt:
             company = await tt.setup.company()
             es, ym = await product(tt, "ES", "CME"), await product(tt, "YM", "CME")
+            euro = await product(tt, "6E", "CME")
             seeded = await tt.setup.product_margins(company.id)
             es_margin = next(m for m in seeded if m.product_id == es.id)
             mark = len(sandbox.writes())
@@ -780,8 +795,8 @@ def test_product_margins_upsert_by_product_and_delete(
         assert ym.id not in {m.product_id for m in seeded}
         assert (es_margin.currency, es_margin.outright_margin, es_margin.spread_margin) == (
             "USD", 15_500, 550)
-        six_e = next(m for m in seeded if m.outright_margin == 2_612.5)
-        assert six_e.spread_margin == 125.5
+        euro_margin = next(m for m in seeded if m.product_id == euro.id)
+        assert (euro_margin.outright_margin, euro_margin.spread_margin) == (2_612.5, 125.5)
         assert written == [es_raised, replace(ym_margin, id=ym_id)]  # ES keeps its id
         assert read == [es_raised if m.id == es_margin.id else m for m in seeded] + [written[1]]
         assert final == [es_raised if m.id == es_margin.id else m for m in seeded]
@@ -807,9 +822,11 @@ def test_reference_data_keeps_big_ids_exactly(raw: RawTT, make_client: ClientFac
             es = next(p for p in every if (p.symbol, p.product_type_id) == ("ES", FUTURE))
             es_contracts = await tt.reference.instruments(es.id)
 
+        wire_markets = raw.get("ttpds", "markets").json()["markets"]
         wire_products = raw.get("ttpds", "products").json()["products"]
         wire_es = raw.get("ttpds", "instruments", productId=es.id).json()["instruments"]
-        assert {(m.id, m.name) for m in markets} == {(7, "CME"), (28, "Eurex"), (32, "ICE")}
+        assert [(m.id, m.name) for m in markets] == [(m["id"], m["name"]) for m in wire_markets]
+        assert set(ids) == {"CME", "Eurex", "ICE"}
         assert [p.id for p in every] == [p["id"] for p in wire_products]
         assert all(isinstance(p.id, str) and int(p.id) > 2**53 for p in every)
         assert eurex
@@ -961,3 +978,4 @@ def test_uat_and_production_are_separate(sandbox: Sandbox, make_client: ClientFa
             (UAT, "POST"), (UAT, "POST")]
 
     asyncio.run(scenario())
+

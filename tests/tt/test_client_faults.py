@@ -35,7 +35,8 @@ RISK_SETTINGS = "/ttaccount/*/account/*/risksettings"
 ACCOUNTS = "/ttaccount/*/accounts"
 
 
-def run(make: Callable[[], TTClient], body: Callable[[TTClient], Awaitable[T]]) -> tuple[T, TTClient]:
+def run(make: Callable[[], TTClient],
+        body: Callable[[TTClient], Awaitable[T]]) -> tuple[T, TTClient]:
     """Run `body` with a fresh client; return its result and the (closed) client."""
 
     async def scenario() -> tuple[T, TTClient]:
@@ -120,7 +121,8 @@ def test_a_read_that_keeps_failing_stops_after_the_last_attempt(
     error, _tt = fails(lambda: make_client(transport=wire), lambda tt: tt.accounts.list(),
                        ServerError)
     assert error.status == 503
-    assert error.method == "GET" and error.path == "/ttaccount/ext_uat_cert/accounts"
+    assert error.method == "GET"
+    assert error.path == "/ttaccount/ext_uat_cert/accounts"
     assert error.request_id is not None
     assert len([r for r in wire.of("GET") if r.url.path.endswith("/accounts")]) == 6
 
@@ -189,7 +191,8 @@ def test_connection_refused_on_reads_ends_in_a_connection_error(
     error, _tt = fails(lambda: make_client(transport=wire), lambda tt: tt.accounts.list(),
                        ConnectionFailed)
     assert "ConnectError" in str(error)
-    assert len(wire.requests) == 0 and wire.remaining == 1000 - 6
+    assert len(wire.requests) == 0
+    assert wire.remaining == 1000 - 6
 
 
 # --- writes: never resent blind ----------------------------------------------------------------
@@ -207,7 +210,8 @@ def test_commit_then_drop_raises_outcome_unknown_and_writes_once(
     assert error.sent == {"applyPnl": False}
     assert error.status is None
     writes = api_writes(sandbox)
-    assert len(writes) == 1 and writes[0]["request_id"] == error.request_id
+    assert len(writes) == 1
+    assert writes[0]["request_id"] == error.request_id
     assert len([r for r in wire.of("POST") if "risksettings" in r.url.path]) == 1
 
 
@@ -240,6 +244,20 @@ def test_a_5xx_on_a_write_is_unknown_and_not_resent(sandbox: Sandbox, make_clien
     error, _tt = fails(lambda: make_client(transport=wire), body, OutcomeUnknown)
     assert error.status == status
     assert len([r for r in wire.of("POST") if "risksettings" in r.url.path]) == 1
+
+
+def test_a_redirected_write_is_unknown_and_never_turned_into_a_get(
+        sandbox: Sandbox, make_client: ClientFactory) -> None:
+    sandbox.add_fault(method="POST", path=RISK_SETTINGS, status=303,
+                      location="/ttaccount/ext_uat_cert/accounts")
+    wire = Recording()
+
+    async def body(tt: TTClient) -> None:
+        await tt.accounts.update_risk_settings((await training(tt)).id, {"apply_pnl": False})
+
+    error, _tt = fails(lambda: make_client(transport=wire), body, OutcomeUnknown)
+    assert error.status == 303
+    assert [r.method for r in wire.requests].count("GET") == 1, "only the account listing"
 
 
 def test_a_dropped_delete_is_unknown_too(sandbox: Sandbox, make_client: ClientFactory) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -21,7 +22,7 @@ def test_rate_limiter_spaces_request_starts_by_the_interval() -> None:
             starts.append(clock())
 
     asyncio.run(scenario())
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert gaps == pytest.approx([0.25] * 8)
     assert starts[0] == 1000.0, "the first request does not wait"
 
@@ -41,7 +42,7 @@ def test_rate_limiter_serves_concurrent_callers_in_order_at_the_rate() -> None:
     asyncio.run(scenario())
     assert [index for index, _ in started] == list(range(20))
     times = [at for _, at in started]
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == pytest.approx([0.1] * 19)
+    assert [b - a for a, b in itertools.pairwise(times)] == pytest.approx([0.1] * 19)
 
 
 def test_rate_limiter_does_not_bank_idle_time_as_a_burst() -> None:
@@ -58,7 +59,7 @@ def test_rate_limiter_does_not_bank_idle_time_as_a_burst() -> None:
         return starts
 
     starts = asyncio.run(scenario())
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == pytest.approx([0.5, 0.5])
+    assert [b - a for a, b in itertools.pairwise(starts)] == pytest.approx([0.5, 0.5])
 
 
 def test_rate_limiter_refuses_a_non_positive_rate() -> None:
