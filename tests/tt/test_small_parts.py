@@ -11,7 +11,7 @@ import pytest
 from ttconfig.errors import TTConfigError
 from ttconfig.tt import wire
 from ttconfig.tt.batching import chunk_bodies
-from ttconfig.tt.config import ClientConfig, Credentials
+from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.errors import (
     AuthError,
     ConflictError,
@@ -25,6 +25,7 @@ from ttconfig.tt.errors import (
 )
 from ttconfig.tt.http import check_items
 from ttconfig.tt.request_id import RequestIds, sanitise
+from ttconfig.tt.retry import backoff_seconds
 from ttconfig.tt.secret import Secret
 
 TT_REQUEST_ID = re.compile(r"^[^\s$&+,/:;=?@\"<>#%{}|\\^~\[\]`]+--[0-9a-f-]{36}$")
@@ -132,3 +133,16 @@ def test_errors_name_the_request_and_exit_one() -> None:
     assert isinstance(error, TTConfigError)
     assert error.exit_code == 1
     assert error.sent == {"name": "A"}
+
+
+@pytest.mark.parametrize(("attempt", "ceiling"), [(1, 0.5), (2, 1.0), (3, 2.0), (7, 20.0)])
+def test_backoff_is_full_jitter_under_a_capped_exponential(attempt: int, ceiling: float) -> None:
+    policy = RetryPolicy(base_seconds=0.5, cap_seconds=20.0)
+    assert backoff_seconds(policy, attempt, None, lambda: 0.0) == 0.0
+    assert backoff_seconds(policy, attempt, None, lambda: 1.0) == pytest.approx(ceiling)
+
+
+def test_retry_after_wins_but_is_capped() -> None:
+    policy = RetryPolicy(max_retry_after_seconds=60.0)
+    assert backoff_seconds(policy, 1, 7.0, lambda: 1.0) == 7.0
+    assert backoff_seconds(policy, 1, 3600.0, lambda: 1.0) == 60.0

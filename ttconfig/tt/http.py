@@ -37,6 +37,7 @@ from ttconfig.tt.errors import (
 )
 from ttconfig.tt.pacing import Clock, RateLimiter, Sleep, WritePacer
 from ttconfig.tt.request_id import RequestIds
+from ttconfig.tt.retry import Attempts, RetryBudget
 from ttconfig.tt.secret import Secret
 from ttconfig.tt.token import TokenManager
 
@@ -59,12 +60,18 @@ class Answer(dict[str, Any]):
 class Stats:
     """What a client did, for progress lines, plans and benchmarks."""
 
+    budget: RetryBudget
     requests: int = 0
-    retries: int = 0
     redirects: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     rate_wait_seconds: float = 0.0
+    """Time requests spent waiting for the usage plan's rate (summed over concurrent ones)."""
     write_wait_seconds: float = 0.0
+    """Time writes spent in the pause after the previous write's acknowledgement."""
+
+    @property
+    def retries(self) -> int:
+        return self.budget.used
 
 
 @dataclass(frozen=True)
@@ -73,31 +80,6 @@ class _Exchange:
     response: httpx.Response | None
     error: httpx.TransportError | None
     token: Secret | None
-
-
-class _Attempts:
-    """Counts the attempts of one request and sleeps between them (see RetryPolicy)."""
-
-    def __init__(self, http: TTHttp) -> None:
-        self._http = http
-        self.count = 1
-
-    async def again(self, error: TTError, retry_after: float | None) -> None:
-        """Sleep before the next attempt, or raise `error` when no attempt is left."""
-        policy = self._http.config.retry
-        if self.count >= policy.max_attempts or self._http.retries_left <= 0:
-            raise error
-        if retry_after is not None:
-            delay = min(retry_after, policy.max_retry_after_seconds)
-        else:
-            ceiling = min(policy.cap_seconds, policy.base_seconds * 2 ** (self.count - 1))
-            delay = self._http.random() * ceiling
-        self._http.retries_left -= 1
-        self._http.stats.retries += 1
-        log.info("%s %s: %s; attempt #%d/%d in %.2f s", error.method, error.path, error.message,
-                 self.count + 1, policy.max_attempts, delay)
-        self.count += 1
-        await self._http.sleep(delay)
 
 
 class TTHttp:
@@ -123,8 +105,8 @@ class TTHttp:
         self.tokens = TokenManager(self._fetch_token, clock=clock,
                                    margin_fraction=config.token_margin_fraction,
                                    max_margin=config.token_margin_max_seconds)
-        self.retries_left = config.retry.budget
-        self.stats = Stats()
+        self.retry_budget = RetryBudget(config.retry)
+        self.stats = Stats(self.retry_budget)
         self._origin = httpx.URL(config.base_url)
 
     async def __aenter__(self) -> TTHttp:
@@ -135,6 +117,9 @@ class TTHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def _attempts(self) -> Attempts:
+        return Attempts(self.retry_budget, self.sleep, self.random)
 
     def _url(self, service: str, path: str) -> str:
         return f"{self.config.base_url.rstrip('/')}/{service}/{self.config.environment}/{path}"
@@ -161,7 +146,9 @@ class TTHttp:
             await self._limiter.acquire(priority=True)
             return await self._send(method, url, params, headers, content, None)
         async with self._slots:
+            waited = self._limiter.waited_seconds
             await self._limiter.acquire()
+            self.stats.rate_wait_seconds += self._limiter.waited_seconds - waited
             token = await self.tokens.get()
             headers["Authorization"] = f"Bearer {token.reveal()}"
             return await self._send(method, url, params, headers, content, token)
@@ -199,7 +186,7 @@ class TTHttp:
             return Answer(data, method=method, path=shown, request_id=exchange.request_id)
         status = response.status_code
         if status == 200 and isinstance(data, dict):
-            status = _int_or(data.get("statusCode"), 400)
+            status = _int_or(data.get(wire.STATUS_CODE), 400)
         message = _message(data) or response.reason_phrase or "no message"
         raise error_for_status(status)(message, method=method, path=shown,
                                        request_id=exchange.request_id, status=status)
@@ -209,7 +196,7 @@ class TTHttp:
     async def get(self, service: str, path: str, params: Mapping[str, str] | None = None) -> Answer:
         """One GET, retried on 429/5xx/network failure, re-authenticated once on a 401."""
         shown = self.shown(service, path)
-        attempts, refreshed = _Attempts(self), False
+        attempts, refreshed = self._attempts(), False
         while True:
             exchange = await self._get_following(self._url(service, path), params or {}, shown)
             response = exchange.response
@@ -306,7 +293,7 @@ class TTHttp:
         shown = self.shown(service, path)
         content = None if body is None else json.dumps(body).encode()
         async with self._pacer.lock:
-            attempts = _Attempts(self)
+            attempts = self._attempts()
             while True:
                 before = self._pacer.waited_seconds
                 await self._pacer.wait_turn()
@@ -319,7 +306,7 @@ class TTHttp:
                     return outcome
 
     async def _write_outcome(self, exchange: _Exchange, method: str, shown: str,
-                             body: Json | None, attempts: _Attempts) -> Answer | None:
+                             body: Json | None, attempts: Attempts) -> Answer | None:
         """The answer of a write; None to send it again (only when TT provably refused it)."""
         response = exchange.response
         if response is None:
@@ -357,7 +344,7 @@ class TTHttp:
             wire.TOKEN_FORM_GRANT: wire.TOKEN_GRANT,
             wire.TOKEN_FORM_KEY: self.config.credentials.token_form_value(),
         }).encode()
-        attempts = _Attempts(self)
+        attempts = self._attempts()
         while True:
             exchange = await self._exchange(
                 "POST", self._url(wire.TTID, wire.TOKEN_PATH), {}, authenticated=False,
