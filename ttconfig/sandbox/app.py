@@ -2,13 +2,14 @@
 
 Order of the checks, as a request meets them at TT: host → service and environment in the
 path → a GET's Content-Type → app key → usage plan (rate, then daily quota) → requestId →
-(injected fault) → POST pacing → token or bearer → 303 routing → endpoint → ≤ 20 items →
+POST pacing → (injected fault) → token or bearer → 303 routing → endpoint → ≤ 20 items →
 handler → paging → gzip / 413. Every refusal uses the shape shared/tt-contract.md gives it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import urllib.parse
@@ -55,7 +56,18 @@ class Ctx:
 
     @property
     def accept_gzip(self) -> bool:
-        return "gzip" in self.headers.get("accept-encoding", "").lower()
+        """Whether Accept-Encoding admits gzip (or *) with a non-zero q-value (RFC 9110)."""
+        for coding in self.headers.get("accept-encoding", "").lower().split(","):
+            name, _, params = coding.strip().partition(";")
+            if name.strip() not in ("gzip", "*"):
+                continue
+            q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+            try:
+                if float(q) > 0:
+                    return True
+            except ValueError:
+                continue
+        return False
 
 
 class Refusal(Exception):
@@ -110,18 +122,21 @@ class SandboxApp:
                       max_plain=self.settings.max_plain_response_bytes)
 
     async def _serve(self, ctx: Ctx, send: Send) -> tuple[Response | None, bool]:
+        """The response (None: the connection was dropped) and whether a POST pause starts."""
+        paced = False
         try:
             self._gate(ctx)
-            fault = self.faults.match(ctx.method, ctx.path)
-            if fault is not None and not await self._pre_fault(ctx, fault, send):
-                return None, False
             paced = ctx.method == "POST" and ctx.service != "ttid"
             if paced and not self.gateway.begin_post(ctx.key):
+                paced = False
                 raise Refusal(429, failed(429, "POST refused: a POST must wait "
                               f"{self.settings.post_pause_seconds:g} s after the acknowledgement "
                               "of the previous POST by the same app key"))
+            fault = self.faults.match(ctx.method, ctx.path)
+            if fault is not None and not await self._pre_fault(ctx, fault, send):
+                return None, paced
         except Refusal as refusal:
-            return self._respond(ctx, refusal.status, refusal.payload, refusal.headers), False
+            return self._respond(ctx, refusal.status, refusal.payload, refusal.headers), paced
         if fault is not None and fault.action == "late_commit":
             self._commit_later(ctx, fault.delay_seconds)
             return self._respond(ctx, 504, gateway("Endpoint request timed out")), paced
@@ -175,7 +190,9 @@ class SandboxApp:
         if fault.action == "delay":
             await asyncio.sleep(fault.delay_seconds)
         if fault.action == "edit" and fault.edit is not None:
-            self.apply_edit(ctx.environment, fault.edit, company_id=ctx.company_id)
+            with contextlib.suppress(ApiFailure):
+                # A refused UI edit changes nothing; the request is answered as usual.
+                self.apply_edit(ctx.environment, fault.edit, company_id=ctx.company_id)
         return True
 
     def _commit_later(self, ctx: Ctx, delay: float) -> None:

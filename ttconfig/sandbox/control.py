@@ -33,6 +33,11 @@ TUNABLE: dict[str, tuple[type, ...]] = {
     "latency_ms": NUMBER,
 }
 
+MINIMUM: dict[str, float] = {
+    "burst_seconds": 0, "post_pause_seconds": 0, "max_post_items": 1, "page_size": 1,
+    "max_plain_response_bytes": 0, "token_lifetime_seconds": 1, "latency_ms": 0,
+}
+
 Action = Callable[["SandboxApp", Any], dict[str, Any]]
 
 
@@ -46,7 +51,8 @@ async def handle(app: SandboxApp, request: Request) -> JSONResponse:
                              f"no control endpoint {route[0]} /_sandbox/{route[1]}"},
                             status_code=404)
     try:
-        body: Any = await request.json() if request.method == "POST" else None
+        raw = await request.body()
+        body: Any = json.loads(raw) if raw.strip() else None
         return JSONResponse({"status": "Ok", **action(app, body)})
     except (ValueError, TypeError, KeyError, ApiFailure) as exc:
         return JSONResponse({"status": "Failed", "status_message": str(exc)}, status_code=400)
@@ -76,7 +82,8 @@ def _settings(app: SandboxApp, _body: Any = None) -> dict[str, Any]:
 def _update_settings(app: SandboxApp, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise TypeError("the body must be an object of settings")
-    for name, value in body.items():
+    changes: dict[str, Any] = body
+    for name, value in changes.items():
         if name not in TUNABLE:
             raise ValueError(f"unknown setting {name!r}; one of {', '.join(TUNABLE)}")
         kinds = TUNABLE[name]
@@ -86,6 +93,8 @@ def _update_settings(app: SandboxApp, body: Any) -> dict[str, Any]:
         if name == "usage_plan_override" and value is not None and (
                 value not in app.settings.usage_plans):
             raise ValueError(f"unknown usage plan {value!r}")
+        if name in MINIMUM and float(value) < MINIMUM[name]:
+            raise ValueError(f"{name} must be at least {MINIMUM[name]}")
     for name, value in body.items():
         setattr(app.settings, name, value)
     return _settings(app)

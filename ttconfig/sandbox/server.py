@@ -50,7 +50,10 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Serve on a background thread; returns once the port is bound."""
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        # An explicit IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they
+        # are TCP; without it every small response waits ~40 ms for Nagle and delayed ACKs.
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]

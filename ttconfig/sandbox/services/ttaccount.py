@@ -73,6 +73,7 @@ def _tradable(env: EnvData, user_id: int) -> set[int]:
     return {aid for aid in env.accounts if linked & _ancestors(env, aid, inclusive=True)}
 
 
+
 def _ancestors(env: EnvData, account_id: int, *, inclusive: bool) -> set[int]:
     found: set[int] = {account_id} if inclusive else set()
     parent = env.accounts[account_id].get("parentId")
@@ -129,8 +130,25 @@ def _check_account(call: Call, data: Record, account_id: int | None) -> None:
     record = call.env.accounts.get(parent)
     if record is None or record["companyId"] != call.company_id:
         raise ApiFailure(400, f"parent account {parent} not found")
-    if account_id is not None and account_id in _ancestors(call.env, parent, inclusive=True):
+    if account_id is None:
+        return
+    if account_id in _ancestors(call.env, parent, inclusive=True):
         raise ApiFailure(400, "parentId would make the account its own ancestor")
+    _check_moved_links(call.env, account_id, parent)
+
+
+def _linked_users(env: EnvData, account_ids: set[int]) -> set[int]:
+    return {uid for aid in account_ids for uid in env.account_users.get(aid, {})}
+
+
+def _check_moved_links(env: EnvData, account_id: int, parent: int) -> None:
+    """Moving an account must not put a user on both an account and its new ancestor."""
+    subtree = {a for a in env.accounts if account_id in _ancestors(env, a, inclusive=True)}
+    above = _ancestors(env, parent, inclusive=True)
+    clash = _linked_users(env, subtree) & _linked_users(env, above)
+    if clash:
+        raise ApiFailure(409, f"user {min(clash)} is linked both under account {account_id} "
+                              f"and to its new parent {parent} or an ancestor of it")
 
 
 def update_account(call: Call) -> Reply:
