@@ -82,22 +82,27 @@ def _settings(app: SandboxApp, _body: Any = None) -> dict[str, Any]:
 def _update_settings(app: SandboxApp, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise TypeError("the body must be an object of settings")
-    changes: dict[str, Any] = body
-    for name, value in changes.items():
-        if name not in TUNABLE:
-            raise ValueError(f"unknown setting {name!r}; one of {', '.join(TUNABLE)}")
-        kinds = TUNABLE[name]
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            raise TypeError(f"{name} must be {' or '.join(k.__name__ for k in kinds)}, "
-                            f"got {json.dumps(value)}")
-        if name == "usage_plan_override" and value is not None and (
-                value not in app.settings.usage_plans):
-            raise ValueError(f"unknown usage plan {value!r}")
-        if name in MINIMUM and float(value) < MINIMUM[name]:
-            raise ValueError(f"{name} must be at least {MINIMUM[name]}")
+    for name, value in body.items():
+        _check_setting(app, name, value)
     for name, value in body.items():
         setattr(app.settings, name, value)
     return _settings(app)
+
+
+def _check_setting(app: SandboxApp, name: str, value: Any) -> None:
+    """Refuse a setting of the wrong type or range before any setting changes."""
+    if name not in TUNABLE:
+        raise ValueError(f"unknown setting {name!r}; one of {', '.join(TUNABLE)}")
+    kinds = TUNABLE[name]
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        raise TypeError(f"{name} must be {' or '.join(k.__name__ for k in kinds)}, "
+                        f"got {json.dumps(value)}")
+    if name == "usage_plan_override" and value is not None and (
+            value not in app.settings.usage_plans):
+        raise ValueError(f"unknown usage plan {value!r}")
+    minimum = MINIMUM.get(name)
+    if minimum is not None and float(value) < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}")
 
 
 def _health(app: SandboxApp, _body: Any) -> dict[str, Any]:
