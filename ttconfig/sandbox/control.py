@@ -94,7 +94,8 @@ def _check_setting(app: SandboxApp, name: str, value: Any) -> None:
     if name not in TUNABLE:
         raise ValueError(f"unknown setting {name!r}; one of {', '.join(TUNABLE)}")
     kinds = TUNABLE[name]
-    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+    right_type = isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool))
+    if not right_type:
         raise TypeError(f"{name} must be {' or '.join(k.__name__ for k in kinds)}, "
                         f"got {json.dumps(value)}")
     if name == "usage_plan_override" and value is not None and (
