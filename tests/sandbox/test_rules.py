@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import FAST_PAUSE, PROD, UAT, RawTT
+from tests.sandbox.envelopes import failed, ok
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings, UsagePlan
 
@@ -47,27 +48,6 @@ def request(raw: RawTT, method: str, path: str, *, query: str | None = None,
 
 def rid_query(request_id: str, name: str = "requestId") -> str:
     return f"{name}={urllib.parse.quote(request_id, safe='')}"
-
-
-def ok(response: httpx.Response) -> Json:
-    """The body of a success: HTTP 200 and {"status": "Ok", ...}."""
-    assert response.status_code == 200, response.text
-    body: Json = response.json()
-    assert body["status"] == "Ok"
-    return body
-
-
-def failed(response: httpx.Response, status: int) -> str:
-    """Assert TT's failure envelope with `status`; its status_message."""
-    assert response.status_code == status, response.text
-    body: Json = response.json()
-    assert set(body) == {"status", "status_message", "statusCode"}, body
-    assert body["status"] == "Failed"
-    assert body["statusCode"] == status
-    message = body["status_message"]
-    assert isinstance(message, str)
-    assert message
-    return message
 
 
 def refused_by_gateway(response: httpx.Response, status: int, message: str) -> None:

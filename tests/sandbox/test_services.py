@@ -21,6 +21,7 @@ import pytest
 from starlette.types import Message
 
 from tests.conftest import FAST_PAUSE, PROD, UAT, RawTT
+from tests.sandbox.envelopes import failed, ok
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings
 
@@ -28,25 +29,6 @@ Json = dict[str, Any]
 
 
 # --------------------------------------------------------------------------------- helpers
-
-
-def ok(response: httpx.Response) -> Json:
-    """The body of a success: HTTP 200 and {"status": "Ok", ...}."""
-    assert response.status_code == 200, response.text
-    body: Json = response.json()
-    assert body["status"] == "Ok"
-    return body
-
-
-def failed(response: httpx.Response, status: int) -> str:
-    """Assert TT's failure envelope with `status`; its status_message."""
-    assert response.status_code == status, response.text
-    body: Json = response.json()
-    assert set(body) == {"status", "status_message", "statusCode"}, body
-    assert body["status"] == "Failed"
-    assert body["statusCode"] == status
-    assert isinstance(body["status_message"], str)
-    return body["status_message"]
 
 
 def send(raw: RawTT, method: str, service: str, endpoint: str, request_id: str,

@@ -98,6 +98,8 @@ from ttconfig.sandbox.seed_data import (
 )
 
 
+__all__ = ["ENVIRONMENTS", "build_all", "build_seed"]
+
 def build_seed(environment: str, *, accounts: int | None = None) -> dict[str, Any]:
     """Return the seeded data of one TT environment as a JSON-able dict.
 
