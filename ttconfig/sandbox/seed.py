@@ -97,7 +97,6 @@ from ttconfig.sandbox.seed_data import (
     User,
 )
 
-
 __all__ = ["ENVIRONMENTS", "build_all", "build_seed"]
 
 def build_seed(environment: str, *, accounts: int | None = None) -> dict[str, Any]:
