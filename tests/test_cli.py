@@ -97,3 +97,17 @@ def test_help_is_available(args: list[str]) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_a_broken_state_file_is_a_clear_error_that_reset_repairs(tmp_path: Path) -> None:
+    state = tmp_path / ".ttconfig" / "sandbox-state.json"
+    state.parent.mkdir()
+    state.write_text("{not json")
+    result = ttconfig("inspect", "--sandbox", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "cannot be used" in result.stderr
+    assert "ttconfig sandbox reset" in result.stderr
+    assert "Traceback" not in result.stderr
+    repaired = ttconfig("sandbox", "reset", "--state", str(state), cwd=tmp_path)
+    assert repaired.returncode == 0, repaired.stderr
+    assert json.loads(state.read_text())["version"] == 1

@@ -137,8 +137,12 @@ def _serve_banner(server: Sandbox) -> str:
 @click.option("--state", "state_path", type=click.Path(path_type=Path), default=SANDBOX_STATE,
               show_default=True)
 def reset(state_path: Path) -> None:
-    """Restore the sandbox's seeded firms (the state file is rewritten)."""
-    Sandbox(state_path=state_path).store.reset()
+    """Restore the sandbox's seeded firms (the state file is rewritten).
+
+    A sandbox that is running keeps its own copy: reset it with POST /_sandbox/reset.
+    """
+    state_path.unlink(missing_ok=True)
+    Sandbox(state_path=state_path)
     click.echo(f"Sandbox state reset to the seed: {state_path}")
 
 

@@ -19,7 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ttconfig.errors import TTConfigError
+
 Record = dict[str, Any]
+
+
+class SandboxStateError(TTConfigError):
+    """The state file exists but is not a sandbox state."""
 
 # (JSON table name, attribute, key field) of the tables indexed by one id.
 _ID_TABLES: tuple[tuple[str, str, str], ...] = (
@@ -143,16 +149,21 @@ class SandboxStore:
     @classmethod
     def open(cls, path: Path | None, seed: Callable[[], Record]) -> SandboxStore:
         """Load the state file at `path`, or start from the seed (and save it there)."""
-        if path is not None and path.exists():
+        if path is None or not path.exists():
+            store = cls(seed(), path, seed)
+            store.save()
+            return store
+        try:
             return cls(json.loads(path.read_text(encoding="utf-8")), path, seed)
-        store = cls(seed(), path, seed)
-        store.save()
-        return store
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SandboxStateError(
+                f"the sandbox state file {path} cannot be used ({exc}); "
+                f"`ttconfig sandbox reset --state {path}` rewrites it from the seed") from None
 
     @staticmethod
     def _index(data: Record) -> dict[str, EnvData]:
-        if data.get("version") != 1:
-            raise ValueError("unsupported sandbox state file version")
+        if not isinstance(data, dict) or data.get("version") != 1:
+            raise ValueError("not a version 1 sandbox state")
         return {name: EnvData.from_json(env) for name, env in data["environments"].items()}
 
     def env(self, name: str) -> EnvData:
