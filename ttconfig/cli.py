@@ -117,7 +117,10 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
                                redirect_gets=redirect_gets)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
     click.echo(_serve_banner(server))
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    except OSError as exc:
+        raise TTConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def _serve_banner(server: Sandbox) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -48,8 +49,7 @@ class Sandbox:
         return uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning",
                               lifespan="off", access_log=False, timeout_keep_alive=30)
 
-    def start(self) -> Sandbox:
-        """Serve on a background thread; returns once the port is bound."""
+    def _bind(self) -> socket.socket:
         # An explicit IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they
         # are TCP; without it every small response waits ~40 ms for Nagle and delayed ACKs.
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
@@ -57,6 +57,11 @@ class Sandbox:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        return sock
+
+    def start(self) -> Sandbox:
+        """Serve on a background thread; returns once the port is bound."""
+        sock = self._bind()
         self._server = uvicorn.Server(self._config())
         self._thread = threading.Thread(target=self._run, args=(sock,), name="tt-sandbox",
                                         daemon=True)
@@ -64,7 +69,7 @@ class Sandbox:
         while not self._server.started:
             if not self._thread.is_alive():
                 raise RuntimeError("the sandbox server failed to start")
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         return self
 
     def _run(self, sock: socket.socket) -> None:
@@ -79,7 +84,7 @@ class Sandbox:
 
     def serve_forever(self) -> None:
         """Serve in the foreground until interrupted (`ttconfig sandbox serve`)."""
-        uvicorn.Server(self._config()).run()
+        uvicorn.Server(self._config()).run(sockets=[self._bind()])
 
     def __enter__(self) -> Sandbox:
         return self.start()
