@@ -48,7 +48,6 @@ class Reply:
 
     payload: Record = field(default_factory=dict)
     items_key: str | None = None
-    wrote: bool = False
 
 
 Handler = Callable[[Call], Reply]

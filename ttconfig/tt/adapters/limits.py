@@ -32,11 +32,12 @@ VALUE_KEYS = {
 
 
 def row_from_json(data: Json) -> LimitRow:
+    instrument = data.get(SCOPE_KEYS["instrument_id"])
     scope = LimitScope(
-        market_id=int(data["marketId"]),
-        product_type_id=int(data["productTypeId"]),
-        product_id=str(data["productId"]),
-        instrument_id=None if data.get("instrumentId") is None else str(data["instrumentId"]),
+        market_id=int(data[SCOPE_KEYS["market_id"]]),
+        product_type_id=int(data[SCOPE_KEYS["product_type_id"]]),
+        product_id=str(data[SCOPE_KEYS["product_id"]]),
+        instrument_id=None if instrument is None else str(instrument),
     )
     values: dict[str, Any] = {field: data.get(key) for field, key in VALUE_KEYS.items()}
     return LimitRow(scope=scope, id=data.get(ROW_ID), **values)
@@ -44,13 +45,7 @@ def row_from_json(data: Json) -> LimitRow:
 
 def row_to_json(row: LimitRow) -> Json:
     """A row as TT's upsert takes it (by scope; TT's row id is not sent)."""
-    scope = row.scope
-    body: Json = {
-        "marketId": scope.market_id,
-        "productTypeId": scope.product_type_id,
-        "productId": scope.product_id,
-        "instrumentId": scope.instrument_id,
-    }
+    body: Json = {key: getattr(row.scope, field) for field, key in SCOPE_KEYS.items()}
     body.update({key: getattr(row, field) for field, key in VALUE_KEYS.items()})
     return body
 

@@ -26,7 +26,6 @@ ACCOUNT_KEYS = {
     "id": "id", "name": "name", "account_type": "accountType", "company_id": "companyId",
     "parent_id": "parentId", "revision": "revision", "description": "description",
 }
-WRITABLE_ACCOUNT_FIELDS = ("name", "account_type", "parent_id", "description")
 RISK_SETTINGS_KEYS = {
     "credit_limit": "creditLimit", "currency": "currency", "apply_pnl": "applyPnl",
     "apply_margin": "applyMargin", "trade_out_allowed": "tradeOutAllowed",
