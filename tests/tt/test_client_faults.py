@@ -246,6 +246,29 @@ def test_a_5xx_on_a_write_is_unknown_and_not_resent(sandbox: Sandbox, make_clien
     assert len([r for r in wire.of("POST") if "risksettings" in r.url.path]) == 1
 
 
+def test_a_write_that_times_out_after_sending_is_unknown_and_lands_once(
+        sandbox: Sandbox, make_client: ClientFactory) -> None:
+    sandbox.add_fault(method="POST", path=RISK_SETTINGS, action="delay", delay_seconds=0.6)
+    wire = Recording()
+
+    async def body(tt: TTClient) -> None:
+        await tt.accounts.update_risk_settings((await training(tt)).id, {"apply_pnl": False})
+
+    error, _tt = fails(lambda: make_client(transport=wire, read_timeout_seconds=0.2), body,
+                       OutcomeUnknown)
+    assert "ReadTimeout" in str(error)
+    wait_for(lambda: len(api_writes(sandbox)) == 1)
+    assert len([r for r in wire.of("POST") if "risksettings" in r.url.path]) == 1
+
+
+def test_a_read_that_times_out_is_retried(sandbox: Sandbox, make_client: ClientFactory) -> None:
+    sandbox.add_fault(method="GET", path=ACCOUNTS, action="delay", delay_seconds=0.6)
+    accounts, tt = run(lambda: make_client(read_timeout_seconds=0.2),
+                       lambda tt: tt.accounts.list())
+    assert len(accounts) == 25
+    assert tt.stats.retries == 1
+
+
 def test_a_redirected_write_is_unknown_and_never_turned_into_a_get(
         sandbox: Sandbox, make_client: ClientFactory) -> None:
     sandbox.add_fault(method="POST", path=RISK_SETTINGS, status=303,
