@@ -563,6 +563,27 @@ def test_control_bad_setting_is_400(sandbox: Sandbox, raw: RawTT, body: Json) ->
     assert sandbox.settings.redirect_gets is False
 
 
+def test_control_usage_plans_set_rate_and_quota(sandbox: Sandbox, raw: RawTT) -> None:
+    body = {"usage_plans": {"high": {"daily_quota": 3}}}
+    plans = ok(control(raw, "POST", "settings", body))["settings"]["usage_plans"]
+    assert plans["high"] == {"requests_per_second": 25.0, "daily_quota": 3}
+    assert plans["free"] == {"requests_per_second": 3.0, "daily_quota": 10_000}
+    statuses = [raw.get("ttpds", "markets").status_code for _ in range(4)]
+    assert statuses[-1] == 429
+    assert raw.get("ttpds", "markets").json() == {"message": "Limit Exceeded"}
+
+
+@pytest.mark.parametrize("plans", [
+    {"platinum": {"daily_quota": 1}}, {"free": {"daily_quota": -1}},
+    {"free": {"requests_per_second": 0}}, {"free": {"burst": 2}}, {"free": 3},
+])
+def test_control_bad_usage_plan_is_400(sandbox: Sandbox, raw: RawTT, plans: Json) -> None:
+    response = control(raw, "POST", "settings", {"usage_plans": plans, "page_size": 7})
+    assert response.status_code == 400, response.text
+    assert sandbox.settings.page_size == 500
+    assert sandbox.settings.usage_plans["free"].daily_quota == 10_000
+
+
 def test_control_reset(sandbox: Sandbox, raw: RawTT) -> None:
     account = named(sandbox, "accounts", "HPT-UAT-TEST")
     seeded = ok(raw.get("ttaccount", f"account/{account}"))["account"][0]

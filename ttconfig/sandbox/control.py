@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 
 from ttconfig.sandbox.faults import Edit, Fault
 from ttconfig.sandbox.routing import ApiFailure
+from ttconfig.sandbox.settings import UsagePlan
 
 if TYPE_CHECKING:
     from ttconfig.sandbox.app import SandboxApp
@@ -76,17 +77,44 @@ def _expire_tokens(app: SandboxApp, _body: Any) -> dict[str, Any]:
 
 
 def _settings(app: SandboxApp, _body: Any = None) -> dict[str, Any]:
-    return {"settings": {name: getattr(app.settings, name) for name in TUNABLE}}
+    values = {name: getattr(app.settings, name) for name in TUNABLE}
+    values["usage_plans"] = {name: {"requests_per_second": plan.requests_per_second,
+                                    "daily_quota": plan.daily_quota}
+                             for name, plan in app.settings.usage_plans.items()}
+    return {"settings": values}
 
 
 def _update_settings(app: SandboxApp, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise TypeError("the body must be an object of settings")
+    plans = _checked_plans(app, body.pop("usage_plans", {}))
     for name, value in body.items():
         _check_setting(app, name, value)
     for name, value in body.items():
         setattr(app.settings, name, value)
+    app.settings.usage_plans = {**app.settings.usage_plans, **plans}
     return _settings(app)
+
+
+def _checked_plans(app: SandboxApp, body: Any) -> dict[str, UsagePlan]:
+    """Usage plans to change, e.g. {"free": {"requests_per_second": 1, "daily_quota": 50}}."""
+    if not isinstance(body, dict):
+        raise TypeError("usage_plans must be an object of plans")
+    plans = {}
+    for name, fields in body.items():
+        current = app.settings.usage_plans.get(name)
+        if current is None or not isinstance(fields, dict):
+            raise ValueError(f"usage_plans: unknown plan {name!r} or not an object")
+        rate = fields.get("requests_per_second", current.requests_per_second)
+        quota = fields.get("daily_quota", current.daily_quota)
+        if set(fields) - {"requests_per_second", "daily_quota"}:
+            raise ValueError("a plan has requests_per_second and daily_quota only")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0:
+            raise ValueError("requests_per_second must be a positive number")
+        if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
+            raise ValueError("daily_quota must be a non-negative integer")
+        plans[name] = UsagePlan(float(rate), quota)
+    return plans
 
 
 def _check_setting(app: SandboxApp, name: str, value: Any) -> None:
