@@ -67,11 +67,10 @@ def connect(target: Target, environ: Mapping[str, str]) -> Iterator[ClientConfig
                            company_name=target.company_name or "company")
         return
     with Sandbox(state_path=target.state_path) as sandbox:
-        if target.usage_plan is not None:
-            sandbox.settings.usage_plan_override = target.usage_plan
-        key = next(k for k in sandbox.app_keys(target.tt_environment) if k["label"] == "ttconfig")
+        sandbox.settings.usage_plan_override = target.usage_plan
+        key, secret = sandbox.credentials(target.tt_environment)
         yield ClientConfig(
             environment=target.tt_environment, base_url=sandbox.base_url,
-            credentials=Credentials(Secret(key["key"]), Secret(key["secret"])),
-            usage_plan=target.usage_plan or key["usagePlan"], app_name=target.app_name,
+            credentials=Credentials(Secret(key), Secret(secret)),
+            usage_plan=sandbox.usage_plan(target.tt_environment), app_name=target.app_name,
             company_name=target.company_name or "sandbox")

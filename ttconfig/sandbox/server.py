@@ -99,12 +99,20 @@ class Sandbox:
         with self.store.lock:
             return [dict(k) for k in self.store.env(environment).app_keys.values()]
 
-    def credentials(self, environment: str, label: str = "ttconfig") -> tuple[str, str]:
-        """The (app key, app secret) of a seeded key."""
+    def _app_key(self, environment: str, label: str) -> Record:
         for key in self.app_keys(environment):
             if key["label"] == label:
-                return key["key"], key["secret"]
+                return key
         raise KeyError(f"no app key labelled {label!r} in {environment}")
+
+    def credentials(self, environment: str, label: str = "ttconfig") -> tuple[str, str]:
+        """The (app key, app secret) of a seeded key."""
+        key = self._app_key(environment, label)
+        return key["key"], key["secret"]
+
+    def usage_plan(self, environment: str, label: str = "ttconfig") -> str:
+        """The usage plan in force for a seeded key."""
+        return self.settings.usage_plan_override or self._app_key(environment, label)["usagePlan"]
 
     def writes(self) -> list[Record]:
         return self.store.writes()
