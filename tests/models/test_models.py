@@ -1,0 +1,111 @@
+"""The desired-state models: strict types, unknown keys refused, unset apart from null."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from ttconfig.models.accounts import Account
+from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.models.limits import ProductLimit
+from ttconfig.models.setup import ProductMargin
+from ttconfig.models.users import User
+
+
+def errors(model: type[Any], data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(data)
+    return [(tuple(e["loc"]), e["type"]) for e in caught.value.errors()]
+
+
+ROW = {"market": "CME", "product": "ES"}
+
+
+@pytest.mark.parametrize(("field", "value", "kind"), [
+    ("max_order_qty", "5", "int_type"),
+    ("max_order_qty", True, "int_type"),
+    ("max_order_qty", 5.0, "int_type"),
+    ("max_order_qty", -1, "greater_than_equal"),
+    ("trading_allowed", 1, "bool_type"),
+    ("trading_allowed", "yes", "bool_type"),
+    ("type", "futures", "literal_error"),
+])
+def test_limit_values_are_never_coerced(field: str, value: object, kind: str) -> None:
+    assert errors(ProductLimit, {**ROW, field: value}) == [((field,), kind)]
+
+
+def test_unknown_keys_are_refused() -> None:
+    assert errors(ProductLimit, {**ROW, "max_qty": 5}) == [(("max_qty",), "extra_forbidden")]
+
+
+def test_null_is_not_set_and_absent_is_not_managed() -> None:
+    row = ProductLimit.model_validate({**ROW, "max_order_qty": None, "max_position": 0})
+    assert row.max_order_qty is None
+    assert row.max_position == 0
+    assert "max_order_qty" in row.managed()
+    assert "max_position" in row.managed()
+    assert "max_long_position" not in row.managed()
+
+
+def test_an_account_in_users_words() -> None:
+    account = Account.model_validate({
+        "name": "HPT-PROP-RATES", "type": "house", "parent": "HPT-PROP",
+        "risk_settings": {"credit_limit": 25_000_000, "currency": "USD"},
+        "restrictions": {"place_orders": True, "obo": False},
+        "limits": {"apply": True,
+                   "products": [{**ROW, "max_order_qty": 100}],
+                   "contracts": [{**ROW, "contract": "ES Dec26", "max_position": None}]},
+        "users": [{"user": "ann.lee@harborpoint.example",
+                   "order_permissions": {"place_orders": True}}],
+    })
+    assert account.limits is not None
+    assert account.limits.contracts[0].scope() == ("CME", "ES", "future", "ES Dec26")
+    assert account.users[0].order_permissions is not None
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ({"risk_settings": {"currency": "usd"}}, ("risk_settings", "currency")),
+    ({"risk_settings": {"currency": "XYZ"}}, ("risk_settings", "currency")),
+    ({"risk_settings": {"credit_limit": -5}}, ("risk_settings", "credit_limit")),
+    ({"risk_settings": {"credit_limit": float("inf")}}, ("risk_settings", "credit_limit")),
+    ({"name": " HPT"}, ("name",)),
+    ({"name": ""}, ("name",)),
+    ({"type": "prop"}, ("type",)),
+    ({"users": [{"user": "not-an-email"}]}, ("users", 0, "user")),
+])
+def test_values_outside_tt_ranges_are_refused(data: dict[str, Any],
+                                              where: tuple[str | int, ...]) -> None:
+    base = {"name": "HPT", "type": "house"}
+    found = errors(Account, {**base, **data})
+    assert all(loc[:len(where)] == where for loc, _ in found), found
+
+
+def test_users_have_trade_modes_in_words() -> None:
+    user = User.model_validate({"email": "a@b.example", "trade_mode": "pro", "active": False})
+    assert user.trade_mode == "pro"
+    assert errors(User, {"email": "a@b.example", "trade_mode": 3}) == [
+        (("trade_mode",), "literal_error")]
+
+
+def test_margins_need_currency_and_both_margins() -> None:
+    found = errors(ProductMargin, {"market": "CME", "product": "ES"})
+    assert sorted(loc for loc, _ in found) == [("currency",), ("outright_margin",),
+                                               ("spread_margin",)]
+
+
+def test_environment_names_credential_variables_never_values() -> None:
+    config = EnvironmentConfig.model_validate({
+        "tt_environment": "ext_uat_cert", "company": "Harbor Point Trading",
+        "credentials": {"app_key_env": "TT_UAT_APP_KEY", "app_secret_env": "TT_UAT_APP_SECRET"},
+        "usage_plan": "free",
+        "policy": {"prune": {"accounts": True}, "thresholds": {"users": {"max_deletes": 2}},
+                   "protected": {"users": ["ttconfig-api@harborpoint.example"], "min_admins": 2},
+                   "bounds": [{"field": "max_order_qty", "max": 500, "market": "CME"}]},
+    })
+    assert config.policy.protected.min_admins == 2
+    bad = {"tt_environment": "ext_uat_cert", "company": "X", "usage_plan": "free",
+           "credentials": {"app_key_env": "8b1e-key-value", "app_secret_env": "S"}}
+    assert errors(EnvironmentConfig, bad) == [(("credentials", "app_key_env"),
+                                                "string_pattern_mismatch")]

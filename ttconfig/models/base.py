@@ -1,0 +1,60 @@
+"""What every desired-state model shares: strictness, and the value types users write.
+
+Models are strict (no coercion: `true` is not 1, "5" is not 5), refuse unknown keys and are
+immutable. A field left out of the YAML is *not managed*: it stays out of
+`model_fields_set`, and diff ignores the live value. For limits, an explicit `null` means
+"not set", which TT keeps apart from 0.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from ttconfig.models.currencies import ISO_4217
+
+
+class Model(BaseModel):
+    """Base of every desired-state model."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
+                              str_strip_whitespace=False, validate_default=False)
+
+    def managed(self) -> frozenset[str]:
+        """The fields the YAML declares (the only ones ttconfig manages)."""
+        return frozenset(self.model_fields_set)
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200,
+                                        pattern=r"^\S(.*\S)?$")]
+"""A name as TT shows it: not empty, no leading or trailing spaces."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+
+
+def _currency(value: str) -> str:
+    if value not in ISO_4217:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+Currency = Annotated[str, AfterValidator(_currency)]
+
+Quantity = Annotated[int, Field(ge=0, le=2**31 - 1)] | None
+"""A limit quantity; `null` is "not set" (no limit), which is not 0."""
+
+Amount = Annotated[int | float, Field(ge=0, allow_inf_nan=False)]
+"""A money amount (margins, credit)."""
+
+ProductType = Literal["future", "option", "spread", "stock", "index"]

@@ -1,0 +1,57 @@
+"""Risk limits in users' words: rows scoped by market and product (and contract).
+
+A row is keyed by its scope; the same scope twice for one owner is an error (loader).
+Values left out of a row are not managed; `null` sets "not set" (no limit).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ttconfig.models.base import Model, Name, ProductType, Quantity
+
+
+class LimitValues(Model):
+    """What a limit row says, for any scope."""
+
+    trading_allowed: bool | None = None
+    spread_trading_allowed: bool | None = None
+    max_order_qty: Quantity = None
+    max_position: Quantity = None
+    max_long_position: Quantity = None
+    max_short_position: Quantity = None
+    price_reasonability_ticks: Quantity = None
+
+
+class ProductLimit(LimitValues):
+    """Limits for one product of one market (e.g. CME ES futures)."""
+
+    market: Name
+    product: Name
+    """The product's symbol, as TT's product data shows it (ES, CL, FDAX, ...)."""
+    type: ProductType = "future"
+
+    def scope(self) -> tuple[str, str, str, str | None]:
+        return (self.market, self.product, self.type, None)
+
+
+class ContractLimit(ProductLimit):
+    """Limits for one contract (instrument) of a product, by its alias (e.g. "ES Dec26")."""
+
+    contract: Name
+
+    def scope(self) -> tuple[str, str, str, str | None]:
+        return (self.market, self.product, self.type, self.contract)
+
+
+class Limits(Model):
+    """The limit rows of a user or a risk group."""
+
+    products: list[ProductLimit] = Field(default_factory=list)
+    contracts: list[ContractLimit] = Field(default_factory=list)
+
+
+class AccountLimits(Limits):
+    """An account's limit rows, and whether TT applies them at all."""
+
+    apply: bool | None = None

@@ -1,0 +1,40 @@
+"""Users: identity, trade mode, admin settings, activity, account links and limits.
+
+TT has no user delete: a user removed from the YAML of a pruning kind, or declared
+`active: false`, is deactivated.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ttconfig.models.base import Email, Model
+from ttconfig.models.limits import Limits
+from ttconfig.models.permissions import AccountLink
+
+TradeMode = Literal["view_only", "standard", "pro"]
+
+
+class UserSettings(Model):
+    disable_trading: bool | None = None
+    full_admin: bool | None = None
+    view_only_admin: bool | None = None
+
+
+class User(Model):
+    """One TT user, by email."""
+
+    email: Email
+    first_name: str | None = None
+    last_name: str | None = None
+    alias: str | None = None
+    trade_mode: TradeMode | None = None
+    active: bool | None = None
+    settings: UserSettings | None = None
+    accounts: list[AccountLink] = Field(default_factory=list)
+    limits: Limits | None = None
+
+    def key(self) -> str:
+        return self.email
