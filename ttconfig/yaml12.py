@@ -1,0 +1,228 @@
+"""Reading YAML 1.2 strictly and fast: plain data first, positions only when needed.
+
+libyaml (through PyYAML) parses; this module turns its event stream into plain Python
+data under the YAML 1.2 core schema (`NO` and `yes` are strings, `010` is 10, only
+`true`/`false` are booleans), refusing what a reviewed risk file should never contain:
+duplicate keys, anchors and aliases (a change in one place that silently changes many),
+tags, several documents, nesting deeper than `MAX_DEPTH`. Building data from events skips
+the node graph, which is where most YAML loaders spend their time; positions of values
+are found afterwards, for the few paths that have a problem (`locate`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+MAX_DEPTH = 64
+Path = tuple[str | int, ...]
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOL = {"true": True, "True": True, "TRUE": True,
+         "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL_FLOAT = {".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+                  "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+                  "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
+                  ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan")}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class Parsed:
+    """A file's data (None when it could not be read) and its problems."""
+
+    data: Any
+    problems: list[Problem] = field(default_factory=list)
+
+
+def resolve(value: str) -> Any:
+    """A plain scalar under the YAML 1.2 core schema."""
+    if value in _NULL:
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    first = value[0]
+    if first.isdigit() or first in "+-.":
+        if _INT.fullmatch(value):
+            return int(value)
+        if value.startswith(("0o", "0x")):
+            try:
+                return int(value[2:], 8 if value[1] == "o" else 16)
+            except ValueError:
+                return value
+        if _FLOAT.fullmatch(value):
+            return float(value)
+        return _SPECIAL_FLOAT.get(value, value)
+    return value
+
+
+def _plain(event: Any) -> bool:
+    """A plain (unquoted, not block) scalar: the only kind whose type is resolved."""
+    return bool(event.implicit[0]) and not event.style
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.problem = Problem(mark.line + 1, mark.column + 1, message)
+
+
+def _node_checks(event: Any) -> None:
+    if getattr(event, "anchor", None) is not None:
+        raise _Refused(event.start_mark, f"anchors (&{event.anchor}) are not allowed: "
+                                         "write the value out where it is used")
+    if getattr(event, "tag", None) is not None:
+        raise _Refused(event.start_mark, f"tags ({event.tag}) are not allowed")
+
+
+class _Builder:
+    """Turns events into data, with a stack instead of recursion."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[Any, Any]] = []  # (container, pending key or _NO_KEY)
+        self.result: Any = None
+        self.documents = 0
+
+    def add(self, value: Any, mark: Any) -> None:
+        if not self.stack:
+            self.result = value
+            return
+        container, pending = self.stack[-1]
+        if isinstance(container, list):
+            container.append(value)
+        elif pending is _NO_KEY:
+            if isinstance(value, dict | list):
+                raise _Refused(mark, "a mapping key must be a plain value")
+            if value in container:
+                raise _Refused(mark, f"duplicate key {value!r}")
+            self.stack[-1] = (container, value)
+        else:
+            container[pending] = value
+            self.stack[-1] = (container, _NO_KEY)
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            _node_checks(event)
+            self.add(resolve(event.value) if _plain(event) else event.value, event.start_mark)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            _node_checks(event)
+            if len(self.stack) >= MAX_DEPTH:
+                raise _Refused(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+            container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            self.stack.append((container, _NO_KEY))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            container, _ = self.stack.pop()
+            self.add(container, event.start_mark)
+        elif isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"aliases (*{event.anchor}) are not allowed: "
+                                             "write the value out where it is used")
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise _Refused(event.start_mark, "a file holds one YAML document")
+
+
+_NO_KEY = object()
+
+
+def parse(text: str) -> Parsed:
+    """The data of one YAML document, or the first problem that stops reading it."""
+    builder = _Builder()
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except _Refused as refused:
+        return Parsed(None, [refused.problem])
+    except yaml.MarkedYAMLError as error:
+        return Parsed(None, [_syntax_problem(text, error)])
+    except yaml.YAMLError as error:
+        return Parsed(None, [Problem(1, 1, f"YAML: {error}")])
+    return Parsed(builder.result)
+
+
+def _syntax_problem(text: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return Problem(1, 1, f"YAML syntax: {error.problem or error}")
+    if 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return Problem(mark.line + 1, mark.column + 1,
+                       "a tab character: YAML indents with spaces only")
+    said = " ".join(str(part) for part in (error.context, error.problem) if part)
+    return Problem(mark.line + 1, mark.column + 1, f"YAML syntax: {said}")
+
+
+def locate(text: str, paths: Iterable[Path]) -> dict[Path, tuple[int, int]]:
+    """(line, column) of each path: of its key when it is a mapping value, else of the value;
+    of its deepest existing ancestor when the path itself is missing."""
+    wanted = set(paths)
+    prefixes = {p[:i] for p in wanted for i in range(len(p) + 1)}
+    found: dict[Path, tuple[int, int]] = {}
+    for path, mark in _marks(text):
+        if path in prefixes and path not in found:
+            found[path] = (mark.line + 1, mark.column + 1)
+    result = {}
+    for path in wanted:
+        for end in range(len(path), -1, -1):
+            if path[:end] in found:
+                result[path] = found[path[:end]]
+                break
+        else:
+            result[path] = (1, 1)
+    return result
+
+
+def _marks(text: str) -> Iterator[tuple[Path, Any]]:
+    """(path, mark) for every key and node, in document order."""
+    stack: list[list[Any]] = []  # [path, kind, next index or pending key]
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            yield from _event_marks(stack, event)
+    except yaml.YAMLError:
+        return
+
+
+def _event_marks(stack: list[list[Any]], event: Any) -> Iterator[tuple[Path, Any]]:
+    if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+        stack.pop()
+        _advance(stack)
+        return
+    starts = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+    if not starts and not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+        return
+    if stack and stack[-1][1] == "map" and stack[-1][2] is _NO_KEY:
+        key: str | int = resolve(event.value) if isinstance(event, yaml.ScalarEvent) and \
+            _plain(event) else str(getattr(event, "value", ""))
+        yield (*stack[-1][0], key), event.start_mark
+        stack[-1][2] = key
+        return
+    path: Path = (*stack[-1][0], stack[-1][2]) if stack else ()
+    yield path, event.start_mark
+    if starts:
+        kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+        stack.append([path, kind, _NO_KEY if kind == "map" else 0])
+    else:
+        _advance(stack)
+
+
+def _advance(stack: list[list[Any]]) -> None:
+    if not stack:
+        return
+    frame = stack[-1]
+    if frame[1] == "seq":
+        frame[2] += 1
+    else:
+        frame[2] = _NO_KEY
