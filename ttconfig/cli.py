@@ -18,7 +18,9 @@ from rich.progress import Progress
 
 from ttconfig import __version__
 from ttconfig.connection import SANDBOX_STATE, Target, connect
-from ttconfig.errors import TTConfigError, UsageError
+from ttconfig.errors import ConfigError, TTConfigError, UsageError
+from ttconfig.loader import Problem, load_firm
+from ttconfig.models import KINDS
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
@@ -60,6 +62,22 @@ def _target_options(command: click.decorators.FC) -> click.decorators.FC:
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+@cli.command()
+@click.option("-e", "--env", "environment", required=True,
+              help="The environment folder: environments/<ENV>/.")
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+def validate(environment: str, environments_dir: Path) -> None:
+    """Check an environment's YAML (types, keys, references) without contacting TT."""
+    folder = environments_dir / environment
+    if not folder.is_dir():
+        raise UsageError(f"no environment folder {folder}")
+    firm = load_firm(folder)
+    counts = ", ".join(f"{len(getattr(firm, spec.name))} {spec.name.replace('_', ' ')}"
+                       for spec in KINDS)
+    click.echo(f"{folder}: valid ({counts})")
 
 
 @cli.command()
@@ -149,6 +167,16 @@ def reset(state_path: Path) -> None:
     click.echo(f"Sandbox state reset to the seed: {state_path}")
 
 
+def _print_problems(error: ConfigError) -> None:
+    """Every problem on its own line, and as annotations when running in GitHub Actions."""
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in error.problems:
+            if isinstance(problem, Problem):
+                print(problem.annotation())
+
+
 def main() -> None:
     """Entry point: run the command, map errors to exit codes, never show a user a traceback."""
     try:
@@ -165,6 +193,9 @@ def main() -> None:
     except UsageError as exc:
         err.print(f"Error: {exc}", markup=False, highlight=False)
         sys.exit(USAGE_EXIT)
+    except ConfigError as exc:
+        _print_problems(exc)
+        sys.exit(exc.exit_code)
     except TTConfigError as exc:
         err.print(f"Error: {exc}", markup=False, highlight=False)
         sys.exit(exc.exit_code)

@@ -14,6 +14,8 @@ Only `cli.main` turns these into exit codes; library code raises and never exits
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class TTConfigError(Exception):
     """A failure ttconfig reports to the user without a traceback."""
@@ -28,9 +30,13 @@ class UsageError(TTConfigError):
 
 
 class ConfigError(TTConfigError):
-    """The desired state is invalid."""
+    """The desired state is invalid; `problems` holds every problem found, sorted."""
 
     exit_code = 3
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)
 
 
 class PolicyRefusal(TTConfigError):

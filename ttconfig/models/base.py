@@ -36,7 +36,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
-        raise ValueError("not a valid email address")
+        raise ValueError(f"{value!r} is not a valid email address")
     return value
 
 

@@ -21,11 +21,13 @@ Path = tuple[str | int, ...]
 
 @dataclass(frozen=True, order=True)
 class Issue:
-    """A problem at `path`; `other` is where the clashing declaration is, if any."""
+    """A problem at `path`; `other` is where the clashing declaration is, if any;
+    `missing` is the (kind, name) of an object a reference did not find."""
 
     path: Path
     message: str
     other: Path | None = None
+    missing: tuple[str, str] | None = None
 
 
 def fold(name: str) -> str:
@@ -113,7 +115,7 @@ def _references(firm: Firm) -> Iterator[Issue]:
             close = difflib.get_close_matches(name, list(known[kind].values()), n=1,
                                               cutoff=0.75)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            yield Issue(path, f"{kind} {name!r} is not declared{hint}")
+            yield Issue(path, f"{kind} {name!r} is not declared{hint}", missing=(kind, name))
 
 
 def _cycles(firm: Firm) -> Iterator[Issue]:

@@ -7,14 +7,24 @@ does not remove its protection.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field
 
 from ttconfig.models.base import Email, Model, Name, Quantity
 
-EnvVar = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100)]
-"""The name of an environment variable (upper case, so a pasted key is refused)."""
+
+def _env_var(value: str) -> str:
+    # The message never repeats the value: it may be a pasted key or secret.
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]{0,99}", value):
+        raise ValueError("expected the NAME of an environment variable (upper-case letters, "
+                         "digits and _), never a key or secret itself")
+    return value
+
+
+EnvVar = Annotated[str, AfterValidator(_env_var)]
+"""The name of an environment variable that holds a credential."""
 
 TTEnvironment = Literal["ext_uat_cert", "ext_prod_live"]
 UsagePlan = Literal["free", "low", "medium", "high"]

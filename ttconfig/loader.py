@@ -1,0 +1,296 @@
+"""environments/<env>/ → a validated `Firm`, or every problem at once as path:line:col.
+
+Reading is fast first and precise later: files are parsed to plain data (yaml12), checked
+by the strict models and by the cross-object checks, and only the paths that have a
+problem are located in their file. A kind is one file (`accounts.yaml`) or a folder of
+files (`accounts/*.yaml`); any other YAML file in the folder is an error, so a misspelt
+file name cannot be silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from ttconfig import yaml12
+from ttconfig.errors import ConfigError
+from ttconfig.models import KINDS, Firm, KindSpec
+from ttconfig.models.checks import Issue, check, fold
+from ttconfig.models.environment import EnvironmentConfig
+
+ENVIRONMENT_FILE = "environment.yaml"
+MAX_FILE_BYTES = 16 * 2**20
+InFile = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem, where it is."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    def annotation(self) -> str:
+        """The GitHub Actions workflow command that shows this problem on a PR's diff."""
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={self.file},line={self.line},col={self.column}::{message}"
+
+
+@dataclass
+class _Source:
+    shown: str
+    text: str
+
+
+@dataclass
+class _Unknown:
+    """What the cross-checks cannot know: kinds whose files could not be read, and names of
+    items that failed validation. References to them are not reported as unknown."""
+
+    unreadable: set[str] = field(default_factory=set)
+    names: dict[str, set[str]] = field(default_factory=lambda: {"account": set(),
+                                                                "user": set()})
+
+    def excuses(self, missing: tuple[str, str]) -> bool:
+        kind, name = missing
+        return f"{kind}s" in self.unreadable or fold(name) in self.names[kind]
+
+
+@dataclass
+class _Run:
+    """Problems found so far: located ones, and (source, path) ones still to locate."""
+
+    located: list[Problem] = field(default_factory=list)
+    pending: list[tuple[_Source, InFile, str]] = field(default_factory=list)
+
+    def at(self, shown: str, message: str, line: int = 1, column: int = 1) -> None:
+        self.located.append(Problem(shown, line, column, message))
+
+    def problems(self) -> list[Problem]:
+        by_source: dict[int, tuple[_Source, list[InFile]]] = {}
+        for source, path, _ in self.pending:
+            by_source.setdefault(id(source), (source, []))[1].append(path)
+        places = {sid: yaml12.locate(src.text, paths) for sid, (src, paths) in by_source.items()}
+        located = [Problem(source.shown, *places[id(source)][path], message)
+                   for source, path, message in self.pending]
+        return sorted({*self.located, *located})
+
+
+def load_firm(folder: Path, *, shown_root: Path | None = None) -> Firm:
+    """The firm `folder` declares; ConfigError with every problem if there is any."""
+    run = _Run()
+    root = shown_root if shown_root is not None else Path.cwd()
+    if not (folder / ENVIRONMENT_FILE).is_file():
+        run.at(_shown(folder / ENVIRONMENT_FILE, root), f"missing {ENVIRONMENT_FILE}: every "
+               "environment folder says which TT environment and company it describes")
+        raise ConfigError(run.problems())
+    environment = _read_environment(run, _read(run, folder / ENVIRONMENT_FILE, root))
+    items: dict[str, list[tuple[Any, _Source, int]]] = {}
+    unknown = _Unknown()
+    for spec, files in _kind_files(run, folder, root).items():
+        reads = [_read(run, f, root) for f in files]
+        if None in reads:
+            unknown.unreadable.add(spec.name)
+        items[spec.name] = _read_kind(run, spec, reads, unknown)
+    if environment is not None:
+        kinds: dict[str, Any] = {k: [m for m, _, _ in v] for k, v in items.items()}
+        firm = Firm.model_construct(None, environment=environment, **kinds)
+        _cross_check(run, firm, items, unknown)
+    problems = run.problems()
+    if problems or environment is None:
+        raise ConfigError(problems)
+    return firm
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _read(run: _Run, path: Path, root: Path) -> tuple[_Source, Any] | None:
+    shown = _shown(path, root)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        run.at(shown, f"the file is {size / 2**20:.1f} MiB; the limit is "
+                      f"{MAX_FILE_BYTES // 2**20} MiB: split the kind into a folder of files")
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        run.at(shown, f"not UTF-8 text (byte {error.start})")
+        return None
+    parsed = yaml12.parse(text)
+    for problem in parsed.problems:
+        run.at(shown, problem.message, problem.line, problem.column)
+    return (_Source(shown, text), parsed.data) if not parsed.problems else None
+
+
+def _kind_files(run: _Run, folder: Path, root: Path) -> dict[KindSpec, list[Path]]:
+    found: dict[KindSpec, list[Path]] = {}
+    known = {f"{spec.file_stem}.yaml": spec for spec in KINDS}
+    for spec in KINDS:
+        file, subfolder = folder / f"{spec.file_stem}.yaml", folder / spec.file_stem
+        if file.is_file() and subfolder.is_dir():
+            run.at(_shown(file, root), f"{spec.file_stem} is declared both in {file.name} and "
+                                       f"in the folder {spec.file_stem}/: keep one")
+        files = [file] if file.is_file() else []
+        files += sorted(subfolder.glob("*.yaml")) if subfolder.is_dir() else []
+        found[spec] = files
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        if path.name != ENVIRONMENT_FILE and path.name not in known:
+            close = difflib.get_close_matches(path.name, [ENVIRONMENT_FILE, *known], n=1,
+                                              cutoff=0.8)
+            hint = f"; did you mean {close[0]!r}?" if close else (
+                f"; the files are {ENVIRONMENT_FILE}, " + ", ".join(known))
+            run.at(_shown(path, root), f"unknown file {path.name!r}{hint}")
+    return found
+
+
+def _read_environment(run: _Run, read: tuple[_Source, Any] | None) -> EnvironmentConfig | None:
+    if read is None:
+        return None
+    source, data = read
+    try:
+        return EnvironmentConfig.model_validate(data)
+    except ValidationError as error:
+        _report(run, source, (), error, EnvironmentConfig)
+        return None
+
+
+def _read_kind(run: _Run, spec: KindSpec, reads: Iterable[tuple[_Source, Any] | None],
+               unknown: _Unknown) -> list[tuple[Any, _Source, int]]:
+    valid: list[tuple[Any, _Source, int]] = []
+    for read in reads:
+        if read is None:
+            continue
+        source, data = read
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            run.pending.append((source, (), f"expected a list of {spec.name.replace('_', ' ')}"
+                                             " (each item starting with '- ')"))
+            continue
+        for index, item in enumerate(data):
+            try:
+                valid.append((spec.model.model_validate(item), source, index))
+            except ValidationError as error:
+                _report(run, source, (index,), error, spec.model)
+                _remember_name(unknown, spec, item)
+    return valid
+
+
+def _remember_name(unknown: _Unknown, spec: KindSpec, item: Any) -> None:
+    key = {"accounts": ("account", "name"), "users": ("user", "email")}.get(spec.name)
+    if key is not None and isinstance(item, dict) and isinstance(item.get(key[1]), str):
+        unknown.names[key[0]].add(fold(item[key[1]]))
+
+
+def _cross_check(run: _Run, firm: Firm, items: dict[str, list[tuple[Any, _Source, int]]],
+                 unknown: _Unknown) -> None:
+    def where(path: tuple[str | int, ...]) -> tuple[_Source, InFile]:
+        kind, index, *rest = path
+        _model, source, position = items[str(kind)][int(index)]
+        return source, (position, *rest)
+
+    for issue in check(firm):
+        if issue.missing is not None and unknown.excuses(issue.missing):
+            continue
+        source, path = where(issue.path)
+        run.pending.append((source, path, _with_other(issue, where)))
+
+
+def _with_other(issue: Issue, where: Any) -> str:
+    if issue.other is None:
+        return issue.message
+    source, path = where(issue.other)
+    line, column = yaml12.locate(source.text, [path])[path]
+    return f"{issue.message}; first declared at {source.shown}:{line}:{column}"
+
+
+def _report(run: _Run, source: _Source, prefix: InFile, error: ValidationError,
+            model: type[BaseModel]) -> None:
+    for detail in error.errors():
+        run.pending.append((source, (*prefix, *detail["loc"]), describe(detail, model)))
+
+
+def describe(detail: ErrorDetails, model: type[BaseModel]) -> str:
+    """A user's message for one pydantic error."""
+    loc, kind = detail["loc"], detail["type"]
+    if kind == "extra_forbidden":
+        allowed = sorted(_fields_at(model, loc[:-1]))
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = (f"; did you mean {close[0]!r}?" if close else
+                f"; expected one of: {', '.join(allowed)}")
+        return f"unknown key {loc[-1]!r}{hint}"
+    if kind == "missing":
+        return f"missing required key {loc[-1]!r}"
+    subject = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else ""
+    if kind == "value_error":  # our validators' own words, which say what is wrong
+        return subject + detail["msg"].removeprefix("Value error, ")
+    message = detail["msg"].replace("Input should be", "expected")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = "expected a mapping (keys and values)"
+    elif kind in ("list_type", "tuple_type"):
+        message = "expected a list"
+    return f"{subject}{message}, got {_shown_value(detail.get('input'))}"
+
+
+def _shown_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> set[str]:
+    """The keys allowed at `loc` inside `model` (for "did you mean")."""
+    current: Any = model
+    for part in loc:
+        current = _inner(current, part)
+        if current is None:
+            return set()
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return set(current.model_fields)
+    return set()
+
+
+def _inner(annotation: Any, part: int | str) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field_info = annotation.model_fields.get(str(part))
+        return None if field_info is None else _unwrap(field_info.annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return _unwrap(args[-1]) if args else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model inside Optional[...] / Annotated[...], or the container type as it is."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation)
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if models else annotation
+    return annotation
