@@ -24,6 +24,7 @@ from ttconfig.models import KINDS
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
+from ttconfig.schema import SCHEMA_DIR, write_schemas
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 
@@ -78,6 +79,15 @@ def validate(environment: str, environments_dir: Path) -> None:
     counts = ", ".join(f"{len(getattr(firm, spec.name))} {spec.name.replace('_', ' ')}"
                        for spec in KINDS)
     click.echo(f"{folder}: valid ({counts})")
+
+
+@cli.command()
+@click.option("--out", "directory", type=click.Path(path_type=Path, file_okay=False),
+              default=SCHEMA_DIR, show_default=True)
+def schema(directory: Path) -> None:
+    """Write the JSON Schemas of the YAML files (editors validate as you type)."""
+    for path in write_schemas(directory):
+        click.echo(f"wrote {path}")
 
 
 @cli.command()
