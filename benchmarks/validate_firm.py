@@ -1,0 +1,92 @@
+"""Benchmark: validate a large firm's YAML (default 5,000 users, 2,000 accounts, 50,000
+limit rows), as `ttconfig validate` does, and print where the time goes.
+
+    python benchmarks/validate_firm.py --users 5000 --accounts 2000 --rows 50000
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from ttconfig import yaml12
+from ttconfig.loader import load_firm
+
+ENVIRONMENT = """\
+tt_environment: ext_prod_live
+company: Harbor Point Trading
+credentials:
+  app_key_env: TT_PROD_APP_KEY
+  app_secret_env: TT_PROD_APP_SECRET
+usage_plan: high
+"""
+PRODUCTS = [("CME", s) for s in ("ES", "NQ", "ZN", "ZB", "CL", "NG", "GC", "6E", "SR3", "RTY")]
+PRODUCTS += [("Eurex", s) for s in ("FDAX", "FESX", "FGBL", "FGBM", "FGBS")]
+PRODUCTS += [("ICE", s) for s in ("BRN", "G", "T", "TFM", "SB")]
+
+
+def accounts_yaml(accounts: int, rows: int, users: int) -> str:
+    per_account = rows // accounts
+    lines = []
+    for i in range(accounts):
+        lines += [f"- name: HPT-BOOK-{i:05d}", "  type: house",
+                  f"  parent: HPT-BOOK-{i - i % 10:05d}" if i % 10 else "  description: a desk",
+                  "  risk_settings: {credit_limit: 1000000, currency: USD}",
+                  "  limits:", "    apply: true", "    products:"]
+        for j in range(per_account):
+            market, product = PRODUCTS[j % len(PRODUCTS)]
+            kind = ("future", "option", "spread")[j // len(PRODUCTS)]
+            lines += [f"      - market: {market}", f"        product: {product}",
+                      f"        type: {kind}", f"        max_order_qty: {10 + j}",
+                      f"        max_position: {100 + j}", "        max_long_position: null",
+                      "        trading_allowed: true"]
+        lines += ["  users:", f"    - user: trader{i % users:05d}@harborpoint.example",
+                  "      order_permissions: {place_orders: true, modify_orders: true}"]
+    return "\n".join(lines) + "\n"
+
+
+def users_yaml(users: int) -> str:
+    return "".join(f"- email: trader{i:05d}@harborpoint.example\n  first_name: Trader\n"
+                   f"  last_name: Number{i}\n  trade_mode: standard\n  active: true\n"
+                   for i in range(users))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=5000)
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--rows", type=int, default=50_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "prod"
+        folder.mkdir()
+        (folder / "environment.yaml").write_text(ENVIRONMENT)
+        accounts = accounts_yaml(args.accounts, args.rows, args.users)
+        (folder / "accounts.yaml").write_text(accounts)
+        (folder / "users.yaml").write_text(users_yaml(args.users))
+        size = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
+        started = time.perf_counter()
+        yaml12.parse(accounts)
+        parse_seconds = time.perf_counter() - started
+        tracemalloc.start()
+        started = time.perf_counter()
+        firm = load_firm(folder)
+        total = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        started = time.perf_counter()
+        load_firm(folder)
+        untraced = time.perf_counter() - started
+    rows = sum(len(a.limits.products) for a in firm.accounts if a.limits)
+    print(f"firm: {len(firm.users)} users, {len(firm.accounts)} accounts, {rows} limit rows; "
+          f"YAML {size:.1f} MiB")
+    print(f"parse accounts.yaml alone  {parse_seconds:.2f} s")
+    print(f"validate (load_firm)       {untraced:.2f} s  (target ≤ 5 s)")
+    print(f"peak memory (traced run)   {peak:.0f} MiB  (traced run: {total:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
