@@ -9,6 +9,7 @@ immutable. A field left out of the YAML is *not managed*: it stays out of
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -25,6 +26,10 @@ class Model(BaseModel):
     def managed(self) -> frozenset[str]:
         """The fields the YAML declares (the only ones ttconfig manages)."""
         return frozenset(self.model_fields_set)
+
+    def key(self) -> Hashable:
+        """The natural key of an object of a kind (its name, email, or scope)."""
+        raise NotImplementedError(f"{type(self).__name__} is not a kind of object")
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200,

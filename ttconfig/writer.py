@@ -1,0 +1,196 @@
+"""Writing desired state as YAML: new files in a stable layout, existing files in place.
+
+New files list each object's declared keys in the models' order, block style, after a
+schema modeline. Existing files are updated through ruamel's round-trip mode, object by
+object (matched by key), so comments, key order and formatting of everything that did not
+change survive and a git diff shows only what changed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.tokens import CommentToken
+
+from ttconfig.models import KindSpec
+from ttconfig.models.base import Model
+from ttconfig.schema import modeline, schema_file
+
+KEYS_FIRST = ("name", "email", "user", "account", "market", "product", "type", "contract",
+              "field")
+"""Keys that say which object a block is; written first, whatever the model's field order."""
+
+
+def _null(representer: Any, _value: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(type(None), _null)
+    return yaml
+
+
+ROOT_SHIFT = 2
+
+
+def _dump(data: Any) -> str:
+    """Dump a top-level list with its items at column 0 and nested lists indented.
+
+    ruamel indents a top-level sequence like a nested one; every line then starts with the
+    same two spaces, which are taken off again (and end-of-line comments, which ruamel keeps
+    at their column, were moved right by as much before: `_shift_comments`).
+    """
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return "".join(line[ROOT_SHIFT:] if line.startswith(" " * ROOT_SHIFT) else line
+                   for line in out.getvalue().splitlines(keepends=True))
+
+
+def _shift_comments(node: Any, by: int) -> None:
+    """Move the end-of-line comments under `node` right by `by` columns."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, CommentedMap | CommentedSeq):
+            for entry in current.ca.items.values():
+                for token in entry if isinstance(entry, list) else [entry]:
+                    if isinstance(token, CommentToken) and not token.value.startswith("\n"):
+                        token.column = token.column + by
+            stack.extend(current.values() if isinstance(current, CommentedMap) else current)
+
+
+def _ordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        first = [k for k in KEYS_FIRST if k in value]
+        return {k: _ordered(value[k]) for k in [*first, *(k for k in value if k not in first)]}
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
+def plain(model: Model) -> dict[str, Any]:
+    """The declared (managed) content of a model as plain data, identifying keys first."""
+    data: dict[str, Any] = _ordered(model.model_dump(mode="json", exclude_unset=True))
+    return data
+
+
+def render_new(spec: KindSpec, items: Sequence[Model], schema_dir: str = "../../schemas") -> str:
+    """A new file for a kind: a modeline, then the objects."""
+    out = io.StringIO()
+    out.write(modeline(f"{schema_dir}/{schema_file(spec.file_stem + '.yaml')}") + "\n")
+    data = [plain(item) for item in items]
+    out.write(_dump(data) if data else "[]\n")
+    return out.getvalue()
+
+
+def update_text(text: str, items: Sequence[Model]) -> str:
+    """`text` (an existing kind file) with its objects made equal to `items`.
+
+    Objects are matched by their key: changed ones are edited in place, new ones appended,
+    ones no longer declared removed. Comments and the order of untouched keys are kept.
+    """
+    yaml = _yaml()
+    document = yaml.load(text)
+    existing: CommentedSeq = document if isinstance(document, CommentedSeq) else CommentedSeq()
+    _shift_comments(existing, ROOT_SHIFT)
+    by_key = {_key(node, items): index for index, node in enumerate(existing)
+              if isinstance(node, CommentedMap)}
+    wanted = [(item.key(), plain(item)) for item in items]
+    result = CommentedSeq()
+    for key, data in wanted:
+        index = by_key.get(key)
+        if index is None:
+            result.append(data)
+        else:
+            node = existing[index]
+            _merge(node, data)
+            result.append(node)
+    _carry_comments(existing, result)
+    return _keep_header(text, _dump(result) if result else "[]\n")
+
+
+def update_file(path: Path, items: Sequence[Model], spec: KindSpec) -> None:
+    """Make `path` declare `items`: updated in place if it exists, written new if not."""
+    if path.exists():
+        path.write_text(update_text(path.read_text(encoding="utf-8"), items), encoding="utf-8")
+    else:
+        path.write_text(render_new(spec, items), encoding="utf-8")
+
+
+def _key(node: CommentedMap, items: Sequence[Model]) -> Any:
+    """The key an existing node would have, computed by the model of the kind."""
+    if not items:
+        return None
+    model = type(items[0])
+    try:
+        return model.model_validate(_to_plain(node)).key()
+    except ValueError:
+        return None
+
+
+def _to_plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
+def _merge(node: CommentedMap, data: dict[str, Any]) -> None:
+    """Make `node` hold `data`: nested mappings are merged so their comments survive."""
+    for key in [k for k in node if k not in data]:
+        del node[key]
+    for key, value in data.items():
+        current = node.get(key)
+        if isinstance(current, CommentedMap) and isinstance(value, dict):
+            _merge(current, value)
+        elif isinstance(current, CommentedSeq) and isinstance(value, list) and \
+                _to_plain(current) != value:
+            _merge_list(current, value)
+        elif key not in node or _to_plain(current) != value:
+            node[key] = value
+
+
+def _merge_list(node: CommentedSeq, values: list[Any]) -> None:
+    """Replace a list's items, keeping nodes whose content did not change (and comments)."""
+    old = [(_to_plain(item), item) for item in node]
+    kept: list[Any] = []
+    for value in values:
+        match = next((item for content, item in old if content == value), None)
+        kept.append(match if match is not None else value)
+    node[:] = kept
+
+
+def _carry_comments(old: CommentedSeq, new: CommentedSeq) -> None:
+    if hasattr(old, "ca") and old.ca.comment:
+        new.ca.comment = old.ca.comment
+
+
+def _keep_header(original: str, rendered: str) -> str:
+    """Keep the file's leading comment lines (the modeline, a header) exactly."""
+    header = []
+    for line in original.splitlines(keepends=True):
+        if line.startswith("#") or not line.strip():
+            header.append(line)
+        else:
+            break
+    body = rendered
+    for line in header:
+        if body.startswith(line):
+            body = body[len(line):]
+    return "".join(header) + body
