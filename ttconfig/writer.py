@@ -9,6 +9,7 @@ change survive and a git diff shows only what changed.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,21 @@ def _null(representer: Any, _value: None) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
+def _text(representer: Any, value: str) -> Any:
+    """Strings with invisible or line-breaking characters are double-quoted with escapes,
+    so they read back exactly (and show in a review)."""
+    if any(unicodedata.category(c)[0] in "CZ" and c != " " for c in value):
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return representer.represent_str(value)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
     yaml.preserve_quotes = True
     yaml.representer.add_representer(type(None), _null)
+    yaml.representer.add_representer(str, _text)
     return yaml
 
 
