@@ -19,6 +19,8 @@ from rich.progress import Progress
 from ttconfig import __version__
 from ttconfig.connection import SANDBOX_STATE, Target, connect
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
+from ttconfig.importer import write_environment
+from ttconfig.live import LiveFirm, read_live
 from ttconfig.loader import Problem, load_firm
 from ttconfig.models import KINDS
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
@@ -88,6 +90,27 @@ def schema(directory: Path) -> None:
     """Write the JSON Schemas of the YAML files (editors validate as you type)."""
     for path in write_schemas(directory):
         click.echo(f"wrote {path}")
+
+
+@cli.command("import")
+@_target_options
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+def import_(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
+            company_name: str | None, environments_dir: Path) -> None:
+    """Write environments/<ENV>/ from live TT (existing files are updated in place)."""
+    target = Target(environment, sandbox=sandbox, base_url=base_url, usage_plan=usage_plan,
+                    company_name=company_name)
+    with connect(target, os.environ) as config:
+        live = asyncio.run(_read_live(config))
+    folder = environments_dir / environment
+    for path in write_environment(folder, live, target, config):
+        click.echo(f"wrote {path}")
+
+
+async def _read_live(config: ClientConfig) -> LiveFirm:
+    async with TTClient(config) as tt:
+        return await read_live(tt)
 
 
 @cli.command()

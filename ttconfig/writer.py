@@ -23,7 +23,7 @@ from ttconfig.models.base import Model
 from ttconfig.schema import modeline, schema_file
 
 KEYS_FIRST = ("name", "email", "user", "account", "market", "product", "type", "contract",
-              "field")
+              "field", "apply")
 """Keys that say which object a block is; written first, whatever the model's field order."""
 
 

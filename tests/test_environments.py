@@ -1,0 +1,111 @@
+"""The demo environments: valid, editor-ready, and the sandbox's firm plus UAT's pending
+changes, exactly (so the quick-start plan has real work to show)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ttconfig.live import read_live, to_models
+from ttconfig.loader import load_firm
+from ttconfig.models import KINDS, Firm
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig, Credentials
+from ttconfig.tt.secret import Secret
+from ttconfig.writer import plain
+
+ROOT = Path(__file__).parent.parent
+ENVIRONMENTS = ROOT / "environments"
+FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
+                       usage_plan_override="high")
+
+
+def live_models(environment: str) -> dict[str, list[dict[str, Any]]]:
+    """The sandbox's seeded firm, read through the client and named as the YAML names it."""
+    with Sandbox(settings=FAST) as sandbox:
+        key, secret = sandbox.credentials(environment)
+        config = ClientConfig(environment=environment, base_url=sandbox.base_url,
+                              credentials=Credentials(Secret(key), Secret(secret)),
+                              usage_plan="high", rate_safety=20.0)
+
+        async def read() -> Any:
+            async with TTClient(config) as tt:
+                return await read_live(tt)
+
+        models = to_models(asyncio.run(read()))
+    return {kind: [plain(m) for m in items] for kind, items in models.items()}
+
+
+def desired(folder: str) -> dict[str, list[dict[str, Any]]]:
+    firm: Firm = load_firm(ENVIRONMENTS / folder)
+    return {spec.name: [plain(m) for m in getattr(firm, spec.name)] for spec in KINDS}
+
+
+def by_key(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    return {item[key]: item for item in items}
+
+
+@pytest.mark.parametrize("folder", ["uat", "prod"])
+def test_every_file_validates_and_starts_with_its_modeline(folder: str) -> None:
+    load_firm(ENVIRONMENTS / folder)
+    for path in sorted((ENVIRONMENTS / folder).glob("*.yaml")):
+        schema = path.name.removesuffix(".yaml") + ".schema.json"
+        assert path.read_text().splitlines()[0] == (
+            f"# yaml-language-server: $schema=../../schemas/{schema}"), path
+
+
+def test_prod_is_the_sandbox_firm_exactly() -> None:
+    assert desired("prod") == live_models("ext_prod_live")
+
+
+def _row(account: dict[str, Any], product: str) -> dict[str, Any]:
+    row: dict[str, Any] = next(r for r in account["limits"]["products"]
+                               if (r["market"], r["product"], r["type"]) ==
+                               ("CME", product, "future"))
+    return row
+
+
+def _link(account: dict[str, Any], user: str) -> dict[str, Any]:
+    link: dict[str, Any] = next(u for u in account["users"] if u["user"] == user)
+    return link
+
+
+def test_uat_is_the_sandbox_firm_plus_five_pending_changes() -> None:
+    live, want = live_models("ext_uat_cert"), desired("uat")
+    accounts = by_key(live["accounts"], "name")
+    _row(accounts["HPT-PROP-ENERGY"], "CL")["max_order_qty"] = 50          # tightened
+    _row(accounts["HPT-PROP-RATES"], "ZN")["max_position"] = 15000         # loosened
+    john = _link(accounts["HPT-PROP-RATES"], "john.smith@harborpoint.example")
+    john["order_permissions"]["submit_staged_orders"] = False             # permission removed
+    assert want["accounts"] == live["accounts"]
+    new_user = by_key(want["users"], "email").pop("noah.berg@harborpoint.example")
+    assert new_user["accounts"][0]["account"] == "HPT-PROP-RATES"         # a new user, linked
+    assert [u for u in want["users"] if u["email"] != new_user["email"]] == live["users"]
+    new_margin = want["product_margins"][-1]
+    assert (new_margin["market"], new_margin["product"]) == ("CME", "SR3")  # a new margin
+    assert want["product_margins"][:-1] == live["product_margins"]
+    for kind in ("user_groups", "risk_groups", "order_tag_defaults"):
+        assert want[kind] == live[kind]
+
+
+def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
+        tmp_path: Path) -> None:
+    def run() -> None:
+        result = subprocess.run([sys.executable, "-m", "ttconfig", "import", "-e", "prod",
+                                 "--sandbox", "--usage-plan", "high"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
+
+    run()
+    folder = tmp_path / "environments" / "prod"
+    first = {p.name: p.read_text() for p in folder.glob("*.yaml")}
+    load_firm(folder)
+    run()
+    assert {p.name: p.read_text() for p in folder.glob("*.yaml")} == first
