@@ -109,3 +109,30 @@ def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
     load_firm(folder)
     run()
     assert {p.name: p.read_text() for p in folder.glob("*.yaml")} == first
+
+
+def test_the_uat_plan_is_exactly_the_five_pending_changes() -> None:
+    from ttconfig.diff import diff
+    from ttconfig.live import to_models as name_live
+
+    with Sandbox(settings=FAST) as sandbox:
+        key, secret = sandbox.credentials("ext_uat_cert")
+        config = ClientConfig(environment="ext_uat_cert", base_url=sandbox.base_url,
+                              credentials=Credentials(Secret(key), Secret(secret)),
+                              usage_plan="high", rate_safety=20.0)
+
+        async def read() -> Any:
+            async with TTClient(config) as tt:
+                return await read_live(tt)
+
+        live = name_live(asyncio.run(read()))
+    firm = load_firm(ENVIRONMENTS / "uat")
+    changes = diff({spec.name: getattr(firm, spec.name) for spec in KINDS}, live)
+    assert [(c.kind, c.action, c.key, c.direction) for c in changes] == [
+        ("accounts", "update", "HPT-PROP-ENERGY", "tightening"),
+        ("accounts", "update", "HPT-PROP-RATES", "loosening"),
+        ("users", "create", "noah.berg@harborpoint.example", "loosening"),
+        ("links", "update", "HPT-PROP-RATES ↔ john.smith@harborpoint.example", "tightening"),
+        ("links", "create", "HPT-PROP-RATES ↔ noah.berg@harborpoint.example", "loosening"),
+        ("product_margins", "create", "CME SR3 future", "tightening"),
+    ]

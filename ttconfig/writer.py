@@ -89,7 +89,7 @@ def _ordered(value: Any) -> Any:
 
 def plain(model: Model) -> dict[str, Any]:
     """The declared (managed) content of a model as plain data, identifying keys first."""
-    data: dict[str, Any] = _ordered(model.model_dump(mode="json", exclude_unset=True))
+    data: dict[str, Any] = _ordered(model.declared())
     return data
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -26,6 +26,11 @@ class Model(BaseModel):
     def managed(self) -> frozenset[str]:
         """The fields the YAML declares (the only ones ttconfig manages)."""
         return frozenset(self.model_fields_set)
+
+    def declared(self) -> dict[str, Any]:
+        """What the YAML declares, as plain JSON-like data (unset fields left out)."""
+        data: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+        return data
 
     def key(self) -> Hashable:
         """The natural key of an object of a kind (its name, email, or scope)."""

@@ -1,0 +1,57 @@
+"""What a plan is made of: changes to objects, each a list of field changes with a risk
+direction. Pure values, in users' words (names, not TT ids)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Direction = Literal["loosening", "tightening", "neutral"]
+Action = Literal["create", "update", "delete", "deactivate"]
+
+
+class _Absent:
+    """The value of something that does not exist on one side (not the same as null)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One value that changes; `path` names it inside its object in users' words, e.g.
+    ("limits", "products", "CME ES future", "max_order_qty")."""
+
+    path: tuple[str, ...]
+    old: Any
+    new: Any
+    direction: Direction
+
+
+@dataclass(frozen=True)
+class Change:
+    """One object created, updated, deleted or deactivated."""
+
+    kind: str
+    key: str
+    action: Action
+    fields: tuple[FieldChange, ...]
+
+    @property
+    def direction(self) -> Direction:
+        directions = {f.direction for f in self.fields}
+        if "loosening" in directions:
+            return "loosening"
+        if "tightening" in directions:
+            return "tightening"
+        return "neutral"

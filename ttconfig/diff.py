@@ -1,0 +1,215 @@
+"""Desired against live, per kind by natural key: which objects and fields change.
+
+Pure. Only what the YAML declares is compared: a key left out is not managed, and live
+objects the YAML does not declare are left alone unless their kind prunes. Lists of keyed
+things (limit rows, members) are compared by key, never by position. Account↔user links
+are their own kind here, whichever side of the link the YAML declared them on; an
+account's links are managed when the YAML declares any link of it (or an empty `users:`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ttconfig.changes import ABSENT, Change, FieldChange
+from ttconfig.models.base import Model
+from ttconfig.models.checks import fold
+from ttconfig.risk import direction, membership
+
+KIND_ORDER = ("accounts", "users", "links", "user_groups", "risk_groups", "product_margins",
+              "order_tag_defaults")
+ROW_LISTS = {"products": ("market", "product", "type"),
+             "contracts": ("market", "product", "type", "contract")}
+MEMBER_LISTS = {("user_groups", "users"), ("risk_groups", "accounts")}
+LINK_PARTS = ("order_permissions", "permissions")
+
+
+def _data(model: Model) -> dict[str, Any]:
+    return model.declared()
+
+
+def shown_key(key: Any) -> str:
+    if isinstance(key, tuple):
+        return " ".join(str(part) for part in key if part is not None)
+    return str(key)
+
+
+def diff(desired: Mapping[str, Sequence[Model]], live: Mapping[str, Sequence[Model]],
+         prune: Mapping[str, bool] | None = None) -> list[Change]:
+    """Every change that makes live equal desired, for the kinds desired declares."""
+    prune = prune or {}
+    changes: list[Change] = []
+    for kind in KIND_ORDER:
+        if kind == "links":
+            changes += _link_changes(desired, live)
+        else:
+            changes += _kind_changes(kind, desired.get(kind, ()), live.get(kind, ()),
+                                     prune.get(kind, False))
+    return changes
+
+
+def _folded(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return tuple(fold(k) if isinstance(k, str) else k for k in key)
+    return fold(str(key))
+
+
+def _without_links(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    drop = {"accounts": "users", "users": "accounts"}.get(kind)
+    return {k: v for k, v in data.items() if k != drop}
+
+
+def _kind_changes(kind: str, desired: Sequence[Model], live: Sequence[Model],
+                  prune: bool) -> list[Change]:
+    live_by_key = {_folded(m.key()): m for m in live}
+    desired_keys = set()
+    changes = []
+    for model in desired:
+        key = _folded(model.key())
+        desired_keys.add(key)
+        wanted = _without_links(kind, _data(model))
+        current = live_by_key.get(key)
+        if current is None:
+            fields = _compare(kind, wanted, ABSENT, ())
+            changes.append(Change(kind, shown_key(model.key()), "create", tuple(fields)))
+            continue
+        fields = _compare(kind, wanted, _without_links(kind, _data(current)), ())
+        if fields:
+            changes.append(Change(kind, shown_key(model.key()), "update", tuple(fields)))
+    if prune:
+        changes += [_removal(kind, model) for key, model in live_by_key.items()
+                    if key not in desired_keys]
+    return [c for c in changes if c is not None]
+
+
+def _removal(kind: str, model: Model) -> Change:
+    if kind == "users":  # TT has no user delete: deactivation is the removal
+        active = getattr(model, "active", True)
+        off = () if active is False else (
+            FieldChange(("active",), active, False, direction(("active",), active, False)),)
+        return Change(kind, shown_key(model.key()), "deactivate", off)
+    data = _without_links(kind, _data(model))
+    return Change(kind, shown_key(model.key()), "delete",
+                  tuple(_compare_removed(kind, data, ())))
+
+
+def _compare(kind: str, wanted: Any, current: Any, path: tuple[str, ...]) -> list[FieldChange]:
+    """Field changes that make `current` equal `wanted` (only `wanted`'s keys count)."""
+    if isinstance(wanted, dict):
+        return [change for key, value in wanted.items()
+                for change in _compare(kind, value,
+                                       current.get(key, ABSENT) if isinstance(current, dict)
+                                       else ABSENT, (*path, key))]
+    if isinstance(wanted, list) and path and path[-1] in ROW_LISTS:
+        return _compare_rows(kind, wanted, current if isinstance(current, list) else [], path)
+    if isinstance(wanted, list) and (kind, path[-1] if path else "") in MEMBER_LISTS:
+        return _compare_members(kind, wanted, current if isinstance(current, list) else [],
+                                path)
+    if _same(wanted, current):
+        return []
+    return [FieldChange(path, current, wanted, direction(path, current, wanted))]
+
+
+def _same(wanted: Any, current: Any) -> bool:
+    if isinstance(wanted, bool) or isinstance(current, bool):
+        return wanted is current
+    return bool(wanted == current)
+
+
+def _row_key(row: dict[str, Any], identity: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(fold(row[k]) if isinstance(row.get(k), str) else row.get(k, "future")
+                 for k in identity)
+
+
+def _shown_row(row: dict[str, Any], identity: tuple[str, ...]) -> str:
+    return " ".join(str(row.get(k, "future")) for k in identity)
+
+
+def _compare_rows(kind: str, wanted: list[Any], current: list[Any],
+                  path: tuple[str, ...]) -> list[FieldChange]:
+    identity = ROW_LISTS[path[-1]]
+    live_rows = {_row_key(r, identity): r for r in current}
+    changes: list[FieldChange] = []
+    for row in wanted:
+        key = _row_key(row, identity)
+        values = {k: v for k, v in row.items() if k not in identity}
+        here = (*path, _shown_row(row, identity))
+        existing = live_rows.pop(key, None)
+        changes += _compare(kind, values, ABSENT if existing is None else existing, here)
+    for row in live_rows.values():
+        values = {k: v for k, v in row.items() if k not in identity}
+        changes += _compare_removed(kind, values, (*path, _shown_row(row, identity)))
+    return changes
+
+
+def _compare_removed(kind: str, data: Any, path: tuple[str, ...]) -> list[FieldChange]:
+    """Field changes for something that disappears: every value goes to ABSENT."""
+    if isinstance(data, dict):
+        return [c for key, value in data.items()
+                for c in _compare_removed(kind, value, (*path, key))]
+    if isinstance(data, list) and path and path[-1] in ROW_LISTS:
+        return _compare_rows(kind, [], data, path)
+    if isinstance(data, list) and (kind, path[-1] if path else "") in MEMBER_LISTS:
+        return _compare_members(kind, [], data, path)
+    return [FieldChange(path, data, ABSENT, direction(path, data, ABSENT))]
+
+
+def _compare_members(kind: str, wanted: Iterable[str], current: Iterable[str],
+                     path: tuple[str, ...]) -> list[FieldChange]:
+    want = {fold(m): m for m in wanted}
+    have = {fold(m): m for m in current}
+    added = [FieldChange((*path, want[k]), ABSENT, "member", membership(kind, True))
+             for k in sorted(set(want) - set(have))]
+    removed = [FieldChange((*path, have[k]), "member", ABSENT, membership(kind, False))
+               for k in sorted(set(have) - set(want))]
+    return removed + added
+
+
+def _declared_links(desired: Mapping[str, Sequence[Model]]) -> tuple[
+        dict[tuple[str, str], tuple[str, str, dict[str, Any]]], set[str]]:
+    """(account, user) → (shown account, shown user, permissions), and the accounts whose
+    links the YAML manages."""
+    links: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
+    managed: set[str] = set()
+    for account_model in desired.get("accounts", ()):
+        data = _data(account_model)
+        if "users" in data:
+            managed.add(fold(data["name"]))
+        for link in data.get("users", []):
+            parts = {k: v for k, v in link.items() if k in LINK_PARTS}
+            links[(fold(data["name"]), fold(link["user"]))] = (data["name"], link["user"], parts)
+    for user_model in desired.get("users", ()):
+        data = _data(user_model)
+        for link in data.get("accounts", []):
+            managed.add(fold(link["account"]))
+            parts = {k: v for k, v in link.items() if k in LINK_PARTS}
+            links[(fold(link["account"]), fold(data["email"]))] = (link["account"],
+                                                                     data["email"], parts)
+    return links, managed
+
+
+def _link_changes(desired: Mapping[str, Sequence[Model]],
+                  live: Mapping[str, Sequence[Model]]) -> list[Change]:
+    wanted, managed = _declared_links(desired)
+    current: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
+    for account_model in live.get("accounts", ()):
+        data = _data(account_model)
+        for link in data.get("users", []):
+            parts = {k: v for k, v in link.items() if k in LINK_PARTS}
+            current[(fold(data["name"]), fold(link["user"]))] = (data["name"], link["user"],
+                                                                   parts)
+    changes = []
+    for key, (account, user, parts) in sorted(wanted.items()):
+        shown = f"{account} ↔ {user}"
+        existing = current.get(key)
+        if existing is None:
+            changes.append(Change("links", shown, "create",
+                                  tuple(_compare("links", parts, ABSENT, ()))))
+        elif fields := _compare("links", parts, existing[2], ()):
+            changes.append(Change("links", shown, "update", tuple(fields)))
+    for key, (account, user, parts) in sorted(current.items()):
+        if key[0] in managed and key not in wanted:
+            changes.append(Change("links", f"{account} ↔ {user}", "delete",
+                                  tuple(_compare_removed("links", parts, ()))))
+    return changes

@@ -1,0 +1,87 @@
+"""Which way a change moves risk: loosening, tightening or neutral (DESIGN principle 4).
+
+A higher limit loosens; "not set" (null) is the loosest value a limit can have; a lower
+margin loosens; a granted permission or allowed activity loosens; switching a control on
+(apply limits, apply margin, disable trading, view only) tightens. Anything that does not
+move risk (names, descriptions, currencies, order-tag values) is neutral.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ttconfig.changes import ABSENT, Direction
+
+LIMITS = frozenset({"max_order_qty", "max_position", "max_long_position", "max_short_position",
+                    "price_reasonability_ticks", "credit_limit"})
+"""Higher is looser; null (not set) is loosest."""
+
+MARGINS = frozenset({"outright_margin", "spread_margin"})
+"""Higher is tighter."""
+
+CONTROLS = frozenset({"apply", "apply_pnl", "apply_margin", "disable_trading", "view_only"})
+"""True is tighter."""
+
+GRANTS = frozenset({
+    "trading_allowed", "spread_trading_allowed", "trade_out_allowed",
+    "place_orders", "modify_orders", "delete_orders", "submit_block_cross_orders",
+    "submit_staged_orders", "update_positions", "confirm_fills",
+    "modify_clearing_account_on_fills", "tt_api", "tt_order_types", "autospreader",
+    "submit_block_cross", "market_orders", "gtc_orders", "obo", "algo_sdk", "adl",
+    "full_admin", "view_only_admin", "active",
+})
+"""True is looser."""
+
+TRADE_MODES = {"view_only": 1, "standard": 2, "pro": 3}
+
+
+def _sign(old: float, new: float) -> Direction:
+    if new > old:
+        return "loosening"
+    if new < old:
+        return "tightening"
+    return "neutral"
+
+
+def _limit(value: Any) -> float:
+    return math.inf if value is None or value is ABSENT else float(value)
+
+
+def direction(path: tuple[str, ...], old: Any, new: Any) -> Direction:
+    """The direction of `old` → `new` for the field at `path` (its last part names it)."""
+    name = path[-1] if path else ""
+    if name in LIMITS:
+        return _sign(_limit(old), _limit(new))
+    if name in MARGINS:
+        return _sign(-_number(old), -_number(new))
+    if name in CONTROLS:
+        return _sign(_flag(new), _flag(old))
+    if name in GRANTS:
+        return _sign(_flag(old), _flag(new))
+    if name == "trade_mode":
+        return _sign(TRADE_MODES.get(str(old), 0), TRADE_MODES.get(str(new), 0))
+    return "neutral"
+
+
+def _flag(value: Any) -> int:
+    return 1 if value is True else 0
+
+
+def _number(value: Any) -> float:
+    return 0.0 if value is None or value is ABSENT else float(value)
+
+
+def membership(kind: str, added: bool) -> Direction:
+    """Joining a risk group puts the account under the group's limits (tightening)."""
+    if kind == "risk_groups":
+        return "tightening" if added else "loosening"
+    return "neutral"
+
+
+def percent_change(old: Any, new: Any) -> float | None:
+    """The % change of a numeric value, when both sides are numbers and old is not 0."""
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (old, new))
+    if not numeric or old == 0:
+        return None
+    return (float(new) - float(old)) / abs(float(old)) * 100.0
