@@ -1,0 +1,276 @@
+"""From changes to a plan: TT requests in a safe order, a summary, a checksum. Pure.
+
+Every change becomes one or more *steps*, each one TT request (a list body holds at most
+20 items). Steps run in phases:
+
+0. create new accounts (parents first), users and groups — new objects grant nothing yet;
+1. tightening: lower limits, removed permissions and links, deactivations, risk-group
+   joins, higher margins;
+2. neutral changes;
+3. loosening: higher or unset limits, granted permissions and links, new users' access,
+   risk-group leaves, lower margins;
+4. delete groups and accounts (children first) once nothing refers to them.
+
+So no state in between is looser than both the start and the end (DESIGN principle 5),
+and everything a step needs exists when it runs. Within a change, fields of different
+directions go in different requests for the same reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ttconfig.changes import ABSENT, Change, Direction, FieldChange
+
+MAX_ITEMS = 20
+PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}
+SECTIONS = ("risk_settings", "restrictions")
+PLAN_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One TT request: what it does to which object, and the items it carries."""
+
+    kind: str
+    key: str
+    operation: str
+    items: tuple[str, ...]
+    direction: Direction
+    phase: int
+    depth: int = 0
+    """Accounts: distance from the root (parents are created first, deleted last)."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    by_kind: dict[str, dict[str, int]]
+    loosening: int
+    tightening: int
+    neutral: int
+    requests: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    tt_environment: str
+    changes: tuple[Change, ...]
+    steps: tuple[Step, ...]
+    summary: Summary = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "summary", _summarise(self.changes, self.steps))
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def to_data(self) -> dict[str, Any]:
+        """The plan as JSON-able data (the json render and the checksum use it)."""
+        return {
+            "format_version": PLAN_FORMAT,
+            "environment": self.environment,
+            "tt_environment": self.tt_environment,
+            "summary": asdict(self.summary),
+            "changes": [_change_data(c) for c in self.changes],
+            "steps": [asdict(s) for s in self.steps],
+        }
+
+    def checksum(self) -> str:
+        canonical = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"),
+                               ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _value(value: Any) -> Any:
+    return "(absent)" if value is ABSENT else value
+
+
+def _change_data(change: Change) -> dict[str, Any]:
+    return {"kind": change.kind, "key": change.key, "action": change.action,
+            "direction": change.direction,
+            "fields": [{"path": list(f.path), "old": _value(f.old), "new": _value(f.new),
+                        "direction": f.direction} for f in change.fields]}
+
+
+def _summarise(changes: tuple[Change, ...], steps: tuple[Step, ...]) -> Summary:
+    by_kind: dict[str, dict[str, int]] = {}
+    for change in changes:
+        counts = by_kind.setdefault(change.kind, {})
+        counts[change.action] = counts.get(change.action, 0) + 1
+    directions = Counter(f.direction for c in changes for f in c.fields)
+    return Summary(by_kind, directions["loosening"], directions["tightening"],
+                   directions["neutral"], len(steps))
+
+
+def build_plan(changes: list[Change], *, environment: str, tt_environment: str,
+               parents: dict[str, str | None] | None = None) -> Plan:
+    """Order `changes` into steps. `parents` maps account names to parent names (desired
+    and live), for creating parents first and deleting children first."""
+    depth = _depths(parents or {})
+    steps = _merge_links([step for change in changes for step in _steps(change, depth)])
+    steps.sort(key=_order)
+    return Plan(environment, tt_environment, tuple(changes), tuple(steps))
+
+
+def _order(step: Step) -> tuple[int, int]:
+    """Phase first; parents created before children, children deleted before parents."""
+    if step.phase == 0:
+        return (0, step.depth)
+    if step.phase == 4:
+        return (4, -step.depth)
+    return (step.phase, 0)
+
+
+def _merge_links(steps: list[Step]) -> list[Step]:
+    """Links of one account go together, ≤ 20 per request, one request per direction."""
+    others = [s for s in steps if s.operation != "link user"]
+    groups: dict[tuple[str, Direction], list[str]] = {}
+    for step in steps:
+        if step.operation == "link user":
+            account, _, user = step.key.partition(" ↔ ")
+            groups.setdefault((account, step.direction), []).append(user)
+    merged = [batch for (account, direction), users in groups.items()
+              for batch in _batches("links", account, "link users", users, direction)]
+    return others + merged
+
+
+def _depths(parents: dict[str, str | None]) -> dict[str, int]:
+    def depth(name: str, seen: frozenset[str] = frozenset()) -> int:
+        parent = parents.get(name)
+        if parent is None or parent in seen:
+            return 0
+        return 1 + depth(parent, seen | {name})
+
+    return {name: depth(name) for name in parents}
+
+
+def _direction(fields: list[FieldChange]) -> Direction:
+    directions = {f.direction for f in fields}
+    for candidate in ("loosening", "tightening"):
+        if candidate in directions:
+            return candidate
+    return "neutral"
+
+
+def _by_direction(fields: list[FieldChange]) -> dict[Direction, list[FieldChange]]:
+    groups: dict[Direction, list[FieldChange]] = {}
+    for change in fields:
+        groups.setdefault(change.direction, []).append(change)
+    return groups
+
+
+def _batches(kind: str, key: str, operation: str, items: list[str], direction: Direction,
+             ) -> list[Step]:
+    return [Step(kind, key, operation, tuple(items[i:i + MAX_ITEMS]), direction,
+                 PHASE_OF_DIRECTION[direction]) for i in range(0, len(items), MAX_ITEMS)]
+
+
+def _steps(change: Change, depth: dict[str, int]) -> list[Step]:
+    fields = list(change.fields)
+    if change.action == "delete" and change.kind != "links":
+        return [Step(change.kind, change.key, f"delete {_singular(change.kind)}", (),
+                     "neutral", 4, depth.get(change.key, 0))]
+    if change.action == "deactivate":
+        return [Step(change.kind, change.key, "deactivate user", ("active",), "tightening",
+                     1)] if fields else []
+    if change.kind == "links":
+        return _link_steps(change)
+    steps: list[Step] = []
+    if change.action == "create" and change.kind not in ITEM_KINDS:
+        # A new object carries its own fields; it grants nothing until linked or limited.
+        core = tuple(".".join(f.path) for f in fields if _is_core(change, f))
+        steps.append(Step(change.kind, change.key, f"create {_singular(change.kind)}", core,
+                          "neutral", 0, depth.get(change.key, 0)))
+        fields = [f for f in fields if not _is_core(change, f)]
+    return steps + _update_steps(change, fields)
+
+
+def _singular(kind: str) -> str:
+    return kind.removesuffix("s").replace("_", " ")
+
+
+CORE = {"accounts": ("name", "type", "parent", "description"),
+        "users": ("email", "first_name", "last_name", "alias", "trade_mode", "active",
+                  "settings"),
+        "user_groups": ("name",), "risk_groups": ("name", "description")}
+ITEM_KINDS = {"product_margins": "upsert product margin", "order_tag_defaults":
+              "set order-tag default"}
+
+
+def _is_core(change: Change, f: FieldChange) -> bool:
+    return f.path[0] in CORE.get(change.kind, ())
+
+
+def _update_steps(change: Change, fields: list[FieldChange]) -> list[Step]:
+    if change.kind in ITEM_KINDS:
+        return [Step(change.kind, change.key, ITEM_KINDS[change.kind], (change.key,),
+                     _direction(fields), PHASE_OF_DIRECTION[_direction(fields)])] if fields \
+            else []
+    steps: list[Step] = []
+    core = [f for f in fields if f.path[0] in CORE.get(change.kind, ())]
+    for direction, group in _by_direction(core).items():
+        steps.append(Step(change.kind, change.key, f"update {_singular(change.kind)}",
+                          tuple(".".join(f.path) for f in group), direction,
+                          PHASE_OF_DIRECTION[direction]))
+    for section in SECTIONS:
+        part = [f for f in fields if f.path[0] == section]
+        for direction, group in _by_direction(part).items():
+            steps.append(Step(change.kind, change.key, f"update {section.replace('_', ' ')}",
+                              tuple(".".join(f.path[1:]) for f in group), direction,
+                              PHASE_OF_DIRECTION[direction]))
+    steps += _limit_steps(change, [f for f in fields if f.path[0] == "limits"])
+    steps += _member_steps(change, [f for f in fields if f.path[0] in ("users", "accounts")
+                                    and change.kind in ("user_groups", "risk_groups")])
+    return steps
+
+
+def _limit_steps(change: Change, fields: list[FieldChange]) -> list[Step]:
+    """Rows upserted in ≤ 20-row requests per direction; each removed row is a DELETE."""
+    rows: dict[str, list[FieldChange]] = {}
+    apply = [f for f in fields if f.path[1:] == ("apply",)]
+    for f in fields:
+        if len(f.path) >= 4:
+            rows.setdefault(f.path[2], []).append(f)
+    removed = [row for row, group in rows.items() if all(f.new is ABSENT for f in group)]
+    upserts: dict[Direction, list[str]] = {}
+    for row, group in rows.items():
+        if row not in removed:
+            upserts.setdefault(_direction(group), []).append(row)
+    steps = []
+    for f in apply:
+        upserts.setdefault(f.direction, [])
+    for direction, items in upserts.items():
+        batched = _batches(change.kind, change.key, "upsert limit rows", items, direction)
+        steps += batched or [Step(change.kind, change.key, "upsert limit rows", ("apply",),
+                                  direction, PHASE_OF_DIRECTION[direction])]
+    steps += [Step(change.kind, change.key, "delete limit row", (row,), "loosening", 3)
+              for row in removed]
+    return steps
+
+
+def _member_steps(change: Change, fields: list[FieldChange]) -> list[Step]:
+    added = [f for f in fields if f.new == "member"]
+    removed = [f for f in fields if f.old == "member"]
+    steps: list[Step] = []
+    for direction, group in _by_direction(added).items():
+        steps += _batches(change.kind, change.key, "add members", [f.path[-1] for f in group],
+                          direction)
+    steps += [Step(change.kind, change.key, "remove member", (f.path[-1],), f.direction,
+                   PHASE_OF_DIRECTION[f.direction]) for f in removed]
+    return steps
+
+
+def _link_steps(change: Change) -> list[Step]:
+    """A link is one item of its account's link request (batched at apply time per
+    account); a removed link is its own DELETE."""
+    direction = change.direction
+    if change.action == "delete":
+        return [Step("links", change.key, "unlink user", (change.key,), "tightening", 1)]
+    return [Step("links", change.key, "link user", (change.key,), direction,
+                 PHASE_OF_DIRECTION[direction])]
