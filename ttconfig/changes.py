@@ -27,6 +27,17 @@ class _Absent:
 ABSENT: Any = _Absent()
 
 
+def path_text(path: tuple[str, ...]) -> str:
+    """A field path for people: limits.products["CME ES future"].max_order_qty."""
+    text = ""
+    for part in path:
+        if any(c in part for c in ' @↔') or not part.isidentifier():
+            text += f'["{part}"]'
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
 @dataclass(frozen=True)
 class FieldChange:
     """One value that changes; `path` names it inside its object in users' words, e.g.

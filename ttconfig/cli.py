@@ -22,8 +22,11 @@ from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.importer import write_environment
 from ttconfig.live import LiveFirm, read_live
 from ttconfig.loader import Problem, load_firm
-from ttconfig.models import KINDS
+from ttconfig.models import KINDS, Firm
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
+from ttconfig.planning import Planned, load, make_plan
+from ttconfig.render.json import render_json
+from ttconfig.render.text import render_text
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
 from ttconfig.schema import SCHEMA_DIR, write_schemas
@@ -81,6 +84,42 @@ def validate(environment: str, environments_dir: Path) -> None:
     counts = ", ".join(f"{len(getattr(firm, spec.name))} {spec.name.replace('_', ' ')}"
                        for spec in KINDS)
     click.echo(f"{folder}: valid ({counts})")
+
+
+@cli.command()
+@_target_options
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when the plan has changes (0 when it has none).")
+def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
+         company_name: str | None, environments_dir: Path, output_format: str,
+         detailed_exitcode: bool) -> int:
+    """Show what apply would change in TT to match the YAML (reads only)."""
+    firm = load(environments_dir / environment)
+    config = firm.environment
+    target = Target(environment, sandbox=sandbox, base_url=base_url,
+                    usage_plan=usage_plan or config.usage_plan,
+                    company_name=company_name or config.company, app_name=config.app_name,
+                    declared_tt_environment=config.tt_environment,
+                    credential_names=(config.credentials.app_key_env,
+                                      config.credentials.app_secret_env))
+    with connect(target, os.environ) as client_config:
+        planned = asyncio.run(_plan(firm, environment, client_config))
+    if output_format == "json":
+        click.echo(render_json(planned.plan), nl=False)
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(planned.plan, colour=colour), nl=False)
+        click.echo(f"Read live TT with {planned.requests} requests.", err=True)
+    return 2 if detailed_exitcode and not planned.plan.empty else 0
+
+
+async def _plan(firm: Firm, environment: str, config: ClientConfig) -> Planned:
+    async with TTClient(config) as tt:
+        return await make_plan(firm, environment, tt)
 
 
 @cli.command()

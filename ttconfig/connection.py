@@ -33,9 +33,14 @@ class Target:
     app_name: str = "ttconfig"
     company_name: str | None = None
     state_path: Path = SANDBOX_STATE
+    declared_tt_environment: str | None = None
+    """From environment.yaml, when the command reads one."""
+    credential_names: tuple[str, str] | None = None
 
     @property
     def tt_environment(self) -> str:
+        if self.declared_tt_environment is not None:
+            return self.declared_tt_environment
         try:
             return TT_ENVIRONMENTS[self.environment]
         except KeyError:
@@ -48,8 +53,9 @@ def credential_variables(environment: str) -> tuple[str, str]:
     return f"{prefix}_APP_KEY", f"{prefix}_APP_SECRET"
 
 
-def credentials_from(environ: Mapping[str, str], environment: str) -> Credentials:
-    key_var, secret_var = credential_variables(environment)
+def credentials_from(environ: Mapping[str, str], environment: str,
+                     names: tuple[str, str] | None = None) -> Credentials:
+    key_var, secret_var = names or credential_variables(environment)
     missing = [v for v in (key_var, secret_var) if not environ.get(v)]
     if missing:
         raise UsageError(f"set {' and '.join(missing)} to the app key and secret of the "
@@ -62,7 +68,8 @@ def connect(target: Target, environ: Mapping[str, str]) -> Iterator[ClientConfig
     """A client configuration for `target`, with the in-process sandbox running if asked."""
     if not target.sandbox:
         yield ClientConfig(environment=target.tt_environment, base_url=target.base_url,
-                           credentials=credentials_from(environ, target.environment),
+                           credentials=credentials_from(environ, target.environment,
+                                                        target.credential_names),
                            usage_plan=target.usage_plan or "free", app_name=target.app_name,
                            company_name=target.company_name or "company")
         return

@@ -1,0 +1,107 @@
+"""`ttconfig plan` end to end against the sandbox: the demo's pending changes, exactly.
+
+The text and json renders of the demo plan are golden files: the output users and
+machines rely on. Regenerate them deliberately with TTCONFIG_REGENERATE=1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ttconfig.planning import Planned, load, make_plan
+from ttconfig.render.json import render_json
+from ttconfig.render.text import render_text
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig, Credentials
+from ttconfig.tt.secret import Secret
+
+ROOT = Path(__file__).parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
+                       usage_plan_override="high")
+
+
+def planned(folder: str, tt_environment: str) -> Planned:
+    firm = load(ROOT / "environments" / folder)
+    with Sandbox(settings=FAST) as sandbox:
+        key, secret = sandbox.credentials(tt_environment)
+        config = ClientConfig(environment=tt_environment, base_url=sandbox.base_url,
+                              credentials=Credentials(Secret(key), Secret(secret)),
+                              usage_plan="high", rate_safety=20.0)
+
+        async def run() -> Planned:
+            async with TTClient(config) as tt:
+                return await make_plan(firm, folder, tt)
+
+        return asyncio.run(run())
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("TTCONFIG_REGENERATE") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def uat() -> Planned:
+    return planned("uat", "ext_uat_cert")
+
+
+def test_the_demo_plan_as_text(uat: Planned) -> None:
+    golden("plan-uat.txt", render_text(uat.plan))
+
+
+def test_the_demo_plan_as_json(uat: Planned) -> None:
+    text = render_json(uat.plan)
+    golden("plan-uat.json", text)
+    data = json.loads(text)
+    assert data["format_version"] == 1
+    assert data["checksum"] == uat.plan.checksum()
+    assert data["summary"]["requests"] == 6
+
+
+def test_colour_only_when_asked(uat: Planned) -> None:
+    assert "\033[" not in render_text(uat.plan)
+    assert "\033[1;31mLOOSENING\033[0m" in render_text(uat.plan, colour=True)
+
+
+def test_prod_matches_its_yaml() -> None:
+    result = planned("prod", "ext_prod_live")
+    assert result.plan.empty
+    assert "No changes" in render_text(result.plan)
+
+
+def run_plan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ttconfig", "plan", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=180, check=False)
+
+
+def test_detailed_exitcode_is_2_when_there_are_changes(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    result = run_plan(tmp_path, "-e", "uat", "--sandbox", "--usage-plan", "high",
+                      "--detailed-exitcode")
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == (GOLDEN / "plan-uat.txt").read_text(encoding="utf-8")
+    assert "Read live TT with" in result.stderr
+
+
+def test_another_companys_key_is_refused_before_reading_the_firm(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    environment = tmp_path / "environments" / "prod" / "environment.yaml"
+    environment.write_text(environment.read_text().replace("Harbor Point Trading",
+                                                           "Meridian Futures"))
+    result = run_plan(tmp_path, "-e", "prod", "--sandbox")
+    assert result.returncode == 1
+    assert "belongs to company 'Harbor Point Trading'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,65 @@
+"""`ttconfig plan`: desired YAML and live TT in, a plan out (reads only; writes nothing).
+
+The steps: load and validate the YAML, read live TT through the client, check that the app
+key belongs to the company the YAML declares, name live as the YAML names it, diff, plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ttconfig.diff import diff
+from ttconfig.errors import TTConfigError
+from ttconfig.live import LiveFirm, read_live, to_models
+from ttconfig.loader import load_firm
+from ttconfig.models import KINDS, Firm
+from ttconfig.plan import Plan, build_plan
+from ttconfig.tt.client import TTClient
+
+
+class CompanyMismatch(TTConfigError):
+    """The app key belongs to another company than environment.yaml declares."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    firm: Firm
+    requests: int
+    """TT requests the live read made."""
+
+
+def load(folder: Path) -> Firm:
+    return load_firm(folder)
+
+
+async def make_plan(firm: Firm, environment: str, tt: TTClient,
+                    progress: Callable[[int, int], None] | None = None) -> Planned:
+    check_company(firm, (await tt.setup.company()).name)
+    live = await read_live(tt)
+    return Planned(plan_from(firm, environment, live), firm, tt.stats.requests)
+
+
+def check_company(firm: Firm, company: str) -> None:
+    """Refuse to go on with another company's key: its firm is not the one the YAML means."""
+    declared = firm.environment.company
+    if company.casefold() != declared.casefold():
+        raise CompanyMismatch(
+            f"the app key belongs to company {company!r}, but environment.yaml declares "
+            f"{declared!r}: wrong credentials for this environment?")
+
+
+def plan_from(firm: Firm, environment: str, live: LiveFirm) -> Plan:
+    live_models = to_models(live)
+    desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
+    prune: dict[str, bool] = {str(k): v for k, v in firm.environment.policy.prune.items()}
+    changes = diff(desired, live_models, prune)
+    names = {a.account.id: a.account.name for a in live.accounts}
+    parents: dict[str, str | None] = {
+        a.account.name: names.get(a.account.parent_id) if a.account.parent_id else None
+        for a in live.accounts}
+    parents.update({a.name: a.parent for a in firm.accounts})
+    return build_plan(changes, environment=environment,
+                      tt_environment=firm.environment.tt_environment, parents=parents)

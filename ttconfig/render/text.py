@@ -1,0 +1,85 @@
+"""The plan as text, Terraform-like: `+` create, `~` update, `-` delete, per object and
+field, grouped by kind in a fixed order, every risk-moving field marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ttconfig.changes import ABSENT, Change, FieldChange, path_text
+from ttconfig.plan import Plan
+
+SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
+COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "1;32"}
+KIND_TITLES = {"accounts": "accounts", "users": "users", "links": "account↔user links",
+               "user_groups": "user groups", "risk_groups": "risk groups",
+               "product_margins": "product margins", "order_tag_defaults": "order-tag defaults"}
+
+
+def shown(value: Any) -> str:
+    if value is ABSENT:
+        return "(absent)"
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if value in ("member",) else f'"{value}"'
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+class _Paint:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def __call__(self, text: str, key: str) -> str:
+        if not self.colour or key not in COLOURS:
+            return text
+        return f"\033[{COLOURS[key]}m{text}\033[0m"
+
+
+def _field_line(change: FieldChange, paint: _Paint) -> str:
+    path = path_text(change.path)
+    mark = "" if change.direction == "neutral" else "  " + paint(change.direction.upper(),
+                                                                 change.direction)
+    if change.old is ABSENT:
+        return f"      {paint('+', '+')} {path}: {shown(change.new)}{mark}"
+    if change.new is ABSENT:
+        return f"      {paint('-', '-')} {path}: {shown(change.old)}{mark}"
+    return f"      {paint('~', '~')} {path}: {shown(change.old)} → {shown(change.new)}{mark}"
+
+
+def _change_lines(change: Change, paint: _Paint) -> list[str]:
+    sign = SIGNS[change.action]
+    direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
+    head = f"  {paint(sign, sign)} {change.key}"
+    action = "" if change.action in ("create", "update") else f" ({change.action})"
+    return [head + action + direction] + [_field_line(f, paint) for f in change.fields]
+
+
+def render_text(plan: Plan, *, colour: bool = False) -> str:
+    """The whole plan; `colour` adds ANSI colours (only for a terminal)."""
+    paint = _Paint(colour)
+    lines = [f"Plan for {plan.environment} ({plan.tt_environment})", ""]
+    if plan.empty:
+        return "\n".join([*lines, "No changes: live TT matches the YAML.", ""])
+    for kind, title in KIND_TITLES.items():
+        changes = [c for c in plan.changes if c.kind == kind]
+        if changes:
+            lines.append(f"{title}:")
+            for change in changes:
+                lines += _change_lines(change, paint)
+            lines.append("")
+    lines += [summary_line(plan), f"Checksum: {plan.checksum()}", ""]
+    return "\n".join(lines)
+
+
+def summary_line(plan: Plan) -> str:
+    counts = {"create": 0, "update": 0, "delete": 0, "deactivate": 0}
+    for kind_counts in plan.summary.by_kind.values():
+        for action, count in kind_counts.items():
+            counts[action] += count
+    removals = counts["delete"] + counts["deactivate"]
+    s = plan.summary
+    return (f"Plan: {counts['create']} to create, {counts['update']} to update, {removals} to "
+            f"delete or deactivate; {s.loosening} loosening and {s.tightening} tightening "
+            f"field changes; apply makes {s.requests} TT write requests.")
