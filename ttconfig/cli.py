@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from ttconfig import __version__
+from ttconfig.audit import verify
 from ttconfig.connection import SANDBOX_STATE, Target, connect
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.importer import write_environment
@@ -172,6 +173,25 @@ async def _inspect(config: ClientConfig) -> Overview:
             task = progress.add_task("reading accounts", total=None)
             return await read_overview(
                 tt, lambda done, total: progress.update(task, completed=done, total=total))
+
+
+@cli.group()
+def audit() -> None:
+    """The audit log of applies."""
+
+
+@audit.command("verify")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def audit_verify(file: Path) -> int:
+    """Check an audit log's hash chain; name the first broken record."""
+    verdict = verify(file)
+    if verdict.broken_at is None:
+        click.echo(f"{file}: {verdict.records} records; the chain holds "
+                   f"(head {verdict.head[:16]}…)")
+        return 0
+    click.echo(f"{file}:{verdict.broken_at}: broken: {verdict.reason} "
+               f"({verdict.records} records before it hold)", err=True)
+    return 1
 
 
 @cli.group()

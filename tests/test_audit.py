@@ -1,0 +1,92 @@
+"""The audit log: records chained by hash, fsynced one by one; verify names the first
+broken record; never a secret."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ttconfig.audit import GENESIS, AuditLog, actor, verify
+from ttconfig.changes import ABSENT
+
+CONTEXT = {"environment": "uat", "tt_environment": "ext_uat_cert", "plan": "ab" * 32}
+
+
+def filled(path: Path, count: int = 4) -> AuditLog:
+    log = AuditLog(path, CONTEXT)
+    for i in range(count):
+        log.append("intent" if i % 2 == 0 else "outcome", change=i, kind="accounts",
+                   key="HPT-PROP", method="POST", path="/ttaccount/ext_uat_cert/account/1",
+                   before={"max_order_qty": 10}, after={"max_order_qty": ABSENT})
+    return log
+
+
+def test_records_chain_and_verify(tmp_path: Path) -> None:
+    path = tmp_path / "audit" / "uat.jsonl"
+    filled(path)
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert records[0]["prev_hash"] == GENESIS
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(records))
+    assert records[1]["after"] == {"max_order_qty": "(absent)"}
+    assert records[0]["environment"] == "uat"
+    verdict = verify(path)
+    assert (verdict.records, verdict.broken_at) == (4, None)
+    assert verdict.head == records[-1]["hash"]
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_new_log_object_continues_the_chain(tmp_path: Path) -> None:
+    path = tmp_path / "uat.jsonl"
+    filled(path, 2)
+    filled(path, 2)
+    assert verify(path).broken_at is None
+    assert verify(path).records == 4
+
+
+@pytest.mark.parametrize(("tamper", "line", "reason"), [
+    ("edit", 3, "does not match its hash"),
+    ("remove", 3, "prev_hash"),
+    ("swap", 2, "prev_hash"),
+    ("garbage", 2, "not a JSON record"),
+])
+def test_verify_names_the_first_broken_record(tmp_path: Path, tamper: str, line: int,
+                                              reason: str) -> None:
+    path = tmp_path / "uat.jsonl"
+    filled(path)
+    lines = path.read_text().splitlines()
+    if tamper == "edit":
+        lines[2] = lines[2].replace('"max_order_qty":10', '"max_order_qty":1000')
+    elif tamper == "remove":
+        del lines[2]
+    elif tamper == "swap":
+        lines[1], lines[2] = lines[2], lines[1]
+    else:
+        lines[1] = "{not json"
+    path.write_text("\n".join(lines) + "\n")
+    verdict = verify(path)
+    assert verdict.broken_at == line
+    assert reason in verdict.reason
+
+
+def test_the_cli_says_whether_the_chain_holds(tmp_path: Path) -> None:
+    path = tmp_path / "uat.jsonl"
+    filled(path)
+    ok = subprocess.run([sys.executable, "-m", "ttconfig", "audit", "verify", str(path)],
+                        capture_output=True, text=True, check=False)
+    assert ok.returncode == 0
+    assert "4 records; the chain holds" in ok.stdout
+    path.write_text(path.read_text().replace('"HPT-PROP"', '"HPT-OTHER"', 1))
+    broken = subprocess.run([sys.executable, "-m", "ttconfig", "audit", "verify", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert broken.returncode == 1
+    assert f"{path}:1: broken" in broken.stderr
+
+
+def test_actor_prefers_the_ci_actor() -> None:
+    assert actor({"GITHUB_ACTOR": "octo"}) == "octo (CI)"
+    assert actor({}) != ""

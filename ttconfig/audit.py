@@ -1,0 +1,134 @@
+"""The audit log: append-only JSON Lines, one record per event, hash-chained.
+
+Each record holds the hash of the record before it (`prev_hash`) and its own (`hash`:
+sha256 of its canonical JSON without `hash`), so an edited, removed or reordered record
+breaks the chain at that point; `verify` names the first broken record. Records are
+flushed and fsynced one by one: the intent of a write is on disk before the write is sent.
+Values are what the YAML and TT say about risk objects; credentials never reach this file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import getpass
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ttconfig.changes import ABSENT
+
+GENESIS = "0" * 64
+
+
+def _canonical(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=_plain).encode()
+
+
+def _plain(value: Any) -> Any:
+    if value is ABSENT:
+        return "(absent)"
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical({k: v for k, v in record.items() if k != "hash"})).hexdigest()
+
+
+def actor(environ: dict[str, str] | None = None) -> str:
+    """Who runs this: the CI actor when in CI, else the OS user."""
+    env = environ if environ is not None else dict(os.environ)
+    for variable in ("GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILD_REQUESTEDFOR"):
+        if env.get(variable):
+            return f"{env[variable]} (CI)"
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def git_commit(directory: Path) -> str | None:
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory,
+                                capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+class AuditLog:
+    """Appends records to one environment's audit file."""
+
+    def __init__(self, path: Path, context: dict[str, Any]) -> None:
+        self.path = path
+        self.context = dict(context)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _last_hash(self) -> str:
+        last = None
+        with self.path.open("rb") as handle:
+            for line in handle:
+                if line.strip():
+                    last = line
+        if last is None:
+            return GENESIS
+        return str(json.loads(last)["hash"])
+
+    def append(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Write one record (flushed and fsynced) and return it."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "r+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            record: dict[str, Any] = {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "event": event, **self.context, **fields,
+                "prev_hash": self._last_hash(),
+            }
+            record["hash"] = record_hash(record)
+            handle.write(_canonical(record) + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        return record
+
+
+@dataclass(frozen=True)
+class Verdict:
+    records: int
+    broken_at: int | None
+    """1-based line of the first broken record, or None when the chain holds."""
+    reason: str
+    head: str
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, line
+
+
+def verify(path: Path) -> Verdict:
+    """Check every record's hash and its link to the one before."""
+    previous, count = GENESIS, 0
+    for number, line in _lines(path):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return Verdict(count, number, "not a JSON record", previous)
+        if not isinstance(record, dict) or "hash" not in record:
+            return Verdict(count, number, "not an audit record", previous)
+        if record.get("prev_hash") != previous:
+            return Verdict(count, number, "its prev_hash is not the hash of the record "
+                                          "before it (a record was removed, added or moved)",
+                           previous)
+        if record_hash(record) != record["hash"]:
+            return Verdict(count, number, "its content does not match its hash (edited)",
+                           previous)
+        previous, count = record["hash"], count + 1
+    return Verdict(count, None, "the chain holds", previous)
