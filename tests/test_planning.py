@@ -18,6 +18,7 @@ import pytest
 
 from ttconfig.planning import Planned, load, make_plan
 from ttconfig.render.json import render_json
+from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
@@ -69,6 +70,14 @@ def test_the_demo_plan_as_json(uat: Planned) -> None:
     assert data["format_version"] == 1
     assert data["checksum"] == uat.plan.checksum()
     assert data["summary"]["requests"] == 6
+
+
+def test_the_demo_plan_as_markdown(uat: Planned) -> None:
+    text = render_markdown(uat.plan)
+    golden("plan-uat.md", text)
+    assert text.index("### Loosening") < text.index("### Tightening") < text.index("<details>")
+    assert "| HPT-PROP-RATES | `limits.products[\"CME ZN future\"].max_position` | 10,000 → " \
+           "15,000 | +50.0% |" in text
 
 
 def test_colour_only_when_asked(uat: Planned) -> None:

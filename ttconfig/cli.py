@@ -27,6 +27,7 @@ from ttconfig.models import KINDS, Firm
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
 from ttconfig.planning import Planned, load, make_plan
 from ttconfig.render.json import render_json
+from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
@@ -91,7 +92,7 @@ def validate(environment: str, environments_dir: Path) -> None:
 @_target_options
 @click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("environments"), show_default=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when the plan has changes (0 when it has none).")
@@ -111,6 +112,8 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
         planned = asyncio.run(_plan(firm, environment, client_config))
     if output_format == "json":
         click.echo(render_json(planned.plan), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(planned.plan), nl=False)
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         click.echo(render_text(planned.plan, colour=colour), nl=False)

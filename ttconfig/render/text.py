@@ -48,6 +48,11 @@ def _field_line(change: FieldChange, paint: _Paint) -> str:
     return f"      {paint('~', '~')} {path}: {shown(change.old)} → {shown(change.new)}{mark}"
 
 
+def render_change_lines(change: Change) -> list[str]:
+    """One change as plain lines (the markdown render reuses them in diff blocks)."""
+    return _change_lines(change, _Paint(False))
+
+
 def _change_lines(change: Change, paint: _Paint) -> list[str]:
     sign = SIGNS[change.action]
     direction = "" if change.direction == "neutral" else f"  [{change.direction}]"

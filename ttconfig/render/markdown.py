@@ -1,0 +1,95 @@
+"""The plan as markdown for a pull-request comment, written for a risk officer.
+
+Order: a summary table; every loosening first (old → new, % change), then tightening; then
+the details in collapsible blocks. GitHub refuses comments over 65,536 characters, so when
+the whole plan does not fit, details are summarised first and then the longest tables are
+cut between rows with a line saying how many rows are left out — never mid-table, and the
+loosening table is the last to shrink.
+"""
+
+from __future__ import annotations
+
+from ttconfig.changes import Change, FieldChange, path_text
+from ttconfig.plan import Plan
+from ttconfig.render.text import KIND_TITLES, render_change_lines, shown, summary_line
+from ttconfig.risk import percent_change
+
+LIMIT = 65_536
+MARGIN = 1_000
+ACTIONS = ("create", "update", "delete", "deactivate")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _summary_table(plan: Plan) -> list[str]:
+    lines = ["| kind | " + " | ".join(ACTIONS) + " |", "|---|" + "---:|" * len(ACTIONS)]
+    for kind, title in KIND_TITLES.items():
+        counts = plan.summary.by_kind.get(kind)
+        if counts:
+            lines.append(f"| {title} | " + " | ".join(str(counts.get(a, 0)) for a in ACTIONS)
+                         + " |")
+    return lines
+
+
+def _percent(change: FieldChange) -> str:
+    value = percent_change(change.old, change.new)
+    if change.new is None and change.direction == "loosening":
+        return "**to not set**"
+    return "" if value is None else f"{value:+.1f}%"
+
+
+def _risk_rows(plan: Plan, direction: str) -> list[str]:
+    return [f"| {_cell(c.key)} | `{_cell(path_text(f.path))}` | {_cell(shown(f.old))} → "
+            f"{_cell(shown(f.new))} | {_percent(f)} |"
+            for c in plan.changes for f in c.fields if f.direction == direction]
+
+
+def _risk_section(title: str, rows: list[str], keep: int | None) -> list[str]:
+    if not rows:
+        return []
+    shown_rows = rows if keep is None else rows[:keep]
+    lines = [f"### {title} ({len(rows)})", "", "| object | field | old → new | change |",
+             "|---|---|---|---:|", *shown_rows]
+    if len(shown_rows) < len(rows):
+        lines.append(f"| … | {len(rows) - len(shown_rows)} more rows in the plan artifact "
+                     "| | |")
+    return [*lines, ""]
+
+
+def _details(plan: Plan) -> list[str]:
+    lines = []
+    for kind, title in KIND_TITLES.items():
+        changes: list[Change] = [c for c in plan.changes if c.kind == kind]
+        if changes:
+            body = [line for c in changes for line in render_change_lines(c)]
+            lines += [f"<details><summary>{title} ({len(changes)})</summary>", "", "```diff",
+                      *body, "```", "", "</details>", ""]
+    return lines
+
+
+def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
+    """The comment; always under `limit` characters."""
+    head = [f"## ttconfig plan: {plan.environment} ({plan.tt_environment})", ""]
+    if plan.empty:
+        return "\n".join([*head, "No changes: live TT matches the YAML.", ""])
+    head += [summary_line(plan), "", *_summary_table(plan), ""]
+    foot = ["", f"Plan checksum: `{plan.checksum()}`", ""]
+    loosening, tightening = _risk_rows(plan, "loosening"), _risk_rows(plan, "tightening")
+    attempts: list[tuple[int | None, int | None, bool]] = [(None, None, True),
+                                                            (None, None, False)]
+    attempts += [(None, keep, False) for keep in (200, 50, 10, 0)]
+    attempts += [(keep, 0, False) for keep in (500, 200, 50, 10)]
+    for keep_loose, keep_tight, details in attempts:
+        text = "\n".join([
+            *head, *_risk_section("Loosening", loosening, keep_loose),
+            *_risk_section("Tightening", tightening, keep_tight),
+            *(_details(plan) if details else
+              [f"_Details of {len(plan.changes)} changes left out to fit a comment; see the "
+               "plan artifact._", ""]),
+            *foot])
+        if len(text) <= limit - MARGIN:
+            return text
+    return "\n".join([*head, f"_{len(loosening)} loosening and {len(tightening)} tightening "
+                      "changes; too many to list here: see the plan artifact._", *foot])
