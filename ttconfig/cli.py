@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from ttconfig import __version__
-from ttconfig.audit import verify
+from ttconfig.apply import Applier, audit_context, describe_result
+from ttconfig.audit import AuditLog, verify
 from ttconfig.connection import SANDBOX_STATE, Target, connect
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.importer import write_environment
@@ -101,13 +102,7 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
          detailed_exitcode: bool) -> int:
     """Show what apply would change in TT to match the YAML (reads only)."""
     firm = load(environments_dir / environment)
-    config = firm.environment
-    target = Target(environment, sandbox=sandbox, base_url=base_url,
-                    usage_plan=usage_plan or config.usage_plan,
-                    company_name=company_name or config.company, app_name=config.app_name,
-                    declared_tt_environment=config.tt_environment,
-                    credential_names=(config.credentials.app_key_env,
-                                      config.credentials.app_secret_env))
+    target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
     with connect(target, os.environ) as client_config:
         planned = asyncio.run(_plan(firm, environment, client_config))
     if output_format == "json":
@@ -119,6 +114,58 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
         click.echo(render_text(planned.plan, colour=colour), nl=False)
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
     return 2 if detailed_exitcode and not planned.plan.empty else 0
+
+
+@cli.command()
+@_target_options
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
+@click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path(".ttconfig") / "audit", show_default=True)
+def apply(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
+          company_name: str | None, environments_dir: Path, auto_approve: bool,
+          audit_dir: Path) -> int:
+    """Plan, confirm, and apply the changes to TT, with an audit log."""
+    firm = load(environments_dir / environment)
+    if not auto_approve and not sys.stdin.isatty():
+        raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
+    target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
+    with connect(target, os.environ) as client_config:
+        result = asyncio.run(_apply(firm, environment, client_config, auto_approve,
+                                    audit_dir / f"{environment}.jsonl"))
+    return result
+
+
+async def _apply(firm: Firm, environment: str, config: ClientConfig, auto_approve: bool,
+                 audit_path: Path) -> int:
+    async with TTClient(config) as tt:
+        planned = await make_plan(firm, environment, tt)
+        plan = planned.plan
+        if plan.empty:
+            click.echo("No changes: live TT matches the YAML.")
+            return 0
+        click.echo(render_text(plan, colour=sys.stdout.isatty()), nl=False)
+        if not auto_approve and not click.confirm(f"Apply these changes to "
+                                                  f"{plan.tt_environment}?"):
+            click.echo("Nothing applied.")
+            return 0
+        audit = AuditLog(audit_path, audit_context(firm, environment, plan))
+        applier = Applier(tt, firm, environment, planned.live, audit)
+        result = await applier.apply(plan)
+    click.echo(describe_result(result, audit_path))
+    return result.exit_code
+
+
+def _target_of(firm: Firm, environment: str, sandbox: bool, base_url: str,
+               usage_plan: str | None, company_name: str | None) -> Target:
+    config = firm.environment
+    return Target(environment, sandbox=sandbox, base_url=base_url,
+                  usage_plan=usage_plan or config.usage_plan,
+                  company_name=company_name or config.company, app_name=config.app_name,
+                  declared_tt_environment=config.tt_environment,
+                  credential_names=(config.credentials.app_key_env,
+                                    config.credentials.app_secret_env))
 
 
 async def _plan(firm: Firm, environment: str, config: ClientConfig) -> Planned:

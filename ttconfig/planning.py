@@ -27,6 +27,7 @@ class CompanyMismatch(TTConfigError):
 class Planned:
     plan: Plan
     firm: Firm
+    live: LiveFirm
     requests: int
     """TT requests the live read made."""
 
@@ -39,7 +40,7 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
                     progress: Callable[[int, int], None] | None = None) -> Planned:
     check_company(firm, (await tt.setup.company()).name)
     live = await read_live(tt)
-    return Planned(plan_from(firm, environment, live), firm, tt.stats.requests)
+    return Planned(plan_from(firm, environment, live), firm, live, tt.stats.requests)
 
 
 def check_company(firm: Firm, company: str) -> None:

@@ -106,6 +106,8 @@ class TTHttp:
                                    margin_fraction=config.token_margin_fraction,
                                    max_margin=config.token_margin_max_seconds)
         self.retry_budget = RetryBudget(config.retry)
+        self.last_request_id: str | None = None
+        """The requestId of the latest request sent (for audit records)."""
         self.stats = Stats(self.retry_budget)
         self._origin = httpx.URL(config.base_url)
 
@@ -157,6 +159,7 @@ class TTHttp:
                     headers: dict[str, str], content: bytes | None,
                     token: Secret | None) -> _Exchange:
         request_id = self._ids.new()
+        self.last_request_id = request_id
         request = self._client.build_request(
             method, url, params={**params, wire.REQUEST_ID_PARAM: request_id},
             headers=headers, content=content)

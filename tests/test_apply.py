@@ -1,0 +1,144 @@
+"""Apply against the sandbox: every write audited before it is sent, unknown outcomes
+resolved by reading back (never a duplicate write), a stop at the first hard failure."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ttconfig.apply import Applier, ApplyResult
+from ttconfig.audit import AuditLog, verify
+from ttconfig.live import read_live
+from ttconfig.planning import load, plan_from
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
+from ttconfig.tt.secret import Secret
+
+ROOT = Path(__file__).parent.parent
+UAT = "ext_uat_cert"
+LIMITS = "/ttaccount/*/account/*/limits"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    settings = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
+                               usage_plan_override="high", post_pause_seconds=0.05)
+    with Sandbox(settings=settings) as running:
+        yield running
+
+
+def client(sandbox: Sandbox) -> TTClient:
+    key, secret = sandbox.credentials(UAT)
+    return TTClient(ClientConfig(
+        environment=UAT, base_url=sandbox.base_url, usage_plan="high", rate_safety=20.0,
+        credentials=Credentials(Secret(key), Secret(secret)), post_pause_seconds=0.05,
+        retry=RetryPolicy(base_seconds=0.01, cap_seconds=0.05)))
+
+
+def apply_demo(sandbox: Sandbox, audit_path: Path) -> tuple[ApplyResult, bool]:
+    """Apply the demo UAT plan; (the result, whether the next plan is empty)."""
+    firm = load(ROOT / "environments" / "uat")
+
+    async def run() -> tuple[ApplyResult, bool]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            audit = AuditLog(audit_path, {"environment": "uat"})
+            result = await Applier(tt, firm, "uat", live, audit,
+                                   settle_seconds=0.4).apply(plan)
+            return result, plan_from(firm, "uat", await read_live(tt)).empty
+
+    return asyncio.run(run())
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def api_writes(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [w for w in sandbox.writes() if w["source"] != "ui"]
+
+
+def test_the_demo_plan_applies_and_the_next_plan_is_empty(sandbox: Sandbox,
+                                                          tmp_path: Path) -> None:
+    result, empty = apply_demo(sandbox, tmp_path / "uat.jsonl")
+    assert (len(result.done), result.failure, result.diverged, empty) == (6, None, [], True)
+    writes = api_writes(sandbox)
+    assert len(writes) == 6
+    log = records(tmp_path / "uat.jsonl")
+    assert [r["event"] for r in log] == ["intent", "outcome"] * 6
+    outcome_ids = [r["request_id"] for r in log if r["event"] == "outcome"]
+    assert outcome_ids == [w["request_id"] for w in writes], "each write has its audit pair"
+    assert verify(tmp_path / "uat.jsonl").broken_at is None
+
+
+def test_commit_then_drop_is_resolved_by_reading_back_without_a_second_write(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.add_fault(method="POST", path=LIMITS, action="drop")
+    result, empty = apply_demo(sandbox, tmp_path / "uat.jsonl")
+    assert (result.failure, empty) == (None, True)
+    limit_writes = [w for w in api_writes(sandbox) if w["path"].endswith("/limits")]
+    assert len(limit_writes) == 2, "two limit steps, each written exactly once"
+    outcomes = [r for r in records(tmp_path / "uat.jsonl") if r["event"] == "outcome"]
+    assert [o["outcome"] for o in outcomes[:3]] == ["applied", "unknown", "applied"]
+    assert outcomes[2]["resolved_by"] == "read back"
+
+
+def test_a_late_commit_after_a_504_is_not_written_twice(sandbox: Sandbox,
+                                                        tmp_path: Path) -> None:
+    sandbox.add_fault(method="POST", path=LIMITS, action="late_commit", delay_seconds=0.2)
+    result, empty = apply_demo(sandbox, tmp_path / "uat.jsonl")
+    assert (result.failure, empty) == (None, True)
+    assert len([w for w in api_writes(sandbox) if w["path"].endswith("/limits")]) == 2
+
+
+def test_a_5xx_that_applied_nothing_is_sent_again_once(sandbox: Sandbox,
+                                                       tmp_path: Path) -> None:
+    sandbox.add_fault(method="POST", path=LIMITS, status=503)
+    result, empty = apply_demo(sandbox, tmp_path / "uat.jsonl")
+    assert (result.failure, empty) == (None, True)
+    assert len([w for w in api_writes(sandbox) if w["path"].endswith("/limits")]) == 2
+    outcomes = [r["outcome"] for r in records(tmp_path / "uat.jsonl")
+                if r["event"] == "outcome"]
+    assert outcomes[1:4] == ["unknown", "not applied", "applied"]
+
+
+def test_a_hard_failure_stops_and_the_next_plan_shows_what_remains(sandbox: Sandbox,
+                                                                   tmp_path: Path) -> None:
+    sandbox.add_fault(method="POST", path="/ttsetup/*/company/productmargin/*", status=400,
+                      message="margin refused")
+    result, empty = apply_demo(sandbox, tmp_path / "uat.jsonl")
+    assert result.failure is not None
+    assert "margin refused" in result.failure
+    assert result.remaining[0].operation == "upsert product margin"
+    assert len(result.done) + len(result.remaining) == 6
+    assert not empty
+    assert records(tmp_path / "uat.jsonl")[-1]["outcome"] == "failed"
+
+
+def test_plan_apply_plan_through_the_cli(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+
+    def ttconfig(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ttconfig", *args, "-e", "uat",
+                               "--sandbox", "--usage-plan", "high"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    assert ttconfig("plan", "--detailed-exitcode").returncode == 2
+    applied = ttconfig("apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stderr
+    assert "Applied 6 of 6 requests" in applied.stdout
+    after = ttconfig("plan", "--detailed-exitcode")
+    assert after.returncode == 0, after.stdout
+    assert "No changes" in after.stdout
+    assert verify(tmp_path / ".ttconfig" / "audit" / "uat.jsonl").records == 12
