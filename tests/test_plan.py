@@ -77,3 +77,14 @@ def test_checksum_is_stable_and_changes_with_the_plan() -> None:
     assert first.checksum() != other.checksum()
     assert len(first.checksum()) == 64
     assert first.to_data()["changes"][0]["fields"][0]["old"] == 10
+
+
+def test_an_account_moving_between_risk_groups_leaves_before_it_joins() -> None:
+    plan = plan_of(
+        Change("risk_groups", "Energy", "update",
+               (field("accounts.HPT-ARB", ABSENT, "member", "tightening"),)),
+        Change("risk_groups", "Rates", "update",
+               (field("accounts.HPT-ARB", "member", ABSENT, "loosening"),)),
+    )
+    assert [(s.key, s.operation, s.phase) for s in plan.steps] == [
+        ("Rates", "remove member", 1), ("Energy", "add members", 1)]

@@ -113,18 +113,31 @@ def build_plan(changes: list[Change], *, environment: str, tt_environment: str,
     """Order `changes` into steps. `parents` maps account names to parent names (desired
     and live), for creating parents first and deleting children first."""
     depth = _depths(parents or {})
-    steps = _merge_links([step for change in changes for step in _steps(change, depth)])
+    steps = _moves_first(_merge_links([step for change in changes
+                                       for step in _steps(change, depth)]))
     steps.sort(key=_order)
     return Plan(environment, tt_environment, tuple(changes), tuple(steps))
 
 
-def _order(step: Step) -> tuple[int, int]:
-    """Phase first; parents created before children, children deleted before parents."""
+def _order(step: Step) -> tuple[int, int, int]:
+    """Phase first; parents created before children, children deleted before parents; a
+    member leaving its risk group before it joins another."""
+    leaving = 0 if step.operation == "remove member" else 1
     if step.phase == 0:
-        return (0, step.depth)
+        return (0, step.depth, leaving)
     if step.phase == 4:
-        return (4, -step.depth)
-    return (step.phase, 0)
+        return (4, -step.depth, leaving)
+    return (step.phase, 0, leaving)
+
+
+def _moves_first(steps: list[Step]) -> list[Step]:
+    """An account moving between risk groups must leave the old one first (TT allows one
+    group per account), so its removal runs with the join, in the tightening phase."""
+    joining = {item for s in steps if s.kind == "risk_groups" and s.operation == "add members"
+               for item in s.items}
+    return [Step(s.kind, s.key, s.operation, s.items, s.direction, 1, s.depth)
+            if s.kind == "risk_groups" and s.operation == "remove member"
+            and s.items[0] in joining else s for s in steps]
 
 
 def _merge_links(steps: list[Step]) -> list[Step]:
