@@ -114,3 +114,27 @@ def test_another_companys_key_is_refused_before_reading_the_firm(tmp_path: Path)
     assert result.returncode == 1
     assert "belongs to company 'Harbor Point Trading'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_plan_reads_only_what_the_yaml_manages(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    shutil.copy(ROOT / "environments" / "uat" / "environment.yaml", folder)
+    (folder / "accounts.yaml").write_text(
+        "- name: HPT-PROP\n  type: house\n  risk_settings: {credit_limit: 60000000}\n"
+        "- name: HPT-HEDGE\n  type: house\n  risk_settings: {credit_limit: 1}\n")
+    firm = load(folder)
+    with Sandbox(settings=FAST) as sandbox:
+        key, secret = sandbox.credentials("ext_uat_cert")
+        config = ClientConfig(environment="ext_uat_cert", base_url=sandbox.base_url,
+                              credentials=Credentials(Secret(key), Secret(secret)),
+                              usage_plan="high", rate_safety=20.0)
+
+        async def run() -> Planned:
+            async with TTClient(config) as tt:
+                return await make_plan(firm, "small", tt)
+
+        result = asyncio.run(run())
+    assert [(c.key, c.action) for c in result.plan.changes] == [("HPT-HEDGE", "update")]
+    # token, company check, company, markets, products, 4 listings, 2 risk settings
+    assert result.requests == 11

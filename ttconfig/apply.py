@@ -19,7 +19,7 @@ from ttconfig import __version__
 from ttconfig.audit import AuditLog, actor, git_commit
 from ttconfig.changes import ABSENT, Change
 from ttconfig.diff import shown_key
-from ttconfig.live import LiveFirm, read_live
+from ttconfig.live import LiveFirm, read_live, scope_of
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
 from ttconfig.plan import Plan, Step
@@ -142,7 +142,7 @@ class Applier:
     async def _resolve(self, step: Step, plan: Plan, intent: str) -> None:
         """Read back after an unknown outcome; send only what is missing, once."""
         await asyncio.sleep(self.settle_seconds)
-        self.live = await read_live(self.tt)
+        self.live = await read_live(self.tt, scope_of(self.firm))
         self.ids = Ids.of(self.live)
         await self._load_instruments()
         missing = _pending(plan_from(self.firm, self.environment, self.live), step)
@@ -158,7 +158,7 @@ class Applier:
 
     async def _verify(self) -> list[Change]:
         """Read back and re-plan: anything left is reported as diverged, never re-applied."""
-        self.live = await read_live(self.tt)
+        self.live = await read_live(self.tt, scope_of(self.firm))
         leftover = plan_from(self.firm, self.environment, self.live)
         for change in leftover.changes:
             self.audit.append("diverged", kind=change.kind, key=change.key)
@@ -243,7 +243,7 @@ class Applier:
         products = {p.id: p for p in self.live.products}
         instruments = {i.id: i.alias for i in self.live.instruments}
         sets = {"accounts": [(a.account.name, a.limits) for a in self.live.accounts],
-                "users": [(u.email, lim) for u, lim in self.live.users],
+                "users": [(u.email, u.limits) for u in self.live.users],
                 "risk_groups": [(g.name, lim) for g, _, lim in self.live.risk_groups]}[kind]
         limits = next((lim for name, lim in sets if fold(name) == fold(key)), None)
         if limits is None:
@@ -282,7 +282,7 @@ class Applier:
             await self.tt.accounts.unlink_user(account_id, self.ids.users[fold(user)])
             return
         live_links = {link.user_id: link for a in self.live.accounts
-                      if a.account.id == account_id for link in a.links}
+                      if a.account.id == account_id for link in a.links or []}
         declared = _declared_links(self.firm, step.key)
         links = []
         for user in step.items:
@@ -430,7 +430,7 @@ def _default_key(live: LiveFirm, default: Any) -> str:
     markets = {m.id: m.name for m in live.markets}
     fields = {f.id: f.name for f in live.fields}
     accounts = {a.account.id: a.account.name for a in live.accounts}
-    users = {u.id: u.email for u, _ in live.users}
+    users = {u.id: u.email for u in live.users}
     parts = [markets[default.market_id], fields[default.field_id]]
     parts += [p for p in (accounts.get(default.account_id), users.get(default.user_id)) if p]
     return fold(" ".join(parts))

@@ -9,11 +9,13 @@ directly. (A plan will read only what the YAML manages; `import` reads everythin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from ttconfig.models import Firm
 from ttconfig.models.accounts import Account
+from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
@@ -33,6 +35,7 @@ from ttconfig.tt.records import (
     Product,
     Restrictions,
     RiskSettings,
+    UserSummary,
 )
 from ttconfig.tt.records import (
     OrderTagDefault as DefaultRecord,
@@ -50,22 +53,107 @@ from ttconfig.tt.records import (
     UserGroup as UserGroupRecord,
 )
 
+T = TypeVar("T")
 ACCOUNT_TYPES = {1: "customer", 2: "house", 3: "omnibus"}
 TRADE_MODES = {1: "view_only", 2: "standard", 3: "pro"}
 
 
+ACCOUNT_PARTS = frozenset({"detail", "limits", "risk_settings", "restrictions", "links"})
+USER_PARTS = frozenset({"detail", "limits"})
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What to read: the objects and sub-resources the YAML manages (principle 3).
+
+    `None` for accounts or users means every one, with every part (import reads so). A part
+    not read stays None in the live records and out of the live models, so it is never
+    mistaken for "absent": the scope comes from the same YAML the diff compares.
+    """
+
+    accounts: Mapping[str, frozenset[str]] | None = None
+    users: Mapping[str, frozenset[str]] | None = None
+    groups: frozenset[str] | None = None
+    margins: bool = True
+    defaults: bool = True
+
+    def account_parts(self, name: str) -> frozenset[str]:
+        return ACCOUNT_PARTS if self.accounts is None else self.accounts.get(fold(name),
+                                                                             frozenset())
+
+    def user_parts(self, email: str) -> frozenset[str]:
+        return USER_PARTS if self.users is None else self.users.get(fold(email), frozenset())
+
+    def group(self, name: str) -> bool:
+        return self.groups is None or fold(name) in self.groups
+
+
+EVERYTHING = ReadScope()
+
+
+def scope_of(firm: Firm) -> ReadScope:
+    """The reads a plan of `firm` needs, and no more."""
+    linked = {fold(link["account"]) for u in firm.users for link in
+              u.declared().get("accounts", [])}
+    accounts = {}
+    for account in firm.accounts:
+        data = account.declared()
+        parts: set[str] = {part for part in ("limits", "risk_settings", "restrictions")
+                           if part in data}
+        if "description" in data:
+            parts.add("detail")
+        if "users" in data or fold(account.name) in linked:
+            parts.add("links")
+        accounts[fold(account.name)] = frozenset(parts)
+    users = {}
+    for user in firm.users:
+        data = user.declared()
+        parts = ({"detail"} if {"trade_mode", "active", "settings"} & set(data)
+                 else set[str]())
+        if "limits" in data:
+            parts.add("limits")
+        users[fold(user.email)] = frozenset(parts)
+    prune = firm.environment.policy.prune
+    return ReadScope(
+        accounts=None if prune.get("accounts") else accounts,
+        users=None if prune.get("users") else users,
+        groups=frozenset([*(fold(g.name) for g in firm.user_groups),
+                          *(fold(g.name) for g in firm.risk_groups)]),
+        margins=bool(firm.product_margins) or bool(prune.get("product_margins")),
+        defaults=bool(firm.order_tag_defaults) or bool(prune.get("order_tag_defaults")))
+
+
 @dataclass(frozen=True)
 class LiveAccount:
+    """An account and the parts of it that were read (None: not read)."""
+
     account: AccountRecord
-    limits: LimitSet
-    risk_settings: RiskSettings
-    restrictions: Restrictions
-    links: list[AccountUserLink]
+    limits: LimitSet | None
+    risk_settings: RiskSettings | None
+    restrictions: Restrictions | None
+    links: list[AccountUserLink] | None
+
+
+@dataclass(frozen=True)
+class LiveUser:
+    """A user: the listing's summary, and the detail and limits when read."""
+
+    summary: UserSummary
+    detail: UserRecord | None
+    limits: LimitSet | None
+
+    @property
+    def id(self) -> int:
+        return int(self.summary.id)
+
+    @property
+    def email(self) -> str:
+        return str(self.summary.email)
 
 
 @dataclass(frozen=True)
 class LiveFirm:
-    """Everything of one company in one environment, as TT's records."""
+    """One company in one environment, as TT's records: what the scope asked for."""
 
     company: Company
     markets: list[Market]
@@ -73,59 +161,79 @@ class LiveFirm:
     instruments: list[Instrument]
     fields: list[OrderTagField]
     accounts: list[LiveAccount]
-    users: list[tuple[UserRecord, LimitSet]]
-    user_groups: list[tuple[UserGroupRecord, list[int]]]
-    risk_groups: list[tuple[RiskGroupRecord, list[int], LimitSet]]
+    users: list[LiveUser]
+    user_groups: list[tuple[UserGroupRecord, list[int] | None]]
+    risk_groups: list[tuple[RiskGroupRecord, list[int] | None, LimitSet | None]]
     margins: list[MarginRecord]
     defaults: list[DefaultRecord]
 
 
-async def _account(tt: TTClient, record: AccountRecord) -> LiveAccount:
+async def _maybe(wanted: bool, call: Awaitable[T]) -> T | None:
+    if not wanted:
+        close = getattr(call, "close", None)
+        if close is not None:
+            close()
+        return None
+    return await call
+
+
+async def _account(tt: TTClient, record: AccountRecord, parts: frozenset[str]) -> LiveAccount:
     detail, limits, settings, restrictions, links = await asyncio.gather(
-        tt.accounts.get(record.id), tt.accounts.limits(record.id),
-        tt.accounts.risk_settings(record.id), tt.accounts.restrictions(record.id),
-        tt.accounts.users(record.id))
-    return LiveAccount(detail, limits, settings, restrictions, links)
+        _maybe("detail" in parts, tt.accounts.get(record.id)),
+        _maybe("limits" in parts, tt.accounts.limits(record.id)),
+        _maybe("risk_settings" in parts, tt.accounts.risk_settings(record.id)),
+        _maybe("restrictions" in parts, tt.accounts.restrictions(record.id)),
+        _maybe("links" in parts, tt.accounts.users(record.id)))
+    return LiveAccount(detail or record, limits, settings, restrictions, links)
 
 
-async def read_live(tt: TTClient) -> LiveFirm:
-    """Read a whole firm (reads run concurrently under the usage plan's rate)."""
+async def _user(tt: TTClient, summary: UserSummary, parts: frozenset[str]) -> LiveUser:
+    detail, limits = await asyncio.gather(
+        _maybe("detail" in parts, tt.users.get(summary.id)),
+        _maybe("limits" in parts, tt.users.limits(summary.id)))
+    return LiveUser(summary, detail, limits)
+
+
+async def _risk_group(tt: TTClient, group: RiskGroupRecord, wanted: bool,
+                      ) -> tuple[RiskGroupRecord, list[int] | None, LimitSet | None]:
+    members, limits = await asyncio.gather(_maybe(wanted, tt.risk_groups.accounts(group.id)),
+                                           _maybe(wanted, tt.risk_groups.limits(group.id)))
+    return group, members, limits
+
+
+async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING) -> LiveFirm:
+    """Read what `scope` asks for (reads run concurrently under the plan's rate)."""
     company, markets, products, fields = await asyncio.gather(
         tt.setup.company(), tt.reference.markets(), tt.reference.products(),
-        tt.setup.order_tag_fields())
+        _listing(scope.defaults, tt.setup.order_tag_fields()))
     accounts, users, user_groups, risk_groups, defaults = await asyncio.gather(
         tt.accounts.list(), tt.users.list(), tt.user_groups.list(), tt.risk_groups.list(),
-        tt.setup.order_tag_defaults())
-    live_accounts, margins, user_details, group_members, risk_details = await asyncio.gather(
-        asyncio.gather(*(_account(tt, a) for a in accounts)),
-        tt.setup.product_margins(company.id),
-        asyncio.gather(*(_user(tt, u.id) for u in users)),
-        asyncio.gather(*(tt.user_groups.users(g.id) for g in user_groups)),
-        asyncio.gather(*(_risk_group(tt, g) for g in risk_groups)))
-    limit_sets = [*(a.limits for a in live_accounts), *(lim for _, lim in user_details),
-                  *(lim for _, _, lim in risk_details)]
+        _listing(scope.defaults, tt.setup.order_tag_defaults()))
+    live_accounts, margins, live_users, group_members, risk_details = await asyncio.gather(
+        asyncio.gather(*(_account(tt, a, scope.account_parts(a.name)) for a in accounts)),
+        _listing(scope.margins, tt.setup.product_margins(company.id)),
+        asyncio.gather(*(_user(tt, u, scope.user_parts(u.email)) for u in users)),
+        asyncio.gather(*(_maybe(scope.group(g.name), tt.user_groups.users(g.id))
+                         for g in user_groups)),
+        asyncio.gather(*(_risk_group(tt, g, scope.group(g.name)) for g in risk_groups)))
+    limit_sets = [limits for limits in (*(a.limits for a in live_accounts),
+                                        *(u.limits for u in live_users),
+                                        *(lim for _, _, lim in risk_details))
+                  if limits is not None]
     contract_products = sorted({row.scope.product_id for limits in limit_sets
                                 for row in limits.contract_limits})
     instruments = await _gather_flat(tt.reference.instruments(p) for p in contract_products)
     return LiveFirm(company, markets, products, instruments, fields, list(live_accounts),
-                    list(user_details), list(zip(user_groups, group_members, strict=True)),
+                    list(live_users), list(zip(user_groups, group_members, strict=True)),
                     list(risk_details), margins, defaults)
+
+
+async def _listing(wanted: bool, call: Awaitable[list[T]]) -> list[T]:
+    return await _maybe(wanted, call) or []
 
 
 async def _gather_flat(calls: Any) -> list[Instrument]:
     return [item for batch in await asyncio.gather(*calls) for item in batch]
-
-
-async def _user(tt: TTClient, user_id: int) -> tuple[UserRecord, LimitSet]:
-    detail, limits = await asyncio.gather(tt.users.get(user_id), tt.users.limits(user_id))
-    return detail, limits
-
-
-async def _risk_group(tt: TTClient, group: RiskGroupRecord,
-                      ) -> tuple[RiskGroupRecord, list[int], LimitSet]:
-    members, limits = await asyncio.gather(tt.risk_groups.accounts(group.id),
-                                           tt.risk_groups.limits(group.id))
-    return group, members, limits
 
 
 class Names:
@@ -136,7 +244,7 @@ class Names:
         self.products = {p.id: p for p in live.products}
         self.instruments = {i.id: i.alias for i in live.instruments}
         self.accounts = {a.account.id: a.account.name for a in live.accounts}
-        self.users = {u.id: u.email for u, _ in live.users}
+        self.users = {u.id: u.email for u in live.users}
         self.fields = {f.id: f.name for f in live.fields}
 
     def scope(self, row: LimitRow) -> dict[str, Any]:
@@ -178,9 +286,11 @@ def _account_model(names: Names, live: LiveAccount) -> Account:
         data["parent"] = names.accounts[record.parent_id]
     if record.description:
         data["description"] = record.description
-    data["risk_settings"] = _record_fields(live.risk_settings)
-    data["restrictions"] = _record_fields(live.restrictions)
-    limits = _limits(names, live.limits, account=True)
+    if live.risk_settings is not None:
+        data["risk_settings"] = _record_fields(live.risk_settings)
+    if live.restrictions is not None:
+        data["restrictions"] = _record_fields(live.restrictions)
+    limits = None if live.limits is None else _limits(names, live.limits, account=True)
     if limits is not None:
         data["limits"] = limits
     if live.links:
@@ -191,16 +301,36 @@ def _account_model(names: Names, live: LiveAccount) -> Account:
     return Account.model_validate(data)
 
 
-def _user_model(names: Names, record: UserRecord, limits: LimitSet) -> User:
-    data: dict[str, Any] = {"email": record.email, "first_name": record.first_name,
-                            "last_name": record.last_name, "alias": record.alias,
-                            "trade_mode": TRADE_MODES[record.trade_mode],
-                            "active": record.active,
-                            "settings": _record_fields(record.settings)}
-    named_limits = _limits(names, limits, account=False)
+def _user_model(names: Names, user: LiveUser) -> User:
+    summary, record = user.summary, user.detail
+    data: dict[str, Any] = {"email": summary.email, "first_name": summary.first_name,
+                            "last_name": summary.last_name, "alias": summary.alias}
+    if record is not None:
+        data.update({"trade_mode": TRADE_MODES[record.trade_mode], "active": record.active,
+                     "settings": _record_fields(record.settings)})
+    named_limits = None if user.limits is None else _limits(names, user.limits, account=False)
     if named_limits is not None:
         data["limits"] = named_limits
     return User.model_validate(data)
+
+
+def _risk_group_model(names: Names, group: RiskGroupRecord, members: list[int] | None,
+                      limits: LimitSet | None) -> RiskGroup:
+    data: dict[str, Any] = {"name": group.name, "description": group.description}
+    if members is not None:
+        data["accounts"] = sorted(names.accounts[a] for a in members)
+    named = None if limits is None else _limits(names, limits, account=False)
+    if named:
+        data["limits"] = named
+    return RiskGroup.model_validate(data)
+
+
+def _user_group_model(names: Names, group: UserGroupRecord,
+                      members: list[int] | None) -> UserGroup:
+    data: dict[str, Any] = {"name": group.name}
+    if members is not None:
+        data["users"] = sorted(names.users[u] for u in members)
+    return UserGroup.model_validate(data)
 
 
 def to_models(live: LiveFirm) -> dict[str, Sequence[Any]]:
@@ -208,19 +338,13 @@ def to_models(live: LiveFirm) -> dict[str, Sequence[Any]]:
     names = Names(live)
     accounts = sorted(live.accounts, key=lambda a: (a.account.parent_id is not None,
                                                     a.account.name))
-    risk_groups = [RiskGroup.model_validate({
-        "name": group.name, "description": group.description,
-        "accounts": sorted(names.accounts[a] for a in members),
-        **({"limits": lim} if (lim := _limits(names, limits, account=False)) else {}),
-    }) for group, members, limits in sorted(live.risk_groups, key=lambda g: g[0].name)]
     return {
         "accounts": [_account_model(names, a) for a in accounts],
-        "users": [_user_model(names, u, lim) for u, lim in sorted(live.users,
-                                                                   key=lambda u: u[0].email)],
-        "user_groups": [UserGroup.model_validate({
-            "name": g.name, "users": sorted(names.users[u] for u in members)})
-            for g, members in sorted(live.user_groups, key=lambda g: g[0].name)],
-        "risk_groups": risk_groups,
+        "users": [_user_model(names, u) for u in sorted(live.users, key=lambda u: u.email)],
+        "user_groups": [_user_group_model(names, g, members) for g, members in
+                        sorted(live.user_groups, key=lambda g: g[0].name)],
+        "risk_groups": [_risk_group_model(names, g, members, limits) for g, members, limits
+                        in sorted(live.risk_groups, key=lambda g: g[0].name)],
         "product_margins": [_margin_model(names, m) for m in live.margins],
         "order_tag_defaults": [_default_model(names, d) for d in live.defaults],
     }

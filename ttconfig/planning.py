@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ttconfig.diff import diff
 from ttconfig.errors import TTConfigError
-from ttconfig.live import LiveFirm, read_live, to_models
+from ttconfig.live import LiveFirm, read_live, scope_of, to_models
 from ttconfig.loader import load_firm
 from ttconfig.models import KINDS, Firm
 from ttconfig.plan import Plan, build_plan
@@ -39,7 +39,7 @@ def load(folder: Path) -> Firm:
 async def make_plan(firm: Firm, environment: str, tt: TTClient,
                     progress: Callable[[int, int], None] | None = None) -> Planned:
     check_company(firm, (await tt.setup.company()).name)
-    live = await read_live(tt)
+    live = await read_live(tt, scope_of(firm))
     return Planned(plan_from(firm, environment, live), firm, live, tt.stats.requests)
 
 

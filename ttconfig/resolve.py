@@ -56,7 +56,7 @@ class Ids:
             ids.products[key] = (p.id, p.market_id, p.product_type_id)
         ids.instruments = {(i.product_id, fold(i.alias)): i.id for i in live.instruments}
         ids.accounts = {fold(a.account.name): a.account.id for a in live.accounts}
-        ids.users = {fold(u.email): u.id for u, _ in live.users}
+        ids.users = {fold(u.email): u.id for u in live.users}
         ids.user_groups = {fold(g.name): g.id for g, _ in live.user_groups}
         ids.risk_groups = {fold(g.name): g.id for g, _, _ in live.risk_groups}
         ids.fields = {(fold(markets.get(f.market_id, "")), fold(f.name)): f.id
