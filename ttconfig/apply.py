@@ -23,8 +23,9 @@ from ttconfig.live import LiveFirm, read_live, scope_of
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
 from ttconfig.plan import Plan, Step
-from ttconfig.planning import plan_from
+from ttconfig.planning import keeper, plan_from
 from ttconfig.resolve import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
+from ttconfig.targets import Selection
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import OutcomeUnknown, TTError
 from ttconfig.tt.records import (
@@ -79,12 +80,15 @@ class Applier:
 
     def __init__(self, tt: TTClient, firm: Firm, environment: str, live: LiveFirm,
                  audit: AuditLog, *, settle_seconds: float = SETTLE_SECONDS,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None,
+                 selection: Selection | None = None) -> None:
         self.tt, self.firm, self.environment, self.live = tt, firm, environment, live
         self.audit = audit
         self.ids = Ids.of(live)
         self.settle_seconds = settle_seconds
         self.progress = progress
+        self.scope = scope_of(selection.chosen if selection else firm)
+        self.selection = selection
         self._desired = {spec: {fold(shown_key(m.key())): m for m in getattr(firm, spec)}
                          for spec in ("accounts", "users", "user_groups", "risk_groups",
                                       "product_margins", "order_tag_defaults")}
@@ -142,10 +146,11 @@ class Applier:
     async def _resolve(self, step: Step, plan: Plan, intent: str) -> None:
         """Read back after an unknown outcome; send only what is missing, once."""
         await asyncio.sleep(self.settle_seconds)
-        self.live = await read_live(self.tt, scope_of(self.firm))
+        self.live = await read_live(self.tt, self.scope)
         self.ids = Ids.of(self.live)
         await self._load_instruments()
-        missing = _pending(plan_from(self.firm, self.environment, self.live), step)
+        keep = keeper(self.selection, self.live)
+        missing = _pending(plan_from(self.firm, self.environment, self.live, keep), step)
         if missing is None:
             self.audit.append("outcome", intent=intent, outcome="applied",
                               resolved_by="read back")
@@ -158,8 +163,9 @@ class Applier:
 
     async def _verify(self) -> list[Change]:
         """Read back and re-plan: anything left is reported as diverged, never re-applied."""
-        self.live = await read_live(self.tt, scope_of(self.firm))
-        leftover = plan_from(self.firm, self.environment, self.live)
+        self.live = await read_live(self.tt, self.scope)
+        leftover = plan_from(self.firm, self.environment, self.live,
+                             keeper(self.selection, self.live))
         for change in leftover.changes:
             self.audit.append("diverged", kind=change.kind, key=change.key)
         return list(leftover.changes)

@@ -33,6 +33,7 @@ from ttconfig.render.text import render_text
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
 from ttconfig.schema import SCHEMA_DIR, write_schemas
+from ttconfig.targets import Selection, select
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 
@@ -93,18 +94,23 @@ def validate(environment: str, environments_dir: Path) -> None:
 @_target_options
 @click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("environments"), show_default=True)
+@click.option("--target", "targets", multiple=True, metavar="KIND:NAME",
+              help="Plan only these objects (globs allowed; repeatable).")
+@click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
+              help="Leave these objects out (globs allowed; repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when the plan has changes (0 when it has none).")
 def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
-         company_name: str | None, environments_dir: Path, output_format: str,
-         detailed_exitcode: bool) -> int:
+         company_name: str | None, environments_dir: Path, targets: tuple[str, ...],
+         excludes: tuple[str, ...], output_format: str, detailed_exitcode: bool) -> int:
     """Show what apply would change in TT to match the YAML (reads only)."""
     firm = load(environments_dir / environment)
+    selection = select(firm, targets, excludes)
     target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
     with connect(target, os.environ) as client_config:
-        planned = asyncio.run(_plan(firm, environment, client_config))
+        planned = asyncio.run(_plan(firm, environment, client_config, selection))
     if output_format == "json":
         click.echo(render_json(planned.plan), nl=False)
     elif output_format == "markdown":
@@ -120,27 +126,32 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
 @_target_options
 @click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("environments"), show_default=True)
+@click.option("--target", "targets", multiple=True, metavar="KIND:NAME",
+              help="Apply only to these objects (globs allowed; repeatable).")
+@click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
+              help="Leave these objects out (globs allowed; repeatable).")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path(".ttconfig") / "audit", show_default=True)
 def apply(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
-          company_name: str | None, environments_dir: Path, auto_approve: bool,
-          audit_dir: Path) -> int:
+          company_name: str | None, environments_dir: Path, targets: tuple[str, ...],
+          excludes: tuple[str, ...], auto_approve: bool, audit_dir: Path) -> int:
     """Plan, confirm, and apply the changes to TT, with an audit log."""
     firm = load(environments_dir / environment)
+    selection = select(firm, targets, excludes)
     if not auto_approve and not sys.stdin.isatty():
         raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
     target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
     with connect(target, os.environ) as client_config:
         result = asyncio.run(_apply(firm, environment, client_config, auto_approve,
-                                    audit_dir / f"{environment}.jsonl"))
+                                    audit_dir / f"{environment}.jsonl", selection))
     return result
 
 
 async def _apply(firm: Firm, environment: str, config: ClientConfig, auto_approve: bool,
-                 audit_path: Path) -> int:
+                 audit_path: Path, selection: Selection | None) -> int:
     async with TTClient(config) as tt:
-        planned = await make_plan(firm, environment, tt)
+        planned = await make_plan(firm, environment, tt, selection)
         plan = planned.plan
         if plan.empty:
             click.echo("No changes: live TT matches the YAML.")
@@ -151,7 +162,8 @@ async def _apply(firm: Firm, environment: str, config: ClientConfig, auto_approv
             click.echo("Nothing applied.")
             return 0
         audit = AuditLog(audit_path, audit_context(firm, environment, plan))
-        applier = Applier(tt, firm, environment, planned.live, audit)
+        applier = Applier(tt, planned.firm, environment, planned.live, audit,
+                          selection=selection)
         result = await applier.apply(plan)
     click.echo(describe_result(result, audit_path))
     return result.exit_code
@@ -168,9 +180,10 @@ def _target_of(firm: Firm, environment: str, sandbox: bool, base_url: str,
                                     config.credentials.app_secret_env))
 
 
-async def _plan(firm: Firm, environment: str, config: ClientConfig) -> Planned:
+async def _plan(firm: Firm, environment: str, config: ClientConfig,
+                selection: Selection | None) -> Planned:
     async with TTClient(config) as tt:
-        return await make_plan(firm, environment, tt)
+        return await make_plan(firm, environment, tt, selection)
 
 
 @cli.command()

@@ -105,6 +105,8 @@ def scope_of(firm: Firm) -> ReadScope:
         if "users" in data or fold(account.name) in linked:
             parts.add("links")
         accounts[fold(account.name)] = frozenset(parts)
+    for name in linked - set(accounts):  # accounts outside a --target that a user links to
+        accounts[name] = frozenset({"links"})
     users = {}
     for user in firm.users:
         data = user.declared()

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ttconfig.changes import Change
 from ttconfig.diff import diff
 from ttconfig.errors import TTConfigError
 from ttconfig.live import LiveFirm, read_live, scope_of, to_models
 from ttconfig.loader import load_firm
 from ttconfig.models import KINDS, Firm
+from ttconfig.models.checks import fold
 from ttconfig.plan import Plan, build_plan
+from ttconfig.targets import Selection
 from ttconfig.tt.client import TTClient
 
 
@@ -37,10 +40,21 @@ def load(folder: Path) -> Firm:
 
 
 async def make_plan(firm: Firm, environment: str, tt: TTClient,
-                    progress: Callable[[int, int], None] | None = None) -> Planned:
+                    selection: Selection | None = None) -> Planned:
     check_company(firm, (await tt.setup.company()).name)
-    live = await read_live(tt, scope_of(firm))
-    return Planned(plan_from(firm, environment, live), firm, live, tt.stats.requests)
+    live = await read_live(tt, scope_of(selection.chosen if selection else firm))
+    if selection is not None:
+        firm = selection.firm
+    plan = plan_from(firm, environment, live, keeper(selection, live))
+    return Planned(plan, firm, live, tt.stats.requests)
+
+
+def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bool] | None:
+    """The change filter of a --target/--exclude run (None: keep everything)."""
+    if selection is None:
+        return None
+    return selection.keeper({fold(a.account.name) for a in live.accounts},
+                            {fold(u.email) for u in live.users})
 
 
 def check_company(firm: Firm, company: str) -> None:
@@ -52,11 +66,14 @@ def check_company(firm: Firm, company: str) -> None:
             f"{declared!r}: wrong credentials for this environment?")
 
 
-def plan_from(firm: Firm, environment: str, live: LiveFirm) -> Plan:
+def plan_from(firm: Firm, environment: str, live: LiveFirm,
+              keep: Callable[[Change], bool] | None = None) -> Plan:
     live_models = to_models(live)
     desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
     prune: dict[str, bool] = {str(k): v for k, v in firm.environment.policy.prune.items()}
     changes = diff(desired, live_models, prune)
+    if keep is not None:
+        changes = [c for c in changes if keep(c)]
     names = {a.account.id: a.account.name for a in live.accounts}
     parents: dict[str, str | None] = {
         a.account.name: names.get(a.account.parent_id) if a.account.parent_id else None

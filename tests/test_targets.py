@@ -1,0 +1,74 @@
+"""--target and --exclude: plan part of the YAML, read only that part, never prune."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from ttconfig.errors import UsageError
+from ttconfig.planning import Planned, load, make_plan
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
+from ttconfig.targets import Pattern, select
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig, Credentials
+from ttconfig.tt.secret import Secret
+
+ROOT = Path(__file__).parent.parent
+UAT = load(ROOT / "environments" / "uat")
+FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
+                       usage_plan_override="high")
+
+
+def planned(targets: list[str], excludes: list[str] | None = None) -> Planned:
+    selection = select(UAT, targets, excludes or [])
+    with Sandbox(settings=FAST) as sandbox:
+        key, secret = sandbox.credentials("ext_uat_cert")
+        config = ClientConfig(environment="ext_uat_cert", base_url=sandbox.base_url,
+                              credentials=Credentials(Secret(key), Secret(secret)),
+                              usage_plan="high", rate_safety=20.0)
+
+        async def run() -> Planned:
+            async with TTClient(config) as tt:
+                return await make_plan(UAT, "uat", tt, selection)
+
+        return asyncio.run(run())
+
+
+def keys(result: Planned) -> list[tuple[str, str]]:
+    return [(c.kind, c.key) for c in result.plan.changes]
+
+
+def test_an_account_glob_plans_its_accounts_and_their_links() -> None:
+    result = planned(["accounts:hpt-prop-*"])
+    assert keys(result) == [
+        ("accounts", "HPT-PROP-ENERGY"), ("accounts", "HPT-PROP-RATES"),
+        ("links", "HPT-PROP-RATES ↔ john.smith@harborpoint.example"),
+    ], "NBERG's link waits for a run that creates NBERG"
+    assert result.requests < 60, "only the targeted accounts are read in detail"
+
+
+def test_a_user_target_plans_the_user_and_its_links_read_from_the_account_side() -> None:
+    result = planned(["users:noah.berg@*"])
+    assert keys(result) == [("users", "noah.berg@harborpoint.example"),
+                            ("links", "HPT-PROP-RATES ↔ noah.berg@harborpoint.example")]
+
+
+def test_exclude_leaves_objects_out() -> None:
+    result = planned([], ["product-margins:*", "users:*", "accounts:HPT-PROP-ENERGY"])
+    assert keys(result) == [("accounts", "HPT-PROP-RATES"),
+                            ("links", "HPT-PROP-RATES ↔ john.smith@harborpoint.example")]
+
+
+@pytest.mark.parametrize("text", ["accounts", "acount:X", ":X", "accounts:"])
+def test_bad_patterns_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError, match="KIND:NAME"):
+        Pattern.parse(text)
+
+
+def test_kinds_take_file_names_and_singulars() -> None:
+    assert Pattern.parse("risk-groups:Rates*").kind == "risk_groups"
+    assert Pattern.parse("user:a@b.example").kind == "users"
+    assert Pattern.parse("order-tag-default:CME*").kind == "order_tag_defaults"

@@ -1,0 +1,106 @@
+"""`--target kind:name` and `--exclude kind:name`: plan (and read) only part of the YAML.
+
+Names take shell-style globs (`accounts:HPT-PROP-*`, `users:*@harborpoint.example`) and
+match case-insensitively. A targeted account brings its declared ancestors along (a new
+account needs its parent); pruning is off for a targeted run, since objects left out of the
+selection are not "absent from the YAML". Pure: a function of the firm and the patterns.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ttconfig.changes import Change
+from ttconfig.errors import UsageError
+from ttconfig.models import KINDS, Firm
+from ttconfig.models.checks import fold
+
+ALIASES = {spec.name: spec.name for spec in KINDS}
+ALIASES.update({spec.file_stem: spec.name for spec in KINDS})
+ALIASES.update({spec.name.rstrip("s"): spec.name for spec in KINDS})
+ALIASES.update({spec.file_stem.rstrip("s"): spec.name for spec in KINDS})
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    glob: str
+
+    @classmethod
+    def parse(cls, text: str) -> Pattern:
+        kind, sep, glob = text.partition(":")
+        if not sep or not glob or fold(kind) not in ALIASES:
+            raise UsageError(f"{text!r}: expected KIND:NAME with KIND one of "
+                             f"{', '.join(spec.file_stem for spec in KINDS)}")
+        return cls(ALIASES[fold(kind)], fold(glob))
+
+    def matches(self, kind: str, name: str) -> bool:
+        return kind == self.kind and fnmatch.fnmatchcase(fold(name), self.glob)
+
+
+def _name(model: Any) -> str:
+    key = model.key()
+    return " ".join(str(k) for k in key if k) if isinstance(key, tuple) else str(key)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selected part of a firm: what to read, and which changes to keep."""
+
+    firm: Firm
+    """The firm with prune off (objects outside the selection are not absent)."""
+    chosen: Firm
+    """Only the selected objects (and their ancestors): what the plan reads."""
+
+    def keeper(self, live_accounts: set[str], live_users: set[str]) -> Callable[[Change], bool]:
+        """Which changes to keep. A link is kept when one end is selected and the other is
+        selected too or already exists in TT (a link to a user the run does not create
+        could not be applied)."""
+
+        def keeps(change: Change) -> bool:
+            if change.kind != "links":
+                return _named(getattr(self.chosen, change.kind), change.key)
+            account, _, user = change.key.partition(" ↔ ")
+            account_ok = _named(self.chosen.accounts, account)
+            user_ok = _named(self.chosen.users, user)
+            return (account_ok or user_ok) and (account_ok or fold(account) in live_accounts) \
+                and (user_ok or fold(user) in live_users)
+
+        return keeps
+
+
+def _named(models: Sequence[Any], key: str) -> bool:
+    return any(fold(_name(m)) == fold(key) for m in models)
+
+
+def select(firm: Firm, targets: Sequence[str], excludes: Sequence[str]) -> Selection | None:
+    """The part of `firm` the patterns select; None when there are no patterns."""
+    if not targets and not excludes:
+        return None
+    wanted = [Pattern.parse(t) for t in targets]
+    unwanted = [Pattern.parse(e) for e in excludes]
+    kept: dict[str, list[Any]] = {}
+    for spec in KINDS:
+        items = getattr(firm, spec.name)
+        kept[spec.name] = [m for m in items
+                           if (not wanted or any(p.matches(spec.name, _name(m)) for p in wanted))
+                           and not any(p.matches(spec.name, _name(m)) for p in unwanted)]
+    kept["accounts"] = _with_ancestors(firm, kept["accounts"])
+    policy = firm.environment.policy.model_copy(update={"prune": {}})
+    environment = firm.environment.model_copy(update={"policy": policy})
+    unpruned = firm.model_copy(update={"environment": environment})
+    return Selection(unpruned, Firm.model_construct(None, environment=environment, **kept))
+
+
+def _with_ancestors(firm: Firm, chosen: list[Any]) -> list[Any]:
+    by_name = {fold(a.name): a for a in firm.accounts}
+    names = {fold(a.name) for a in chosen}
+    for account in list(chosen):
+        parent = account.parent
+        while parent is not None and fold(parent) in by_name and fold(parent) not in names:
+            names.add(fold(parent))
+            parent = by_name[fold(parent)].parent
+    return [a for a in firm.accounts if fold(a.name) in names]
