@@ -10,11 +10,13 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress as ProgressBar
 
 from ttconfig import __version__
 from ttconfig.apply import Applier, audit_context, describe_result
@@ -22,7 +24,7 @@ from ttconfig.audit import AuditLog, verify
 from ttconfig.connection import SANDBOX_STATE, Target, connect
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.importer import write_environment
-from ttconfig.live import LiveFirm, read_live
+from ttconfig.live import LiveFirm, Progress, read_live
 from ttconfig.loader import Problem, load_firm
 from ttconfig.models import KINDS, Firm
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
@@ -151,7 +153,8 @@ def apply(environment: str, sandbox: bool, base_url: str, usage_plan: str | None
 async def _apply(firm: Firm, environment: str, config: ClientConfig, auto_approve: bool,
                  audit_path: Path, selection: Selection | None) -> int:
     async with TTClient(config) as tt:
-        planned = await make_plan(firm, environment, tt, selection)
+        with _reading(config) as progress:
+            planned = await make_plan(firm, environment, tt, selection, progress)
         plan = planned.plan
         if plan.empty:
             click.echo("No changes: live TT matches the YAML.")
@@ -183,7 +186,27 @@ def _target_of(firm: Firm, environment: str, sandbox: bool, base_url: str,
 async def _plan(firm: Firm, environment: str, config: ClientConfig,
                 selection: Selection | None) -> Planned:
     async with TTClient(config) as tt:
-        return await make_plan(firm, environment, tt, selection)
+        with _reading(config) as progress:
+            return await make_plan(firm, environment, tt, selection, progress)
+
+
+@contextmanager
+def _reading(config: ClientConfig) -> Iterator[Progress]:
+    """Say what the read will cost, then show its progress (a bar only on a terminal)."""
+    said = False
+    with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("reading live TT", total=None)
+
+        def progress(done: int, total: int) -> None:
+            nonlocal said
+            if not said:
+                said = True
+                err.print(f"Reading live TT: {total} requests after the listings "
+                          f"(≥ {total / config.requests_per_second:.0f} s at the "
+                          f"{config.usage_plan} plan).", highlight=False)
+            bar.update(task, completed=done, total=total)
+
+        yield progress
 
 
 @cli.command()
@@ -232,7 +255,7 @@ def inspect(environment: str, sandbox: bool, base_url: str, usage_plan: str | No
 
 async def _inspect(config: ClientConfig) -> Overview:
     async with TTClient(config) as tt:
-        with Progress(console=err, transient=True) as progress:
+        with ProgressBar(console=err, transient=True) as progress:
             task = progress.add_task("reading accounts", total=None)
             return await read_overview(
                 tt, lambda done, total: progress.update(task, completed=done, total=total))

@@ -9,7 +9,7 @@ directly. (A plan will read only what the YAML manages; `import` reads everythin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -203,7 +203,29 @@ async def _risk_group(tt: TTClient, group: RiskGroupRecord, wanted: bool,
     return group, members, limits
 
 
-async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING) -> LiveFirm:
+Progress = Callable[[int, int], None]
+"""Called with (requests done, requests expected) while the detail reads run."""
+
+
+def detail_requests(scope: ReadScope, accounts: Sequence[AccountRecord],
+                    users: Sequence[UserSummary], user_groups: Sequence[UserGroupRecord],
+                    risk_groups: Sequence[RiskGroupRecord]) -> int:
+    """What the reads after the listings will cost (one page per paged sub-resource)."""
+    return (sum(len(scope.account_parts(a.name)) for a in accounts)
+            + sum(len(scope.user_parts(u.email)) for u in users)
+            + sum(1 for g in user_groups if scope.group(g.name))
+            + sum(2 for g in risk_groups if scope.group(g.name)) + int(scope.margins))
+
+
+async def _watch(tt: TTClient, total: int, progress: Progress) -> None:
+    start = tt.stats.requests
+    while True:
+        progress(min(total, tt.stats.requests - start), total)
+        await asyncio.sleep(0.2)
+
+
+async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING,
+                    progress: Progress | None = None) -> LiveFirm:
     """Read what `scope` asks for (reads run concurrently under the plan's rate)."""
     company, markets, products, fields = await asyncio.gather(
         tt.setup.company(), tt.reference.markets(), tt.reference.products(),
@@ -211,13 +233,14 @@ async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING) -> LiveFirm:
     accounts, users, user_groups, risk_groups, defaults = await asyncio.gather(
         tt.accounts.list(), tt.users.list(), tt.user_groups.list(), tt.risk_groups.list(),
         _listing(scope.defaults, tt.setup.order_tag_defaults()))
-    live_accounts, margins, live_users, group_members, risk_details = await asyncio.gather(
-        asyncio.gather(*(_account(tt, a, scope.account_parts(a.name)) for a in accounts)),
-        _listing(scope.margins, tt.setup.product_margins(company.id)),
-        asyncio.gather(*(_user(tt, u, scope.user_parts(u.email)) for u in users)),
-        asyncio.gather(*(_maybe(scope.group(g.name), tt.user_groups.users(g.id))
-                         for g in user_groups)),
-        asyncio.gather(*(_risk_group(tt, g, scope.group(g.name)) for g in risk_groups)))
+    watcher = None if progress is None else asyncio.create_task(_watch(
+        tt, detail_requests(scope, accounts, users, user_groups, risk_groups), progress))
+    try:
+        details = await _details(tt, scope, company, accounts, users, user_groups, risk_groups)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+    live_accounts, margins, live_users, group_members, risk_details = details
     limit_sets = [limits for limits in (*(a.limits for a in live_accounts),
                                         *(u.limits for u in live_users),
                                         *(lim for _, _, lim in risk_details))
@@ -228,6 +251,19 @@ async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING) -> LiveFirm:
     return LiveFirm(company, markets, products, instruments, fields, list(live_accounts),
                     list(live_users), list(zip(user_groups, group_members, strict=True)),
                     list(risk_details), margins, defaults)
+
+
+async def _details(tt: TTClient, scope: ReadScope, company: Company,
+                   accounts: Sequence[AccountRecord], users: Sequence[UserSummary],
+                   user_groups: Sequence[UserGroupRecord],
+                   risk_groups: Sequence[RiskGroupRecord]) -> Any:
+    return await asyncio.gather(
+        asyncio.gather(*(_account(tt, a, scope.account_parts(a.name)) for a in accounts)),
+        _listing(scope.margins, tt.setup.product_margins(company.id)),
+        asyncio.gather(*(_user(tt, u, scope.user_parts(u.email)) for u in users)),
+        asyncio.gather(*(_maybe(scope.group(g.name), tt.user_groups.users(g.id))
+                         for g in user_groups)),
+        asyncio.gather(*(_risk_group(tt, g, scope.group(g.name)) for g in risk_groups)))
 
 
 async def _listing(wanted: bool, call: Awaitable[list[T]]) -> list[T]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ttconfig.changes import Change
 from ttconfig.diff import diff
 from ttconfig.errors import TTConfigError
-from ttconfig.live import LiveFirm, read_live, scope_of, to_models
+from ttconfig.live import LiveFirm, Progress, read_live, scope_of, to_models
 from ttconfig.loader import load_firm
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.checks import fold
@@ -40,9 +40,10 @@ def load(folder: Path) -> Firm:
 
 
 async def make_plan(firm: Firm, environment: str, tt: TTClient,
-                    selection: Selection | None = None) -> Planned:
+                    selection: Selection | None = None,
+                    progress: Progress | None = None) -> Planned:
     check_company(firm, (await tt.setup.company()).name)
-    live = await read_live(tt, scope_of(selection.chosen if selection else firm))
+    live = await read_live(tt, scope_of(selection.chosen if selection else firm), progress)
     if selection is not None:
         firm = selection.firm
     plan = plan_from(firm, environment, live, keeper(selection, live))
