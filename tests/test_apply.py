@@ -77,8 +77,10 @@ def test_the_demo_plan_applies_and_the_next_plan_is_empty(sandbox: Sandbox,
     assert len(writes) == 6
     log = records(tmp_path / "uat.jsonl")
     assert [r["event"] for r in log] == ["intent", "outcome"] * 6
-    outcome_ids = [r["request_id"] for r in log if r["event"] == "outcome"]
-    assert outcome_ids == [w["request_id"] for w in writes], "each write has its audit pair"
+    outcomes = [(r["request_id"], r["method"], r["path"]) for r in log
+                if r["event"] == "outcome"]
+    assert outcomes == [(w["request_id"], w["method"], w["path"]) for w in writes], \
+        "each write has its audit pair, naming the exact request"
     assert verify(tmp_path / "uat.jsonl").broken_at is None
 
 

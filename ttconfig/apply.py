@@ -141,7 +141,11 @@ class Applier:
                               message=error.message)
             raise
         self.audit.append("outcome", intent=intent["hash"], outcome="applied",
-                          request_id=self.tt.http.last_request_id)
+                          **self._last_request())
+
+    def _last_request(self) -> dict[str, Any]:
+        method, path = self.tt.http.last_request or ("-", "-")
+        return {"method": method, "path": path, "request_id": self.tt.http.last_request_id}
 
     async def _resolve(self, step: Step, plan: Plan, intent: str) -> None:
         """Read back after an unknown outcome; send only what is missing, once."""
@@ -159,7 +163,7 @@ class Applier:
                           resolved_by="read back", resend=list(missing.items))
         await self._execute(missing)
         self.audit.append("outcome", intent=intent, outcome="applied", resent=True,
-                          request_id=self.tt.http.last_request_id)
+                          **self._last_request())
 
     async def _verify(self) -> list[Change]:
         """Read back and re-plan: anything left is reported as diverged, never re-applied."""

@@ -165,9 +165,13 @@ async def _apply(firm: Firm, environment: str, config: ClientConfig, auto_approv
             click.echo("Nothing applied.")
             return 0
         audit = AuditLog(audit_path, audit_context(firm, environment, plan))
-        applier = Applier(tt, planned.firm, environment, planned.live, audit,
-                          selection=selection)
-        result = await applier.apply(plan)
+        with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("applying (1 s pause after each write)",
+                                total=plan.summary.requests)
+            applier = Applier(tt, planned.firm, environment, planned.live, audit,
+                              selection=selection,
+                              progress=lambda done, total: bar.update(task, completed=done))
+            result = await applier.apply(plan)
     click.echo(describe_result(result, audit_path))
     return result.exit_code
 

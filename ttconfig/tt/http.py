@@ -108,6 +108,8 @@ class TTHttp:
         self.retry_budget = RetryBudget(config.retry)
         self.last_request_id: str | None = None
         """The requestId of the latest request sent (for audit records)."""
+        self.last_request: tuple[str, str] | None = None
+        """(method, path) of the latest request sent, without host or query."""
         self.stats = Stats(self.retry_budget)
         self._origin = httpx.URL(config.base_url)
 
@@ -160,6 +162,7 @@ class TTHttp:
                     token: Secret | None) -> _Exchange:
         request_id = self._ids.new()
         self.last_request_id = request_id
+        self.last_request = (method, httpx.URL(url).path)
         request = self._client.build_request(
             method, url, params={**params, wire.REQUEST_ID_PARAM: request_id},
             headers=headers, content=content)
