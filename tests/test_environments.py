@@ -3,7 +3,6 @@ changes, exactly (so the quick-start plan has real work to show)."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -11,35 +10,20 @@ from typing import Any
 
 import pytest
 
-from ttconfig.live import read_live, to_models
+from tests.seeded import read_seeded
+from ttconfig.diff import diff
+from ttconfig.live import to_models
 from ttconfig.loader import load_firm
 from ttconfig.models import KINDS, Firm
-from ttconfig.sandbox.server import Sandbox
-from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
-from ttconfig.tt.client import TTClient
-from ttconfig.tt.config import ClientConfig, Credentials
-from ttconfig.tt.secret import Secret
 from ttconfig.writer import plain
 
 ROOT = Path(__file__).parent.parent
 ENVIRONMENTS = ROOT / "environments"
-FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
-                       usage_plan_override="high")
 
 
 def live_models(environment: str) -> dict[str, list[dict[str, Any]]]:
     """The sandbox's seeded firm, read through the client and named as the YAML names it."""
-    with Sandbox(settings=FAST) as sandbox:
-        key, secret = sandbox.credentials(environment)
-        config = ClientConfig(environment=environment, base_url=sandbox.base_url,
-                              credentials=Credentials(Secret(key), Secret(secret)),
-                              usage_plan="high", rate_safety=20.0)
-
-        async def read() -> Any:
-            async with TTClient(config) as tt:
-                return await read_live(tt)
-
-        models = to_models(asyncio.run(read()))
+    models = to_models(read_seeded(environment))
     return {kind: [plain(m) for m in items] for kind, items in models.items()}
 
 
@@ -112,20 +96,7 @@ def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
 
 
 def test_the_uat_plan_is_exactly_the_five_pending_changes() -> None:
-    from ttconfig.diff import diff
-    from ttconfig.live import to_models as name_live
-
-    with Sandbox(settings=FAST) as sandbox:
-        key, secret = sandbox.credentials("ext_uat_cert")
-        config = ClientConfig(environment="ext_uat_cert", base_url=sandbox.base_url,
-                              credentials=Credentials(Secret(key), Secret(secret)),
-                              usage_plan="high", rate_safety=20.0)
-
-        async def read() -> Any:
-            async with TTClient(config) as tt:
-                return await read_live(tt)
-
-        live = name_live(asyncio.run(read()))
+    live = to_models(read_seeded("ext_uat_cert"))
     firm = load_firm(ENVIRONMENTS / "uat")
     changes = diff({spec.name: getattr(firm, spec.name) for spec in KINDS}, live)
     assert [(c.kind, c.action, c.key, c.direction) for c in changes] == [

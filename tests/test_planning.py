@@ -6,7 +6,6 @@ machines rely on. Regenerate them deliberately with TTCONFIG_REGENERATE=1.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -16,35 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from ttconfig.planning import Planned, load, make_plan
+from tests.seeded import plan_against_seed
+from ttconfig.planning import Planned, load
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
-from ttconfig.sandbox.server import Sandbox
-from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
-from ttconfig.tt.client import TTClient
-from ttconfig.tt.config import ClientConfig, Credentials
-from ttconfig.tt.secret import Secret
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
-FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
-                       usage_plan_override="high")
 
 
 def planned(folder: str, tt_environment: str) -> Planned:
-    firm = load(ROOT / "environments" / folder)
-    with Sandbox(settings=FAST) as sandbox:
-        key, secret = sandbox.credentials(tt_environment)
-        config = ClientConfig(environment=tt_environment, base_url=sandbox.base_url,
-                              credentials=Credentials(Secret(key), Secret(secret)),
-                              usage_plan="high", rate_safety=20.0)
-
-        async def run() -> Planned:
-            async with TTClient(config) as tt:
-                return await make_plan(firm, folder, tt)
-
-        return asyncio.run(run())
+    return plan_against_seed(load(ROOT / "environments" / folder), folder, tt_environment)
 
 
 def golden(name: str, text: str) -> None:
@@ -124,18 +106,7 @@ def test_a_plan_reads_only_what_the_yaml_manages(tmp_path: Path) -> None:
     (folder / "accounts.yaml").write_text(
         "- name: HPT-PROP\n  type: house\n  risk_settings: {credit_limit: 60000000}\n"
         "- name: HPT-HEDGE\n  type: house\n  risk_settings: {credit_limit: 1}\n")
-    firm = load(folder)
-    with Sandbox(settings=FAST) as sandbox:
-        key, secret = sandbox.credentials("ext_uat_cert")
-        config = ClientConfig(environment="ext_uat_cert", base_url=sandbox.base_url,
-                              credentials=Credentials(Secret(key), Secret(secret)),
-                              usage_plan="high", rate_safety=20.0)
-
-        async def run() -> Planned:
-            async with TTClient(config) as tt:
-                return await make_plan(firm, "small", tt)
-
-        result = asyncio.run(run())
+    result = plan_against_seed(load(folder), "small", "ext_uat_cert")
     assert [(c.key, c.action) for c in result.plan.changes] == [("HPT-HEDGE", "update")]
     # token, company check, company, markets, products, 4 listings, 2 risk settings
     assert result.requests == 11

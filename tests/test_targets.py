@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
+from tests.seeded import plan_against_seed
 from ttconfig.errors import UsageError
-from ttconfig.planning import Planned, load, make_plan
-from ttconfig.sandbox.server import Sandbox
-from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
+from ttconfig.planning import Planned, load
 from ttconfig.targets import Pattern, select
-from ttconfig.tt.client import TTClient
-from ttconfig.tt.config import ClientConfig, Credentials
-from ttconfig.tt.secret import Secret
 
 ROOT = Path(__file__).parent.parent
 UAT = load(ROOT / "environments" / "uat")
-FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
-                       usage_plan_override="high")
 
 
 def planned(targets: list[str], excludes: list[str] | None = None) -> Planned:
-    selection = select(UAT, targets, excludes or [])
-    with Sandbox(settings=FAST) as sandbox:
-        key, secret = sandbox.credentials("ext_uat_cert")
-        config = ClientConfig(environment="ext_uat_cert", base_url=sandbox.base_url,
-                              credentials=Credentials(Secret(key), Secret(secret)),
-                              usage_plan="high", rate_safety=20.0)
-
-        async def run() -> Planned:
-            async with TTClient(config) as tt:
-                return await make_plan(UAT, "uat", tt, selection)
-
-        return asyncio.run(run())
+    return plan_against_seed(UAT, "uat", "ext_uat_cert", select(UAT, targets, excludes or []))
 
 
 def keys(result: Planned) -> list[tuple[str, str]]:

@@ -76,6 +76,20 @@ def _target_options(command: click.decorators.FC) -> click.decorators.FC:
     return command
 
 
+def _selection_options(command: click.decorators.FC) -> click.decorators.FC:
+    decorators = (
+        click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+                     default=Path("environments"), show_default=True),
+        click.option("--target", "targets", multiple=True, metavar="KIND:NAME",
+                     help="Only these objects (globs allowed; repeatable)."),
+        click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
+                     help="Leave these objects out (globs allowed; repeatable)."),
+    )
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
 @cli.command()
 @click.option("-e", "--env", "environment", required=True,
               help="The environment folder: environments/<ENV>/.")
@@ -94,12 +108,7 @@ def validate(environment: str, environments_dir: Path) -> None:
 
 @cli.command()
 @_target_options
-@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("environments"), show_default=True)
-@click.option("--target", "targets", multiple=True, metavar="KIND:NAME",
-              help="Plan only these objects (globs allowed; repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
-              help="Leave these objects out (globs allowed; repeatable).")
+@_selection_options
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True,
@@ -126,12 +135,7 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
 
 @cli.command()
 @_target_options
-@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("environments"), show_default=True)
-@click.option("--target", "targets", multiple=True, metavar="KIND:NAME",
-              help="Apply only to these objects (globs allowed; repeatable).")
-@click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
-              help="Leave these objects out (globs allowed; repeatable).")
+@_selection_options
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path(".ttconfig") / "audit", show_default=True)
