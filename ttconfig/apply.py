@@ -127,7 +127,7 @@ class Applier:
                                    items=list(step.items), direction=step.direction,
                                    changes=_field_data(change, step))
         try:
-            await self._execute(step)
+            await self._execute_named(step)
         except OutcomeUnknown as unknown:
             self.audit.append("outcome", intent=intent["hash"], outcome="unknown",
                               method=unknown.method, path=unknown.path,
@@ -161,7 +161,7 @@ class Applier:
             return
         self.audit.append("outcome", intent=intent, outcome="not applied",
                           resolved_by="read back", resend=list(missing.items))
-        await self._execute(missing)
+        await self._execute_named(missing)
         self.audit.append("outcome", intent=intent, outcome="applied", resent=True,
                           **self._last_request())
 
@@ -175,6 +175,14 @@ class Applier:
         return list(leftover.changes)
 
     # --- one step, one request -------------------------------------------------------------
+
+    async def _execute_named(self, step: Step) -> None:
+        """Execute a step; a name that resolves to no TT object stops apply cleanly."""
+        try:
+            await self._execute(step)
+        except KeyError as missing:
+            raise TTError(f"{step.operation} {step.key}: {missing} does not exist in TT "
+                          "(changed since the plan was made?)", method="-", path="-") from None
 
     async def _execute(self, step: Step) -> None:
         operation = step.operation
