@@ -19,7 +19,7 @@ from ttconfig import __version__
 from ttconfig.audit import AuditLog, actor, git_commit
 from ttconfig.changes import ABSENT, Change
 from ttconfig.diff import shown_key
-from ttconfig.live import LiveFirm, read_live, scope_of
+from ttconfig.live import LiveFirm, Names, default_model, margin_model, read_live, scope_of
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
 from ttconfig.plan import Plan, Step
@@ -125,7 +125,7 @@ class Applier:
         intent = self.audit.append("intent", plan=plan.checksum(), kind=step.kind,
                                    key=step.key, operation=step.operation,
                                    items=list(step.items), direction=step.direction,
-                                   changes=_field_data(change, step))
+                                   changes=_field_data(change))
         try:
             await self._execute_named(step)
         except OutcomeUnknown as unknown:
@@ -257,16 +257,14 @@ class Applier:
 
     def _live_limits(self, kind: str, key: str) -> dict[str, LimitRow]:
         """The owner's live rows by their name in the YAML ("CME ES future [alias]")."""
-        names = {m.id: m.name for m in self.live.markets}
-        products = {p.id: p for p in self.live.products}
-        instruments = {i.id: i.alias for i in self.live.instruments}
+        names = Names(self.live)
         sets = {"accounts": [(a.account.name, a.limits) for a in self.live.accounts],
                 "users": [(u.email, u.limits) for u in self.live.users],
                 "risk_groups": [(g.name, lim) for g, _, lim in self.live.risk_groups]}[kind]
         limits = next((lim for name, lim in sets if fold(name) == fold(key)), None)
         if limits is None:
             return {}
-        return {" ".join(_row_parts(names, products, instruments, row)): row
+        return {" ".join(names.scope(row).values()): row
                 for row in (*limits.product_limits, *limits.contract_limits)}
 
     async def _user(self, step: Step) -> None:
@@ -350,7 +348,8 @@ class Applier:
 
     async def _margin(self, step: Step) -> None:
         setup = self.tt.setup
-        live = {_margin_key(self.live, m): m for m in self.live.margins}
+        names = Names(self.live)
+        live = {fold(shown_key(margin_model(names, m).key())): m for m in self.live.margins}
         if step.operation == "delete product margin":
             await setup.delete_product_margin(self.ids.company, _id(live[fold(step.key)].id))
             return
@@ -364,7 +363,8 @@ class Applier:
 
     async def _default(self, step: Step) -> None:
         setup = self.tt.setup
-        live = {_default_key(self.live, d): d for d in self.live.defaults}
+        names = Names(self.live)
+        live = {fold(shown_key(default_model(names, d).key())): d for d in self.live.defaults}
         existing = live.get(fold(step.key))
         if step.operation == "delete order tag default":
             await setup.delete_order_tag_default(_id(existing.id if existing else None))
@@ -380,17 +380,6 @@ class Applier:
             account_id=self.ids.accounts[fold(want["account"])] if "account" in want else None,
             user_id=self.ids.users[fold(want["user"])] if "user" in want else None,
             value=want["value"])])
-
-
-def _row_parts(names: dict[int, str], products: dict[str, Any], instruments: dict[str, str],
-               row: LimitRow) -> list[str]:
-    product = products[row.scope.product_id]
-    parts = [names[row.scope.market_id], product.symbol,
-             {34: "future", 51: "option", 27: "spread", 48: "stock", 1: "index"}
-             .get(row.scope.product_type_id, "")]
-    if row.scope.instrument_id is not None:
-        parts.append(instruments.get(row.scope.instrument_id, ""))
-    return parts
 
 
 def _rows(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -435,26 +424,7 @@ def _declared_links(firm: Firm, key: str) -> dict[str, dict[str, Any]]:
     return links
 
 
-def _margin_key(live: LiveFirm, margin: Any) -> str:
-    markets = {m.id: m.name for m in live.markets}
-    products = {p.id: p for p in live.products}
-    product = products[margin.product_id]
-    kind = {34: "future", 51: "option", 27: "spread", 48: "stock", 1: "index"}.get(
-        margin.product_type_id, "")
-    return fold(f"{markets[margin.market_id]} {product.symbol} {kind}")
-
-
-def _default_key(live: LiveFirm, default: Any) -> str:
-    markets = {m.id: m.name for m in live.markets}
-    fields = {f.id: f.name for f in live.fields}
-    accounts = {a.account.id: a.account.name for a in live.accounts}
-    users = {u.id: u.email for u in live.users}
-    parts = [markets[default.market_id], fields[default.field_id]]
-    parts += [p for p in (accounts.get(default.account_id), users.get(default.user_id)) if p]
-    return fold(" ".join(parts))
-
-
-def _field_data(change: Change, step: Step) -> list[dict[str, Any]]:
+def _field_data(change: Change) -> list[dict[str, Any]]:
     return [{"path": list(f.path), "old": "(absent)" if f.old is ABSENT else f.old,
              "new": "(absent)" if f.new is ABSENT else f.new, "direction": f.direction}
             for f in change.fields][:200]

@@ -3,6 +3,7 @@ direction. Pure values, in users' words (names, not TT ids)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,6 +39,17 @@ def path_text(path: tuple[str, ...]) -> str:
     return text
 
 
+def combined(directions: Iterable[Direction]) -> Direction:
+    """The direction of several field changes: any loosening loosens; else any tightening
+    tightens."""
+    seen = set(directions)
+    if "loosening" in seen:
+        return "loosening"
+    if "tightening" in seen:
+        return "tightening"
+    return "neutral"
+
+
 @dataclass(frozen=True)
 class FieldChange:
     """One value that changes; `path` names it inside its object in users' words, e.g.
@@ -60,9 +72,4 @@ class Change:
 
     @property
     def direction(self) -> Direction:
-        directions = {f.direction for f in self.fields}
-        if "loosening" in directions:
-            return "loosening"
-        if "tightening" in directions:
-            return "tightening"
-        return "neutral"
+        return combined(f.direction for f in self.fields)

@@ -383,12 +383,12 @@ def to_models(live: LiveFirm) -> dict[str, Sequence[Any]]:
                         sorted(live.user_groups, key=lambda g: g[0].name)],
         "risk_groups": [_risk_group_model(names, g, members, limits) for g, members, limits
                         in sorted(live.risk_groups, key=lambda g: g[0].name)],
-        "product_margins": [_margin_model(names, m) for m in live.margins],
-        "order_tag_defaults": [_default_model(names, d) for d in live.defaults],
+        "product_margins": [margin_model(names, m) for m in live.margins],
+        "order_tag_defaults": [default_model(names, d) for d in live.defaults],
     }
 
 
-def _margin_model(names: Names, margin: MarginRecord) -> ProductMargin:
+def margin_model(names: Names, margin: MarginRecord) -> ProductMargin:
     product = names.products[margin.product_id]
     return ProductMargin.model_validate({
         "market": names.markets[margin.market_id], "product": product.symbol,
@@ -396,7 +396,7 @@ def _margin_model(names: Names, margin: MarginRecord) -> ProductMargin:
         "outright_margin": margin.outright_margin, "spread_margin": margin.spread_margin})
 
 
-def _default_model(names: Names, default: DefaultRecord) -> OrderTagDefault:
+def default_model(names: Names, default: DefaultRecord) -> OrderTagDefault:
     data: dict[str, Any] = {"market": names.markets[default.market_id],
                             "field": names.fields[default.field_id], "value": default.value}
     if default.account_id is not None:

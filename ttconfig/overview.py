@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from rich.table import Table
 
+from ttconfig.live import ACCOUNT_TYPES
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.records import (
     Account,
@@ -31,7 +32,6 @@ from ttconfig.tt.records import (
 )
 
 T = TypeVar("T")
-ACCOUNT_TYPES = {1: "customer", 2: "house", 3: "omnibus"}
 
 
 @dataclass(frozen=True)

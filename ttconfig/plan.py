@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ttconfig.changes import ABSENT, Change, Direction, FieldChange
+from ttconfig.changes import ABSENT, Change, Direction, FieldChange, combined
 
 MAX_ITEMS = 20
 PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}
@@ -164,11 +164,7 @@ def _depths(parents: dict[str, str | None]) -> dict[str, int]:
 
 
 def _direction(fields: list[FieldChange]) -> Direction:
-    directions = {f.direction for f in fields}
-    for candidate in ("loosening", "tightening"):
-        if candidate in directions:
-            return candidate
-    return "neutral"
+    return combined(f.direction for f in fields)
 
 
 def _by_direction(fields: list[FieldChange]) -> dict[Direction, list[FieldChange]]:
