@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -19,18 +22,41 @@ from rich.console import Console
 from rich.progress import Progress as ProgressBar
 
 from ttconfig import __version__
-from ttconfig.apply import Applier, audit_context, describe_result
-from ttconfig.audit import AuditLog, verify
+from ttconfig.apply import Applier, ApplyResult, audit_context, describe_result
+from ttconfig.audit import AuditLog, actor, git_commit, verify
 from ttconfig.connection import SANDBOX_STATE, Target, connect
-from ttconfig.errors import ConfigError, TTConfigError, UsageError
+from ttconfig.drift import drift_of
+from ttconfig.errors import (
+    ConfigError,
+    PolicyRefusal,
+    StalePlanError,
+    TTConfigError,
+    UsageError,
+)
 from ttconfig.importer import write_environment
 from ttconfig.live import LiveFirm, Progress, read_live
 from ttconfig.loader import Problem, load_firm
+from ttconfig.lock import LOCK_DIR, EnvironmentLock
 from ttconfig.models import KINDS, Firm
 from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
+from ttconfig.plan import Plan
+from ttconfig.planfile import (
+    SavedPlan,
+    approval_document,
+    check_desired,
+    check_live,
+    firm_matches,
+    plan_document,
+    read_approval,
+    read_plan_file,
+    write_plan_file,
+)
 from ttconfig.planning import Planned, load, make_plan
+from ttconfig.policy import Overrides, Verdict, evaluate
+from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
+from ttconfig.render.policy import refusal_message, render_verdict_text
 from ttconfig.render.text import render_text
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
@@ -106,78 +132,257 @@ def validate(environment: str, environments_dir: Path) -> None:
     click.echo(f"{folder}: valid ({counts})")
 
 
+OUTPUT_FORMAT = click.option("--format", "output_format", default="text", show_default=True,
+                             type=click.Choice(["text", "markdown", "json"]))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @cli.command()
 @_target_options
 @_selection_options
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]),
-              default="text", show_default=True)
+@OUTPUT_FORMAT
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when the plan has changes (0 when it has none).")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan for `ttconfig apply PLAN.json` (refused if stale).")
+@click.option("--force", is_flag=True,
+              help="Plan past the change thresholds (apply must be given --force too).")
 def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
          company_name: str | None, environments_dir: Path, targets: tuple[str, ...],
-         excludes: tuple[str, ...], output_format: str, detailed_exitcode: bool) -> int:
-    """Show what apply would change in TT to match the YAML (reads only)."""
-    firm = load(environments_dir / environment)
+         excludes: tuple[str, ...], output_format: str, detailed_exitcode: bool,
+         out: Path | None, force: bool) -> int:
+    """Show what apply would change in TT to match the YAML (reads only).
+
+    The environment's safety policy judges the plan: a refusal exits 4 (and --out saves
+    nothing); what apply will need (an approval, a change window) is listed.
+    """
+    folder = environments_dir / environment
+    firm = load(folder)
     selection = select(firm, targets, excludes)
     target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
     with connect(target, os.environ) as client_config:
         planned = asyncio.run(_plan(firm, environment, client_config, selection))
+    verdict = evaluate(planned.plan, firm.environment.policy, planned.facts(_now()),
+                       Overrides(force=force), stage="plan")
+    _show(planned.plan, verdict, output_format)
+    if output_format == "text":
+        click.echo(f"Read live TT with {planned.requests} requests.", err=True)
+    if verdict.refused:
+        raise PolicyRefusal(refusal_message(verdict)
+                            + (f" No plan file written to {out}." if out else ""))
+    if out is not None:
+        write_plan_file(out, plan_document(planned, folder, verdict,
+                                           git_commit=git_commit(Path.cwd()),
+                                           created_by=actor(), targets=targets,
+                                           excludes=excludes))
+        click.echo(f"Saved the plan to {out} (checksum {planned.plan.checksum()[:16]}…). "
+                   f"Apply exactly this with: ttconfig apply {out}", err=True)
+    return 2 if detailed_exitcode and not planned.plan.empty else 0
+
+
+def _show(plan: Plan, verdict: Verdict, output_format: str) -> None:
     if output_format == "json":
-        click.echo(render_json(planned.plan), nl=False)
+        click.echo(render_json(plan, verdict), nl=False)
     elif output_format == "markdown":
-        click.echo(render_markdown(planned.plan), nl=False)
+        click.echo(render_markdown(plan, verdict=verdict), nl=False)
     else:
         colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(planned.plan, colour=colour), nl=False)
-        click.echo(f"Read live TT with {planned.requests} requests.", err=True)
-    return 2 if detailed_exitcode and not planned.plan.empty else 0
+        click.echo(render_text(plan, colour=colour), nl=False)
+        click.echo(render_verdict_text(verdict), nl=False)
+
+
+@cli.command()
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-e", "--env", "environment", default=None, type=click.Choice(["uat", "prod"]),
+              help="The environment (default: the plan file's, else uat).")
+@click.option("--sandbox", is_flag=True, help="Use the built-in TT sandbox.")
+@click.option("--base-url", default="https://ttrestapi.trade.tt", show_default=True)
+@click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default=None)
+@click.option("--company-name", envvar="TTCONFIG_COMPANY", default=None)
+@_selection_options
+@click.option("--auto-approve", is_flag=True,
+              help="Apply without asking (for CI). A saved plan never asks: it was reviewed.")
+@click.option("--force", is_flag=True, help="Go past the change thresholds (audited).")
+@click.option("--allow-loosening", is_flag=True,
+              help="Apply loosening changes where the policy requires approval (audited).")
+@click.option("--approval", "approval_file", type=click.Path(path_type=Path, dir_okay=False,
+                                                              exists=True),
+              help="An approval written by `ttconfig approve` for this plan's checksum.")
+@click.option("--allow-outside-window", is_flag=True,
+              help="Apply loosening outside the change windows (audited).")
+@click.option("--reason", default="", help="Why; recorded in the audit log with overrides.")
+@click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path(".ttconfig") / "audit", show_default=True)
+@click.option("--lock-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=LOCK_DIR, show_default=True)
+def apply(plan_file: Path | None, environment: str | None, sandbox: bool, base_url: str,
+          usage_plan: str | None, company_name: str | None, environments_dir: Path,
+          targets: tuple[str, ...], excludes: tuple[str, ...], auto_approve: bool,
+          force: bool, allow_loosening: bool, approval_file: Path | None,
+          allow_outside_window: bool, reason: str, audit_dir: Path, lock_dir: Path) -> int:
+    """Apply a saved plan (refused if stale), or plan, confirm and apply; with an audit log.
+
+    One apply per environment at a time; the environment's safety policy is enforced, and
+    every override is written to the audit log.
+    """
+    saved = read_plan_file(plan_file) if plan_file is not None else None
+    if saved is not None:
+        if targets or excludes:
+            raise UsageError("a saved plan keeps the --target/--exclude it was made with")
+        environment = environment or saved.environment
+        targets, excludes = saved.targets, saved.excludes
+    environment = environment or "uat"
+    folder = environments_dir / environment
+    firm = load(folder)
+    if saved is not None:
+        firm_matches(saved, firm, environment)
+        check_desired(saved, folder)
+    elif not auto_approve and not sys.stdin.isatty():
+        raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
+    selection = select(firm, targets, excludes)
+    overrides = Overrides(force=force, allow_loosening=allow_loosening,
+                          approval=read_approval(approval_file) if approval_file else None,
+                          outside_window=allow_outside_window, reason=reason)
+    target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
+    run = _Run(firm, environment, selection, saved, overrides,
+               auto_approve or saved is not None, audit_dir / f"{environment}.jsonl")
+    with EnvironmentLock(lock_dir, environment).held(
+            plan=saved.checksum if saved else None), connect(target, os.environ) as config:
+        return asyncio.run(run.apply(config))
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One apply: what to apply, what was allowed, where the audit goes."""
+
+    firm: Firm
+    environment: str
+    selection: Selection | None
+    saved: SavedPlan | None
+    overrides: Overrides
+    approved: bool
+    audit_path: Path
+
+    async def apply(self, config: ClientConfig) -> int:
+        async with TTClient(config) as tt:
+            with _reading(config) as progress:
+                planned = await make_plan(self.firm, self.environment, tt, self.selection,
+                                          progress)
+            plan = planned.plan
+            audit = AuditLog(self.audit_path, audit_context(self.firm, self.environment, plan))
+            if self.saved is not None:
+                self._check_fresh(planned, audit)
+            verdict = evaluate(plan, self.firm.environment.policy, planned.facts(_now()),
+                               self.overrides, stage="apply")
+            if plan.empty:
+                click.echo("No changes: live TT matches the YAML.")
+                return 0
+            click.echo(render_text(plan, colour=sys.stdout.isatty()), nl=False)
+            click.echo(render_verdict_text(verdict), nl=False)
+            if verdict.refused:
+                audit.append("refused", reason="policy", findings=[
+                    asdict(f) for f in verdict.of("refused")])
+                raise PolicyRefusal(refusal_message(verdict))
+            if not self.approved and not click.confirm(
+                    f"Apply these changes to {plan.tt_environment}?"):
+                click.echo("Nothing applied.")
+                return 0
+            if verdict.of("overridden"):
+                audit.append("overrides", reason=self.overrides.reason,
+                             force=self.overrides.force,
+                             allow_loosening=self.overrides.allow_loosening,
+                             outside_window=self.overrides.outside_window,
+                             approval=None if self.overrides.approval is None
+                             else asdict(self.overrides.approval),
+                             findings=[asdict(f) for f in verdict.of("overridden")])
+            result = await self._write(tt, planned, audit)
+        click.echo(describe_result(result, self.audit_path))
+        return result.exit_code
+
+    def _check_fresh(self, planned: Planned, audit: AuditLog) -> None:
+        assert self.saved is not None
+        try:
+            check_live(self.saved, planned)
+        except StalePlanError as stale:
+            audit.append("refused", reason="stale plan", plan_file=str(self.saved.path),
+                         reviewed=self.saved.checksum, message=str(stale).splitlines()[0])
+            raise
+
+    async def _write(self, tt: TTClient, planned: Planned, audit: AuditLog) -> ApplyResult:
+        plan = planned.plan
+        with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task("applying (1 s pause after each write)",
+                                total=plan.summary.requests)
+            applier = Applier(tt, planned.firm, self.environment, planned.live, audit,
+                              selection=self.selection,
+                              progress=lambda done, total: bar.update(task, completed=done))
+            return await applier.apply(plan)
+
+
+@cli.command()
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--by", "approved_by", default=None, help="Who approves (default: you / the CI "
+              "actor).")
+@click.option("--reason", default="", help="Why; kept in the approval and the audit log.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write it (default: PLAN.approval.json beside the plan).")
+def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | None) -> None:
+    """Approve a saved plan's loosening: an approval bound to that plan's checksum.
+
+    `ttconfig apply PLAN.json --approval FILE` accepts it only for exactly that plan.
+    """
+    saved = read_plan_file(plan_file)
+    document = approval_document(saved, approved_by or actor(), reason)
+    target = out or plan_file.with_suffix(".approval.json")
+    target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    loosening = saved.data["plan"]["summary"]["loosening"]
+    click.echo(f"Approved plan {saved.checksum[:16]}… for {saved.environment} "
+               f"({loosening} loosening field changes) as {document['approved_by']}: {target}")
+
+
+@cli.command()
+@click.option("-e", "--env", "environment", required=True, type=click.Choice(["uat", "prod"]))
+@click.option("--id", "lock_id", required=True, help="The lock's id, as the refusal shows it.")
+@click.option("--lock-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=LOCK_DIR, show_default=True)
+@click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path(".ttconfig") / "audit", show_default=True)
+def unlock(environment: str, lock_id: str, lock_dir: Path, audit_dir: Path) -> None:
+    """Break an environment's lock left by an apply that is gone (name its id)."""
+    holder = EnvironmentLock(lock_dir, environment).break_lock(lock_id)
+    audit = AuditLog(audit_dir / f"{environment}.jsonl",
+                     {"environment": environment, "actor": actor()})
+    audit.append("unlock", lock=asdict(holder))
+    click.echo(f"Broke the lock on {environment} held by {holder.describe()}")
 
 
 @cli.command()
 @_target_options
-@_selection_options
-@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
-@click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path(".ttconfig") / "audit", show_default=True)
-def apply(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
-          company_name: str | None, environments_dir: Path, targets: tuple[str, ...],
-          excludes: tuple[str, ...], auto_approve: bool, audit_dir: Path) -> int:
-    """Plan, confirm, and apply the changes to TT, with an audit log."""
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+@OUTPUT_FORMAT
+def drift(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
+          company_name: str | None, environments_dir: Path, output_format: str) -> int:
+    """Report live changes made outside ttconfig; exit 2 when there are any.
+
+    Severity is the direction of the live change: a live loosening is high, a live
+    tightening medium, anything else low. Run it on main, where the YAML is what was applied.
+    """
     firm = load(environments_dir / environment)
-    selection = select(firm, targets, excludes)
-    if not auto_approve and not sys.stdin.isatty():
-        raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
     target = _target_of(firm, environment, sandbox, base_url, usage_plan, company_name)
     with connect(target, os.environ) as client_config:
-        result = asyncio.run(_apply(firm, environment, client_config, auto_approve,
-                                    audit_dir / f"{environment}.jsonl", selection))
-    return result
-
-
-async def _apply(firm: Firm, environment: str, config: ClientConfig, auto_approve: bool,
-                 audit_path: Path, selection: Selection | None) -> int:
-    async with TTClient(config) as tt:
-        with _reading(config) as progress:
-            planned = await make_plan(firm, environment, tt, selection, progress)
-        plan = planned.plan
-        if plan.empty:
-            click.echo("No changes: live TT matches the YAML.")
-            return 0
-        click.echo(render_text(plan, colour=sys.stdout.isatty()), nl=False)
-        if not auto_approve and not click.confirm(f"Apply these changes to "
-                                                  f"{plan.tt_environment}?"):
-            click.echo("Nothing applied.")
-            return 0
-        audit = AuditLog(audit_path, audit_context(firm, environment, plan))
-        with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
-            task = bar.add_task("applying (1 s pause after each write)",
-                                total=plan.summary.requests)
-            applier = Applier(tt, planned.firm, environment, planned.live, audit,
-                              selection=selection,
-                              progress=lambda done, total: bar.update(task, completed=done))
-            result = await applier.apply(plan)
-    click.echo(describe_result(result, audit_path))
-    return result.exit_code
+        planned = asyncio.run(_plan(firm, environment, client_config, None))
+    report = drift_of(planned.plan)
+    if output_format == "json":
+        click.echo(render_drift_json(report), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_drift_markdown(report), nl=False)
+    else:
+        click.echo(render_drift_text(report, colour=sys.stdout.isatty()), nl=False)
+    return 0 if report.empty else 2
 
 
 def _target_of(firm: Firm, environment: str, sandbox: bool, base_url: str,
@@ -377,12 +582,12 @@ def main() -> None:
         exc.show()
         sys.exit(USAGE_EXIT if isinstance(exc, click.UsageError) else exc.exit_code)
     except UsageError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False)
+        err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(USAGE_EXIT)
     except ConfigError as exc:
         _print_problems(exc)
         sys.exit(exc.exit_code)
     except TTConfigError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False)
+        err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

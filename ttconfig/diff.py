@@ -71,10 +71,10 @@ def _kind_changes(kind: str, desired: Sequence[Model], live: Sequence[Model],
         wanted = _without_links(kind, _data(model))
         current = live_by_key.get(key)
         if current is None:
-            fields = _compare(kind, wanted, ABSENT, ())
+            fields = compare(kind, wanted, ABSENT, ())
             changes.append(Change(kind, shown_key(model.key()), "create", tuple(fields)))
             continue
-        fields = _compare(kind, wanted, _without_links(kind, _data(current)), ())
+        fields = compare(kind, wanted, _without_links(kind, _data(current)), ())
         if fields:
             changes.append(Change(kind, shown_key(model.key()), "update", tuple(fields)))
     if prune:
@@ -94,11 +94,11 @@ def _removal(kind: str, model: Model) -> Change:
                   tuple(_compare_removed(kind, data, ())))
 
 
-def _compare(kind: str, wanted: Any, current: Any, path: tuple[str, ...]) -> list[FieldChange]:
+def compare(kind: str, wanted: Any, current: Any, path: tuple[str, ...]) -> list[FieldChange]:
     """Field changes that make `current` equal `wanted` (only `wanted`'s keys count)."""
     if isinstance(wanted, dict):
         return [change for key, value in wanted.items()
-                for change in _compare(kind, value,
+                for change in compare(kind, value,
                                        current.get(key, ABSENT) if isinstance(current, dict)
                                        else ABSENT, (*path, key))]
     if isinstance(wanted, list) and path and path[-1] in ROW_LISTS:
@@ -117,29 +117,29 @@ def _same(wanted: Any, current: Any) -> bool:
     return bool(wanted == current)
 
 
-def _row_key(row: dict[str, Any], identity: tuple[str, ...]) -> tuple[Any, ...]:
+def row_key(row: dict[str, Any], identity: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(fold(row[k]) if isinstance(row.get(k), str) else row.get(k, "future")
                  for k in identity)
 
 
-def _shown_row(row: dict[str, Any], identity: tuple[str, ...]) -> str:
+def row_name(row: dict[str, Any], identity: tuple[str, ...]) -> str:
     return " ".join(str(row.get(k, "future")) for k in identity)
 
 
 def _compare_rows(kind: str, wanted: list[Any], current: list[Any],
                   path: tuple[str, ...]) -> list[FieldChange]:
     identity = ROW_LISTS[path[-1]]
-    live_rows = {_row_key(r, identity): r for r in current}
+    live_rows = {row_key(r, identity): r for r in current}
     changes: list[FieldChange] = []
     for row in wanted:
-        key = _row_key(row, identity)
+        key = row_key(row, identity)
         values = {k: v for k, v in row.items() if k not in identity}
-        here = (*path, _shown_row(row, identity))
+        here = (*path, row_name(row, identity))
         existing = live_rows.pop(key, None)
-        changes += _compare(kind, values, ABSENT if existing is None else existing, here)
+        changes += compare(kind, values, ABSENT if existing is None else existing, here)
     for row in live_rows.values():
         values = {k: v for k, v in row.items() if k not in identity}
-        changes += _compare_removed(kind, values, (*path, _shown_row(row, identity)))
+        changes += _compare_removed(kind, values, (*path, row_name(row, identity)))
     return changes
 
 
@@ -166,7 +166,7 @@ def _compare_members(kind: str, wanted: Iterable[str], current: Iterable[str],
     return removed + added
 
 
-def _declared_links(desired: Mapping[str, Sequence[Model]]) -> tuple[
+def declared_links(desired: Mapping[str, Sequence[Model]]) -> tuple[
         dict[tuple[str, str], tuple[str, str, dict[str, Any]]], set[str]]:
     """(account, user) → (shown account, shown user, permissions), and the accounts whose
     links the YAML manages."""
@@ -191,7 +191,7 @@ def _declared_links(desired: Mapping[str, Sequence[Model]]) -> tuple[
 
 def _link_changes(desired: Mapping[str, Sequence[Model]],
                   live: Mapping[str, Sequence[Model]]) -> list[Change]:
-    wanted, managed = _declared_links(desired)
+    wanted, managed = declared_links(desired)
     current: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
     for account_model in live.get("accounts", ()):
         data = _data(account_model)
@@ -205,8 +205,8 @@ def _link_changes(desired: Mapping[str, Sequence[Model]],
         existing = current.get(key)
         if existing is None:
             changes.append(Change("links", shown, "create",
-                                  tuple(_compare("links", parts, ABSENT, ()))))
-        elif fields := _compare("links", parts, existing[2], ()):
+                                  tuple(compare("links", parts, ABSENT, ()))))
+        elif fields := compare("links", parts, existing[2], ()):
             changes.append(Change("links", shown, "update", tuple(fields)))
     for key, (account, user, parts) in sorted(current.items()):
         if key[0] in managed and key not in wanted:

@@ -115,12 +115,18 @@ def scope_of(firm: Firm) -> ReadScope:
         if "limits" in data:
             parts.add("limits")
         users[fold(user.email)] = frozenset(parts)
-    prune = firm.environment.policy.prune
+    policy = firm.environment.policy
+    coverage = policy.coverage.limit_row_for_traded_products or \
+        policy.coverage.trading_accounts_in_a_risk_group
+    if coverage:  # the coverage rules look at who can trade each account, and its group
+        accounts = {name: parts | {"limits", "restrictions", "links"}
+                    for name, parts in accounts.items()}
+    prune = policy.prune
     return ReadScope(
         accounts=None if prune.get("accounts") else accounts,
         users=None if prune.get("users") else users,
-        groups=frozenset([*(fold(g.name) for g in firm.user_groups),
-                          *(fold(g.name) for g in firm.risk_groups)]),
+        groups=None if coverage else frozenset([*(fold(g.name) for g in firm.user_groups),
+                                                *(fold(g.name) for g in firm.risk_groups)]),
         margins=bool(firm.product_margins) or bool(prune.get("product_margins")),
         defaults=bool(firm.order_tag_defaults) or bool(prune.get("order_tag_defaults")))
 
@@ -264,6 +270,19 @@ async def _details(tt: TTClient, scope: ReadScope, company: Company,
         asyncio.gather(*(_maybe(scope.group(g.name), tt.user_groups.users(g.id))
                          for g in user_groups)),
         asyncio.gather(*(_risk_group(tt, g, scope.group(g.name)) for g in risk_groups)))
+
+
+async def read_admins(tt: TTClient, live: LiveFirm) -> frozenset[str]:
+    """Folded emails of the active full admins: one detail read per user not read yet.
+
+    Only a plan that takes admin rights away pays for this (policy.protected.min_admins).
+    """
+    async def admin(user: LiveUser) -> bool:
+        detail = user.detail or await tt.users.get(user.id)
+        return detail.active and detail.settings.full_admin
+
+    verdicts = await asyncio.gather(*(admin(u) for u in live.users))
+    return frozenset(fold(u.email) for u, yes in zip(live.users, verdicts, strict=True) if yes)
 
 
 async def _listing(wanted: bool, call: Awaitable[list[T]]) -> list[T]:

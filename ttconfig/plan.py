@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ttconfig.changes import ABSENT, Change, Direction, FieldChange, combined
+from ttconfig.risk import is_high
 
 MAX_ITEMS = 20
 PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}
@@ -53,6 +54,8 @@ class Summary:
     tightening: int
     neutral: int
     requests: int
+    high: int
+    """Loosening field changes marked HIGH (see `Plan.is_high`)."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,15 @@ class Plan:
     tt_environment: str
     changes: tuple[Change, ...]
     steps: tuple[Step, ...]
+    high_percent: float = 50.0
+    """A loosening by more than this % (or to "not set") is HIGH (environment policy)."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "summary", _summarise(self.changes, self.steps))
+        object.__setattr__(self, "summary", _summarise(self))
+
+    def is_high(self, change: FieldChange) -> bool:
+        return is_high(change.path, change.old, change.new, self.high_percent)
 
     @property
     def empty(self) -> bool:
@@ -77,7 +85,8 @@ class Plan:
             "environment": self.environment,
             "tt_environment": self.tt_environment,
             "summary": asdict(self.summary),
-            "changes": [_change_data(c) for c in self.changes],
+            "high_loosening_percent": self.high_percent,
+            "changes": [_change_data(c, self) for c in self.changes],
             "steps": [asdict(s) for s in self.steps],
         }
 
@@ -91,32 +100,35 @@ def _value(value: Any) -> Any:
     return "(absent)" if value is ABSENT else value
 
 
-def _change_data(change: Change) -> dict[str, Any]:
+def _change_data(change: Change, plan: Plan) -> dict[str, Any]:
     return {"kind": change.kind, "key": change.key, "action": change.action,
             "direction": change.direction,
             "fields": [{"path": list(f.path), "old": _value(f.old), "new": _value(f.new),
-                        "direction": f.direction} for f in change.fields]}
+                        "direction": f.direction, "high": plan.is_high(f)}
+                       for f in change.fields]}
 
 
-def _summarise(changes: tuple[Change, ...], steps: tuple[Step, ...]) -> Summary:
+def _summarise(plan: Plan) -> Summary:
     by_kind: dict[str, dict[str, int]] = {}
-    for change in changes:
+    for change in plan.changes:
         counts = by_kind.setdefault(change.kind, {})
         counts[change.action] = counts.get(change.action, 0) + 1
-    directions = Counter(f.direction for c in changes for f in c.fields)
+    fields = [f for c in plan.changes for f in c.fields]
+    directions = Counter(f.direction for f in fields)
     return Summary(by_kind, directions["loosening"], directions["tightening"],
-                   directions["neutral"], len(steps))
+                   directions["neutral"], len(plan.steps), sum(map(plan.is_high, fields)))
 
 
 def build_plan(changes: list[Change], *, environment: str, tt_environment: str,
-               parents: dict[str, str | None] | None = None) -> Plan:
+               parents: dict[str, str | None] | None = None,
+               high_percent: float = 50.0) -> Plan:
     """Order `changes` into steps. `parents` maps account names to parent names (desired
     and live), for creating parents first and deleting children first."""
     depth = _depths(parents or {})
     steps = _moves_first(_merge_links([step for change in changes
                                        for step in _steps(change, depth)]))
     steps.sort(key=_order)
-    return Plan(environment, tt_environment, tuple(changes), tuple(steps))
+    return Plan(environment, tt_environment, tuple(changes), tuple(steps), high_percent)
 
 
 def _order(step: Step) -> tuple[int, int, int]:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from ttconfig.changes import Change
 from ttconfig.diff import diff
 from ttconfig.errors import TTConfigError
-from ttconfig.live import LiveFirm, Progress, read_live, scope_of, to_models
+from ttconfig.live import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
 from ttconfig.loader import load_firm
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.checks import fold
 from ttconfig.plan import Plan, build_plan
+from ttconfig.policy import Facts, admin_losses
 from ttconfig.targets import Selection
 from ttconfig.tt.client import TTClient
 
@@ -33,6 +35,13 @@ class Planned:
     live: LiveFirm
     requests: int
     """TT requests the live read made."""
+    admins: frozenset[str] | None = None
+    """Active full admins in TT, read only when the plan takes admin rights away."""
+
+    def facts(self, now: datetime) -> Facts:
+        """What the safety policy needs to judge this plan."""
+        desired = {spec.name: getattr(self.firm, spec.name) for spec in KINDS}
+        return Facts(desired, to_models(self.live), now, self.admins)
 
 
 def load(folder: Path) -> Firm:
@@ -47,7 +56,8 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     if selection is not None:
         firm = selection.firm
     plan = plan_from(firm, environment, live, keeper(selection, live))
-    return Planned(plan, firm, live, tt.stats.requests)
+    admins = await read_admins(tt, live) if admin_losses(plan, to_models(live)) else None
+    return Planned(plan, firm, live, tt.stats.requests, admins)
 
 
 def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bool] | None:
@@ -81,4 +91,5 @@ def plan_from(firm: Firm, environment: str, live: LiveFirm,
         for a in live.accounts}
     parents.update({a.name: a.parent for a in firm.accounts})
     return build_plan(changes, environment=environment,
-                      tt_environment=firm.environment.tt_environment, parents=parents)
+                      tt_environment=firm.environment.tt_environment, parents=parents,
+                      high_percent=firm.environment.policy.high_loosening_percent)

@@ -85,3 +85,15 @@ def percent_change(old: Any, new: Any) -> float | None:
     if not numeric or old == 0:
         return None
     return (float(new) - float(old)) / abs(float(old)) * 100.0
+
+
+def is_high(path: tuple[str, ...], old: Any, new: Any, percent: float) -> bool:
+    """A loosening a risk officer must not miss: a limit or margin moved by more than
+    `percent`, or a limit taken to "not set" (or removed), which leaves no limit at all."""
+    if direction(path, old, new) != "loosening":
+        return False
+    name = path[-1] if path else ""
+    if name in LIMITS and (new is None or new is ABSENT):
+        return True
+    change = percent_change(old, new)
+    return change is not None and abs(change) > percent

@@ -8,9 +8,12 @@ does not remove its protection.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field
+from cronsim import CronSim, CronSimError
+from pydantic import AfterValidator, Field, field_validator
 
 from ttconfig.models.base import Email, Model, Name, Quantity
 
@@ -30,6 +33,8 @@ TTEnvironment = Literal["ext_uat_cert", "ext_prod_live"]
 UsagePlan = Literal["free", "low", "medium", "high"]
 Kind = Literal["accounts", "users", "user_groups", "risk_groups", "product_margins",
                "order_tag_defaults"]
+ChangeKind = Kind | Literal["links"]
+"""What a plan changes: the kinds, and account↔user links (thresholds count them apart)."""
 LimitField = Literal["max_order_qty", "max_position", "max_long_position",
                      "max_short_position", "price_reasonability_ticks"]
 
@@ -54,9 +59,15 @@ class Threshold(Model):
 class Protected(Model):
     """Objects that may never be deleted, deactivated, unlinked or lose admin rights."""
 
+    api_user: Email | None = None
+    """The login that created the app key. TT has no "who am I": the key acts with this
+    user's permissions and sees only its accounts, so a plan that deactivates it, takes its
+    admin rights or unlinks it from an account is refused whatever the flags."""
     users: list[Email] = Field(default_factory=list)
     accounts: list[Name] = Field(default_factory=list)
     min_admins: int = Field(default=1, ge=0)
+    """Active full admins a plan may never go below (counted in TT when a plan takes admin
+    rights away)."""
 
 
 class Bound(Model):
@@ -82,10 +93,31 @@ class ChangeWindow(Model):
     timezone: str = Field(min_length=1)
     minutes: int = Field(gt=0, le=24 * 60)
 
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:  # cronsim would read a sixth field as seconds
+            raise ValueError("a cron expression has 5 fields: minute hour day month weekday")
+        try:
+            CronSim(value, datetime(2026, 1, 1))
+        except CronSimError as error:
+            raise ValueError(f"not a cron expression (minute hour day month weekday): "
+                             f"{error}") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone (e.g. America/Chicago)") from None
+        return value
+
 
 class Policy(Model):
     prune: dict[Kind, bool] = Field(default_factory=dict)
-    thresholds: dict[Kind, Threshold] = Field(default_factory=dict)
+    thresholds: dict[ChangeKind, Threshold] = Field(default_factory=dict)
     protected: Protected = Field(default_factory=Protected)
     bounds: list[Bound] = Field(default_factory=list)
     coverage: Coverage = Field(default_factory=Coverage)

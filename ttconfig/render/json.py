@@ -2,10 +2,13 @@
 
 Format (version 1): {"format_version": 1, "environment", "tt_environment", "checksum",
 "summary": {"by_kind": {kind: {action: count}}, "loosening", "tightening", "neutral",
-"requests"}, "changes": [{"kind", "key", "action", "direction", "fields": [{"path": [..],
-"old", "new", "direction"}]}], "steps": [{"kind", "key", "operation", "items",
-"direction", "phase", "depth"}]}. A value that does not exist on one side is "(absent)";
-null is "not set".
+"requests", "high"}, "high_loosening_percent", "changes": [{"kind", "key", "action",
+"direction", "fields": [{"path": [..], "old", "new", "direction", "high"}]}], "steps":
+[{"kind", "key", "operation", "items", "direction", "phase", "depth"}]}. A value that does
+not exist on one side is "(absent)"; null is "not set". `high` marks a loosening by more
+than `high_loosening_percent` or to "not set". With a policy verdict: "policy":
+{"refused": bool, "findings": [{"rule", "message", "outcome" (refused, overridden, needed,
+warning), "override" (how to allow it, or null)}]}.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from __future__ import annotations
 import json
 
 from ttconfig.plan import Plan
+from ttconfig.policy import Verdict
 
 
-def render_json(plan: Plan) -> str:
+def render_json(plan: Plan, verdict: Verdict | None = None) -> str:
     data = plan.to_data()
     data["checksum"] = plan.checksum()
+    if verdict is not None:
+        data["policy"] = verdict.to_data()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

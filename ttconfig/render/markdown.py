@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from ttconfig.changes import Change, FieldChange, path_text
 from ttconfig.plan import Plan
+from ttconfig.policy import Verdict
+from ttconfig.render.policy import verdict_markdown
 from ttconfig.render.text import KIND_TITLES, render_change_lines, shown, summary_line
 from ttconfig.risk import percent_change
 
@@ -33,17 +35,20 @@ def _summary_table(plan: Plan) -> list[str]:
     return lines
 
 
-def _percent(change: FieldChange) -> str:
+def _percent(change: FieldChange, high: bool) -> str:
     value = percent_change(change.old, change.new)
+    text = "" if value is None else f"{value:+.1f}%"
     if change.new is None and change.direction == "loosening":
-        return "**to not set**"
-    return "" if value is None else f"{value:+.1f}%"
+        text = "to not set"
+    return f"**HIGH** {text}".strip() if high else text
 
 
 def _risk_rows(plan: Plan, direction: str) -> list[str]:
+    """HIGH rows first: a reviewer reads the top of the table."""
+    fields = sorted(((c, f) for c in plan.changes for f in c.fields
+                     if f.direction == direction), key=lambda cf: not plan.is_high(cf[1]))
     return [f"| {_cell(c.key)} | `{_cell(path_text(f.path))}` | {_cell(shown(f.old))} → "
-            f"{_cell(shown(f.new))} | {_percent(f)} |"
-            for c in plan.changes for f in c.fields if f.direction == direction]
+            f"{_cell(shown(f.new))} | {_percent(f, plan.is_high(f))} |" for c, f in fields]
 
 
 def _risk_section(title: str, rows: list[str], keep: int | None) -> list[str]:
@@ -63,18 +68,20 @@ def _details(plan: Plan) -> list[str]:
     for kind, title in KIND_TITLES.items():
         changes: list[Change] = [c for c in plan.changes if c.kind == kind]
         if changes:
-            body = [line for c in changes for line in render_change_lines(c)]
+            body = [line for c in changes for line in render_change_lines(c, plan)]
             lines += [f"<details><summary>{title} ({len(changes)})</summary>", "", "```diff",
                       *body, "```", "", "</details>", ""]
     return lines
 
 
-def render_markdown(plan: Plan, *, limit: int = LIMIT) -> str:
-    """The comment; always under `limit` characters."""
+def render_markdown(plan: Plan, *, limit: int = LIMIT, verdict: Verdict | None = None) -> str:
+    """The comment; always under `limit` characters. The policy verdict, when given, comes
+    right after the summary: a refusal is the first thing a reviewer must see."""
     head = [f"## ttconfig plan: {plan.environment} ({plan.tt_environment})", ""]
     if plan.empty:
         return "\n".join([*head, "No changes: live TT matches the YAML.", ""])
-    head += [summary_line(plan), "", *_summary_table(plan), ""]
+    head += [summary_line(plan), "", *_summary_table(plan), "",
+             *verdict_markdown(verdict or Verdict())]
     foot = ["", f"Plan checksum: `{plan.checksum()}`", ""]
     loosening, tightening = _risk_rows(plan, "loosening"), _risk_rows(plan, "tightening")
     attempts: list[tuple[int | None, int | None, bool]] = [(None, None, True),

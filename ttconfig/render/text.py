@@ -9,7 +9,8 @@ from ttconfig.changes import ABSENT, Change, FieldChange, path_text
 from ttconfig.plan import Plan
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
-COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "1;32"}
+COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "1;32",
+           "HIGH": "1;37;41"}
 KIND_TITLES = {"accounts": "accounts", "users": "users", "links": "account↔user links",
                "user_groups": "user groups", "risk_groups": "risk groups",
                "product_margins": "product margins", "order_tag_defaults": "order-tag defaults"}
@@ -37,10 +38,12 @@ class _Paint:
         return f"\033[{COLOURS[key]}m{text}\033[0m"
 
 
-def _field_line(change: FieldChange, paint: _Paint) -> str:
+def _field_line(change: FieldChange, paint: _Paint, high: bool) -> str:
     path = path_text(change.path)
     mark = "" if change.direction == "neutral" else "  " + paint(change.direction.upper(),
                                                                  change.direction)
+    if high:
+        mark += " " + paint("HIGH", "HIGH")
     if change.old is ABSENT:
         return f"      {paint('+', '+')} {path}: {shown(change.new)}{mark}"
     if change.new is ABSENT:
@@ -48,17 +51,18 @@ def _field_line(change: FieldChange, paint: _Paint) -> str:
     return f"      {paint('~', '~')} {path}: {shown(change.old)} → {shown(change.new)}{mark}"
 
 
-def render_change_lines(change: Change) -> list[str]:
+def render_change_lines(change: Change, plan: Plan) -> list[str]:
     """One change as plain lines (the markdown render reuses them in diff blocks)."""
-    return _change_lines(change, _Paint(False))
+    return _change_lines(change, _Paint(False), plan)
 
 
-def _change_lines(change: Change, paint: _Paint) -> list[str]:
+def _change_lines(change: Change, paint: _Paint, plan: Plan) -> list[str]:
     sign = SIGNS[change.action]
     direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
     head = f"  {paint(sign, sign)} {change.key}"
     action = "" if change.action in ("create", "update") else f" ({change.action})"
-    return [head + action + direction] + [_field_line(f, paint) for f in change.fields]
+    return [head + action + direction] + [_field_line(f, paint, plan.is_high(f))
+                                          for f in change.fields]
 
 
 def render_text(plan: Plan, *, colour: bool = False) -> str:
@@ -72,7 +76,7 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
         if changes:
             lines.append(f"{title}:")
             for change in changes:
-                lines += _change_lines(change, paint)
+                lines += _change_lines(change, paint, plan)
             lines.append("")
     lines += [summary_line(plan), f"Checksum: {plan.checksum()}", ""]
     return "\n".join(lines)
@@ -85,6 +89,7 @@ def summary_line(plan: Plan) -> str:
             counts[action] += count
     removals = counts["delete"] + counts["deactivate"]
     s = plan.summary
+    high = f" ({s.high} HIGH)" if s.high else ""
     return (f"Plan: {counts['create']} to create, {counts['update']} to update, {removals} to "
-            f"delete or deactivate; {s.loosening} loosening and {s.tightening} tightening "
-            f"field changes; apply makes {s.requests} TT write requests.")
+            f"delete or deactivate; {s.loosening} loosening{high} and {s.tightening} "
+            f"tightening field changes; apply makes {s.requests} TT write requests.")

@@ -1,0 +1,377 @@
+"""Safety through the real command line: every refusal exits with its code and writes nothing.
+
+Each test runs `ttconfig` in a child process against a sandbox on loopback, with a small
+environment folder made from the prod seed (environments/prod equals it exactly) plus the
+change under test, and reads the sandbox's write log to prove what reached TT.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ttconfig.audit import verify
+from ttconfig.loader import load_firm
+from ttconfig.lock import EnvironmentLock
+from ttconfig.models import KINDS
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+PROD = load_firm(ROOT / "environments" / "prod")
+API_USER = "ttconfig-api@harborpoint.example"
+ADMINS = ["daniel.reyes@harborpoint.example", "margaret.okafor@harborpoint.example", API_USER]
+
+
+def seeded(kind: str, key: str) -> dict[str, Any]:
+    """An object of the prod seed as the YAML declares it (a copy to change)."""
+    model = next(m for m in getattr(PROD, kind) if str(m.key()).lower() == key.lower())
+    copy: dict[str, Any] = json.loads(json.dumps(model.declared()))
+    return copy
+
+
+def row(account: dict[str, Any], market: str, product: str, kind: str = "future",
+        ) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = account["limits"]["products"]
+    return next(r for r in rows if (r["market"], r["product"], r.get("type", "future"))
+                == (market, product, kind))
+
+
+class Desk:
+    """A working directory with one environment folder, and a sandbox to apply it to."""
+
+    def __init__(self, root: Path, sandbox: Sandbox) -> None:
+        self.root, self.sandbox = root, sandbox
+        self.folder = root / "environments" / "prod"
+        self.folder.mkdir(parents=True)
+        key, secret = sandbox.credentials("ext_prod_live")
+        self.env = {"TT_PROD_APP_KEY": key, "TT_PROD_APP_SECRET": secret}
+
+    def write(self, policy: dict[str, Any] | None = None, **kinds: list[dict[str, Any]],
+              ) -> None:
+        environment = {"tt_environment": "ext_prod_live", "company": "Harbor Point Trading",
+                       "credentials": {"app_key_env": "TT_PROD_APP_KEY",
+                                       "app_secret_env": "TT_PROD_APP_SECRET"},
+                       "usage_plan": "high", "policy": policy or {}}
+        (self.folder / "environment.yaml").write_text(json.dumps(environment))
+        stems = {spec.name: spec.file_stem for spec in KINDS}
+        kinds = _with_references(kinds)
+        for kind, items in kinds.items():
+            (self.folder / f"{stems[kind]}.yaml").write_text(json.dumps(items, indent=1))
+
+    def run(self, *args: str, tt: bool = True) -> subprocess.CompletedProcess[str]:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")}
+        environ.update(self.env)
+        target = ["--base-url", self.sandbox.base_url, "--usage-plan", "high"] if tt else []
+        return subprocess.run([sys.executable, "-m", "ttconfig", *args, *target],
+                              cwd=self.root, env=environ, capture_output=True, text=True,
+                              timeout=120, check=False)
+
+    def writes(self) -> list[dict[str, Any]]:
+        return [w for w in self.sandbox.writes() if w["source"] != "ui"]
+
+    def audit(self) -> list[dict[str, Any]]:
+        path = self.root / ".ttconfig" / "audit" / "prod.jsonl"
+        if not path.exists():
+            return []
+        assert verify(path).broken_at is None
+        return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _with_references(kinds: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Declare (by name only: nothing managed) every user and account the objects refer to,
+    as the YAML's cross-reference check asks."""
+    users = {u["email"].lower() for u in kinds.get("users", [])}
+    accounts = {a["name"] for a in kinds.get("accounts", [])}
+    linked = {link["user"] for a in kinds.get("accounts", []) for link in a.get("users", [])}
+    members = {name for g in kinds.get("risk_groups", []) for name in g.get("accounts", [])}
+    members |= {a["parent"] for a in kinds.get("accounts", []) if a.get("parent")}
+    extra_users = [{"email": e} for e in sorted(linked) if e.lower() not in users]
+    extra_accounts = [{"name": n, "type": seeded("accounts", n)["type"]}
+                      for n in sorted(members - accounts)]
+    return kinds | ({"users": [*kinds.get("users", []), *extra_users]} if extra_users else {}) \
+        | ({"accounts": [*kinds.get("accounts", []), *extra_accounts]} if extra_accounts
+           else {})
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    settings = SandboxSettings(post_pause_seconds=0.2, usage_plan_override="high")
+    with Sandbox(settings=settings) as sandbox:
+        yield Desk(tmp_path, sandbox)
+
+
+def account_id_of(desk: Desk, name: str) -> int:
+    accounts = desk.sandbox.store.envs["ext_prod_live"].accounts.values()
+    return int(next(a["id"] for a in accounts if a["name"] == name))
+
+
+def refused(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    """Exit `code`, the words in the output, no traceback."""
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    for word in words:
+        assert word in output, (word, output)
+    assert "Traceback" not in output
+
+
+def set_limit(desk: Desk, limit: int, policy: dict[str, Any] | None = None) -> None:
+    """YAML that sets HPT-ARB's CME CL spread max order qty (600 live: above loosens)."""
+    account = seeded("accounts", "HPT-ARB")
+    row(account, "CME", "CL", "spread")["max_order_qty"] = limit
+    desk.write(policy, accounts=[account])
+
+
+# --- thresholds ---------------------------------------------------------------------------
+
+def test_a_threshold_refuses_until_forced_and_force_is_audited(desk: Desk) -> None:
+    accounts = [seeded("accounts", name) for name in ("HPT-ARB", "HPT-ERR", "HPT-MM")]
+    for account in accounts:
+        account["description"] = "renamed desk"
+    desk.write({"thresholds": {"accounts": {"max_updates": 2}}}, accounts=accounts)
+    refused(desk.run("plan", "-e", "prod"), 4, "thresholds", "3 accounts updates",
+            "max_updates 2", "--force")
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 4, "thresholds")
+    assert desk.writes() == []
+    assert desk.audit()[-1]["event"] == "refused"
+    forced = desk.run("apply", "-e", "prod", "--auto-approve", "--force", "--reason",
+                      "desk rename INC-42")
+    refused(forced, 0, "ALLOWED", "Applied 3 of 3 requests")
+    overrides = [r for r in desk.audit() if r["event"] == "overrides"]
+    assert [(r["force"], r["reason"]) for r in overrides] == [(True, "desk rename INC-42")]
+    assert len(desk.writes()) == 3
+
+
+def test_a_percentage_threshold_counts_small_sets_too(desk: Desk) -> None:
+    account = seeded("accounts", "HPT-ARB")
+    account["users"] = account["users"][1:]  # unlink one of its users
+    desk.write({"thresholds": {"links": {"max_percent": 1}}}, accounts=[account])
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 4, "1 links deletes",
+            "max_percent 1%")
+    assert desk.writes() == []
+
+
+# --- protection and lockout ---------------------------------------------------------------
+
+def test_a_protected_user_is_never_deactivated(desk: Desk) -> None:
+    user = seeded("users", "john.smith@harborpoint.example")
+    user["active"] = False
+    desk.write({"protected": {"users": ["John.Smith@harborpoint.example"]}}, users=[user])
+    result = desk.run("apply", "-e", "prod", "--auto-approve", "--force")
+    refused(result, 4, "protected", "john.smith@harborpoint.example", "deactivated",
+            "environment.yaml")
+    assert desk.writes() == []
+
+
+def test_protection_survives_removing_the_object_from_the_yaml(desk: Desk) -> None:
+    accounts = [seeded("accounts", m.name) for m in PROD.accounts if m.name != "HPT-LEGACY-01"]
+    desk.write({"prune": {"accounts": True}, "protected": {"accounts": ["HPT-LEGACY-01"]}},
+               accounts=accounts)
+    refused(desk.run("plan", "-e", "prod"), 4, "HPT-LEGACY-01 is protected", "deleted")
+    assert desk.writes() == []
+
+
+def test_the_app_keys_own_user_keeps_its_access_whatever_the_flags(desk: Desk) -> None:
+    user = seeded("users", API_USER)
+    user["settings"]["full_admin"] = False
+    desk.write({"protected": {"api_user": API_USER}}, users=[user])
+    result = desk.run("apply", "-e", "prod", "--auto-approve", "--force", "--allow-loosening",
+                      "--allow-outside-window")
+    refused(result, 4, "lockout", "app key's own user", "lock itself out")
+    assert "allow by" not in result.stdout.split("lockout")[1].splitlines()[1]
+    assert desk.writes() == []
+
+
+def test_the_last_admins_are_kept(desk: Desk) -> None:
+    user = seeded("users", ADMINS[1])
+    user["settings"]["full_admin"] = False
+    desk.write({"protected": {"min_admins": 3}}, users=[user])
+    result = desk.run("apply", "-e", "prod", "--auto-approve", "--force")
+    refused(result, 4, "lockout", "leaves 2 active full admin(s)", "min_admins is 3")
+    assert desk.writes() == []
+
+
+# --- risk rules ---------------------------------------------------------------------------
+
+def test_a_bound_refuses_a_limit_above_it(desk: Desk) -> None:
+    set_limit(desk, 20000, {"bounds": [{"field": "max_order_qty", "max": 10000, "market": "cme"}]})
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 4, "bounds",
+            "HPT-ARB CME CL spread max_order_qty would be 20,000, above the bound 10,000",
+            "No plan file written")
+    assert not (desk.root / "plan.json").exists()
+    refused(desk.run("apply", "-e", "prod", "--auto-approve", "--force"), 4, "bounds")
+    assert desk.writes() == []
+
+
+def test_coverage_refuses_taking_a_trading_account_out_of_its_risk_group(desk: Desk) -> None:
+    group = seeded("risk_groups", "Energy Aggregate")
+    group["accounts"] = [a for a in group["accounts"] if a != "HPT-MM-ICE"]
+    desk.write({"coverage": {"trading_accounts_in_a_risk_group": True}},
+               accounts=[seeded("accounts", "HPT-MM-ICE")], risk_groups=[group])
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 4, "coverage",
+            "HPT-MM-ICE can trade but is in no risk group")
+    assert desk.writes() == []
+
+
+# --- loosening approval and change windows ------------------------------------------------
+
+def test_loosening_needs_approval_and_allow_loosening_is_audited(desk: Desk) -> None:
+    set_limit(desk, 900, {"require_loosening_approval": True})
+    refused(desk.run("plan", "-e", "prod"), 0, "NEEDED", "--allow-loosening")
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 4, "loosening",
+            "without approval")
+    assert desk.writes() == []
+    refused(desk.run("apply", "-e", "prod", "--auto-approve", "--allow-loosening"), 0,
+            "Applied 1 of 1")
+    assert [r["allow_loosening"] for r in desk.audit() if r["event"] == "overrides"] == [True]
+
+
+def test_an_approval_applies_only_the_plan_it_approves(desk: Desk) -> None:
+    set_limit(desk, 900, {"require_loosening_approval": True})
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    refused(desk.run("approve", "plan.json", "--by", "risk-officer", tt=False), 0,
+            "Approved plan")
+    approval = desk.root / "plan.approval.json"
+    other = json.loads(approval.read_text()) | {"plan": "0" * 64}
+    (desk.root / "other.json").write_text(json.dumps(other))
+    refused(desk.run("apply", "plan.json", "--approval", "other.json"), 4,
+            "approval file is for another plan")
+    assert desk.writes() == []
+    refused(desk.run("apply", "plan.json", "--approval", str(approval)), 0, "Applied 1 of 1",
+            "approved by risk-officer")
+    record = next(r for r in desk.audit() if r["event"] == "overrides")
+    assert record["approval"]["approved_by"] == "risk-officer"
+
+
+def _closed_window() -> dict[str, Any]:
+    """A daily window that opens 12 hours from now: closed for the whole test."""
+    opens = datetime.now(UTC) + timedelta(hours=12)
+    return {"cron": f"{opens.minute} {opens.hour} * * *", "timezone": "UTC", "minutes": 30}
+
+
+def test_loosening_waits_for_a_change_window_but_tightening_never_does(desk: Desk) -> None:
+    set_limit(desk, 900, {"change_windows": [_closed_window()]})
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 4, "change_window",
+            "the next opens", "--allow-outside-window")
+    assert desk.writes() == []
+    set_limit(desk, 500, {"change_windows": [_closed_window()]})  # 600 → 500 tightens
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
+    set_limit(desk, 900, {"change_windows": [_closed_window()]})
+    refused(desk.run("apply", "-e", "prod", "--auto-approve", "--allow-outside-window"), 0,
+            "Applied 1 of 1")
+    assert len(desk.writes()) == 2
+
+
+# --- saved plans --------------------------------------------------------------------------
+
+def test_a_saved_plan_applies_exactly_what_was_reviewed(desk: Desk) -> None:
+    set_limit(desk, 900)
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    saved = (desk.root / "plan.json").read_text()
+    assert desk.env["TT_PROD_APP_SECRET"] not in saved
+    assert desk.env["TT_PROD_APP_KEY"] not in saved
+    document = json.loads(saved)
+    assert document["environment"] == "prod"
+    assert [o["key"] for o in document["objects"]] == ["HPT-ARB"]
+    refused(desk.run("apply", "plan.json"), 0, "Applied 1 of 1")
+    intents = [r for r in desk.audit() if r["event"] == "intent"]
+    assert intents[0]["plan"] == document["checksum"]
+
+
+def test_a_plan_whose_yaml_changed_is_stale(desk: Desk) -> None:
+    set_limit(desk, 900)
+    desk.run("plan", "-e", "prod", "--out", "plan.json")
+    set_limit(desk, 950)
+    refused(desk.run("apply", "plan.json"), 5, "changed since plan.json was made",
+            "changed: accounts.yaml")
+    assert desk.writes() == []
+
+
+def test_an_edited_plan_file_is_refused(desk: Desk) -> None:
+    set_limit(desk, 900)
+    desk.run("plan", "-e", "prod", "--out", "plan.json")
+    path = desk.root / "plan.json"
+    path.write_text(path.read_text().replace('"new": 900', '"new": 9000'))
+    refused(desk.run("apply", "plan.json"), 5, "was edited")
+    assert desk.writes() == []
+
+
+def test_a_live_edit_between_plan_and_apply_is_shown_three_ways(desk: Desk) -> None:
+    set_limit(desk, 900)
+    desk.run("plan", "-e", "prod", "--out", "plan.json")
+    reviewed = row(seeded("accounts", "HPT-ARB"), "CME", "ES", "spread")["max_order_qty"]
+    tt = desk.sandbox.store.envs["ext_prod_live"]
+    account_id = account_id_of(desk, "HPT-ARB")
+    es = next(r for r in tt.account_limits[account_id]["productLimits"]
+              if tt.products[r["productId"]]["symbol"] == "ES"
+              and r["maxOrderQty"] == reviewed)
+    desk.sandbox.edit("POST", f"/ttaccount/ext_prod_live/account/{account_id}/limits",
+                      {"productLimits": [{**es, "maxOrderQty": reviewed + 200}]})
+    result = desk.run("apply", "plan.json")
+    refused(result, 5, "live TT changed since plan.json was made", "planned from",
+            "live now", "desired", "CME ES spread")
+    line = next(x for x in result.stderr.splitlines() if "CME ES spread" in x)
+    assert line.split()[-3:] == [str(reviewed), str(reviewed + 200), str(reviewed)]
+    assert desk.writes() == []
+    assert desk.audit()[-1]["reason"] == "stale plan"
+
+
+def test_an_edit_to_an_untouched_object_does_not_stale_the_plan(desk: Desk) -> None:
+    set_limit(desk, 900)
+    desk.run("plan", "-e", "prod", "--out", "plan.json")
+    desk.sandbox.edit("POST", "/ttaccount/ext_prod_live/account", {"name": "HPT-NEW",
+                                                                   "accountType": 2})
+    refused(desk.run("apply", "plan.json"), 0, "Applied 1 of 1")
+
+
+# --- locks --------------------------------------------------------------------------------
+
+def test_a_held_lock_refuses_with_the_holder_until_unlocked(desk: Desk) -> None:
+    set_limit(desk, 900)
+    holder = EnvironmentLock(desk.root / ".ttconfig" / "locks", "prod").acquire(plan="ab" * 32)
+    result = desk.run("apply", "-e", "prod", "--auto-approve")
+    refused(result, 5, "locked by", holder.who, f"pid {holder.pid}",
+            f"ttconfig unlock -e prod --id {holder.id}")
+    assert desk.writes() == []
+    refused(desk.run("unlock", "-e", "prod", "--id", "not-the-id", tt=False), 64)
+    refused(desk.run("unlock", "-e", "prod", "--id", holder.id, tt=False), 0, "Broke the lock")
+    assert desk.audit()[-1]["event"] == "unlock"
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
+
+
+def test_two_concurrent_applies_write_once(desk: Desk) -> None:
+    set_limit(desk, 900)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")} | desk.env
+    command = [sys.executable, "-m", "ttconfig", "apply", "-e", "prod", "--auto-approve",
+               "--base-url", desk.sandbox.base_url, "--usage-plan", "high"]
+    runs = [subprocess.Popen(command, cwd=desk.root, env=environ, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [(run.wait(timeout=120), *run.communicate()) for run in runs]
+    codes = sorted(code for code, _, _ in outcomes)
+    applied = [out for _, out, _ in outcomes if "Applied 1 of 1" in out]
+    assert len(applied) == 1, outcomes
+    assert codes in ([0, 0], [0, 5]), outcomes  # 0, 0: the second started after the first
+    assert len(desk.writes()) == 1
+
+
+# --- drift --------------------------------------------------------------------------------
+
+def test_drift_exits_2_and_names_a_live_loosening(desk: Desk) -> None:
+    desk.write(accounts=[seeded("accounts", "HPT-ARB")])
+    refused(desk.run("drift", "-e", "prod"), 0, "No drift")
+    account_id = account_id_of(desk, "HPT-ARB")
+    desk.sandbox.edit("POST", f"/ttaccount/ext_prod_live/account/{account_id}/restrictions",
+                      {"obo": True})
+    result = desk.run("drift", "-e", "prod", "--format", "json")
+    refused(result, 2)
+    item = json.loads(result.stdout)["items"][0]
+    assert (item["key"], item["severity"]) == ("HPT-ARB", "high")
+    assert desk.writes() == []

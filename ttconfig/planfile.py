@@ -1,0 +1,236 @@
+"""Saved plans (`plan --out PLAN.json`) and the checks that make "what was reviewed is what
+gets applied" true.
+
+A plan file holds where it applies (environment, TT environment, company), what made it
+(tool version, git commit, a sha256 per desired YAML file), the plan and its checksum, the
+policy verdict, and the live fingerprint of every object the plan touches; then a checksum of
+all of that. Apply refuses (exit 5) a file that was edited, YAML that changed, a different
+tool version, or a touched object that changed in TT since — showing planned from / live
+now / desired. No secrets are ever in it: nothing that reaches it comes from credentials.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ttconfig import __version__
+from ttconfig.errors import StalePlanError, UsageError
+from ttconfig.fingerprint import Objects, Row, Touched, three_way, touched
+from ttconfig.live import to_models
+from ttconfig.models import KINDS, Firm
+from ttconfig.planning import Planned
+from ttconfig.policy import Approval, Verdict
+
+FORMAT = "ttconfig-plan"
+FORMAT_VERSION = 1
+APPROVAL_FORMAT = "ttconfig-approval"
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def desired_files(folder: Path) -> dict[str, str]:
+    """sha256 of every file of an environment folder, by its path inside the folder."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def digest(files: dict[str, str]) -> str:
+    return hashlib.sha256(_canonical(files)).hexdigest()
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    path: Path
+    data: dict[str, Any]
+
+    @property
+    def environment(self) -> str:
+        return str(self.data["environment"])
+
+    @property
+    def checksum(self) -> str:
+        return str(self.data["checksum"])
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(self.data["selection"]["targets"])
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        return tuple(self.data["selection"]["excludes"])
+
+
+def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commit: str | None,
+                  created_by: str, targets: Sequence[str] = (),
+                  excludes: Sequence[str] = ()) -> dict[str, Any]:
+    """The plan file's content, its own checksum last."""
+    firm = planned.firm
+    files = desired_files(folder)
+    document: dict[str, Any] = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "tool": f"ttconfig {__version__}",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_by": created_by, "git_commit": git_commit,
+        "environment": planned.plan.environment,
+        "tt_environment": planned.plan.tt_environment,
+        "company": firm.environment.company,
+        "selection": {"targets": list(targets), "excludes": list(excludes)},
+        "desired": {"digest": digest(files), "files": files},
+        "checksum": planned.plan.checksum(),
+        "plan": planned.plan.to_data(),
+        "policy": verdict.to_data(),
+        "objects": [t.to_data() for t in touched_objects(planned)],
+    }
+    document["file_checksum"] = hashlib.sha256(_canonical(document)).hexdigest()
+    return document
+
+
+def touched_objects(planned: Planned) -> list[Touched]:
+    desired = {spec.name: getattr(planned.firm, spec.name) for spec in KINDS}
+    return touched(planned.plan, Objects(desired, desired=True),
+                   Objects(to_models(planned.live), desired=False))
+
+
+def write_plan_file(path: Path, document: dict[str, Any]) -> None:
+    """Written whole or not at all (tmp + rename): a half-written plan must never apply."""
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def read_plan_file(path: Path) -> SavedPlan:
+    """A plan file as written by `plan --out`; an edited one is refused (exit 5)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot read plan file {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StalePlanError(f"{path} is not a plan file written by `ttconfig plan --out` "
+                             f"({error}); make a new plan") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StalePlanError(f"{path} is not a ttconfig plan file; make one with "
+                             "`ttconfig plan --out`")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise StalePlanError(f"{path} has plan format {data.get('format_version')!r}; this "
+                             f"ttconfig reads {FORMAT_VERSION}: make a new plan")
+    stored = data.get("file_checksum")
+    body = {k: v for k, v in data.items() if k != "file_checksum"}
+    if stored != hashlib.sha256(_canonical(body)).hexdigest():
+        raise StalePlanError(f"{path} was edited after `ttconfig plan --out` wrote it (its "
+                             "checksum does not match): make a new plan and review it")
+    if data.get("tool") != f"ttconfig {__version__}":
+        raise StalePlanError(f"{path} was made by {data.get('tool')}; this is ttconfig "
+                             f"{__version__}, which may plan differently: make a new plan")
+    return SavedPlan(path, data)
+
+
+def check_desired(saved: SavedPlan, folder: Path) -> None:
+    """Refuse when the YAML differs from what the plan was made from."""
+    then: dict[str, str] = saved.data["desired"]["files"]
+    now = desired_files(folder)
+    if digest(now) == saved.data["desired"]["digest"]:
+        return
+    changed = sorted(name for name in then.keys() & now.keys() if then[name] != now[name])
+    added, removed = sorted(now.keys() - then.keys()), sorted(then.keys() - now.keys())
+    parts = [f"{label}: {', '.join(names)}" for label, names in
+             (("changed", changed), ("added", added), ("removed", removed)) if names]
+    raise StalePlanError(f"the YAML in {folder} changed since {saved.path} was made ("
+                         + "; ".join(parts) + "): make a new plan and review it")
+
+
+def check_live(saved: SavedPlan, planned: Planned) -> None:
+    """Refuse when a touched object changed in TT, or the plan would now differ."""
+    fresh = {(t.kind, t.key): t for t in touched_objects(planned)}
+    desired = Objects({spec.name: getattr(planned.firm, spec.name) for spec in KINDS},
+                      desired=True)
+    rows: list[Row] = []
+    for item in saved.data["objects"]:
+        now = fresh.get((item["kind"], item["key"]))
+        if now is not None and now.fingerprint == item["fingerprint"]:
+            continue
+        live_now = None if now is None else now.planned_from
+        if now is None:  # the plan no longer changes it: live now equals desired
+            live_now = desired.get(item["kind"], item["key"])
+        rows += three_way(item["kind"], item["key"], item["planned_from"], live_now,
+                          desired.get(item["kind"], item["key"]))
+    if rows:
+        raise StalePlanError(f"live TT changed since {saved.path} was made: "
+                             f"{len({(r.kind, r.key) for r in rows})} object(s) the plan "
+                             "touches differ. Make a new plan and review it.\n"
+                             + render_three_way(rows))
+    if planned.plan.checksum() != saved.checksum:
+        raise StalePlanError(_what_differs(saved, planned))
+
+
+def _what_differs(saved: SavedPlan, planned: Planned) -> str:
+    then = {(c["kind"], c["key"]) for c in saved.data["plan"]["changes"]}
+    now = {(c.kind, c.key) for c in planned.plan.changes}
+    extra = sorted(f"{kind} {key}" for kind, key in now - then)
+    gone = sorted(f"{kind} {key}" for kind, key in then - now)
+    parts = ([f"now also changes {', '.join(extra)}"] if extra else []) + (
+        [f"no longer changes {', '.join(gone)}"] if gone else [])
+    return (f"live TT changed since {saved.path} was made: the plan would now differ ("
+            + ("; ".join(parts) or "same objects, different steps") + f"; checksum "
+            f"{planned.plan.checksum()[:16]}…, reviewed {saved.checksum[:16]}…). Make a new "
+            "plan and review it.")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)[:60]
+    return str(value)
+
+
+def render_three_way(rows: Sequence[Row]) -> str:
+    """A plain table: object, field, planned from, live now, desired."""
+    table = [("object", "field", "planned from", "live now", "desired")] + [
+        (f"{r.kind} {r.key}", r.path, _cell(r.planned_from), _cell(r.live_now),
+         _cell(r.desired)) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(5)]
+    lines = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(line, widths,
+                                                                         strict=True)).rstrip()
+             for line in table]
+    return "\n".join([lines[0], "  " + "  ".join("-" * w for w in widths), *lines[1:]])
+
+
+def approval_document(saved: SavedPlan, approved_by: str, reason: str) -> dict[str, Any]:
+    return {"format": APPROVAL_FORMAT, "environment": saved.environment,
+            "plan": saved.checksum, "approved_by": approved_by,
+            "approved_at": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason}
+
+
+def read_approval(path: Path) -> Approval:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"cannot read approval file {path}: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != APPROVAL_FORMAT or not all(
+            isinstance(data.get(k), str) for k in ("plan", "approved_by", "approved_at")):
+        raise UsageError(f"{path} is not an approval file written by `ttconfig approve`")
+    return Approval(data["plan"], data["approved_by"], data["approved_at"],
+                    str(data.get("reason", "")))
+
+
+def firm_matches(saved: SavedPlan, firm: Firm, environment: str) -> None:
+    """The plan file must be for this environment and this TT environment."""
+    if saved.environment != environment:
+        raise UsageError(f"{saved.path} is a plan for {saved.environment}, not {environment}")
+    if saved.data["tt_environment"] != firm.environment.tt_environment:
+        raise StalePlanError(f"{saved.path} is for {saved.data['tt_environment']}, but "
+                             f"environment.yaml now says {firm.environment.tt_environment}")
