@@ -17,15 +17,20 @@ import asyncio
 import math
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ttconfig.apply import Applier
 from ttconfig.audit import AuditLog
-from ttconfig.live import read_live, to_models
+from ttconfig.fingerprint import Objects, touched
+from ttconfig.live import LiveFirm, read_live, to_models
 from ttconfig.loader import load_firm
-from ttconfig.models import KINDS
+from ttconfig.models import KINDS, Firm
+from ttconfig.models.environment import Policy
+from ttconfig.plan import Plan
 from ttconfig.planning import plan_from
+from ttconfig.policy import Facts, Overrides, Verdict, evaluate
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
@@ -70,6 +75,27 @@ def tighten(models: dict[str, Any], changes: int) -> int:
     return touched
 
 
+POLICY = Policy.model_validate({
+    "thresholds": {"accounts": {"max_updates": 10**6, "max_percent": 100}},
+    "protected": {"min_admins": 0},
+    "bounds": [{"field": "max_order_qty", "max": 5000}, {"field": "max_position", "max": 10**6}],
+    "coverage": {"limit_row_for_traded_products": True, "trading_accounts_in_a_risk_group": True},
+    "require_loosening_approval": True,
+    "change_windows": [{"cron": "0 7 * * 1-5", "timezone": "America/Chicago", "minutes": 60}]})
+
+
+def safety(firm: Firm, live: LiveFirm, plan: Plan) -> tuple[Verdict, float, float]:
+    """The time the safety policy and the saved plan's fingerprints add to a plan."""
+    desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
+    started = time.perf_counter()
+    live_models = to_models(live)
+    verdict = evaluate(plan, POLICY, Facts(desired, live_models, datetime.now(UTC)),
+                       Overrides(force=True, allow_loosening=True, outside_window=True))
+    judged = time.perf_counter()
+    touched(plan, Objects(desired, desired=True), Objects(live_models, desired=False))
+    return verdict, judged - started, time.perf_counter() - judged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=2000)
@@ -103,6 +129,7 @@ def main() -> None:
             planned = time.perf_counter()
             rendered = [render_text(plan), render_markdown(plan), render_json(plan)]
             done = time.perf_counter()
+            verdict, judged, fingerprinted = safety(firm, live, plan)
         rows = sum(len(a.limits.product_limits) + len(a.limits.contract_limits)
                    for a in live.accounts)
         print(f"firm: {len(live.accounts)} accounts, {len(live.users)} users, {rows} limit "
@@ -111,6 +138,8 @@ def main() -> None:
         print(f"local compute: load {loaded - started:.2f} s + diff/plan "
               f"{planned - loaded:.2f} s + render {done - planned:.2f} s = "
               f"{done - started:.2f} s  (target ≤ 5 s; markdown {len(rendered[1]):,} chars)")
+        print(f"safety: policy (every rule on) {judged:.2f} s, {len(verdict.findings)} "
+              f"findings; fingerprints of touched objects {fingerprinted:.2f} s")
         floor = requests / wire.USAGE_PLANS["high"][0]
         print(f"live read: {requests} requests (1 listing page per 500 + the sub-resources "
               f"of every object); at the high plan ≥ {floor:.0f} s")

@@ -20,7 +20,7 @@ import json
 from ttconfig.changes import path_text
 from ttconfig.drift import SEVERITIES, Drift, DriftField, DriftItem, Severity
 from ttconfig.render.markdown import LIMIT, MARGIN
-from ttconfig.render.text import KIND_TITLES, shown
+from ttconfig.render.text import KIND_TITLES, Paint, shown
 
 MEANINGS: dict[Severity, str] = {"high": "live loosening", "medium": "live tightening",
                                  "low": "neutral"}
@@ -51,23 +51,13 @@ def _mark(severity: Severity) -> str:
 # ------------------------------------------------------------------------------------ text
 
 
-class _Paint:
-    def __init__(self, colour: bool) -> None:
-        self.colour = colour
-
-    def __call__(self, text: str, key: str) -> str:
-        if not self.colour or key not in COLOURS:
-            return text
-        return f"\033[{COLOURS[key]}m{text}\033[0m"
-
-
-def _field_line(f: DriftField, paint: _Paint) -> str:
+def _field_line(f: DriftField, paint: Paint) -> str:
     mark = _mark(f.severity)
     tail = f"  {paint(mark, f.severity)}" if mark else ""
     return f"      {path_text(f.path)}: desired {shown(f.desired)}, live {shown(f.live)}{tail}"
 
 
-def _item_lines(item: DriftItem, paint: _Paint) -> list[str]:
+def _item_lines(item: DriftItem, paint: Paint) -> list[str]:
     sign = SIGNS[item.state]
     head = (f"  {paint(sign, sign)} {item.key}: {item.state}  "
             f"{paint('[' + item.severity.upper() + ']', item.severity)}")
@@ -79,7 +69,7 @@ def render_drift_text(drift: Drift, colour: bool = False) -> str:
     for a terminal)."""
     if drift.empty:
         return "\n".join([f"Drift in {_title(drift)}", "", headline(drift), ""])
-    paint = _Paint(colour)
+    paint = Paint(colour, COLOURS)
     lines = [f"Drift in {_title(drift)}: {headline(drift)}", ""]
     for kind, title in KIND_TITLES.items():
         items = [item for item in drift.items if item.kind == kind]

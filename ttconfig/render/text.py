@@ -28,17 +28,20 @@ def shown(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-class _Paint:
-    def __init__(self, colour: bool) -> None:
+class Paint:
+    """ANSI colours by meaning, or none (off the terminal, text must stay plain)."""
+
+    def __init__(self, colour: bool, colours: dict[str, str] | None = None) -> None:
         self.colour = colour
+        self.colours = COLOURS if colours is None else colours
 
     def __call__(self, text: str, key: str) -> str:
-        if not self.colour or key not in COLOURS:
+        if not self.colour or key not in self.colours:
             return text
-        return f"\033[{COLOURS[key]}m{text}\033[0m"
+        return f"\033[{self.colours[key]}m{text}\033[0m"
 
 
-def _field_line(change: FieldChange, paint: _Paint, high: bool) -> str:
+def _field_line(change: FieldChange, paint: Paint, high: bool) -> str:
     path = path_text(change.path)
     mark = "" if change.direction == "neutral" else "  " + paint(change.direction.upper(),
                                                                  change.direction)
@@ -53,10 +56,10 @@ def _field_line(change: FieldChange, paint: _Paint, high: bool) -> str:
 
 def render_change_lines(change: Change, plan: Plan) -> list[str]:
     """One change as plain lines (the markdown render reuses them in diff blocks)."""
-    return _change_lines(change, _Paint(False), plan)
+    return _change_lines(change, Paint(False), plan)
 
 
-def _change_lines(change: Change, paint: _Paint, plan: Plan) -> list[str]:
+def _change_lines(change: Change, paint: Paint, plan: Plan) -> list[str]:
     sign = SIGNS[change.action]
     direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
     head = f"  {paint(sign, sign)} {change.key}"
@@ -67,7 +70,7 @@ def _change_lines(change: Change, paint: _Paint, plan: Plan) -> list[str]:
 
 def render_text(plan: Plan, *, colour: bool = False) -> str:
     """The whole plan; `colour` adds ANSI colours (only for a terminal)."""
-    paint = _Paint(colour)
+    paint = Paint(colour)
     lines = [f"Plan for {plan.environment} ({plan.tt_environment})", ""]
     if plan.empty:
         return "\n".join([*lines, "No changes: live TT matches the YAML.", ""])
