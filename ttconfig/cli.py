@@ -33,6 +33,7 @@ from ttconfig.errors import (
     TTConfigError,
     UsageError,
 )
+from ttconfig.gate import applied_times, declared_keys, evaluate_gate, render_gate
 from ttconfig.importer import write_environment
 from ttconfig.live import LiveFirm, Progress, read_live
 from ttconfig.loader import Problem, load_firm
@@ -53,6 +54,8 @@ from ttconfig.planfile import (
 )
 from ttconfig.planning import Planned, load, make_plan
 from ttconfig.policy import Overrides, Verdict, evaluate
+from ttconfig.promotion import promote as promote_firm
+from ttconfig.promotion import write_promotion
 from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
@@ -383,6 +386,85 @@ def drift(environment: str, sandbox: bool, base_url: str, usage_plan: str | None
     else:
         click.echo(render_drift_text(report, colour=sys.stdout.isatty()), nl=False)
     return 0 if report.empty else 2
+
+
+@cli.command()
+@click.option("--from", "source", default="uat", show_default=True,
+              help="The environment whose desired state is promoted.")
+@click.option("--to", "target", default="prod", show_default=True,
+              help="The environment whose YAML would change.")
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+@OUTPUT_FORMAT
+@click.option("--write", is_flag=True, help="Update the target's YAML in place (comments, key "
+              "order and formatting kept).")
+def promote(source: str, target: str, environments_dir: Path, output_format: str,
+            write: bool) -> None:
+    """What the target's YAML would change to carry the source's desired state over.
+
+    Objects and fields declared environment-specific in the target's environment.yaml
+    (`promotion:`) are left out. Reads YAML only; no TT access.
+    """
+    source_firm = load(environments_dir / source)
+    target_firm = load(environments_dir / target)
+    if source != target_firm.environment.promotion.source:
+        raise UsageError(f"environments/{target}/environment.yaml promotes from "
+                         f"{target_firm.environment.promotion.source!r}, not {source!r}")
+    promoted = promote_firm(source_firm, target_firm, environment=target)
+    _show(promoted.plan, Verdict(), output_format)
+    for line in promoted.skipped:
+        click.echo(f"left out: {line}", err=True)
+    if write:
+        for path in write_promotion(environments_dir / target, promoted):
+            click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@click.option("-e", "--env", "environment", default="prod", show_default=True,
+              type=click.Choice(["uat", "prod"]), help="The environment the PR changes.")
+@click.option("--sandbox", is_flag=True, help="Use the built-in TT sandbox.")
+@click.option("--base-url", default="https://ttrestapi.trade.tt", show_default=True)
+@click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default=None)
+@click.option("--environments-dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("environments"), show_default=True)
+@click.option("--hotfix", is_flag=True,
+              help="The PR is a hotfix (a label): report what skipped UAT, refuse nothing.")
+@click.option("--source-audit", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="The source environment's audit log (default: "
+              ".ttconfig/audit/<source>.jsonl).")
+def gate(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
+         environments_dir: Path, hotfix: bool, source_audit: Path | None) -> int:
+    """Refuse (exit 4) prod changes that were not tried in UAT first, each reason named."""
+    target_firm = load(environments_dir / environment)
+    promotion = target_firm.environment.promotion
+    source = promotion.source
+    source_firm = load(environments_dir / source)
+    audit_path = source_audit or Path(".ttconfig") / "audit" / f"{source}.jsonl"
+    applied = applied_times(_audit_records(audit_path))
+    plans = []
+    for name, firm in ((environment, target_firm), (source, source_firm)):
+        env_target = _target_of(firm, name, sandbox, base_url, usage_plan, None)
+        with connect(env_target, os.environ) as client_config:
+            plans.append(asyncio.run(_plan(firm, name, client_config, None)).plan)
+    verdict = evaluate_gate(plans[0], promote_firm(source_firm, target_firm).plan,
+                            declared_keys(source_firm), plans[1], applied, promotion, _now(),
+                            hotfix=hotfix)
+    click.echo(render_gate(verdict, environment, source), nl=False)
+    if verdict.refused:
+        raise PolicyRefusal(f"the gate refused {environment}: {len(verdict.reasons)} "
+                            f"reason(s), listed above")
+    return 0
+
+
+def _audit_records(path: Path) -> list[dict[str, object]]:
+    """The source's audit log, only if its hash chain holds (an edited log proves nothing)."""
+    if not path.exists():
+        return []
+    verdict = verify(path)
+    if verdict.broken_at is not None:
+        raise TTConfigError(f"{path}:{verdict.broken_at}: the audit log's chain is broken "
+                            f"({verdict.reason}); the gate cannot trust its apply times")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _target_of(firm: Firm, environment: str, sandbox: bool, base_url: str,

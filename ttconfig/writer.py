@@ -9,8 +9,9 @@ change survive and a git diff shows only what changed.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ def _yaml() -> YAML:
 
 
 ROOT_SHIFT = 2
+_INDENTED = re.compile(r"(?m)^(?= +#)")
 
 
 def _dump(data: Any) -> str:
@@ -66,16 +68,29 @@ def _dump(data: Any) -> str:
 
 
 def _shift_comments(node: Any, by: int) -> None:
-    """Move the end-of-line comments under `node` right by `by` columns."""
-    stack = [node]
+    """Move the comments under `node` right by `by` columns: end-of-line and leading ones by
+    their column, full-line ones (kept as text after a newline) by their indentation."""
+    stack, seen = [node], set()
     while stack:
         current = stack.pop()
         if isinstance(current, CommentedMap | CommentedSeq):
-            for entry in current.ca.items.values():
-                for token in entry if isinstance(entry, list) else [entry]:
-                    if isinstance(token, CommentToken) and not token.value.startswith("\n"):
-                        token.column = token.column + by
+            for token in _tokens([*current.ca.items.values(), current.ca.comment]):
+                if id(token) in seen:  # a leading comment is held by two nodes
+                    continue
+                seen.add(id(token))
+                if token.value.startswith("\n"):
+                    token.value = _INDENTED.sub(" " * by, token.value)
+                else:
+                    token.column = token.column + by
             stack.extend(current.values() if isinstance(current, CommentedMap) else current)
+
+
+def _tokens(entry: Any) -> Iterator[CommentToken]:
+    if isinstance(entry, CommentToken):
+        yield entry
+    elif isinstance(entry, list):
+        for part in entry:
+            yield from _tokens(part)
 
 
 def _ordered(value: Any) -> Any:
@@ -182,8 +197,20 @@ def _merge_list(node: CommentedSeq, values: list[Any]) -> None:
     kept: list[Any] = []
     for value in values:
         match = next((item for content, item in old if content == value), None)
+        if match is None and isinstance(value, dict):
+            match = next((item for content, item in old if isinstance(item, CommentedMap)
+                          and _same_identity(content, value)), None)
+            if match is not None:
+                _merge(match, value)
         kept.append(match if match is not None else value)
     node[:] = kept
+
+
+def _same_identity(old: Any, new: dict[str, Any]) -> bool:
+    """Two list items that name the same thing (a limit row's scope, a link's other end):
+    the old node is updated in place, so its comments and layout survive."""
+    keys = [k for k in KEYS_FIRST if k != "apply" and (k in old or k in new)]
+    return bool(keys) and isinstance(old, dict) and all(old.get(k) == new.get(k) for k in keys)
 
 
 def _carry_comments(old: CommentedSeq, new: CommentedSeq) -> None:

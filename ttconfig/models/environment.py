@@ -126,6 +126,40 @@ class Policy(Model):
     change_windows: list[ChangeWindow] = Field(default_factory=list)
 
 
+class Exclusion(Model):
+    """What promotion leaves out: whole objects (`name`), or fields (`field`) of them.
+
+    Globs: `name: "HPT-UAT-*"` leaves out UAT-only accounts; `field:
+    "risk_settings.credit_limit"` keeps every account's own credit limit;
+    `field: "limits.*.max_position"` reaches into limit rows ("limits.products.CME ES
+    future.max_position").
+    """
+
+    kind: ChangeKind
+    name: str = "*"
+    field: str | None = None
+
+
+class NameMapping(Model):
+    """A UAT name and the prod name it stands for: `uat: "UAT-*"` ↔ `prod: "HPT-*"` (the
+    part matched by `*` is carried over)."""
+
+    kind: ChangeKind = "accounts"
+    uat: str = Field(min_length=1)
+    prod: str = Field(min_length=1)
+
+
+class Promotion(Model):
+    """How this environment takes changes from the one before it (prod from UAT)."""
+
+    source: str = Field(default="uat", pattern=r"^[a-z][a-z0-9_-]*$")
+    exclude: list[Exclusion] = Field(default_factory=list)
+    names: list[NameMapping] = Field(default_factory=list)
+    soak_hours: float = Field(default=0, ge=0)
+    """How long a change must have been applied in the source environment (from its audit
+    log) before the gate lets it into this one."""
+
+
 class EnvironmentConfig(Model):
     """The environment.yaml of one folder under environments/."""
 
@@ -136,3 +170,4 @@ class EnvironmentConfig(Model):
     credentials: Credentials
     usage_plan: UsagePlan
     policy: Policy = Field(default_factory=Policy)
+    promotion: Promotion = Field(default_factory=Promotion)

@@ -1,0 +1,202 @@
+"""The promotion gate: a prod change must have been tried in UAT first.
+
+`ttconfig gate -e prod` refuses (exit 4) a pull request whose prod plan
+
+* changes something UAT's desired state does not also say (it skipped UAT) — unless the
+  change is environment-specific (excluded in `promotion:`) or the PR is a hotfix;
+* touches objects UAT live does not match yet (the change was never applied in UAT);
+* carries a change applied in UAT less than `promotion.soak_hours` ago (from UAT's audit
+  log), or never recorded there at all.
+
+Pure: the caller reads the plans, the promotion and the audit log and passes them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from typing import Any
+
+from ttconfig.changes import Change, path_text
+from ttconfig.diff import declared_links, shown_key
+from ttconfig.models import KINDS, Firm
+from ttconfig.models.checks import fold
+from ttconfig.models.environment import Promotion
+from ttconfig.plan import Plan
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    reasons: tuple[Reason, ...]
+    waived: tuple[Reason, ...]
+    """Reasons a hotfix waives: still reported, so the PR shows what skipped UAT."""
+    checked: int
+    """Prod changes the gate looked at."""
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.reasons)
+
+
+def source_key(kind: str, key: str, promotion: Promotion) -> str:
+    """The UAT name of a prod object (name mappings read backwards)."""
+    if kind == "links":
+        account, _, user = key.partition(" ↔ ")
+        return f"{source_key('accounts', account, promotion)} ↔ " \
+               f"{source_key('users', user, promotion)}"
+    for mapping in promotion.names:
+        if mapping.kind == kind and (star := _star(mapping.prod, key)) is not None:
+            return mapping.uat.replace("*", star, 1)
+    return key
+
+
+def _star(pattern: str, name: str) -> str | None:
+    """What `*` matched when `name` fits `pattern` (one `*`), else None."""
+    head, star, tail = pattern.partition("*")
+    if not star:
+        return "" if fold(pattern) == fold(name) else None
+    if len(name) >= len(head) + len(tail) and fold(name).startswith(fold(head)) \
+            and fold(name).endswith(fold(tail)):
+        return name[len(head):len(name) - len(tail)]
+    return None
+
+
+def excluded(kind: str, key: str, path: tuple[str, ...] | None,
+             promotion: Promotion) -> bool:
+    """Environment-specific: the object, or this field of it, is left out of promotion."""
+    dotted = None if path is None else ".".join(path)
+    for rule in promotion.exclude:
+        if rule.kind != kind or not fnmatchcase(fold(key), fold(rule.name)):
+            continue
+        if rule.field is None or (dotted is not None and fnmatchcase(fold(dotted),
+                                                                        fold(rule.field))):
+            return True
+    return False
+
+
+def _index(changes: Iterable[Change]) -> dict[tuple[str, str], Change]:
+    return {(c.kind, fold(c.key)): c for c in changes}
+
+
+def evaluate_gate(prod: Plan, promoted: Plan, source_keys: Mapping[str, set[str]],
+                  source_pending: Plan, applied: Mapping[tuple[str, str], datetime],
+                  promotion: Promotion, now: datetime, *, hotfix: bool) -> GateVerdict:
+    """Judge `prod` (prod desired vs prod live) against UAT.
+
+    `promoted`: what promotion would change in prod's YAML (UAT desired vs prod desired);
+    `source_keys`: folded keys per kind in UAT's desired state; `source_pending`: UAT
+    desired vs UAT live; `applied`: (kind, folded key) → when UAT's audit log last recorded
+    an applied write to it.
+    """
+    differs = _index(promoted.changes)
+    pending = _index(source_pending.changes)
+    reasons: list[Reason] = []
+    checked = 0
+    for change in prod.changes:
+        uat_key = source_key(change.kind, change.key, promotion)
+        fields = [f for f in change.fields
+                  if not excluded(change.kind, change.key, f.path, promotion)]
+        removal = change.action == "delete" or (change.action == "deactivate"
+                                                 and bool(change.fields))
+        if excluded(change.kind, change.key, None, promotion) or not (fields or removal):
+            continue
+        checked += 1
+        reasons += _unpromoted(change, uat_key, fields, differs, source_keys)
+        if (change.kind, fold(uat_key)) in pending:
+            reasons.append(Reason("not applied in UAT", f"{change.kind} {uat_key} differs "
+                                  "between UAT's YAML and UAT live: apply it in UAT first"))
+        reasons += _soak(change.kind, uat_key, applied, promotion, now)
+    if hotfix:
+        return GateVerdict((), tuple(reasons), checked)
+    return GateVerdict(tuple(reasons), (), checked)
+
+
+def _unpromoted(change: Change, uat_key: str, fields: list[Any],
+                differs: Mapping[tuple[str, str], Change],
+                source_keys: Mapping[str, set[str]]) -> list[Reason]:
+    kind = change.kind
+    if change.action in ("delete", "deactivate"):
+        if fold(uat_key) in source_keys.get(kind, set()):
+            return [Reason("not in UAT", f"prod {change.action}s {kind} {change.key}, but "
+                           f"UAT's YAML still has {uat_key}")]
+        return []
+    if fold(uat_key) not in source_keys.get(kind, set()):
+        return [Reason("not in UAT", f"prod changes {kind} {change.key}, which UAT's YAML "
+                       f"does not declare (as {uat_key}): try it in UAT first, or mark the "
+                       "PR as a hotfix")]
+    other = differs.get((kind, fold(change.key)))
+    if other is None:
+        return []
+    paths = {f.path for f in other.fields}
+    return [Reason("not in UAT", f"prod sets {kind} {change.key} {path_text(f.path)} to "
+                   f"{f.new!r}, but UAT's YAML says otherwise: promote from UAT, or mark "
+                   "the PR as a hotfix") for f in fields if f.path in paths]
+
+
+def _soak(kind: str, uat_key: str, applied: Mapping[tuple[str, str], datetime],
+          promotion: Promotion, now: datetime) -> list[Reason]:
+    if not promotion.soak_hours:
+        return []
+    soak = timedelta(hours=promotion.soak_hours)
+    when = applied.get((kind, fold(uat_key)))
+    if when is None:
+        return [Reason("soak", f"UAT's audit log has no apply of {kind} {uat_key}: cannot "
+                       f"tell it has soaked {promotion.soak_hours:g} h in UAT")]
+    if now - when < soak:
+        return [Reason("soak", f"{kind} {uat_key} was applied in UAT at "
+                       f"{when.isoformat(timespec='minutes')}; the {promotion.soak_hours:g} h "
+                       f"soak ends {(when + soak).isoformat(timespec='minutes')}")]
+    return []
+
+
+def applied_times(records: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], datetime]:
+    """(kind, folded key) → the last time an audit log recorded an applied write to it.
+
+    A link request is recorded under its account with the users as items: each link counts.
+    """
+    intents: dict[str, list[tuple[str, str]]] = {}
+    times: dict[tuple[str, str], datetime] = {}
+    for record in records:
+        if record.get("event") == "intent":
+            intents[str(record.get("hash"))] = _objects(record)
+        elif record.get("event") == "outcome" and record.get("outcome") == "applied":
+            for kind, key in intents.get(str(record.get("intent")), []):
+                times[(kind, fold(key))] = datetime.fromisoformat(str(record["time"]))
+    return times
+
+
+def _objects(intent: Mapping[str, Any]) -> list[tuple[str, str]]:
+    kind, key = str(intent.get("kind")), str(intent.get("key"))
+    if kind == "links" and " ↔ " not in key:
+        return [(kind, f"{key} ↔ {user}") for user in intent.get("items") or []]
+    return [(kind, key)]
+
+
+def declared_keys(firm: Firm) -> dict[str, set[str]]:
+    """Folded keys per kind of everything a firm's YAML declares, links included."""
+    keys = {spec.name: {fold(shown_key(m.key())) for m in getattr(firm, spec.name)}
+            for spec in KINDS}
+    wanted, _ = declared_links({spec.name: getattr(firm, spec.name) for spec in KINDS})
+    keys["links"] = {f"{account} ↔ {user}" for account, user in wanted}
+    return keys
+
+
+def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
+    lines = [f"Gate for {environment}: every change must be tried in {source} first "
+             f"({verdict.checked} {environment} change(s) checked)."]
+    lines += [f"  REFUSED  {r.rule}: {r.message}" for r in verdict.reasons]
+    lines += [f"  WAIVED (hotfix)  {r.rule}: {r.message}" for r in verdict.waived]
+    if verdict.waived:
+        lines.append(f"Hotfix: the reasons above are waived; bring what skipped {source} back "
+                     f"to its YAML.")
+    if not verdict.refused:
+        lines.append("Gate passed.")
+    return "\n".join(lines) + "\n"
