@@ -1,0 +1,66 @@
+"""`ttconfig promote` and `ttconfig gate` as users and CI run them, on the demo firm."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ttconfig(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")}
+    return subprocess.run([sys.executable, "-m", "ttconfig", *args], cwd=cwd, env=environ,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def demo(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    return tmp_path
+
+
+def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(
+        tmp_path: Path) -> None:
+    cwd = demo(tmp_path)
+    before = (cwd / "environments/prod/accounts.yaml").read_text().splitlines()
+    shown = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json", cwd=cwd)
+    assert shown.returncode == 0, shown.stderr
+    assert '"key": "HPT-PROP-ENERGY"' in shown.stdout
+    written = ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
+    assert written.returncode == 0, written.stderr
+    assert "wrote environments/prod/accounts.yaml" in written.stderr
+    after = (cwd / "environments/prod/accounts.yaml").read_text().splitlines()
+    changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert sorted(changed) == sorted([
+        "-        max_order_qty: 100", "+        max_order_qty: 50",
+        "-        max_position: 5000", "+        max_position: 15000",
+        "-        submit_staged_orders: true", "+        submit_staged_orders: false"]), changed
+    assert after[0].startswith("# yaml-language-server:")
+    again = ttconfig("promote", "--from", "uat", "--to", "prod", cwd=cwd)
+    assert "No changes" in again.stdout
+    assert ttconfig("validate", "-e", "prod", cwd=cwd).returncode == 0
+
+
+def test_promote_from_another_source_than_declared_is_a_usage_error(tmp_path: Path) -> None:
+    result = ttconfig("promote", "--from", "prod", "--to", "prod", cwd=demo(tmp_path))
+    assert result.returncode == 64
+    assert "promotes from 'uat'" in result.stderr
+
+
+def test_the_gate_refuses_what_uat_has_not_applied_unless_hotfix(tmp_path: Path) -> None:
+    cwd = demo(tmp_path)
+    ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
+    target = ["--sandbox", "--usage-plan", "high"]
+    refused = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert "not applied in UAT: accounts HPT-PROP-ENERGY" in refused.stdout
+    assert "soak: UAT's audit log has no apply" in refused.stdout
+    hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target, cwd=cwd)
+    assert hotfix.returncode == 0, hotfix.stdout + hotfix.stderr
+    assert "WAIVED (hotfix)" in hotfix.stdout
+    assert "Gate passed." in hotfix.stdout
