@@ -340,7 +340,10 @@ def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | N
     saved = read_plan_file(plan_file)
     document = approval_document(saved, approved_by or actor(), reason)
     target = out or plan_file.with_suffix(".approval.json")
-    target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    try:
+        target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write the approval to {target}: {error.strerror}") from None
     loosening = saved.data["plan"]["summary"]["loosening"]
     click.echo(f"Approved plan {saved.checksum[:16]}… for {saved.environment} "
                f"({loosening} loosening field changes) as {document['approved_by']}: {target}")

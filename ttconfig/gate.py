@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fnmatch import fnmatchcase
 from typing import Any
 
 from ttconfig.changes import Change, path_text
@@ -25,6 +24,7 @@ from ttconfig.models import KINDS, Firm
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Promotion
 from ttconfig.plan import Plan
+from ttconfig.promotion_rules import Rules
 
 
 @dataclass(frozen=True)
@@ -46,40 +46,20 @@ class GateVerdict:
         return bool(self.reasons)
 
 
-def source_key(kind: str, key: str, promotion: Promotion) -> str:
-    """The UAT name of a prod object (name mappings read backwards)."""
+def source_key(kind: str, key: str, promotion: Promotion | Rules) -> str:
+    """The UAT name of a prod object (promotion's name mappings read backwards)."""
+    rules = promotion if isinstance(promotion, Rules) else Rules(promotion)
     if kind == "links":
         account, _, user = key.partition(" ↔ ")
-        return f"{source_key('accounts', account, promotion)} ↔ " \
-               f"{source_key('users', user, promotion)}"
-    for mapping in promotion.names:
-        if mapping.kind == kind and (star := _star(mapping.prod, key)) is not None:
-            return mapping.uat.replace("*", star, 1)
-    return key
-
-
-def _star(pattern: str, name: str) -> str | None:
-    """What `*` matched when `name` fits `pattern` (one `*`), else None."""
-    head, star, tail = pattern.partition("*")
-    if not star:
-        return "" if fold(pattern) == fold(name) else None
-    if len(name) >= len(head) + len(tail) and fold(name).startswith(fold(head)) \
-            and fold(name).endswith(fold(tail)):
-        return name[len(head):len(name) - len(tail)]
-    return None
+        return f"{rules.source_name('accounts', account)} ↔ {rules.source_name('users', user)}"
+    return rules.source_name(kind, key)
 
 
 def excluded(kind: str, key: str, path: tuple[str, ...] | None,
-             promotion: Promotion) -> bool:
+             promotion: Promotion | Rules) -> bool:
     """Environment-specific: the object, or this field of it, is left out of promotion."""
-    dotted = None if path is None else ".".join(path)
-    for rule in promotion.exclude:
-        if rule.kind != kind or not fnmatchcase(fold(key), fold(rule.name)):
-            continue
-        if rule.field is None or (dotted is not None and fnmatchcase(fold(dotted),
-                                                                        fold(rule.field))):
-            return True
-    return False
+    rules = promotion if isinstance(promotion, Rules) else Rules(promotion)
+    return rules.excludes(kind, (key, source_key(kind, key, rules)), path)
 
 
 def _index(changes: Iterable[Change]) -> dict[tuple[str, str], Change]:
@@ -96,17 +76,18 @@ def evaluate_gate(prod: Plan, promoted: Plan, source_keys: Mapping[str, set[str]
     desired vs UAT live; `applied`: (kind, folded key) → when UAT's audit log last recorded
     an applied write to it.
     """
+    rules = Rules(promotion)
     differs = _index(promoted.changes)
     pending = _index(source_pending.changes)
     reasons: list[Reason] = []
     checked = 0
     for change in prod.changes:
-        uat_key = source_key(change.kind, change.key, promotion)
+        uat_key = source_key(change.kind, change.key, rules)
         fields = [f for f in change.fields
-                  if not excluded(change.kind, change.key, f.path, promotion)]
+                  if not excluded(change.kind, change.key, f.path, rules)]
         removal = change.action == "delete" or (change.action == "deactivate"
                                                  and bool(change.fields))
-        if excluded(change.kind, change.key, None, promotion) or not (fields or removal):
+        if excluded(change.kind, change.key, None, rules) or not (fields or removal):
             continue
         checked += 1
         reasons += _unpromoted(change, uat_key, fields, differs, source_keys)

@@ -23,7 +23,6 @@ from typing import Any
 from ttconfig import __version__
 from ttconfig.errors import StalePlanError, UsageError
 from ttconfig.fingerprint import Objects, Row, Touched, three_way, touched
-from ttconfig.live import to_models
 from ttconfig.models import KINDS, Firm
 from ttconfig.planning import Planned
 from ttconfig.policy import Approval, Verdict
@@ -96,18 +95,22 @@ def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commi
 def touched_objects(planned: Planned) -> list[Touched]:
     desired = {spec.name: getattr(planned.firm, spec.name) for spec in KINDS}
     return touched(planned.plan, Objects(desired, desired=True),
-                   Objects(to_models(planned.live), desired=False))
+                   Objects(planned.live_models, desired=False))
 
 
 def write_plan_file(path: Path, document: dict[str, Any]) -> None:
     """Written whole or not at all (tmp + rename): a half-written plan must never apply."""
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write the plan to {path}: {error.strerror}") from None
 
 
 def read_plan_file(path: Path) -> SavedPlan:

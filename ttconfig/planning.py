@@ -6,7 +6,7 @@ key belongs to the company the YAML declares, name live as the YAML names it, di
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from ttconfig.errors import TTConfigError
 from ttconfig.live import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
 from ttconfig.loader import load_firm
 from ttconfig.models import KINDS, Firm
+from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.plan import Plan, build_plan
 from ttconfig.policy import Facts, admin_losses
@@ -35,13 +36,15 @@ class Planned:
     live: LiveFirm
     requests: int
     """TT requests the live read made."""
+    live_models: Mapping[str, Sequence[Model]]
+    """`live` named as the YAML names it (made once: diff, policy and fingerprints use it)."""
     admins: frozenset[str] | None = None
     """Active full admins in TT, read only when the plan takes admin rights away."""
 
     def facts(self, now: datetime) -> Facts:
         """What the safety policy needs to judge this plan."""
         desired = {spec.name: getattr(self.firm, spec.name) for spec in KINDS}
-        return Facts(desired, to_models(self.live), now, self.admins)
+        return Facts(desired, self.live_models, now, self.admins)
 
 
 def load(folder: Path) -> Firm:
@@ -55,9 +58,10 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     live = await read_live(tt, scope_of(selection.chosen if selection else firm), progress)
     if selection is not None:
         firm = selection.firm
-    plan = plan_from(firm, environment, live, keeper(selection, live))
-    admins = await read_admins(tt, live) if admin_losses(plan, to_models(live)) else None
-    return Planned(plan, firm, live, tt.stats.requests, admins)
+    live_models = to_models(live)
+    plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
+    admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
+    return Planned(plan, firm, live, tt.stats.requests, live_models, admins)
 
 
 def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bool] | None:
@@ -78,8 +82,9 @@ def check_company(firm: Firm, company: str) -> None:
 
 
 def plan_from(firm: Firm, environment: str, live: LiveFirm,
-              keep: Callable[[Change], bool] | None = None) -> Plan:
-    live_models = to_models(live)
+              keep: Callable[[Change], bool] | None = None,
+              live_models: Mapping[str, Sequence[Model]] | None = None) -> Plan:
+    live_models = to_models(live) if live_models is None else live_models
     desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
     prune: dict[str, bool] = {str(k): v for k, v in firm.environment.policy.prune.items()}
     changes = diff(desired, live_models, prune)

@@ -36,10 +36,8 @@ promoting again after `write_promotion` gives an empty plan.
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,8 +52,8 @@ from ttconfig.models import KINDS, Firm, KindSpec
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.checks import check, fold
-from ttconfig.models.environment import Exclusion, NameMapping, Promotion
 from ttconfig.plan import Plan, build_plan
+from ttconfig.promotion_rules import NAMED, Rule, Rules, Where
 from ttconfig.render.text import shown
 from ttconfig.writer import plain, render_new, update_text
 
@@ -65,8 +63,6 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "risk_groups": ("name",), "product_margins": ("market", "product", "type"),
     "order_tag_defaults": ("market", "field", "account", "user")}
 """The keys that name an object: the target's spelling of them is kept."""
-NAMED = {"accounts": "name", "users": "email", "user_groups": "name", "risk_groups": "name"}
-"""Kinds whose objects have one name, which `names` mappings rename."""
 LINKS = {"accounts": ("users", "user", "users"), "users": ("accounts", "account", "accounts")}
 """Where links are declared: kind → (list key, the other end's key, the other end's kind)."""
 MEMBERS = {"user_groups": ("users", "users"), "risk_groups": ("accounts", "accounts")}
@@ -90,7 +86,7 @@ def promote(source: Firm, target: Firm, *, environment: str = "prod") -> Promote
     """Carry `source`'s desired state over to `target`'s YAML, as `target.environment.
     promotion` says. ConfigError if the result would be invalid or a mapping is ambiguous."""
     promotion = target.environment.promotion
-    work = _Promotion(_Rules(promotion), environment, promotion.source,
+    work = _Promotion(Rules(promotion), environment, promotion.source,
                       {kind: list(getattr(target, kind)) for kind in MODELS})
     items = work.prepare({kind: list(getattr(source, kind)) for kind in MODELS})
     models = work.promoted(items)
@@ -118,92 +114,6 @@ def write_promotion(folder: Path, promoted: Promoted) -> list[Path]:
     return written
 
 
-# --- rules: exclusions and name mappings ------------------------------------------------
-
-
-def _matches(name: str, glob: str) -> bool:
-    return fnmatch.fnmatchcase(fold(name), fold(glob))
-
-
-@dataclass(frozen=True)
-class _Rule:
-    index: int
-    exclusion: Exclusion
-
-    def names(self, name: str) -> bool:
-        return _matches(name, self.exclusion.name)
-
-    def fields(self, dotted: str) -> bool:
-        return self.exclusion.field is not None and _matches(dotted, self.exclusion.field)
-
-    def __str__(self) -> str:
-        parts = [f"kind: {self.exclusion.kind}"]
-        if self.exclusion.name != "*" or self.exclusion.field is None:
-            parts.append(f"name: {self.exclusion.name}")
-        if self.exclusion.field is not None:
-            parts.append(f"field: {self.exclusion.field}")
-        return f"excluded by promotion.exclude[{self.index}] {{{', '.join(parts)}}}"
-
-
-_WILDCARDS = re.compile(r"[*?]")
-
-
-@dataclass(frozen=True)
-class _Mapping:
-    index: int
-    mapping: NameMapping
-    pattern: re.Pattern[str]
-
-    @classmethod
-    def of(cls, index: int, mapping: NameMapping) -> _Mapping:
-        if mapping.kind not in NAMED:
-            raise ConfigError([
-                f"promotion.names[{index}]: {mapping.kind} have no single name to map; "
-                f"names map {', '.join(NAMED)}"])
-        source, target = (len(_WILDCARDS.findall(g)) for g in (mapping.uat, mapping.prod))
-        if source != target:
-            raise ConfigError([
-                f"promotion.names[{index}]: {mapping.uat!r} has {source} wildcard(s) and "
-                f"{mapping.prod!r} has {target}: each * or ? of one stands for the same "
-                "part of the name in the other"])
-        regex = "".join({"*": "(.*)", "?": "(.)"}.get(c, re.escape(c)) for c in mapping.uat)
-        return cls(index, mapping, re.compile(regex, re.IGNORECASE | re.DOTALL))
-
-    def rename(self, kind: str, name: str) -> str | None:
-        if self.mapping.kind != kind:
-            return None
-        match = self.pattern.fullmatch(name)
-        if match is None:
-            return None
-        parts = iter(match.groups())
-        return _WILDCARDS.sub(lambda _: next(parts), self.mapping.prod)
-
-
-class _Rules:
-    def __init__(self, promotion: Promotion) -> None:
-        self.rules = [_Rule(i, e) for i, e in enumerate(promotion.exclude)]
-        self.mappings = [_Mapping.of(i, m) for i, m in enumerate(promotion.names)]
-
-    def rename(self, kind: str, name: str) -> str:
-        for mapping in self.mappings:
-            renamed = mapping.rename(kind, name)
-            if renamed is not None:
-                return renamed
-        return name
-
-    def object_rule(self, kind: str, names: Iterable[str]) -> _Rule | None:
-        names = tuple(names)
-        return next((r for r in self.rules if r.exclusion.kind == kind
-                     and r.exclusion.field is None and any(map(r.names, names))), None)
-
-    def where(self, kind: str, name: str, names: Iterable[str]) -> _Where:
-        """An object, with the field exclusions whose name glob matches it."""
-        names = tuple(names)
-        return _Where(kind, name, tuple(r for r in self.rules if r.exclusion.kind == kind
-                                        and r.exclusion.field is not None
-                                        and any(map(r.names, names))))
-
-
 # --- the promotion ----------------------------------------------------------------------
 
 
@@ -219,21 +129,6 @@ class _Item:
     data: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class _Where:
-    """The object being merged, and the field exclusions that apply to it."""
-
-    kind: str
-    name: str
-    rules: tuple[_Rule, ...]
-
-    def rule(self, path: tuple[str, ...]) -> _Rule | None:
-        if not self.rules:
-            return None
-        dotted = ".".join(path)
-        return next((r for r in self.rules if r.fields(dotted)), None)
-
-
 def _folded(key: Hashable) -> Hashable:
     if isinstance(key, tuple):
         return tuple(fold(k) if isinstance(k, str) else k for k in key)
@@ -246,7 +141,7 @@ def _key(model: Model) -> Hashable:
 
 @dataclass
 class _Promotion:
-    rules: _Rules
+    rules: Rules
     environment: str
     source_name: str
     target: dict[str, list[Model]]
@@ -408,7 +303,7 @@ class _Promotion:
             _put(result, key, merged)
         return result
 
-    def value(self, where: _Where, want: Any, have: Any, path: tuple[str, ...]) -> Any:
+    def value(self, where: Where, want: Any, have: Any, path: tuple[str, ...]) -> Any:
         """What the target has at `path` after promotion (ABSENT: nothing)."""
         rule = where.rule(path)
         if rule is not None:
@@ -424,8 +319,8 @@ class _Promotion:
             return self._members(where, want, have if isinstance(have, list) else [], path)
         return want
 
-    def _kept(self, where: _Where, want: Any, have: Any, path: tuple[str, ...],
-              rule: _Rule) -> None:
+    def _kept(self, where: Where, want: Any, have: Any, path: tuple[str, ...],
+              rule: Rule) -> None:
         """One line per value the source would have changed, had `rule` not kept it."""
         for change in compare(where.kind, want, have, path):
             if change.new is ABSENT:
@@ -436,14 +331,14 @@ class _Promotion:
                 f"{where.kind} {where.name} {'.'.join(change.path)}: {self.environment} "
                 f"{held} ({self.source_name} has {_shown(change.new)}; {rule})")
 
-    def _mapping(self, where: _Where, want: dict[str, Any], have: Any,
+    def _mapping(self, where: Where, want: dict[str, Any], have: Any,
                  path: tuple[str, ...]) -> Any:
         result = self.merge_mapping(where, want, have, path)
         if want and not result and not isinstance(have, dict):
             return ABSENT  # everything in it was excluded
         return result
 
-    def merge_mapping(self, where: _Where, want: dict[str, Any], have: Any,
+    def merge_mapping(self, where: Where, want: dict[str, Any], have: Any,
                       path: tuple[str, ...]) -> dict[str, Any]:
         """`have` with `want`'s keys promoted into it."""
         result = dict(have) if isinstance(have, dict) else {}
@@ -451,7 +346,7 @@ class _Promotion:
             _put(result, key, self.value(where, value, result.get(key, ABSENT), (*path, key)))
         return result
 
-    def _rows(self, where: _Where, want: list[Any], have: list[Any],
+    def _rows(self, where: Where, want: list[Any], have: list[Any],
               path: tuple[str, ...]) -> list[Any]:
         identity = ROW_LISTS[path[-1]]
         wanted = {row_key(row, identity): row for row in want}
@@ -474,14 +369,14 @@ class _Promotion:
                 result.append({**{k: v for k, v in row.items() if k in identity}, **merged})
         return result
 
-    def _row_rule(self, where: _Where, row: dict[str, Any], here: tuple[str, ...],
-                  ) -> _Rule | None:
+    def _row_rule(self, where: Where, row: dict[str, Any], here: tuple[str, ...],
+                  ) -> Rule | None:
         paths = [here, *((*here, key) for key in row)]
         return next((r for p in paths
                      if (r := where.rule(p)) is not None),
                     None)
 
-    def _members(self, where: _Where, want: list[str], have: list[str],
+    def _members(self, where: Where, want: list[str], have: list[str],
                  path: tuple[str, ...]) -> list[str]:
         other = MEMBERS[where.kind][1]
         wanted = {fold(m): m for m in want}
