@@ -64,3 +64,44 @@ def test_the_gate_refuses_what_uat_has_not_applied_unless_hotfix(tmp_path: Path)
     assert hotfix.returncode == 0, hotfix.stdout + hotfix.stderr
     assert "WAIVED (hotfix)" in hotfix.stdout
     assert "Gate passed." in hotfix.stdout
+
+
+def _edit(path: Path, after: str, old: str, new: str) -> None:
+    """Replace the first `old` line after the line `after` (one object's field)."""
+    lines = path.read_text().splitlines(keepends=True)
+    start = lines.index(after + "\n")
+    at = next(i for i in range(start, len(lines)) if lines[i].strip() == old)
+    lines[at] = lines[at].replace(old, new)
+    path.write_text("".join(lines))
+
+
+def test_after_uat_applies_the_gate_waits_for_the_soak_then_refuses_only_what_skipped_uat(
+        tmp_path: Path) -> None:
+    cwd = demo(tmp_path)
+    target = ["--sandbox", "--usage-plan", "high"]
+    ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
+    applied = ttconfig("apply", "-e", "uat", "--auto-approve", *target, cwd=cwd)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+
+    soaking = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
+    assert soaking.returncode == 4, soaking.stdout + soaking.stderr
+    assert "not applied in UAT" not in soaking.stdout
+    assert "soak: accounts HPT-PROP-ENERGY was applied in UAT at" in soaking.stdout
+    assert "the 24 h soak ends" in soaking.stdout
+
+    prod = cwd / "environments/prod"
+    _edit(prod / "environment.yaml", "promotion:", "soak_hours: 24", "soak_hours: 0")
+    assert ttconfig("gate", "-e", "prod", *target, cwd=cwd).returncode == 0
+
+    # A prod-only restriction change skipped UAT; a credit limit is prod's own (excluded).
+    _edit(prod / "accounts.yaml", "- name: HPT-PROP-EQIDX", "market_orders: true",
+          "market_orders: false")
+    _edit(prod / "accounts.yaml", "- name: HPT-PROP-EQIDX", "credit_limit: 20000000",
+          "credit_limit: 25000000")
+    skipped = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
+    assert skipped.returncode == 4, skipped.stdout + skipped.stderr
+    refusals = [line for line in skipped.stdout.splitlines() if "REFUSED" in line]
+    assert refusals == [
+        "  REFUSED  not in UAT: prod sets accounts HPT-PROP-EQIDX restrictions.market_orders "
+        "to False, but UAT's YAML says otherwise: promote from UAT, or mark the PR as a "
+        "hotfix"], skipped.stdout
