@@ -560,7 +560,6 @@ def test_an_account_whose_parent_is_left_out_goes_too(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("names", "message"), [
-    ('[{kind: accounts, uat: "UAT-*", prod: "HPT-*-*"}]', "has 1 wildcard(s)"),
     ('[{kind: accounts, uat: "UAT-PROP-NEW", prod: "HPT-PROP"}]', "would both be HPT-PROP"),
     ('[{kind: product_margins, uat: "X*", prod: "Y*"}]', "have no single name"),
 ])
@@ -576,6 +575,22 @@ def test_a_mapping_that_cannot_be_followed_is_refused(tmp_path: Path, names: str
     with pytest.raises(ConfigError, match=r"promotion\.names") as error:
         promote(load_firm(uat), load_firm(prod))
     assert message in str(error.value)
+
+
+def test_a_mapping_whose_wildcards_differ_is_a_config_error_where_it_is_written(
+        tmp_path: Path) -> None:
+    _uat, prod = mapped_firms(tmp_path)
+    environment = prod / "environment.yaml"
+    text = environment.read_text(encoding="utf-8")
+    environment.write_text(text.replace(
+        MAPPED, 'promotion:\n  names: [{kind: accounts, uat: "UAT-*", prod: "HPT-*-*"}]\n'),
+        encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_firm(prod)
+    line = next(n for n, text_line in enumerate(environment.read_text().splitlines(), 1)
+                if "HPT-*-*" in text_line)
+    assert f"environment.yaml:{line}:" in str(error.value)
+    assert "'UAT-*' has 1 wildcard(s) and 'HPT-*-*' has 2" in str(error.value)
 
 
 def test_a_changed_flow_style_row_stays_flow_style(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ttconfig.errors import ConfigError
 from ttconfig.models.checks import fold
-from ttconfig.models.environment import Exclusion, NameMapping, Promotion
+from ttconfig.models.environment import WILDCARDS, Exclusion, NameMapping, Promotion
 
 NAMED = {"accounts": "name", "users": "email", "user_groups": "name", "risk_groups": "name"}
 """Kinds whose objects have one name, which `names` mappings rename."""
@@ -43,7 +43,6 @@ class Rule:
         return f"excluded by promotion.exclude[{self.index}] {{{', '.join(parts)}}}"
 
 
-_WILDCARDS = re.compile(r"[*?]")
 
 
 @dataclass(frozen=True)
@@ -59,12 +58,6 @@ class NameRule:
             raise ConfigError([
                 f"promotion.names[{index}]: {mapping.kind} have no single name to map; "
                 f"names map {', '.join(NAMED)}"])
-        source, target = (len(_WILDCARDS.findall(g)) for g in (mapping.uat, mapping.prod))
-        if source != target:
-            raise ConfigError([
-                f"promotion.names[{index}]: {mapping.uat!r} has {source} wildcard(s) and "
-                f"{mapping.prod!r} has {target}: each * or ? of one stands for the same "
-                "part of the name in the other"])
         return cls(index, mapping, _pattern(mapping.uat), _pattern(mapping.prod))
 
     def rename(self, kind: str, name: str) -> str | None:
@@ -82,7 +75,7 @@ class NameRule:
         if match is None:
             return None
         parts = iter(match.groups())
-        return _WILDCARDS.sub(lambda _: next(parts), into)
+        return WILDCARDS.sub(lambda _: next(parts), into)
 
 
 def _pattern(glob: str) -> re.Pattern[str]:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ttconfig.models.base import Email, Model, Name, Quantity
 
@@ -140,6 +140,10 @@ class Exclusion(Model):
     field: str | None = None
 
 
+WILDCARDS = re.compile(r"[*?]")
+"""The wildcards of a name mapping (and of the globs promotion matches names with)."""
+
+
 class NameMapping(Model):
     """A UAT name and the prod name it stands for: `uat: "UAT-*"` ↔ `prod: "HPT-*"` (the
     part matched by `*` is carried over)."""
@@ -147,6 +151,17 @@ class NameMapping(Model):
     kind: ChangeKind = "accounts"
     uat: str = Field(min_length=1)
     prod: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _same_wildcards(self) -> NameMapping:
+        """Each `*` or `?` of one side stands for the same part of the name in the other,
+        so a mapping that drops or invents one cannot be read either way."""
+        source, target = (len(WILDCARDS.findall(glob)) for glob in (self.uat, self.prod))
+        if source != target:
+            raise ValueError(f"{self.uat!r} has {source} wildcard(s) and {self.prod!r} has "
+                             f"{target}: each * or ? of one stands for the same part of the "
+                             "name in the other")
+        return self
 
 
 class Promotion(Model):
