@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +31,10 @@ def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(
     shown = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json", cwd=cwd)
     assert shown.returncode == 0, shown.stderr
     assert '"key": "HPT-PROP-ENERGY"' in shown.stdout
+    assert json.loads(shown.stdout)["promotion"] == {"from": "uat", "to": "prod"}
+    text = ttconfig("promote", "--from", "uat", "--to", "prod", cwd=cwd).stdout
+    assert text.startswith("Promotion uat → prod: what prod's YAML would change to\n")
+    assert "write requests" not in text, "a promotion writes YAML, not TT"
     written = ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
     assert written.returncode == 0, written.stderr
     assert "wrote environments/prod/accounts.yaml" in written.stderr
@@ -42,7 +47,7 @@ def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(
         "-        submit_staged_orders: true", "+        submit_staged_orders: false"]), changed
     assert after[0].startswith("# yaml-language-server:")
     again = ttconfig("promote", "--from", "uat", "--to", "prod", cwd=cwd)
-    assert "No changes" in again.stdout
+    assert "No changes: prod's YAML already carries uat's desired state." in again.stdout
     assert ttconfig("validate", "-e", "prod", cwd=cwd).returncode == 0
 
 

@@ -10,7 +10,9 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -24,7 +26,13 @@ from rich.progress import Progress as ProgressBar
 from ttconfig import __version__
 from ttconfig.apply import Applier, ApplyResult, audit_context, describe_result
 from ttconfig.audit import AuditLog, actor, git_commit, verify
-from ttconfig.connection import SANDBOX_STATE, Target, connect
+from ttconfig.connection import (
+    SANDBOX_STATE,
+    TT_ENVIRONMENTS,
+    Target,
+    connect,
+    credential_variables,
+)
 from ttconfig.drift import drift_of
 from ttconfig.errors import (
     ConfigError,
@@ -60,7 +68,7 @@ from ttconfig.render.drift import render_drift_json, render_drift_markdown, rend
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.policy import refusal_message, render_verdict_text
-from ttconfig.render.text import render_text
+from ttconfig.render.text import promotion_heading, render_text
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
 from ttconfig.schema import SCHEMA_DIR, write_schemas
@@ -414,7 +422,15 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
         raise UsageError(f"environments/{target}/environment.yaml promotes from "
                          f"{target_firm.environment.promotion.source!r}, not {source!r}")
     promoted = promote_firm(source_firm, target_firm, environment=target)
-    _show(promoted.plan, Verdict(), output_format)
+    plan = promoted.plan
+    if output_format == "json":
+        click.echo(render_json(plan, promotion=(source, target)), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(plan, heading=promotion_heading(source, target)), nl=False)
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(plan, colour=colour, heading=promotion_heading(source, target)),
+                   nl=False)
     for line in promoted.skipped:
         click.echo(f"left out: {line}", err=True)
     if write:
@@ -610,21 +626,63 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
                                token_lifetime_seconds=token_lifetime,
                                redirect_gets=redirect_gets)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
-    click.echo(_serve_banner(server))
+    click.echo(_serve_banner(server, _write_credentials(server, _credentials_file(state_path))))
     try:
         server.serve_forever()
     except OSError as exc:
         raise TTConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def _serve_banner(server: Sandbox) -> str:
+def _credentials_file(state_path: Path) -> Path:
+    """Where `sandbox serve` leaves its app keys: next to its state file."""
+    return state_path.with_suffix(".credentials.env")
+
+
+def _credential_names(environment: str, label: str) -> tuple[str, str]:
+    """The variables a key is exported as: ttconfig's own names for the "ttconfig" key."""
+    short = {tt: name for name, tt in TT_ENVIRONMENTS.items()}.get(environment, environment)
+    key_var, secret_var = credential_variables(short)
+    if label == "ttconfig":
+        return key_var, secret_var
+    infix = f"_{label.upper()}_APP_"
+    return key_var.replace("_APP_", infix), secret_var.replace("_APP_", infix)
+
+
+def _write_credentials(server: Sandbox, path: Path) -> Path:
+    """Write the seeded app keys as `export` lines to `path`, readable by the owner only.
+
+    Credentials are never printed, not even the sandbox's: a terminal is scrolled back,
+    logged and pasted. The file is created 0600 (mkstemp) and renamed into place, so no
+    moment exists when another user could read it.
+    """
+    lines = [f"# App keys of the TT sandbox on {server.base_url}. Load them with: . {path}"]
+    for environment in sorted(server.store.envs):
+        for key in server.app_keys(environment):
+            key_var, secret_var = _credential_names(environment, key["label"])
+            lines += [f"export {key_var}={shlex.quote(key['key'])}",
+                      f"export {secret_var}={shlex.quote(key['secret'])}"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _serve_banner(server: Sandbox, credentials: Path) -> str:
     lines = [f"TT sandbox on {server.base_url} (state: {server.store.path})", "",
-             "Seeded app keys (sandbox only; not secrets):"]
+             "Seeded app keys (never printed; this file, readable by you only, exports them):",
+             f"  . {shlex.quote(str(credentials))}", ""]
     for environment in sorted(server.store.envs):
         for key in server.app_keys(environment):
             plan = server.settings.usage_plan_override or key["usagePlan"]
-            lines.append(f"  {environment:14} {key['label']:9} plan {plan:6} key {key['key']}  "
-                         f"secret {key['secret']}")
+            key_var, secret_var = _credential_names(environment, key["label"])
+            lines.append(f"  {environment:14} {key['label']:9} plan {plan:6} "
+                         f"${key_var} ${secret_var}")
     lines += ["", "Try it: see README.md, section 'Sandbox'. Control endpoint: "
               f"{server.base_url}/_sandbox/health", ""]
     return "\n".join(lines)

@@ -19,8 +19,12 @@ from ttconfig.plan import Plan
 from ttconfig.policy import Verdict
 
 
-def render_json(plan: Plan, verdict: Verdict | None = None) -> str:
+def render_json(plan: Plan, verdict: Verdict | None = None,
+                promotion: tuple[str, str] | None = None) -> str:
+    """`promotion` (source, target) marks a promotion: YAML against YAML, no TT writes."""
     data = plan.to_data()
+    if promotion is not None:
+        data = {"promotion": {"from": promotion[0], "to": promotion[1]}, **data}
     data["checksum"] = plan.checksum()
     if verdict is not None:
         data["policy"] = verdict.to_data()

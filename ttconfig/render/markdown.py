@@ -13,7 +13,14 @@ from ttconfig.changes import Change, FieldChange, path_text
 from ttconfig.plan import Plan
 from ttconfig.policy import Verdict
 from ttconfig.render.policy import verdict_markdown
-from ttconfig.render.text import KIND_TITLES, render_change_lines, shown, summary_line
+from ttconfig.render.text import (
+    KIND_TITLES,
+    Heading,
+    plan_heading,
+    render_change_lines,
+    shown,
+    summary_line,
+)
 from ttconfig.risk import percent_change
 
 LIMIT = 65_536
@@ -74,13 +81,15 @@ def _details(plan: Plan) -> list[str]:
     return lines
 
 
-def render_markdown(plan: Plan, *, limit: int = LIMIT, verdict: Verdict | None = None) -> str:
+def render_markdown(plan: Plan, *, limit: int = LIMIT, verdict: Verdict | None = None,
+                    heading: Heading | None = None) -> str:
     """The comment; always under `limit` characters. The policy verdict, when given, comes
     right after the summary: a refusal is the first thing a reviewer must see."""
-    head = [f"## ttconfig plan: {plan.environment} ({plan.tt_environment})", ""]
+    heading = heading or plan_heading(plan)
+    head = [f"## {heading.markdown}", ""]
     if plan.empty:
-        return "\n".join([*head, "No changes: live TT matches the YAML.", ""])
-    head += [summary_line(plan), "", *_summary_table(plan), "",
+        return "\n".join([*head, heading.no_changes, ""])
+    head += [summary_line(plan, writes=heading.writes), "", *_summary_table(plan), "",
              *verdict_markdown(verdict or Verdict())]
     foot = ["", f"Plan checksum: `{plan.checksum()}`", ""]
     loosening, tightening = _risk_rows(plan, "loosening"), _risk_rows(plan, "tightening")

@@ -3,6 +3,7 @@ field, grouped by kind in a fixed order, every risk-moving field marked."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ttconfig.changes import ABSENT, Change, FieldChange, path_text
@@ -14,6 +15,31 @@ COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "
 KIND_TITLES = {"accounts": "accounts", "users": "users", "links": "account↔user links",
                "user_groups": "user groups", "risk_groups": "risk groups",
                "product_margins": "product margins", "order_tag_defaults": "order-tag defaults"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a rendered plan compares. A plan compares live TT with the YAML and ends in TT
+    writes; a promotion compares two environments' YAML and writes nothing to TT, so it
+    must not read like a plan (nor promise write requests)."""
+
+    text: str
+    markdown: str
+    no_changes: str
+    writes: bool = True
+
+
+def plan_heading(plan: Plan) -> Heading:
+    where = f"{plan.environment} ({plan.tt_environment})"
+    return Heading(f"Plan for {where}", f"ttconfig plan: {where}",
+                   "No changes: live TT matches the YAML.")
+
+
+def promotion_heading(source: str, target: str) -> Heading:
+    return Heading(f"Promotion {source} → {target}: what {target}'s YAML would change to",
+                   f"ttconfig promote: {source} → {target}",
+                   f"No changes: {target}'s YAML already carries {source}'s desired state.",
+                   writes=False)
 
 
 def shown(value: Any) -> str:
@@ -68,12 +94,13 @@ def _change_lines(change: Change, paint: Paint, plan: Plan) -> list[str]:
                                           for f in change.fields]
 
 
-def render_text(plan: Plan, *, colour: bool = False) -> str:
+def render_text(plan: Plan, *, colour: bool = False, heading: Heading | None = None) -> str:
     """The whole plan; `colour` adds ANSI colours (only for a terminal)."""
     paint = Paint(colour)
-    lines = [f"Plan for {plan.environment} ({plan.tt_environment})", ""]
+    heading = heading or plan_heading(plan)
+    lines = [heading.text, ""]
     if plan.empty:
-        return "\n".join([*lines, "No changes: live TT matches the YAML.", ""])
+        return "\n".join([*lines, heading.no_changes, ""])
     for kind, title in KIND_TITLES.items():
         changes = [c for c in plan.changes if c.kind == kind]
         if changes:
@@ -81,11 +108,11 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
             for change in changes:
                 lines += _change_lines(change, paint, plan)
             lines.append("")
-    lines += [summary_line(plan), f"Checksum: {plan.checksum()}", ""]
+    lines += [summary_line(plan, writes=heading.writes), f"Checksum: {plan.checksum()}", ""]
     return "\n".join(lines)
 
 
-def summary_line(plan: Plan) -> str:
+def summary_line(plan: Plan, *, writes: bool = True) -> str:
     counts = {"create": 0, "update": 0, "delete": 0, "deactivate": 0}
     for kind_counts in plan.summary.by_kind.values():
         for action, count in kind_counts.items():
@@ -95,4 +122,5 @@ def summary_line(plan: Plan) -> str:
     high = f" ({s.high} HIGH)" if s.high else ""
     return (f"Plan: {counts['create']} to create, {counts['update']} to update, {removals} to "
             f"delete or deactivate; {s.loosening} loosening{high} and {s.tightening} "
-            f"tightening field changes; apply makes {s.requests} TT write requests.")
+            f"tightening field changes"
+            + (f"; apply makes {s.requests} TT write requests." if writes else "."))
