@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ttconfig.apply import Applier, ApplyResult
+from ttconfig.apply import Applier, ApplyResult, describe_result
 from ttconfig.audit import AuditLog, verify
 from ttconfig.live import read_live
 from ttconfig.planning import load, plan_from
@@ -144,3 +144,29 @@ def test_plan_apply_plan_through_the_cli(tmp_path: Path) -> None:
     assert after.returncode == 0, after.stdout
     assert "No changes" in after.stdout
     assert verify(tmp_path / ".ttconfig" / "audit" / "uat.jsonl").records == 12
+
+
+def test_a_write_whose_read_back_fails_is_reported_unknown_never_not_applied(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    firm = load(ROOT / "environments" / "uat")
+
+    async def run() -> ApplyResult:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            # The limits write lands but its answer is lost; then the day's quota is gone.
+            sandbox.add_fault(method="POST", path=LIMITS, action="drop")
+            sandbox.add_fault(method="GET", path="*", status=429, times=10**6,
+                              message="Limit Exceeded")
+            audit = AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"})
+            return await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
+
+    result = asyncio.run(run())
+    assert result.unknown is not None
+    assert result.unknown.operation == "upsert limit rows"
+    assert result.unknown not in result.remaining
+    text = describe_result(result, tmp_path / "uat.jsonl")
+    assert f"Outcome unknown: upsert limit rows {result.unknown.key}" in text
+    assert f"upsert limit rows {result.unknown.key}" not in text.split("Not applied")[-1]
+    assert records(tmp_path / "uat.jsonl")[-1]["outcome"] == "unknown"
+    assert len([w for w in api_writes(sandbox) if w["path"].endswith("/limits")]) == 1

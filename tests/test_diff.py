@@ -103,3 +103,21 @@ def test_a_new_object_is_a_create_with_every_declared_field() -> None:
         {**ES, "max_order_qty": 3}]}})}, {"accounts": []})
     assert change.action == "create"
     assert ("limits.products.CME ES future.max_order_qty", ABSENT, 3) in summary([change])[0][3]
+
+
+def test_joining_a_declared_risk_group_leaves_the_undeclared_one_the_account_is_in() -> None:
+    # TT keeps an account in at most one risk group: the plan must say it leaves the other.
+    desired = {"risk_groups": [RiskGroup.model_validate({"name": "Rates", "accounts": ["A"]})]}
+    live = {"risk_groups": [RiskGroup.model_validate({"name": "Rates", "accounts": []}),
+                            RiskGroup.model_validate({"name": "Legacy", "accounts": ["a", "B"]}),
+                            RiskGroup.model_validate({"name": "Other", "accounts": ["C"]})]}
+    assert summary(diff(desired, live)) == [
+        ("risk_groups", "update", "Rates", [("accounts.A", ABSENT, "member")]),
+        ("risk_groups", "update", "Legacy", [("accounts.a", "member", ABSENT)])]
+
+
+def test_an_undeclared_group_whose_members_were_not_read_is_left_alone() -> None:
+    desired = {"risk_groups": [RiskGroup.model_validate({"name": "Rates", "accounts": ["A"]})]}
+    live = {"risk_groups": [RiskGroup.model_validate({"name": "Rates", "accounts": ["A"]}),
+                            RiskGroup.model_validate({"name": "Legacy"})]}
+    assert diff(desired, live) == []

@@ -50,13 +50,18 @@ def audit_context(firm: Firm, environment: str, plan: Plan) -> dict[str, Any]:
 
 def describe_result(result: ApplyResult, audit_path: Path) -> str:
     """What apply did, for the person or CI job that ran it."""
-    lines = [f"Applied {len(result.done)} of {len(result.done) + len(result.remaining)} "
-             f"requests. Audit log: {audit_path}"]
+    total = len(result.done) + len(result.remaining) + (result.unknown is not None)
+    lines = [f"Applied {len(result.done)} of {total} requests. Audit log: {audit_path}"]
     if result.failure is not None:
-        lines += [f"Stopped: {result.failure}",
-                  f"Not applied ({len(result.remaining)} requests): "
-                  + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:20]),
-                  "Run plan to see exactly what remains."]
+        lines.append(f"Stopped: {result.failure}")
+    if result.unknown is not None:
+        lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} (TT did "
+                     "not answer, and reading back failed too: it may or may not have landed)")
+    if result.remaining:
+        lines.append(f"Not applied ({len(result.remaining)} requests): "
+                     + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:20]))
+    if result.failure is not None:
+        lines.append("Run plan to see exactly what remains.")
     if result.diverged:
         lines += ["Diverged (live differs from the YAML after apply; not re-applied): "
                   + ", ".join(f"{c.kind} {c.key}" for c in result.diverged)]
@@ -67,8 +72,12 @@ def describe_result(result: ApplyResult, audit_path: Path) -> str:
 class ApplyResult:
     done: list[Step] = field(default_factory=list)
     remaining: list[Step] = field(default_factory=list)
+    """Steps not applied: the one that failed, and those never sent."""
     failure: str | None = None
     diverged: list[Change] = field(default_factory=list)
+    unknown: Step | None = None
+    """A step sent without an answer whose read-back failed too: never called "not
+    applied", since it may have landed."""
 
     @property
     def exit_code(self) -> int:
@@ -100,6 +109,11 @@ class Applier:
         for index, step in enumerate(steps):
             try:
                 await self._run(step, plan)
+            except _Unresolved as unresolved:
+                result.failure = str(unresolved.error)
+                result.unknown = step
+                result.remaining = steps[index + 1:]
+                return result
             except TTError as error:
                 result.failure = str(error)
                 result.remaining = steps[index:]
@@ -126,33 +140,44 @@ class Applier:
                                    key=step.key, operation=step.operation,
                                    items=list(step.items), direction=step.direction,
                                    changes=_field_data(change))
+        if await self._send(step, intent["hash"]) is not None:
+            await self._resolve(step, plan, intent["hash"])
+
+    async def _send(self, step: Step, intent: str, **extra: Any) -> OutcomeUnknown | None:
+        """Send one step and record its outcome: None when applied, the error when there
+        was no answer (unknown). A refusal is recorded as failed and raised."""
         try:
             await self._execute_named(step)
         except OutcomeUnknown as unknown:
-            self.audit.append("outcome", intent=intent["hash"], outcome="unknown",
+            self.audit.append("outcome", intent=intent, outcome="unknown",
                               method=unknown.method, path=unknown.path,
-                              request_id=unknown.request_id, status=unknown.status)
-            await self._resolve(step, plan, intent["hash"])
-            return
+                              request_id=unknown.request_id, status=unknown.status, **extra)
+            return unknown
         except TTError as error:
-            self.audit.append("outcome", intent=intent["hash"], outcome="failed",
+            self.audit.append("outcome", intent=intent, outcome="failed",
                               method=error.method, path=error.path,
                               request_id=error.request_id, status=error.status,
-                              message=error.message)
+                              message=error.message, **extra)
             raise
-        self.audit.append("outcome", intent=intent["hash"], outcome="applied",
-                          **self._last_request())
+        self.audit.append("outcome", intent=intent, outcome="applied",
+                          **self._last_request(), **extra)
+        return None
 
     def _last_request(self) -> dict[str, Any]:
         method, path = self.tt.http.last_request or ("-", "-")
         return {"method": method, "path": path, "request_id": self.tt.http.last_request_id}
 
     async def _resolve(self, step: Step, plan: Plan, intent: str) -> None:
-        """Read back after an unknown outcome; send only what is missing, once."""
+        """Read back after an unknown outcome; send only what is missing, once. When the
+        read-back fails, or the one resend gets no answer either, the step stays unknown
+        (_Unresolved): it may have landed, so it is never reported as not applied."""
         await asyncio.sleep(self.settle_seconds)
-        self.live = await read_live(self.tt, self.scope)
-        self.ids = Ids.of(self.live)
-        await self._load_instruments()
+        try:
+            self.live = await read_live(self.tt, self.scope)
+            self.ids = Ids.of(self.live)
+            await self._load_instruments()
+        except TTError as error:
+            raise _Unresolved(error) from None
         keep = keeper(self.selection, self.live)
         missing = _pending(plan_from(self.firm, self.environment, self.live, keep), step)
         if missing is None:
@@ -161,9 +186,8 @@ class Applier:
             return
         self.audit.append("outcome", intent=intent, outcome="not applied",
                           resolved_by="read back", resend=list(missing.items))
-        await self._execute_named(missing)
-        self.audit.append("outcome", intent=intent, outcome="applied", resent=True,
-                          **self._last_request())
+        if (again := await self._send(missing, intent, resent=True)) is not None:
+            raise _Unresolved(again)
 
     async def _verify(self) -> list[Change]:
         """Read back and re-plan: anything left is reported as diverged, never re-applied."""
@@ -422,6 +446,14 @@ def _declared_links(firm: Firm, key: str) -> dict[str, dict[str, Any]]:
             if fold(link["account"]) == account:
                 links[fold(data["email"])] = link
     return links
+
+
+class _Unresolved(Exception):
+    """A step's outcome stays unknown: TT did not answer and could not be read back."""
+
+    def __init__(self, error: TTError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _field_data(change: Change) -> list[dict[str, Any]]:

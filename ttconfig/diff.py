@@ -46,7 +46,28 @@ def diff(desired: Mapping[str, Sequence[Model]], live: Mapping[str, Sequence[Mod
         else:
             changes += _kind_changes(kind, desired.get(kind, ()), live.get(kind, ()),
                                      prune.get(kind, False))
+        if kind == "risk_groups":
+            changes += _leaving_undeclared(desired.get(kind, ()), live.get(kind, ()), changes)
     return changes
+
+
+def _leaving_undeclared(desired: Sequence[Model], live: Sequence[Model],
+                        changes: Sequence[Change]) -> list[Change]:
+    """TT keeps an account in at most one risk group: an account joining a declared group
+    leaves the undeclared group it is in. The plan says so (and does it first) rather than
+    leave TT to refuse the join halfway through an apply."""
+    declared = {_folded(m.key()) for m in desired}
+    joining = {fold(f.path[-1]) for c in changes if c.kind == "risk_groups"
+               for f in c.fields if f.new == "member"}
+    leaving = []
+    for group in live:
+        members = _data(group).get("accounts") or []
+        gone = sorted((m for m in members if fold(m) in joining), key=fold)
+        if gone and _folded(group.key()) not in declared:
+            leaving.append(Change("risk_groups", shown_key(group.key()), "update", tuple(
+                FieldChange(("accounts", m), "member", ABSENT, membership("risk_groups", False))
+                for m in gone)))
+    return leaving
 
 
 def _folded(key: Any) -> Any:

@@ -76,6 +76,9 @@ class ReadScope:
     groups: frozenset[str] | None = None
     margins: bool = True
     defaults: bool = True
+    risk_group_members: bool = True
+    """Read the members of every risk group, declared or not: an account is in at most one
+    risk group, so joining a declared group may mean leaving one the YAML leaves alone."""
 
     def account_parts(self, name: str) -> frozenset[str]:
         return ACCOUNT_PARTS if self.accounts is None else self.accounts.get(fold(name),
@@ -86,6 +89,9 @@ class ReadScope:
 
     def group(self, name: str) -> bool:
         return self.groups is None or fold(name) in self.groups
+
+    def risk_group_members_of(self, name: str) -> bool:
+        return self.risk_group_members or self.group(name)
 
 
 EVERYTHING = ReadScope()
@@ -128,7 +134,8 @@ def scope_of(firm: Firm) -> ReadScope:
         groups=None if coverage else frozenset([*(fold(g.name) for g in firm.user_groups),
                                                 *(fold(g.name) for g in firm.risk_groups)]),
         margins=bool(firm.product_margins) or bool(prune.get("product_margins")),
-        defaults=bool(firm.order_tag_defaults) or bool(prune.get("order_tag_defaults")))
+        defaults=bool(firm.order_tag_defaults) or bool(prune.get("order_tag_defaults")),
+        risk_group_members=any("accounts" in g.declared() for g in firm.risk_groups))
 
 
 @dataclass(frozen=True)
@@ -202,10 +209,11 @@ async def _user(tt: TTClient, summary: UserSummary, parts: frozenset[str]) -> Li
     return LiveUser(summary, detail, limits)
 
 
-async def _risk_group(tt: TTClient, group: RiskGroupRecord, wanted: bool,
+async def _risk_group(tt: TTClient, group: RiskGroupRecord, scope: ReadScope,
                       ) -> tuple[RiskGroupRecord, list[int] | None, LimitSet | None]:
-    members, limits = await asyncio.gather(_maybe(wanted, tt.risk_groups.accounts(group.id)),
-                                           _maybe(wanted, tt.risk_groups.limits(group.id)))
+    members, limits = await asyncio.gather(
+        _maybe(scope.risk_group_members_of(group.name), tt.risk_groups.accounts(group.id)),
+        _maybe(scope.group(group.name), tt.risk_groups.limits(group.id)))
     return group, members, limits
 
 
@@ -220,7 +228,8 @@ def detail_requests(scope: ReadScope, accounts: Sequence[AccountRecord],
     return (sum(len(scope.account_parts(a.name)) for a in accounts)
             + sum(len(scope.user_parts(u.email)) for u in users)
             + sum(1 for g in user_groups if scope.group(g.name))
-            + sum(2 for g in risk_groups if scope.group(g.name)) + int(scope.margins))
+            + sum(int(scope.group(g.name)) + int(scope.risk_group_members_of(g.name))
+                  for g in risk_groups) + int(scope.margins))
 
 
 async def _watch(tt: TTClient, total: int, progress: Progress) -> None:
@@ -269,7 +278,7 @@ async def _details(tt: TTClient, scope: ReadScope, company: Company,
         asyncio.gather(*(_user(tt, u, scope.user_parts(u.email)) for u in users)),
         asyncio.gather(*(_maybe(scope.group(g.name), tt.user_groups.users(g.id))
                          for g in user_groups)),
-        asyncio.gather(*(_risk_group(tt, g, scope.group(g.name)) for g in risk_groups)))
+        asyncio.gather(*(_risk_group(tt, g, scope) for g in risk_groups)))
 
 
 async def read_admins(tt: TTClient, live: LiveFirm) -> frozenset[str]:

@@ -1,0 +1,247 @@
+"""Random desired and live states for the proof suites, drawn around the demo prod firm.
+
+The desired side is a slice of `environments/prod` (six accounts and the users, groups,
+margins and order-tag defaults around them, so a plan reads ~50 requests, not ~250) with
+random edits: limit values and rows, restrictions, credit, link permissions, unlinks, user
+limits, margins, risk-group moves. The live side is the sandbox's seeded prod firm with
+random edits made the way TT's web UI would, straight into the sandbox's store. Both come
+from one `random.Random`, so a failing draw is reproduced by its seed.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from pathlib import Path
+from typing import Any
+
+from ttconfig.models import Firm
+from ttconfig.models.checks import fold
+from ttconfig.planning import load
+from ttconfig.sandbox.server import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD = load(ROOT / "environments" / "prod")
+TT_ENVIRONMENT = "ext_prod_live"
+ACCOUNTS = ("HPT-PROP-ENERGY", "HPT-PROP-RATES", "HPT-PROP-EQIDX", "HPT-MM-ICE", "HPT-HEDGE",
+            "HPT-TRAINING")
+USERS = ("carlos.mendoza@harborpoint.example", "nina.rossi@harborpoint.example",
+         "john.smith@harborpoint.example", "emily.chen@harborpoint.example",
+         "david.goldberg@harborpoint.example", "mia.johnson@harborpoint.example",
+         "aisha.khan@harborpoint.example")
+RISK_GROUPS = ("Energy Aggregate", "Equity Index Aggregate", "Rates Aggregate")
+USER_GROUPS = ("Energy Desk",)
+LIMIT_FIELDS = ("max_order_qty", "max_position", "max_long_position", "max_short_position",
+                "price_reasonability_ticks")
+Data = dict[str, list[dict[str, Any]]]
+
+
+def _declared(kind: str) -> list[dict[str, Any]]:
+    return [m.declared() for m in getattr(PROD, kind)]
+
+
+def _base() -> Data:
+    accounts = {fold(a) for a in ACCOUNTS}
+    users = {fold(u) for u in USERS}
+    defaults = [d for d in _declared("order_tag_defaults")
+                if fold(d.get("account") or ACCOUNTS[0]) in accounts
+                and fold(d.get("user") or USERS[0]) in users]
+    return {
+        "accounts": [a for a in _declared("accounts") if fold(a["name"]) in accounts],
+        "users": [u for u in _declared("users") if fold(u["email"]) in users],
+        "user_groups": [g for g in _declared("user_groups") if g["name"] in USER_GROUPS],
+        "risk_groups": [g for g in _declared("risk_groups") if g["name"] in RISK_GROUPS],
+        "product_margins": _declared("product_margins"),
+        "order_tag_defaults": defaults,
+    }
+
+
+BASE = _base()
+SCOPES = sorted({(r["market"], r["product"], r["type"]) for a in BASE["accounts"]
+                 for r in a.get("limits", {}).get("products", [])})
+
+
+def quantity(rng: random.Random) -> int | None:
+    """A limit value: "not set" sometimes, zero sometimes, else anything up to 100,000."""
+    roll = rng.random()
+    return None if roll < 0.15 else 0 if roll < 0.2 else rng.randint(1, 100_000)
+
+
+def firm_of(data: Data) -> Firm:
+    return Firm.model_validate({"environment": PROD.environment.model_dump(), **data})
+
+
+def desired(rng: random.Random, edits: tuple[int, int] = (1, 6)) -> Firm:
+    """The slice with a random number of random edits."""
+    data = copy.deepcopy(BASE)
+    for _ in range(rng.randint(*edits)):
+        EDITS[rng.choice(sorted(EDITS))](rng, data)
+    return firm_of(data)
+
+
+# --- desired-side edits -----------------------------------------------------------------
+
+def _rows(account: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = account.setdefault("limits", {}).setdefault("products", [])
+    return rows
+
+
+def _value(rng: random.Random, data: Data) -> None:
+    rows = _rows(rng.choice(data["accounts"]))
+    if rows:
+        rng.choice(rows)[rng.choice(LIMIT_FIELDS)] = quantity(rng)
+
+
+def _add_row(rng: random.Random, data: Data) -> None:
+    rows = _rows(rng.choice(data["accounts"]))
+    free = [s for s in SCOPES if s not in {(r["market"], r["product"], r["type"])
+                                           for r in rows}]
+    if free:
+        market, product, kind = rng.choice(free)
+        rows.append({"market": market, "product": product, "type": kind,
+                     "max_order_qty": quantity(rng)})
+
+
+def _remove_row(rng: random.Random, data: Data) -> None:
+    rows = _rows(rng.choice(data["accounts"]))
+    if rows:
+        rows.remove(rng.choice(rows))
+
+
+def _restriction(rng: random.Random, data: Data) -> None:
+    restrictions = rng.choice(data["accounts"])["restrictions"]
+    name = rng.choice(sorted(restrictions))
+    restrictions[name] = not restrictions[name]
+
+
+def _credit(rng: random.Random, data: Data) -> None:
+    rng.choice(data["accounts"])["risk_settings"]["credit_limit"] = quantity(rng)
+
+
+def _permission(rng: random.Random, data: Data) -> None:
+    links = rng.choice(data["accounts"]).get("users", [])
+    if links:
+        permissions = rng.choice(links)["order_permissions"]
+        name = rng.choice(sorted(permissions))
+        permissions[name] = not permissions[name]
+
+
+def _unlink(rng: random.Random, data: Data) -> None:
+    links = rng.choice(data["accounts"]).get("users", [])
+    if links:
+        links.remove(rng.choice(links))
+
+
+def _user_limit(rng: random.Random, data: Data) -> None:
+    rows = [r for u in data["users"] for r in u.get("limits", {}).get("products", [])]
+    if rows:
+        rng.choice(rows)[rng.choice(LIMIT_FIELDS)] = quantity(rng)
+
+
+def _margin(rng: random.Random, data: Data) -> None:
+    rng.choice(data["product_margins"])["outright_margin"] = rng.randint(0, 50_000)
+
+
+def _move(rng: random.Random, data: Data) -> None:
+    groups = data["risk_groups"]
+    source = rng.choice([g for g in groups if g.get("accounts")])
+    target = rng.choice([g for g in groups if g is not source])
+    member = rng.choice(source["accounts"])
+    source["accounts"].remove(member)
+    target.setdefault("accounts", []).append(member)
+
+
+EDITS = {"value": _value, "add row": _add_row, "remove row": _remove_row,
+         "restriction": _restriction, "credit": _credit, "permission": _permission,
+         "unlink": _unlink, "user limit": _user_limit, "margin": _margin, "move": _move}
+
+
+# --- live-side edits, as TT's web UI would make them -------------------------------------
+
+def scramble_live(sandbox: Sandbox, rng: random.Random, count: int,
+                  kinds: tuple[str, ...] | None = None) -> list[str]:
+    """Make `count` random edits (of `kinds`, default any) to the slice's live objects in
+    the sandbox; what they were, each naming its account in brackets."""
+    made = []
+    store = sandbox.store
+    with store.lock:
+        env = store.env(TT_ENVIRONMENT)
+        ids = {fold(a["name"]): a["id"] for a in env.accounts.values()}
+        for _ in range(count):
+            edit = rng.choice(sorted(kinds or LIVE_EDITS))
+            name = rng.choice(ACCOUNTS)
+            made.append(f"{edit} [{name}]: {LIVE_EDITS[edit](rng, env, ids[fold(name)])}")
+        store.save()
+    return made
+
+
+def _live_limit(rng: random.Random, env: Any, account: int) -> str:
+    rows = env.account_limits[account]["productLimits"]
+    if not rows:
+        return "no rows"
+    row = rng.choice(rows)
+    name = rng.choice(("maxOrderQty", "maxPosition", "maxLongPosition", "maxShortPosition"))
+    row[name] = quantity(rng)
+    return f"account {account} row {row['id']} {name}={row[name]}"
+
+
+def _live_row_gone(rng: random.Random, env: Any, account: int) -> str:
+    rows = env.account_limits[account]["productLimits"]
+    if not rows:
+        return "no rows"
+    row = rows.pop(rng.randrange(len(rows)))
+    return f"account {account} row {row['id']} removed"
+
+
+def _live_restriction(rng: random.Random, env: Any, account: int) -> str:
+    restrictions = env.restrictions[account]
+    name = rng.choice(sorted(k for k in restrictions if k != "accountId"))
+    restrictions[name] = not restrictions[name]
+    return f"account {account} {name}={restrictions[name]}"
+
+
+def _live_credit(rng: random.Random, env: Any, account: int) -> str:
+    env.risk_settings[account]["creditLimit"] = quantity(rng)
+    return f"account {account} creditLimit={env.risk_settings[account]['creditLimit']}"
+
+
+def _live_unlink(rng: random.Random, env: Any, account: int) -> str:
+    links = env.account_users.get(account, {})
+    if not links:
+        return "no links"
+    user = rng.choice(sorted(links))
+    del links[user]
+    return f"account {account} unlinked user {user}"
+
+
+def _live_permission(rng: random.Random, env: Any, account: int) -> str:
+    links = env.account_users.get(account, {})
+    if not links:
+        return "no links"
+    user = rng.choice(sorted(links))
+    permissions = links[user]["orderPermissions"]
+    name = rng.choice(sorted(permissions))
+    permissions[name] = not permissions[name]
+    return f"account {account} user {user} {name}={permissions[name]}"
+
+
+def _live_margin(rng: random.Random, env: Any, _account: int) -> str:
+    margin = rng.choice(sorted(env.product_margins.values(), key=lambda m: m["id"]))
+    margin["outrightMargin"] = rng.randint(0, 50_000)
+    return f"margin {margin['id']} outrightMargin={margin['outrightMargin']}"
+
+
+def _live_move(rng: random.Random, env: Any, account: int) -> str:
+    company = env.accounts[account]["companyId"]
+    groups = sorted(g for g, r in env.risk_groups.items() if r["companyId"] == company)
+    for members in env.risk_group_accounts.values():
+        members.discard(account)
+    group = rng.choice(groups)
+    env.risk_group_accounts.setdefault(group, set()).add(account)
+    return f"account {account} moved to risk group {group}"
+
+
+LIVE_EDITS = {"limit": _live_limit, "row gone": _live_row_gone,
+              "restriction": _live_restriction, "credit": _live_credit,
+              "unlink": _live_unlink, "permission": _live_permission, "margin": _live_margin,
+              "move": _live_move}

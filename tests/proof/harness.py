@@ -1,0 +1,94 @@
+"""One fast sandbox and client for the proof suites, and the apply they all run.
+
+The sandbox runs TT's rules (paging, batching, pacing, tokens) with the clock turned up: a
+high usage plan of thousands of requests per second and a short POST pause, so hundreds of
+plan/apply rounds fit in a CI run. The client is the real one, over real HTTP.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tests.proof.firms import TT_ENVIRONMENT
+from ttconfig.apply import Applier, ApplyResult
+from ttconfig.audit import AuditLog
+from ttconfig.live import read_live, scope_of
+from ttconfig.models import Firm
+from ttconfig.plan import Plan
+from ttconfig.planning import plan_from
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
+from ttconfig.tt.secret import Secret
+
+PAUSE = 0.002
+T = TypeVar("T")
+
+
+def count(variable: str, default: int) -> int:
+    """A suite's size: the CI default, or more from the environment (the nightly run)."""
+    return int(os.environ.get(variable, default))
+
+
+def in_workers(work: Callable[[Sequence[int]], T], rounds: int) -> list[T]:
+    """Run rounds 0..rounds-1 split over worker processes (one per core, or
+    `TTCONFIG_PROOF_WORKERS`), each with its own sandbox: the client and the sandbox share
+    one interpreter lock, so processes are what use a second core."""
+    workers = max(1, min(rounds, count("TTCONFIG_PROOF_WORKERS", os.cpu_count() or 1)))
+    shares = [range(w, rounds, workers) for w in range(workers)]
+    if workers == 1:
+        return [work(shares[0])]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(work, shares))
+
+
+def fast_sandbox() -> Sandbox:
+    settings = SandboxSettings(usage_plans={"high": UsagePlan(5000, 10**9)},
+                               usage_plan_override="high", post_pause_seconds=PAUSE,
+                               burst_seconds=10)
+    return Sandbox(settings=settings)
+
+
+def client_config(sandbox: Sandbox, base_url: str | None = None,
+                  retry: RetryPolicy | None = None) -> ClientConfig:
+    key, secret = sandbox.credentials(TT_ENVIRONMENT)
+    return ClientConfig(environment=TT_ENVIRONMENT, base_url=base_url or sandbox.base_url,
+                        usage_plan="high", rate_safety=150.0, post_pause_seconds=PAUSE,
+                        max_in_flight=2,
+                        credentials=Credentials(Secret(key), Secret(secret)),
+                        retry=retry or RetryPolicy(base_seconds=0.005, cap_seconds=0.05,
+                                                   max_retry_after_seconds=0.1))
+
+
+def api_writes(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """Writes a client made (not web-UI edits); a late commit counts as the client's."""
+    return [w for w in sandbox.writes() if w["source"] != "ui"]
+
+
+async def plan_of(tt: TTClient, firm: Firm) -> Plan:
+    return plan_from(firm, "prod", await read_live(tt, scope_of(firm)))
+
+
+@dataclass
+class Applied:
+    plan: Plan
+    result: ApplyResult
+
+
+async def plan_and_apply(tt: TTClient, firm: Firm, audit_path: Path,
+                         settle_seconds: float = 0.0) -> Applied:
+    """What `ttconfig apply` does after the policy: read, plan, apply with an audit log."""
+    live = await read_live(tt, scope_of(firm))
+    plan = plan_from(firm, "prod", live)
+    audit = AuditLog(audit_path, {"environment": "prod"})
+    result = await Applier(tt, firm, "prod", live, audit,
+                           settle_seconds=settle_seconds).apply(plan)
+    return Applied(plan, result)

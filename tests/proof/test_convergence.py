@@ -1,0 +1,96 @@
+"""Convergence: random desired/live pairs converge in one apply.
+
+Each round resets the sandbox's prod firm, edits it at random as TT's web UI would (the
+live side), draws a random desired slice of the demo firm, and applies. Then: the apply
+reports no failure and no divergence; it wrote exactly the plan's requests; a fresh read
+plans nothing; and a second apply writes nothing. `TTCONFIG_CONVERGENCE` sets the number of
+pairs (CI: 500); `TTCONFIG_SEED` replays a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from tests.proof.firms import desired, scramble_live
+from tests.proof.harness import (
+    api_writes,
+    client_config,
+    count,
+    fast_sandbox,
+    in_workers,
+    plan_and_apply,
+)
+from ttconfig.apply import Applier
+from ttconfig.audit import AuditLog
+from ttconfig.live import read_live, scope_of
+from ttconfig.planning import plan_from
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.tt.client import TTClient
+
+PAIRS = count("TTCONFIG_CONVERGENCE", 500)
+SEED = count("TTCONFIG_SEED", 20261121)
+
+
+async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
+                totals: Counter[str]) -> list[str]:
+    rng = random.Random(SEED + index)
+    sandbox.reset()
+    edits = scramble_live(sandbox, rng, rng.randint(0, 6))
+    firm = desired(rng)
+    first = await plan_and_apply(tt, firm, folder / f"{index}.jsonl")
+    written = len(api_writes(sandbox))
+    live = await read_live(tt, scope_of(firm))
+    after = plan_from(firm, "prod", live)
+    second = await Applier(tt, firm, "prod", live, AuditLog(folder / f"{index}-2.jsonl", {}),
+                           settle_seconds=0.0).apply(after)
+    requests = first.plan.summary.requests
+    totals.update({"requests": requests, "in sync": first.plan.empty,
+                   "live edits": len(edits)})
+    found = [
+        *([f"apply failed: {first.result.failure}"] if first.result.failure else []),
+        *([f"diverged: {[c.key for c in first.result.diverged]}"]
+          if first.result.diverged else []),
+        *([f"{written} writes for {requests} planned requests"] if written != requests else []),
+        *([f"next plan not empty: {[c.key for c in after.changes]}"] if not after.empty
+          else []),
+        *([f"second apply wrote {len(api_writes(sandbox)) - written} times"]
+          if len(api_writes(sandbox)) != written or second.failure else []),
+    ]
+    return [f"pair {index} (TTCONFIG_SEED={SEED}; live edits {edits}): " + "; ".join(found)
+            ] if found else []
+
+
+def _pairs(indexes: Sequence[int]) -> tuple[list[str], Counter[str]]:
+    """One worker's share of the pairs, against its own sandbox."""
+    problems: list[str] = []
+    totals: Counter[str] = Counter()
+    with fast_sandbox() as sandbox, tempfile.TemporaryDirectory() as folder:
+
+        async def run() -> None:
+            async with TTClient(client_config(sandbox)) as tt:
+                for index in indexes:
+                    problems.extend(await _pair(sandbox, tt, index, Path(folder), totals))
+
+        asyncio.run(run())
+    return problems, totals
+
+
+def test_random_desired_live_pairs_converge_in_one_apply() -> None:
+    started = time.perf_counter()
+    problems: list[str] = []
+    totals: Counter[str] = Counter()
+    for found, counted in in_workers(_pairs, PAIRS):
+        problems += found
+        totals.update(counted)
+    summary = (f"convergence: {PAIRS} random desired/live pairs ({totals['live edits']} live "
+               f"edits), {totals['requests']} write requests planned, {totals['in sync']} "
+               f"already in sync, {len(problems)} failed, "
+               f"{time.perf_counter() - started:.1f} s")
+    print(summary)
+    assert not problems, summary + "\n" + "\n".join(problems[:20])
