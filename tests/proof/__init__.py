@@ -1,0 +1,1 @@
+"""Proof suites of the issues: fuzzing and other whole-tool properties."""
