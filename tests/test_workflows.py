@@ -25,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-NAMES = ("apply", "ci", "drift", "plan", "promote")
+NAMES = ("apply", "ci", "drift", "nightly", "plan", "promote")
 PINNED = {"actions/checkout": "v5", "actions/setup-python": "v6",
           "actions/upload-artifact": "v6", "actions/download-artifact": "v7",
           "actions/github-script": "v8"}
@@ -157,6 +157,21 @@ def test_ci_runs_what_ci_run_runs() -> None:
         if words and words[0] in {"ruff", "mypy", "lint-imports", "pytest"}:
             assert any(set(words) <= set(run) for run in runs), f"ci.yml does not run {line!r}"
     assert set(triggers(load("ci"))) == {"push", "pull_request"}
+
+
+def test_nightly_runs_the_proof_suites_at_ten_times_cis_counts_on_a_new_seed() -> None:
+    workflow = load("nightly")
+    proof = jobs(workflow)["proof"]
+    counts = {name: int(proof["env"][name]) for name in
+              ("TTCONFIG_FAULTS", "TTCONFIG_CONVERGENCE", "TTCONFIG_FUZZ")}
+    assert counts["TTCONFIG_FAULTS"] >= 10 * 200
+    assert counts["TTCONFIG_CONVERGENCE"] >= 10 * 500
+    assert counts["TTCONFIG_FUZZ"] >= 10 * 5000
+    assert "github.run_id" in proof["env"]["TTCONFIG_SEED"]
+    assert any("tests/proof" in str(step.get("run", "")) for step in steps(proof))
+    scale = " ".join(str(step.get("run", "")) for step in steps(jobs(workflow)["scale"]))
+    assert "benchmarks/scale.py" in scale and "GITHUB_STEP_SUMMARY" in scale
+    assert "schedule" in triggers(workflow)
 
 
 # --- apply -------------------------------------------------------------------------------
