@@ -2,8 +2,8 @@
 
 Each round resets the sandbox's prod firm, edits it at random as TT's web UI would (the
 live side), draws a random desired slice of the demo firm, and applies. Then: the apply
-reports no failure and no divergence; it wrote exactly the plan's requests; a fresh read
-plans nothing; and a second apply writes nothing. `TTCONFIG_CONVERGENCE` sets the number of
+reports no failure and no divergence; it wrote exactly the plan's requests; the fresh read
+it ends with plans nothing; and a second apply, of that empty plan, writes nothing. `TTCONFIG_CONVERGENCE` sets the number of
 pairs (CI: 500); `TTCONFIG_SEED` replays a run.
 """
 
@@ -17,14 +17,16 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from tests.proof.firms import desired, scramble_live
 from tests.proof.harness import (
+    Applied,
     api_writes,
     client_config,
     count,
     fast_sandbox,
     in_workers,
-    plan_and_apply,
 )
 from ttconfig.apply import Applier
 from ttconfig.audit import AuditLog
@@ -43,11 +45,16 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
     sandbox.reset()
     edits = scramble_live(sandbox, rng, rng.randint(0, 6))
     firm = desired(rng)
-    first = await plan_and_apply(tt, firm, folder / f"{index}.jsonl")
-    written = len(api_writes(sandbox))
     live = await read_live(tt, scope_of(firm))
-    after = plan_from(firm, "prod", live)
-    second = await Applier(tt, firm, "prod", live, AuditLog(folder / f"{index}-2.jsonl", {}),
+    plan = plan_from(firm, "prod", live)
+    applier = Applier(tt, firm, "prod", live, AuditLog(folder / f"{index}.jsonl", {}),
+                      settle_seconds=0.0)
+    first = Applied(plan, await applier.apply(plan))
+    written = len(api_writes(sandbox))
+    # The apply's last act was a fresh read of everything the YAML manages: plan from it.
+    after = plan_from(firm, "prod", applier.live)
+    second = await Applier(tt, firm, "prod", applier.live,
+                           AuditLog(folder / f"{index}-2.jsonl", {}),
                            settle_seconds=0.0).apply(after)
     requests = first.plan.summary.requests
     totals.update({"requests": requests, "in sync": first.plan.empty,
@@ -60,7 +67,8 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
         *([f"next plan not empty: {[c.key for c in after.changes]}"] if not after.empty
           else []),
         *([f"second apply wrote {len(api_writes(sandbox)) - written} times"]
-          if len(api_writes(sandbox)) != written or second.failure else []),
+          if len(api_writes(sandbox)) != written or second.failure or second.diverged
+          else []),
     ]
     return [f"pair {index} (TTCONFIG_SEED={SEED}; live edits {edits}): " + "; ".join(found)
             ] if found else []
@@ -81,6 +89,7 @@ def _pairs(indexes: Sequence[int]) -> tuple[list[str], Counter[str]]:
     return problems, totals
 
 
+@pytest.mark.timeout(max(600, PAIRS * 2))  # seconds: the suite's size sets it
 def test_random_desired_live_pairs_converge_in_one_apply() -> None:
     started = time.perf_counter()
     problems: list[str] = []

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.proof.firms import ACCOUNTS, desired, scramble_live
 from tests.proof.harness import api_writes, client_config, count, fast_sandbox, in_workers
 from tests.proof.proxy import Proxy
@@ -273,6 +275,7 @@ def _rounds(indexes: Sequence[int]) -> Tally:
     return tally
 
 
+@pytest.mark.timeout(max(600, FAULTS * 3))  # seconds: the suite's size sets it
 def test_random_faults_never_duplicate_a_write_nor_lose_track_of_one() -> None:
     started = time.perf_counter()
     tally = Tally()
