@@ -74,11 +74,91 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
                                 "split the kind into a folder of files"]
 
 
-def test_bytes_that_are_not_utf8_are_a_problem_not_a_crash(tmp_path: Path) -> None:
+def test_bytes_that_are_not_utf8_are_a_problem_where_they_are(tmp_path: Path) -> None:
     folder = tmp_path / "uat"
     shutil.copytree(MINIMAL, folder)
-    (folder / "users.yaml").write_bytes(b"- email: ann\xff@x.example\n")
-    assert problems(folder) == ["users.yaml:1:1: not UTF-8 text (byte 12)"]
+    # the column counts characters: "é" is two bytes but one column
+    (folder / "users.yaml").write_bytes(b"- email: ann@x.example\n  alias: \xc3\xa9\xff\n")
+    assert problems(folder) == ["users.yaml:2:11: not UTF-8 text (byte 34)"]
+
+
+def with_users_file(tmp_path: Path, text: str) -> list[str]:
+    """The problems of the minimal folder with users.yaml holding `text`."""
+    folder = tmp_path / "uat"
+    shutil.copytree(MINIMAL, folder)
+    (folder / "users.yaml").write_bytes(text.encode("utf-8"))
+    return problems(folder)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x9f", "\ufffe"])
+def test_a_character_yaml_forbids_is_one_problem_where_it_is(tmp_path: Path, char: str) -> None:
+    # Found by the fuzz suite: libyaml's reader error came out at 1:1, over two lines, with
+    # its position in bytes ("in "<unicode string>", position 30").
+    text = f"- email: ann.lee@harborpoint.example\n  alias: é{char}x\n"
+    assert with_users_file(tmp_path, text) == [
+        f"users.yaml:2:11: the character U+{ord(char):04X} is not allowed in YAML (control "
+        "characters, U+FFFE and U+FFFF): remove it"]
+
+
+def test_a_number_too_long_for_python_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # Found by the fuzz suite: int() refuses more than 4,300 digits with a ValueError.
+    text = "- email: ann.lee@harborpoint.example\n  limits:\n    products:\n" \
+           "      - market: CME\n" \
+           "        product: ES\n        max_order_qty: " + "9" * 5000 + "\n"
+    assert with_users_file(tmp_path, text) == [
+        "users.yaml:6:24: a number of 5000 digits is too long to read (quote it if it is "
+        "meant as text)"]
+
+
+def test_a_huge_number_is_shown_by_its_size(tmp_path: Path) -> None:
+    # Found by the fuzz suite: a hex literal has no digit limit, but repr() of the number in
+    # the message then raised ValueError; other values are cut to one readable line.
+    text = "- email: ann.lee@harborpoint.example\n  alias: 0x" + "f" * 5000 + \
+           "\n  trade_mode: " + "x" * 500 + "\n  " + "k" * 200 + ": 1\n"
+    assert with_users_file(tmp_path, text) == [
+        "users.yaml:2:3: alias: expected a valid string, got a number of about 6021 digits",
+        "users.yaml:3:3: trade_mode: expected 'view_only', 'standard' or 'pro', got the "
+        "string '" + "x" * 78 + "…",
+        "users.yaml:4:3: unknown key '" + "k" * 78 + "…; expected one of: accounts, active, "
+        "alias, email, first_name, last_name, limits, settings, trade_mode"]
+
+
+def test_an_amount_too_large_for_a_float_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # Found by the fuzz suite: pydantic's inf/NaN check of `int | float` converts to float
+    # and raised OverflowError for an int beyond a float's range.
+    folder = tmp_path / "uat"
+    shutil.copytree(MINIMAL, folder)
+    (folder / "accounts.yaml").write_text(
+        "- name: HPT-PROP\n  type: house\n  risk_settings:\n    credit_limit: "
+        + "9" * 400 + "\n", encoding="utf-8")
+    (folder / "risk-groups").rename(tmp_path / "unused")
+    assert problems(folder) == [
+        "accounts.yaml:4:5: credit_limit: too large a number for an amount"]
+
+
+def test_a_directory_or_a_dangling_link_named_yaml_is_a_problem(tmp_path: Path) -> None:
+    # Found by the fuzz suite: reading them raised IsADirectoryError / FileNotFoundError.
+    folder = tmp_path / "uat"
+    shutil.copytree(MINIMAL, folder)
+    (folder / "risk-groups" / "old.yaml").mkdir()
+    (folder / "risk-groups" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    assert problems(folder) == [
+        "risk-groups/gone.yaml:1:1: cannot read the file: No such file or directory",
+        "risk-groups/old.yaml:1:1: cannot read the file: Is a directory"]
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_yaml_problems_are_inside_the_file_with_or_without_a_bom(tmp_path: Path,
+                                                                 bom: str) -> None:
+    # Found by the fuzz suite: at the end of a file without a final line break libyaml
+    # reports a line after the last one; a BOM shifted its index, so the tab check missed.
+    unterminated = f"{bom}- email: ann@x.example\n  alias: [a"
+    assert with_users_file(tmp_path, unterminated) == [  # just after the last character
+        "users.yaml:2:12: YAML syntax: while parsing a flow sequence did not find expected "
+        "',' or ']'"]
+    tab = f"{bom}- email: ann@x.example\n\talias: x\n"
+    assert with_users_file(tmp_path / "tab", tab) == [
+        "users.yaml:2:1: a tab character: YAML indents with spaces only"]
 
 
 def run_validate(cwd: Path, *extra_env: tuple[str, str]) -> subprocess.CompletedProcess[str]:

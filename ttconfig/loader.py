@@ -10,6 +10,7 @@ file name cannot be silently ignored.
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from collections.abc import Iterable
@@ -124,15 +125,22 @@ def _shown(path: Path, root: Path) -> str:
 
 def _read(run: _Run, path: Path, root: Path) -> tuple[_Source, Any] | None:
     shown = _shown(path, root)
-    size = path.stat().st_size
+    try:  # a directory or a dangling link named *.yaml, a file that cannot be opened
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as error:
+        run.at(shown, f"cannot read the file: {error.strerror or error}")
+        return None
     if size > MAX_FILE_BYTES:
         run.at(shown, f"the file is {size / 2**20:.1f} MiB; the limit is "
                       f"{MAX_FILE_BYTES // 2**20} MiB: split the kind into a folder of files")
         return None
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        run.at(shown, f"not UTF-8 text (byte {error.start})")
+        before = raw[:error.start].decode("utf-8")  # valid: the error is the first bad byte
+        run.at(shown, f"not UTF-8 text (byte {error.start})",
+               *yaml12.position(before, len(before)))
         return None
     parsed = yaml12.parse(text)
     for problem in parsed.problems:
@@ -233,10 +241,11 @@ def describe(detail: ErrorDetails, model: type[BaseModel]) -> str:
     loc, kind = detail["loc"], detail["type"]
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(model, loc[:-1]))
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        key = _clipped(loc[-1])
+        close = difflib.get_close_matches(key.strip("'\""), allowed, n=1, cutoff=0.6)
         hint = (f"; did you mean {close[0]!r}?" if close else
                 f"; expected one of: {', '.join(allowed)}")
-        return f"unknown key {loc[-1]!r}{hint}"
+        return f"unknown key {key}{hint}"
     if kind == "missing":
         return f"missing required key {loc[-1]!r}"
     subject = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else ""
@@ -256,12 +265,25 @@ def _shown_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"the string {value!r}"
+        return f"the string {_clipped(value)}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return _clipped(value)
+
+
+SHOWN_CHARS = 80
+"""The most of a value a message repeats: a problem stays one readable line."""
+
+
+def _clipped(value: Any) -> str:
+    """repr(value), at most SHOWN_CHARS long; a huge int by its size (Python refuses to
+    print one of more than 4,300 digits, and a hex literal in YAML can be that long)."""
+    if isinstance(value, int) and value.bit_length() > 4 * SHOWN_CHARS:
+        return f"a number of about {round(value.bit_length() * math.log10(2))} digits"
+    shown = repr(value)
+    return shown if len(shown) <= SHOWN_CHARS else shown[:SHOWN_CHARS - 1] + "…"
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> set[str]:

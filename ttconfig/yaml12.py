@@ -28,6 +28,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True,
          "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+"""What libyaml counts as a line break (CRLF is one)."""
 _SPECIAL_FLOAT = {".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
                   "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
                   "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
@@ -70,6 +72,13 @@ def resolve(value: str) -> Any:
     return value
 
 
+def position(text: str, index: int) -> tuple[int, int]:
+    """(line, column), 1-based, of character `index` of `text`, counted as libyaml counts."""
+    breaks = list(_BREAK.finditer(text, 0, index))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
+
+
 def _plain(event: Any) -> bool:
     """A plain (unquoted, not block) scalar: the only kind whose type is resolved."""
     return bool(event.implicit[0]) and not event.style
@@ -87,6 +96,17 @@ def _node_checks(event: Any) -> None:
                                          "write the value out where it is used")
     if getattr(event, "tag", None) is not None:
         raise _Refused(event.start_mark, f"tags ({event.tag}) are not allowed")
+
+
+def _scalar(event: Any) -> Any:
+    if not _plain(event):
+        return event.value
+    try:
+        return resolve(event.value)
+    except ValueError:  # int() reads at most sys.get_int_max_str_digits() digits
+        digits = len(event.value.lstrip("+-"))
+        raise _Refused(event.start_mark, f"a number of {digits} digits is too long to read "
+                                         "(quote it if it is meant as text)") from None
 
 
 class _Builder:
@@ -117,7 +137,7 @@ class _Builder:
     def feed(self, event: Any) -> None:
         if isinstance(event, yaml.ScalarEvent):
             _node_checks(event)
-            self.add(resolve(event.value) if _plain(event) else event.value, event.start_mark)
+            self.add(_scalar(event), event.start_mark)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             _node_checks(event)
             if len(self.stack) >= MAX_DEPTH:
@@ -141,6 +161,9 @@ _NO_KEY = object()
 
 def parse(text: str) -> Parsed:
     """The data of one YAML document, or the first problem that stops reading it."""
+    # libyaml skips a leading BOM without counting it in its marks' index: without it here,
+    # the index points into `text` (the tab check and the end of the file rely on it).
+    text = text.removeprefix("\ufeff")
     builder = _Builder()
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -149,20 +172,36 @@ def parse(text: str) -> Parsed:
         return Parsed(None, [refused.problem])
     except yaml.MarkedYAMLError as error:
         return Parsed(None, [_syntax_problem(text, error)])
+    except yaml.reader.ReaderError:
+        return Parsed(None, [_reader_problem(text)])
     except yaml.YAMLError as error:
-        return Parsed(None, [Problem(1, 1, f"YAML: {error}")])
+        return Parsed(None, [Problem(1, 1, "YAML: " + " ".join(str(error).split()))])
     return Parsed(builder.result)
+
+
+def _reader_problem(text: str) -> Problem:
+    """A character no YAML file may hold, where it is. (libyaml counts the position of the
+    character it refuses in bytes of UTF-8, so it is found here by what YAML allows.)"""
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:
+        return Problem(1, 1, "YAML: a character that is not allowed in YAML")
+    line, column = position(text, found.start())
+    return Problem(line, column, f"the character U+{ord(found.group()):04X} is not allowed in "
+                                 "YAML (control characters, U+FFFE and U+FFFF): remove it")
 
 
 def _syntax_problem(text: str, error: yaml.MarkedYAMLError) -> Problem:
     mark = error.problem_mark or error.context_mark
     if mark is None:
         return Problem(1, 1, f"YAML syntax: {error.problem or error}")
+    # At the end of a file libyaml adds a line break the file may not have: the end is
+    # then shown as a line after the last one, which an editor (or a PR's diff) lacks.
+    line, column = (mark.line + 1, mark.column + 1) if mark.index < len(text) else \
+        position(text, len(text))
     if 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        return Problem(mark.line + 1, mark.column + 1,
-                       "a tab character: YAML indents with spaces only")
+        return Problem(line, column, "a tab character: YAML indents with spaces only")
     said = " ".join(str(part) for part in (error.context, error.problem) if part)
-    return Problem(mark.line + 1, mark.column + 1, f"YAML syntax: {said}")
+    return Problem(line, column, f"YAML syntax: {said}")
 
 
 def locate(text: str, paths: Iterable[Path]) -> dict[Path, tuple[int, int]]:
@@ -204,8 +243,8 @@ def _event_marks(stack: list[list[Any]], event: Any) -> Iterator[tuple[Path, Any
     if not starts and not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
         return
     if stack and stack[-1][1] == "map" and stack[-1][2] is _NO_KEY:
-        key: str | int = resolve(event.value) if isinstance(event, yaml.ScalarEvent) and \
-            _plain(event) else str(getattr(event, "value", ""))
+        key: Any = _scalar(event) if isinstance(event, yaml.ScalarEvent) else \
+            str(getattr(event, "value", ""))
         yield (*stack[-1][0], key), event.start_mark
         stack[-1][2] = key
         return

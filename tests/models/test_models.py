@@ -70,6 +70,8 @@ def test_an_account_in_users_words() -> None:
     ({"risk_settings": {"currency": "XYZ"}}, ("risk_settings", "currency")),
     ({"risk_settings": {"credit_limit": -5}}, ("risk_settings", "credit_limit")),
     ({"risk_settings": {"credit_limit": float("inf")}}, ("risk_settings", "credit_limit")),
+    # an int beyond a float's range escaped pydantic's inf check as OverflowError (fuzz suite)
+    ({"risk_settings": {"credit_limit": 10**400}}, ("risk_settings", "credit_limit")),
     ({"name": " HPT"}, ("name",)),
     ({"name": ""}, ("name",)),
     ({"type": "prop"}, ("type",)),
@@ -93,6 +95,15 @@ def test_margins_need_currency_and_both_margins() -> None:
     found = errors(ProductMargin, {"market": "CME", "product": "ES"})
     assert sorted(loc for loc, _ in found) == [("currency",), ("outright_margin",),
                                                ("spread_margin",)]
+
+
+def test_a_long_wrong_currency_is_repeated_cut_to_one_line() -> None:
+    margin = {"market": "CME", "product": "ES", "currency": "X" * 5000, "outright_margin": 1,
+              "spread_margin": 1}
+    with pytest.raises(ValidationError) as caught:
+        ProductMargin.model_validate(margin)
+    assert [e["msg"] for e in caught.value.errors()] == [
+        f"Value error, {'X' * 20!r}… is not an ISO 4217 currency code"]
 
 
 def test_environment_names_credential_variables_never_values() -> None:

@@ -12,7 +12,14 @@ import re
 from collections.abc import Hashable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from ttconfig.models.currencies import ISO_4217
 
@@ -55,7 +62,8 @@ Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)
 
 def _currency(value: str) -> str:
     if value not in ISO_4217:
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        shown = repr(value) if len(value) <= 20 else repr(value[:20]) + "…"  # one line
+        raise ValueError(f"{shown} is not an ISO 4217 currency code")
     return value
 
 
@@ -64,7 +72,19 @@ Currency = Annotated[str, AfterValidator(_currency)]
 Quantity = Annotated[int, Field(ge=0, le=2**31 - 1)] | None
 """A limit quantity; `null` is "not set" (no limit), which is not 0."""
 
-Amount = Annotated[int | float, Field(ge=0, allow_inf_nan=False)]
+
+def _fits_a_float(value: Any) -> Any:
+    # pydantic checks int | float for inf/NaN by converting to float, which raises
+    # OverflowError (not a validation error) for an int beyond a float's range.
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            raise ValueError("too large a number for an amount") from None
+    return value
+
+
+Amount = Annotated[int | float, BeforeValidator(_fits_a_float), Field(ge=0, allow_inf_nan=False)]
 """A money amount (margins, credit)."""
 
 ProductType = Literal["future", "option", "spread", "stock", "index"]
