@@ -170,3 +170,26 @@ def test_a_write_whose_read_back_fails_is_reported_unknown_never_not_applied(
     assert f"upsert limit rows {result.unknown.key}" not in text.split("Not applied")[-1]
     assert records(tmp_path / "uat.jsonl")[-1]["outcome"] == "unknown"
     assert len([w for w in api_writes(sandbox) if w["path"].endswith("/limits")]) == 1
+
+
+def test_when_the_closing_read_back_fails_every_write_is_still_reported_applied(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    firm = load(ROOT / "environments" / "uat")
+
+    async def run() -> ApplyResult:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            sandbox.add_fault(method="GET", path="*", status=429, times=10**6,
+                              message="Limit Exceeded")
+            audit = AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"})
+            return await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
+
+    result = asyncio.run(run())
+    assert (len(result.done), result.remaining, result.failure) == (6, [], None)
+    assert result.unverified is not None and "quota is used up" in result.unverified
+    assert result.exit_code == 1
+    text = describe_result(result, tmp_path / "uat.jsonl")
+    assert "Applied 6 of 6 requests" in text
+    assert "Not verified: reading back after the last request failed" in text
+    assert len(api_writes(sandbox)) == 6

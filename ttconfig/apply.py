@@ -60,7 +60,10 @@ def describe_result(result: ApplyResult, audit_path: Path) -> str:
     if result.remaining:
         lines.append(f"Not applied ({len(result.remaining)} requests): "
                      + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:20]))
-    if result.failure is not None:
+    if result.unverified is not None:
+        lines.append(f"Not verified: reading back after the last request failed "
+                     f"({result.unverified}).")
+    if result.failure is not None or result.unverified is not None:
         lines.append("Run plan to see exactly what remains.")
     if result.diverged:
         lines += ["Diverged (live differs from the YAML after apply; not re-applied): "
@@ -78,10 +81,12 @@ class ApplyResult:
     unknown: Step | None = None
     """A step sent without an answer whose read-back failed too: never called "not
     applied", since it may have landed."""
+    unverified: str | None = None
+    """Why the read-back after the last step failed (every step was applied)."""
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failure or self.diverged else 0
+        return 1 if self.failure or self.diverged or self.unverified else 0
 
 
 class Applier:
@@ -104,8 +109,12 @@ class Applier:
 
     async def apply(self, plan: Plan) -> ApplyResult:
         result = ApplyResult()
-        await self._load_instruments()
         steps = list(plan.steps)
+        try:
+            await self._load_instruments()
+        except TTError as error:
+            result.failure, result.remaining = str(error), steps
+            return result
         for index, step in enumerate(steps):
             try:
                 await self._run(step, plan)
@@ -121,7 +130,10 @@ class Applier:
             result.done.append(step)
             if self.progress is not None:
                 self.progress(index + 1, len(steps))
-        result.diverged = await self._verify()
+        try:
+            result.diverged = await self._verify()
+        except TTError as error:  # every write went through: say so, and what is not known
+            result.unverified = str(error)
         return result
 
     async def _load_instruments(self) -> None:
