@@ -15,6 +15,9 @@ from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.secret import Secret
 
+pytest_plugins = ["tests.canary"]
+"""The secrets canary: every session runs under it and fails on a leaked credential."""
+
 UAT = "ext_uat_cert"
 PROD = "ext_prod_live"
 FAST_PAUSE = 0.2

@@ -187,7 +187,8 @@ def test_when_the_closing_read_back_fails_every_write_is_still_reported_applied(
 
     result = asyncio.run(run())
     assert (len(result.done), result.remaining, result.failure) == (6, [], None)
-    assert result.unverified is not None and "quota is used up" in result.unverified
+    assert result.unverified is not None
+    assert "quota is used up" in result.unverified
     assert result.exit_code == 1
     text = describe_result(result, tmp_path / "uat.jsonl")
     assert "Applied 6 of 6 requests" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ttconfig.cli import _serve_banner, cli
+from ttconfig.cli import _credentials_file, _serve_banner, _write_credentials, cli
 from ttconfig.sandbox.server import Sandbox
 
 
@@ -49,17 +50,19 @@ def test_missing_credentials_is_a_usage_error_naming_the_variables(tmp_path: Pat
     assert "Traceback" not in result.stderr
 
 
-def test_a_tt_refusal_exits_1_with_the_request_and_no_secret(tmp_path: Path) -> None:
+def test_a_tt_refusal_exits_1_with_the_request_and_no_secret(tmp_path: Path,
+                                                             canary: str) -> None:
+    wrong = f"{canary}-wrong"  # the session's canary: tests/canary.py searches for it too
     with Sandbox() as sandbox:
         key, _secret = sandbox.credentials("ext_uat_cert")
         result = ttconfig("inspect", "--base-url", sandbox.base_url, cwd=tmp_path,
-                          env={"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": "canary-wrong"})
+                          env={"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": wrong})
     assert result.returncode == 1
     assert "POST /ttid/ext_uat_cert/token failed (HTTP 401" in result.stderr
     assert "Traceback" not in result.stderr
     for text in (result.stdout, result.stderr):
         assert key not in text
-        assert "canary-wrong" not in text
+        assert wrong not in text
 
 
 def test_unknown_options_are_usage_errors(tmp_path: Path) -> None:
@@ -81,14 +84,30 @@ def test_sandbox_reset_restores_the_seed(tmp_path: Path) -> None:
     assert json.loads(state.read_text())["version"] == 1
 
 
-def test_serve_banner_lists_every_seeded_key_for_curl_users(tmp_path: Path) -> None:
+def test_serve_hands_its_keys_over_in_an_owner_only_file_never_in_the_banner(
+        tmp_path: Path) -> None:
     sandbox = Sandbox(state_path=tmp_path / "s.json", port=8787)
-    banner = _serve_banner(sandbox)
+    credentials = _write_credentials(sandbox, _credentials_file(tmp_path / "s.json"))
+    banner = _serve_banner(sandbox, credentials)
+    assert credentials == tmp_path / "s.credentials.env"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
     assert "http://127.0.0.1:8787" in banner
+    assert f". {credentials}" in banner
     for environment in ("ext_uat_cert", "ext_prod_live"):
         for key in sandbox.app_keys(environment):
-            assert key["key"] in banner
-            assert key["secret"] in banner
+            assert key["label"] in banner
+            assert key["key"] not in banner
+            assert key["secret"] not in banner
+    # Sourced as the banner says, the file gives ttconfig's own variables (compared inside
+    # the shell: the values are never printed, here either).
+    uat_key, uat_secret = sandbox.credentials("ext_uat_cert")
+    meridian_key, _ = sandbox.credentials("ext_prod_live", "meridian")
+    check = ('. "$FILE" && [ "$TT_UAT_APP_KEY" = "$KEY" ] && [ "$TT_UAT_APP_SECRET" = "$SECRET" ]'
+             ' && [ "$TT_PROD_MERIDIAN_APP_KEY" = "$MERIDIAN" ]')
+    sourced = subprocess.run(["bash", "--noprofile", "--norc", "-c", check], check=False,
+                             env={"FILE": str(credentials), "KEY": uat_key, "SECRET": uat_secret,
+                                  "MERIDIAN": meridian_key, "PATH": os.environ["PATH"]})
+    assert sourced.returncode == 0
 
 
 @pytest.mark.parametrize("args", [["--help"], ["sandbox", "--help"],

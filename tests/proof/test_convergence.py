@@ -3,8 +3,8 @@
 Each round resets the sandbox's prod firm, edits it at random as TT's web UI would (the
 live side), draws a random desired slice of the demo firm, and applies. Then: the apply
 reports no failure and no divergence; it wrote exactly the plan's requests; the fresh read
-it ends with plans nothing; and a second apply, of that empty plan, writes nothing. `TTCONFIG_CONVERGENCE` sets the number of
-pairs (CI: 500); `TTCONFIG_SEED` replays a run.
+it ends with plans nothing; and a second apply, of that empty plan, writes nothing.
+`TTCONFIG_CONVERGENCE` sets the number of pairs (CI: 500); `TTCONFIG_SEED` replays a run.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class Gateway:
 
     def issue_token(self, key: str) -> tuple[str, float]:
         lifetime = self.settings.token_lifetime_seconds
-        token = secrets.token_urlsafe(32)
+        token = self.settings.credential(secrets.token_urlsafe(32))
         with self._lock:
             self._tokens[token] = Token(key, self.clock() + lifetime)
         return token, lifetime

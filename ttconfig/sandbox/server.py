@@ -32,13 +32,22 @@ class Sandbox:
     def __init__(self, *, state_path: Path | None = None, settings: SandboxSettings | None = None,
                  accounts: int | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.settings = settings or SandboxSettings()
-        self.store = SandboxStore.open(state_path, lambda: build_all(accounts=accounts))
+        self.store = SandboxStore.open(state_path, lambda: self._seed(accounts))
         self.gateway = Gateway(self.settings)
         self.faults = FaultInjector()
         self.app = SandboxApp(self.store, self.settings, self.gateway, self.faults)
         self.host, self.port = host, port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+
+    def _seed(self, accounts: int | None) -> Record:
+        """The seeded firms, their app keys and secrets issued as the settings say (a canary)."""
+        data = build_all(accounts=accounts)
+        for environment in data["environments"].values():
+            for app_key in environment["appKeys"]:
+                app_key["key"] = self.settings.credential(app_key["key"])
+                app_key["secret"] = self.settings.credential(app_key["secret"])
+        return data
 
     @property
     def base_url(self) -> str:

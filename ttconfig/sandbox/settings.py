@@ -7,7 +7,12 @@ on every request, so a test may change them while the server runs.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+
+CANARY_VARIABLE = "TTCONFIG_SANDBOX_CANARY"
+"""When set, every app key, app secret and access token the sandbox issues starts with its value
+(tests/canary.py sets a unique one per test session, then searches every artefact for it)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,14 @@ class SandboxSettings:
     """Answer every GET first with a 303 to the same host (TT's regional routing)."""
     latency_ms: float = 0.0
     """Simulated round-trip time added to every response."""
+    credential_canary: str = field(default_factory=lambda: os.environ.get(CANARY_VARIABLE, ""))
+    """Prefix of every credential the sandbox issues, so that a leaked one is found by a plain
+    text search (see CANARY_VARIABLE). Read once, when the settings are made; a child process
+    running `--sandbox` inherits it through the environment."""
+
+    def credential(self, value: str) -> str:
+        """`value` as the sandbox issues it: behind the canary, when there is one."""
+        return f"{self.credential_canary}-{value}" if self.credential_canary else value
 
     def plan_for(self, seeded_plan: str) -> UsagePlan:
         """The usage plan in force for a key seeded with `seeded_plan`."""
