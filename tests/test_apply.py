@@ -194,3 +194,37 @@ def test_when_the_closing_read_back_fails_every_write_is_still_reported_applied(
     assert "Applied 6 of 6 requests" in text
     assert "Not verified: reading back after the last request failed" in text
     assert len(api_writes(sandbox)) == 6
+
+
+def test_a_lost_answer_is_read_back_for_its_own_step_not_a_later_one_of_the_same_kind(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    # One account, two restriction steps: market_orders off early (tightening), obo on
+    # late (loosening). The first POST lands but its answer is lost: the read-back must
+    # find it applied, not mistake the pending loosening step for it and send obo twice.
+    shutil.copytree(ROOT / "environments" / "uat", tmp_path / "uat")
+    accounts = tmp_path / "uat" / "accounts.yaml"
+    lines = accounts.read_text().splitlines(keepends=True)
+    start = lines.index("- name: HPT-PROP-EQIDX\n")
+    for at in range(start, start + 30):
+        lines[at] = lines[at].replace("market_orders: true", "market_orders: false").replace(
+            "obo: false", "obo: true")
+    accounts.write_text("".join(lines))
+    firm = load(tmp_path / "uat")
+    restrictions = "/ttaccount/*/account/*/restrictions"
+
+    async def run() -> ApplyResult:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            steps = [s for s in plan.steps if s.operation == "update restrictions"]
+            assert [s.items for s in steps] == [("market_orders",), ("obo",)]
+            sandbox.add_fault(method="POST", path=restrictions, action="drop")
+            audit = AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"})
+            return await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
+
+    result = asyncio.run(run())
+    assert (result.failure, result.diverged) == (None, [])
+    assert len([w for w in api_writes(sandbox) if w["path"].endswith("/restrictions")]) == 2
+    outcomes = [r for r in records(tmp_path / "uat.jsonl") if r["event"] == "outcome"
+                and r.get("resolved_by")]
+    assert [(o["outcome"], o["resolved_by"]) for o in outcomes] == [("applied", "read back")]

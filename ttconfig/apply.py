@@ -475,11 +475,17 @@ def _field_data(change: Change) -> list[dict[str, Any]]:
 
 
 def _pending(plan: Plan, step: Step) -> Step | None:
-    """What of `step` a fresh plan still wants (None: the step is fully applied)."""
-    for candidate in plan.steps:
-        if (candidate.kind, candidate.key, candidate.operation) == (step.kind, step.key,
-                                                                     step.operation):
-            items = tuple(i for i in step.items if i in candidate.items) or candidate.items
-            return Step(step.kind, step.key, step.operation, items, step.direction,
-                        step.phase, step.depth)
-    return None
+    """What of `step` a fresh plan still wants (None: the step is fully applied).
+
+    Only the step's own items count. A plan may hold several steps of one operation on one
+    object (tightened restrictions early, loosened ones late; batches of 20): another step's
+    items still pending say nothing about this one, and sending them here would write them
+    twice."""
+    same = (step.kind, step.key, step.operation)
+    wanted = {item for c in plan.steps if (c.kind, c.key, c.operation) == same
+              for item in c.items}
+    items = tuple(item for item in step.items if item in wanted)
+    if not items:
+        return None
+    return Step(step.kind, step.key, step.operation, items, step.direction, step.phase,
+                step.depth)
