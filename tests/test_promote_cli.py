@@ -57,20 +57,6 @@ def test_promote_from_another_source_than_declared_is_a_usage_error(tmp_path: Pa
     assert "promotes from 'uat'" in result.stderr
 
 
-def test_the_gate_refuses_what_uat_has_not_applied_unless_hotfix(tmp_path: Path) -> None:
-    cwd = demo(tmp_path)
-    ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
-    target = ["--sandbox", "--usage-plan", "high"]
-    refused = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
-    assert refused.returncode == 4, refused.stdout + refused.stderr
-    assert "not applied in UAT: accounts HPT-PROP-ENERGY" in refused.stdout
-    assert "soak: UAT's audit log has no apply" in refused.stdout
-    hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target, cwd=cwd)
-    assert hotfix.returncode == 0, hotfix.stdout + hotfix.stderr
-    assert "WAIVED (hotfix)" in hotfix.stdout
-    assert "Gate passed." in hotfix.stdout
-
-
 def _edit(path: Path, after: str, old: str, new: str) -> None:
     """Replace the first `old` line after the line `after` (one object's field)."""
     lines = path.read_text().splitlines(keepends=True)
@@ -80,11 +66,20 @@ def _edit(path: Path, after: str, old: str, new: str) -> None:
     path.write_text("".join(lines))
 
 
-def test_after_uat_applies_the_gate_waits_for_the_soak_then_refuses_only_what_skipped_uat(
+def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipped_uat(
         tmp_path: Path) -> None:
     cwd = demo(tmp_path)
     target = ["--sandbox", "--usage-plan", "high"]
     ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
+    refused = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert "not applied in UAT: accounts HPT-PROP-ENERGY" in refused.stdout
+    assert "soak: UAT's audit log has no apply" in refused.stdout
+    hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target, cwd=cwd)
+    assert hotfix.returncode == 0, hotfix.stdout + hotfix.stderr
+    assert "WAIVED (hotfix)" in hotfix.stdout
+    assert "Gate passed." in hotfix.stdout
+
     applied = ttconfig("apply", "-e", "uat", "--auto-approve", *target, cwd=cwd)
     assert applied.returncode == 0, applied.stdout + applied.stderr
 
