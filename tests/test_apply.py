@@ -17,6 +17,8 @@ import pytest
 from ttconfig.apply import Applier, ApplyResult, describe_result
 from ttconfig.audit import AuditLog, verify
 from ttconfig.live import read_live
+from ttconfig.models import Firm
+from ttconfig.plan import Plan
 from ttconfig.planning import load, plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
@@ -61,6 +63,23 @@ def apply_demo(sandbox: Sandbox, audit_path: Path) -> tuple[ApplyResult, bool]:
             result = await Applier(tt, firm, "uat", live, audit,
                                    settle_seconds=0.4).apply(plan)
             return result, plan_from(firm, "uat", await read_live(tt)).empty
+
+    return asyncio.run(run())
+
+
+def apply_after_faults(sandbox: Sandbox, firm: Firm, audit_path: Path,
+                       *faults: dict[str, Any]) -> tuple[Plan, ApplyResult]:
+    """Plan against a healthy sandbox, then add `faults` (so they hit the apply only)."""
+
+    async def run() -> tuple[Plan, ApplyResult]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            for fault in faults:
+                sandbox.add_fault(**fault)
+            audit = AuditLog(audit_path, {"environment": "uat"})
+            result = await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
+            return plan, result
 
     return asyncio.run(run())
 
@@ -152,20 +171,12 @@ def test_plan_apply_plan_through_the_cli(tmp_path: Path) -> None:
 
 def test_a_write_whose_read_back_fails_is_reported_unknown_never_not_applied(
         sandbox: Sandbox, tmp_path: Path) -> None:
-    firm = load(ROOT / "environments" / "uat")
-
-    async def run() -> ApplyResult:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            # The limits write lands but its answer is lost; then the day's quota is gone.
-            sandbox.add_fault(method="POST", path=LIMITS, action="drop")
-            sandbox.add_fault(method="GET", path="*", status=429, times=10**6,
-                              message="Limit Exceeded")
-            audit = AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"})
-            return await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
-
-    result = asyncio.run(run())
+    # The limits write lands but its answer is lost; then the day's quota is gone.
+    _plan, result = apply_after_faults(
+        sandbox, load(ROOT / "environments" / "uat"), tmp_path / "uat.jsonl",
+        {"method": "POST", "path": LIMITS, "action": "drop"},
+        {"method": "GET", "path": "*", "status": 429, "times": 10**6,
+         "message": "Limit Exceeded"})
     assert result.unknown is not None
     assert result.unknown.operation == "upsert limit rows"
     assert result.unknown not in result.remaining
@@ -178,18 +189,10 @@ def test_a_write_whose_read_back_fails_is_reported_unknown_never_not_applied(
 
 def test_when_the_closing_read_back_fails_every_write_is_still_reported_applied(
         sandbox: Sandbox, tmp_path: Path) -> None:
-    firm = load(ROOT / "environments" / "uat")
-
-    async def run() -> ApplyResult:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            sandbox.add_fault(method="GET", path="*", status=429, times=10**6,
-                              message="Limit Exceeded")
-            audit = AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"})
-            return await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
-
-    result = asyncio.run(run())
+    _plan, result = apply_after_faults(
+        sandbox, load(ROOT / "environments" / "uat"), tmp_path / "uat.jsonl",
+        {"method": "GET", "path": "*", "status": 429, "times": 10**6,
+         "message": "Limit Exceeded"})
     assert (len(result.done), result.remaining, result.failure) == (6, [], None)
     assert result.unverified is not None
     assert "quota is used up" in result.unverified
@@ -213,20 +216,11 @@ def test_a_lost_answer_is_read_back_for_its_own_step_not_a_later_one_of_the_same
         lines[at] = lines[at].replace("market_orders: true", "market_orders: false").replace(
             "obo: false", "obo: true")
     accounts.write_text("".join(lines))
-    firm = load(tmp_path / "uat")
-    restrictions = "/ttaccount/*/account/*/restrictions"
-
-    async def run() -> ApplyResult:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            steps = [s for s in plan.steps if s.operation == "update restrictions"]
-            assert [s.items for s in steps] == [("market_orders",), ("obo",)]
-            sandbox.add_fault(method="POST", path=restrictions, action="drop")
-            audit = AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"})
-            return await Applier(tt, firm, "uat", live, audit, settle_seconds=0.0).apply(plan)
-
-    result = asyncio.run(run())
+    plan, result = apply_after_faults(
+        sandbox, load(tmp_path / "uat"), tmp_path / "uat.jsonl",
+        {"method": "POST", "path": "/ttaccount/*/account/*/restrictions", "action": "drop"})
+    steps = [s for s in plan.steps if s.operation == "update restrictions"]
+    assert [s.items for s in steps] == [("market_orders",), ("obo",)]
     assert (result.failure, result.diverged) == (None, [])
     assert len([w for w in api_writes(sandbox) if w["path"].endswith("/restrictions")]) == 2
     outcomes = [r for r in records(tmp_path / "uat.jsonl") if r["event"] == "outcome"

@@ -118,6 +118,16 @@ def test_help_is_available(args: list[str]) -> None:
     assert "Usage:" in result.output
 
 
+def test_a_state_file_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / ".ttconfig").write_text("")  # a file where the state's folder should be
+    for args in (["inspect", "--sandbox"],
+                 ["sandbox", "serve", "--state", ".ttconfig/sandbox-state.json"]):
+        result = ttconfig(*args, cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert "cannot write the sandbox state" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_a_broken_state_file_is_a_clear_error_that_reset_repairs(tmp_path: Path) -> None:
     state = tmp_path / ".ttconfig" / "sandbox-state.json"
     state.parent.mkdir()

@@ -661,8 +661,12 @@ def _write_credentials(server: Sandbox, path: Path) -> Path:
             key_var, secret_var = _credential_names(environment, key["label"])
             lines += [f"export {key_var}={shlex.quote(key['key'])}",
                       f"export {secret_var}={shlex.quote(key['secret'])}"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise UsageError(f"cannot write the sandbox's credentials to {path}: "
+                         f"{error.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")

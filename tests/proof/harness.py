@@ -1,4 +1,4 @@
-"""One fast sandbox and client for the proof suites, and the apply they all run.
+"""One fast sandbox and client for the proof suites, and the workers that run them.
 
 The sandbox runs TT's rules (paging, batching, pacing, tokens) with the clock turned up: a
 high usage plan of thousands of requests per second and a short POST pause, so hundreds of
@@ -11,20 +11,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from tests.proof.firms import TT_ENVIRONMENT
-from ttconfig.apply import Applier, ApplyResult
-from ttconfig.audit import AuditLog
-from ttconfig.live import read_live, scope_of
-from ttconfig.models import Firm
-from ttconfig.plan import Plan
-from ttconfig.planning import plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
-from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.secret import Secret
 
@@ -71,24 +62,3 @@ def client_config(sandbox: Sandbox, base_url: str | None = None,
 def api_writes(sandbox: Sandbox) -> list[dict[str, Any]]:
     """Writes a client made (not web-UI edits); a late commit counts as the client's."""
     return [w for w in sandbox.writes() if w["source"] != "ui"]
-
-
-async def plan_of(tt: TTClient, firm: Firm) -> Plan:
-    return plan_from(firm, "prod", await read_live(tt, scope_of(firm)))
-
-
-@dataclass
-class Applied:
-    plan: Plan
-    result: ApplyResult
-
-
-async def plan_and_apply(tt: TTClient, firm: Firm, audit_path: Path,
-                         settle_seconds: float = 0.0) -> Applied:
-    """What `ttconfig apply` does after the policy: read, plan, apply with an audit log."""
-    live = await read_live(tt, scope_of(firm))
-    plan = plan_from(firm, "prod", live)
-    audit = AuditLog(audit_path, {"environment": "prod"})
-    result = await Applier(tt, firm, "prod", live, audit,
-                           settle_seconds=settle_seconds).apply(plan)
-    return Applied(plan, result)

@@ -21,7 +21,6 @@ import pytest
 
 from tests.proof.firms import desired, scramble_live
 from tests.proof.harness import (
-    Applied,
     api_writes,
     client_config,
     count,
@@ -49,20 +48,19 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
     plan = plan_from(firm, "prod", live)
     applier = Applier(tt, firm, "prod", live, AuditLog(folder / f"{index}.jsonl", {}),
                       settle_seconds=0.0)
-    first = Applied(plan, await applier.apply(plan))
+    result = await applier.apply(plan)
     written = len(api_writes(sandbox))
     # The apply's last act was a fresh read of everything the YAML manages: plan from it.
     after = plan_from(firm, "prod", applier.live)
     second = await Applier(tt, firm, "prod", applier.live,
                            AuditLog(folder / f"{index}-2.jsonl", {}),
                            settle_seconds=0.0).apply(after)
-    requests = first.plan.summary.requests
-    totals.update({"requests": requests, "in sync": first.plan.empty,
+    requests = plan.summary.requests
+    totals.update({"requests": requests, "in sync": plan.empty,
                    "live edits": len(edits)})
     found = [
-        *([f"apply failed: {first.result.failure}"] if first.result.failure else []),
-        *([f"diverged: {[c.key for c in first.result.diverged]}"]
-          if first.result.diverged else []),
+        *([f"apply failed: {result.failure}"] if result.failure else []),
+        *([f"diverged: {[c.key for c in result.diverged]}"] if result.diverged else []),
         *([f"{written} writes for {requests} planned requests"] if written != requests else []),
         *([f"next plan not empty: {[c.key for c in after.changes]}"] if not after.empty
           else []),

@@ -142,8 +142,7 @@ def _object(kind: str, key: str) -> tuple[str, str]:
     return kind, fold(key.split(" ↔ ")[0])
 
 
-def _reported(audit: list[dict[str, Any]], steps: Sequence[Step],
-              ) -> tuple[dict[str, str], dict[str, str]]:
+def _reported(audit: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
     """Per intent: its last outcome; and which intent each request id was sent for."""
     final: dict[str, str] = {}
     sent: dict[str, str] = {}
@@ -162,7 +161,7 @@ def _check(plan: Plan, audit_path: Path, writes: list[dict[str, Any]], after: Pl
         problems.append("the audit log does not verify")
     audit = [json.loads(line) for line in audit_path.read_text().splitlines()]
     intents = [r for r in audit if r["event"] == "intent"]
-    final, sent = _reported(audit, plan.steps)
+    final, sent = _reported(audit)
     per_intent = Counter(sent.get(str(w["request_id"]), "?") for w in writes)
     if per_intent["?"]:
         unaccounted = [(w["method"], w["path"]) for w in writes if w["request_id"] not in sent]

@@ -184,7 +184,11 @@ class SandboxStore:
         if self.path is None:
             return
         with self.lock:
-            _atomic_write(self.path, json.dumps(self.to_json(), separators=(",", ":")))
+            try:
+                _atomic_write(self.path, json.dumps(self.to_json(), separators=(",", ":")))
+            except OSError as error:
+                raise SandboxStateError(f"cannot write the sandbox state {self.path}: "
+                                        f"{error.strerror or error}") from None
 
     def record_write(
         self, environment: str, method: str, path: str, request_id: str | None, *,
