@@ -21,26 +21,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ttconfig.apply import Applier
-from ttconfig.audit import AuditLog
-from ttconfig.fingerprint import Objects, touched
-from ttconfig.live import LiveFirm, read_live, to_models
-from ttconfig.loader import load_firm
+from ttconfig.core.plan import Plan
+from ttconfig.desired.loader import load_firm
+from ttconfig.desired.writer import render_new
+from ttconfig.live.read import LiveFirm, read_live, to_models
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.environment import Policy
-from ttconfig.plan import Plan
-from ttconfig.planning import plan_from
-from ttconfig.policy import Facts, Overrides, Verdict, evaluate
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
+from ttconfig.runs.apply import Applier
+from ttconfig.runs.audit import AuditLog
+from ttconfig.runs.planning import plan_from
+from ttconfig.safety.fingerprint import Objects, touched
+from ttconfig.safety.policy import Facts, Overrides, Verdict, evaluate
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
 from ttconfig.tt import wire
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials
 from ttconfig.tt.secret import Secret
-from ttconfig.writer import render_new
 
 ENVIRONMENT = """\
 tt_environment: ext_uat_cert

@@ -98,25 +98,25 @@ from typing import IO, Any
 
 import httpx
 
-from ttconfig.apply import Applier
-from ttconfig.audit import AuditLog
-from ttconfig.live import LiveFirm, read_live, scope_of, to_models
-from ttconfig.loader import load_firm
+from ttconfig.core.plan import Plan
+from ttconfig.core.selection import select
+from ttconfig.desired.loader import load_firm
+from ttconfig.desired.writer import render_new
+from ttconfig.live.read import LiveFirm, read_live, scope_of, to_models
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.checks import fold
-from ttconfig.plan import Plan
-from ttconfig.planning import check_company, plan_from
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
+from ttconfig.runs.apply import Applier
+from ttconfig.runs.audit import AuditLog
+from ttconfig.runs.planning import check_company, plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings, UsagePlan
-from ttconfig.targets import select
 from ttconfig.tt import wire
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.secret import Secret
-from ttconfig.writer import render_new
 
 Json = dict[str, Any]
 

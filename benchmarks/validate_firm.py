@@ -12,12 +12,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from ttconfig import yaml12
-from ttconfig.diff import diff
-from ttconfig.loader import load_firm
+from ttconfig.core.diff import diff
+from ttconfig.core.plan import build_plan
+from ttconfig.desired import yaml12
+from ttconfig.desired.loader import load_firm
 from ttconfig.models import KINDS
 from ttconfig.models.accounts import Account
-from ttconfig.plan import build_plan
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text

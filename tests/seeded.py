@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ttconfig.live import LiveFirm, read_live
+from ttconfig.core.selection import Selection
+from ttconfig.live.read import LiveFirm, read_live
 from ttconfig.models import Firm
-from ttconfig.planning import Planned, make_plan
+from ttconfig.runs.planning import Planned, make_plan
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
-from ttconfig.targets import Selection
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials
 from ttconfig.tt.secret import Secret

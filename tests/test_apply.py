@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from ttconfig.apply import Applier, ApplyResult, describe_result
-from ttconfig.audit import AuditLog, verify
-from ttconfig.live import read_live
+from ttconfig.core.plan import Plan
+from ttconfig.live.read import read_live
 from ttconfig.models import Firm
-from ttconfig.plan import Plan
-from ttconfig.planning import load, plan_from
+from ttconfig.runs.apply import Applier, ApplyResult, describe_result
+from ttconfig.runs.audit import AuditLog, verify
+from ttconfig.runs.planning import load, plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
 from ttconfig.tt.client import TTClient

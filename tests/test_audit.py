@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ttconfig.audit import GENESIS, AuditLog, actor, verify
-from ttconfig.changes import ABSENT
+from ttconfig.core.changes import ABSENT
+from ttconfig.runs.audit import GENESIS, AuditLog, actor, verify
 
 CONTEXT = {"environment": "uat", "tt_environment": "ext_uat_cert", "plan": "ab" * 32}
 

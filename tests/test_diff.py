@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ttconfig.changes import ABSENT, Change
-from ttconfig.diff import diff
+from ttconfig.core.changes import ABSENT, Change
+from ttconfig.core.diff import diff
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.groups import RiskGroup

@@ -14,15 +14,15 @@ import pytest
 
 from tests.conftest import PROD
 from tests.seeded import FAST, fast_client
-from ttconfig.changes import ABSENT, Action, Change, Direction, FieldChange
-from ttconfig.drift import Drift, DriftField, DriftItem, drift_of
-from ttconfig.live import LiveFirm, read_live, scope_of
+from ttconfig.core.changes import ABSENT, Action, Change, Direction, FieldChange
+from ttconfig.core.plan import build_plan
+from ttconfig.core.risk import direction
+from ttconfig.live.read import LiveFirm, read_live, scope_of
 from ttconfig.models import Firm
-from ttconfig.plan import build_plan
-from ttconfig.planning import load, plan_from
 from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from ttconfig.render.markdown import LIMIT
-from ttconfig.risk import direction
+from ttconfig.runs.planning import load, plan_from
+from ttconfig.safety.drift import Drift, DriftField, DriftItem, drift_of
 from ttconfig.sandbox.server import Sandbox
 
 ROOT = Path(__file__).parent.parent

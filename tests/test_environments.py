@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from tests.seeded import read_seeded
-from ttconfig.diff import diff
-from ttconfig.live import to_models
-from ttconfig.loader import load_firm
+from ttconfig.core.diff import diff
+from ttconfig.desired.loader import load_firm
+from ttconfig.desired.writer import plain
+from ttconfig.live.read import to_models
 from ttconfig.models import KINDS, Firm
-from ttconfig.writer import plain
 
 ROOT = Path(__file__).parent.parent
 ENVIRONMENTS = ROOT / "environments"

@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 
-from ttconfig.changes import ABSENT
-from ttconfig.diff import diff
-from ttconfig.fingerprint import (
+from ttconfig.core.changes import ABSENT
+from ttconfig.core.diff import diff
+from ttconfig.core.plan import build_plan
+from ttconfig.models.accounts import Account
+from ttconfig.models.base import Model
+from ttconfig.models.users import User
+from ttconfig.safety.fingerprint import (
     Objects,
     Row,
     Touched,
@@ -20,10 +24,6 @@ from ttconfig.fingerprint import (
     touched,
     value_at,
 )
-from ttconfig.models.accounts import Account
-from ttconfig.models.base import Model
-from ttconfig.models.users import User
-from ttconfig.plan import build_plan
 
 ANN = "ann.lee@harborpoint.example"
 BOB = "bob.ray@harborpoint.example"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ttconfig.changes import ABSENT, Change, FieldChange
-from ttconfig.gate import applied_times, evaluate_gate, excluded, render_gate, source_key
+from ttconfig.core.changes import ABSENT, Change, FieldChange
+from ttconfig.core.plan import Plan, build_plan
 from ttconfig.models.environment import Promotion
-from ttconfig.plan import Plan, build_plan
+from ttconfig.promotion.gate import applied_times, evaluate_gate, excluded, render_gate, source_key
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ROW = ("limits", "products", "CME CL future", "max_order_qty")

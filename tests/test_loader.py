@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ttconfig.desired.loader import MAX_FILE_BYTES, load_firm
 from ttconfig.errors import ConfigError
-from ttconfig.loader import MAX_FILE_BYTES, load_firm
 
 DATA = Path(__file__).parent / "data"
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())

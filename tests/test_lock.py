@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from ttconfig.audit import actor
 from ttconfig.errors import TTConfigError, UsageError
-from ttconfig.lock import EnvironmentLock, LockHeld, LockInfo, UnlockRefused
+from ttconfig.runs.audit import actor
+from ttconfig.runs.lock import EnvironmentLock, LockHeld, LockInfo, UnlockRefused
 
 PLAN = "3f2a9c1b0d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4"
 

@@ -3,8 +3,8 @@ cutting mid-table, and lists loosening first whatever it leaves out."""
 
 from __future__ import annotations
 
-from ttconfig.changes import Change, FieldChange
-from ttconfig.plan import build_plan
+from ttconfig.core.changes import Change, FieldChange
+from ttconfig.core.plan import build_plan
 from ttconfig.render.markdown import LIMIT, render_markdown
 
 

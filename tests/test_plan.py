@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ttconfig.changes import ABSENT, Action, Change, FieldChange
-from ttconfig.plan import Plan, build_plan
+from ttconfig.core.changes import ABSENT, Action, Change, FieldChange
+from ttconfig.core.plan import Plan, build_plan
 
 
 def field(path: str, old: object, new: object, direction: str) -> FieldChange:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.seeded import plan_against_seed
-from ttconfig.planning import Planned, load
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
+from ttconfig.runs.planning import Planned, load
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"

@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
-from ttconfig.changes import ABSENT, FieldChange
-from ttconfig.diff import diff
+from ttconfig.core.changes import ABSENT, FieldChange
+from ttconfig.core.diff import diff
+from ttconfig.core.plan import Plan, build_plan
+from ttconfig.core.risk import is_high
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.environment import Policy
 from ttconfig.models.groups import RiskGroup
 from ttconfig.models.users import User
-from ttconfig.plan import Plan, build_plan
-from ttconfig.policy import (
+from ttconfig.safety.policy import (
     Approval,
     Facts,
     Finding,
@@ -30,7 +31,6 @@ from ttconfig.policy import (
     admin_losses,
     evaluate,
 )
-from ttconfig.risk import is_high
 
 Models = Mapping[str, Sequence[Model]]
 

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from ttconfig.changes import ABSENT, Change, FieldChange
+from ttconfig.core.changes import ABSENT, Change, FieldChange
+from ttconfig.desired.loader import load_firm
 from ttconfig.errors import ConfigError
-from ttconfig.loader import load_firm
 from ttconfig.models import Firm
 from ttconfig.models.accounts import Account
 from ttconfig.models.environment import Promotion
 from ttconfig.models.users import User
-from ttconfig.promotion import Promoted, promote, write_promotion
+from ttconfig.promotion.promote import Promoted, promote, write_promotion
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text

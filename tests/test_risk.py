@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ttconfig.changes import ABSENT
-from ttconfig.risk import LIMITS, direction, membership, percent_change
+from ttconfig.core.changes import ABSENT
+from ttconfig.core.risk import LIMITS, direction, membership, percent_change
 
 
 @pytest.mark.parametrize("field", sorted(LIMITS))

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from ttconfig.audit import verify
-from ttconfig.loader import load_firm
-from ttconfig.lock import EnvironmentLock
+from ttconfig.desired.loader import load_firm
 from ttconfig.models import KINDS
+from ttconfig.runs.audit import verify
+from ttconfig.runs.lock import EnvironmentLock
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings
 

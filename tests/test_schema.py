@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ttconfig.schema import render, schemas
+from ttconfig.desired.schema import render, schemas
 
 ROOT = Path(__file__).parent.parent
 

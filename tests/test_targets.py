@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.seeded import plan_against_seed
+from ttconfig.core.selection import Pattern, select
 from ttconfig.errors import UsageError
-from ttconfig.planning import Planned, load
-from ttconfig.targets import Pattern, select
+from ttconfig.runs.planning import Planned, load
 
 ROOT = Path(__file__).parent.parent
 UAT = load(ROOT / "environments" / "uat")

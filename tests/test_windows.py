@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from ttconfig.models.environment import ChangeWindow, Policy
-from ttconfig.windows import describe, is_open, next_opening, open_window
+from ttconfig.safety.change_windows import describe, is_open, next_opening, open_window
 
 CHICAGO = ZoneInfo("America/Chicago")
 LONDON = ZoneInfo("Europe/London")

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ttconfig.loader import load_firm
+from ttconfig.desired.loader import load_firm
+from ttconfig.desired.writer import render_new, update_text
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.accounts import Account
-from ttconfig.writer import render_new, update_text
 
 MINIMAL = Path(__file__).parent / "data" / "valid" / "minimal"
 ACCOUNTS = KINDS[0]

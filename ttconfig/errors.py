@@ -4,11 +4,11 @@
 
     TTConfigError                 exit 1   (anything ttconfig reports as a failure)
     ├── UsageError                exit 64  (a command line that cannot be run)
-    │   └── ttconfig.lock.UnlockRefused     (the id does not name the lock's holder)
+    │   └── ttconfig.runs.lock.UnlockRefused     (the id does not name the lock's holder)
     ├── ConfigError               exit 3   (invalid desired state)
     ├── PolicyRefusal             exit 4   (a safety policy refused the plan)
     ├── StalePlanError            exit 5   (live changed since the plan, or the plan was edited)
-    ├── ttconfig.lock.LockHeld    exit 5   (another apply holds the environment's lock)
+    ├── ttconfig.runs.lock.LockHeld    exit 5   (another apply holds the environment's lock)
     └── ttconfig.tt.errors.TTError exit 1  (a TT request failed; carries the request)
 
 Only `cli.main` turns these into exit codes; library code raises and never exits.

@@ -17,7 +17,7 @@ from typing import Any
 
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
-from ttconfig.planning import load
+from ttconfig.runs.planning import load
 from ttconfig.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]

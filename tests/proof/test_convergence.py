@@ -27,10 +27,10 @@ from tests.proof.harness import (
     fast_sandbox,
     in_workers,
 )
-from ttconfig.apply import Applier
-from ttconfig.audit import AuditLog
-from ttconfig.live import read_live, scope_of
-from ttconfig.planning import plan_from
+from ttconfig.live.read import read_live, scope_of
+from ttconfig.runs.apply import Applier
+from ttconfig.runs.audit import AuditLog
+from ttconfig.runs.planning import plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
 

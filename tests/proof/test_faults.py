@@ -36,13 +36,13 @@ import pytest
 from tests.proof.firms import ACCOUNTS, desired, scramble_live
 from tests.proof.harness import api_writes, client_config, count, fast_sandbox, in_workers
 from tests.proof.proxy import Proxy
-from ttconfig.apply import Applier
-from ttconfig.audit import AuditLog, verify
-from ttconfig.live import read_live, scope_of
+from ttconfig.core.plan import Plan, Step
+from ttconfig.live.read import read_live, scope_of
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
-from ttconfig.plan import Plan, Step
-from ttconfig.planning import plan_from
+from ttconfig.runs.apply import Applier
+from ttconfig.runs.audit import AuditLog, verify
+from ttconfig.runs.planning import plan_from
 from ttconfig.sandbox.faults import Fault
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt import wire

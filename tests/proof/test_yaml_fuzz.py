@@ -19,7 +19,7 @@ Families (each a function below, named in the summary):
           lines duplicated/swapped/deleted, indentation, tabs, control characters and NUL,
           BOMs, invalid UTF-8, very long lines, odd Unicode, line endings, and edits a YAML
           reader must ignore (comments, blank lines, trailing spaces: the firm is unchanged).
-  struct: the file parsed as the loader parses it (ttconfig.yaml12), one top-level item or
+  struct: the file parsed as the loader parses it (ttconfig.desired.yaml12), one top-level item or
           the whole file changed and written back with libyaml's emitter (ruamel's round-trip
           writer takes ~20 ms a file: minutes for a run), the item spliced in place so that
           the rest of the file keeps its comments and layout. Changed: value types
@@ -59,9 +59,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ttconfig import cli, yaml12
+from ttconfig import cli
+from ttconfig.desired import yaml12
+from ttconfig.desired.loader import load_firm
 from ttconfig.errors import ConfigError
-from ttconfig.loader import load_firm
 
 COUNT = int(os.environ.get("TTCONFIG_FUZZ") or 5000)
 SEED = int(os.environ.get("TTCONFIG_FUZZ_SEED") or random.SystemRandom().randrange(2**32))

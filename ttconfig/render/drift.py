@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 
-from ttconfig.changes import path_text
-from ttconfig.drift import SEVERITIES, Drift, DriftField, DriftItem, Severity
+from ttconfig.core.changes import path_text, shown
 from ttconfig.render.markdown import LIMIT, MARGIN
-from ttconfig.render.text import KIND_TITLES, Paint, shown
+from ttconfig.render.text import KIND_TITLES, Paint
+from ttconfig.safety.drift import SEVERITIES, Drift, DriftField, DriftItem, Severity
 
 MEANINGS: dict[Severity, str] = {"high": "live loosening", "medium": "live tightening",
                                  "low": "neutral"}

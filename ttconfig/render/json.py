@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 
-from ttconfig.plan import Plan
-from ttconfig.policy import Verdict
+from ttconfig.core.plan import Plan
+from ttconfig.safety.policy import Verdict
 
 
 def render_json(plan: Plan, verdict: Verdict | None = None,

@@ -9,19 +9,18 @@ loosening table is the last to shrink.
 
 from __future__ import annotations
 
-from ttconfig.changes import Change, FieldChange, path_text
-from ttconfig.plan import Plan
-from ttconfig.policy import Verdict
+from ttconfig.core.changes import Change, FieldChange, path_text, shown
+from ttconfig.core.plan import Plan
+from ttconfig.core.risk import percent_change
 from ttconfig.render.policy import verdict_markdown
 from ttconfig.render.text import (
     KIND_TITLES,
     Heading,
     plan_heading,
     render_change_lines,
-    shown,
     summary_line,
 )
-from ttconfig.risk import percent_change
+from ttconfig.safety.policy import Verdict
 
 LIMIT = 65_536
 MARGIN = 1_000

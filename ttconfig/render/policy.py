@@ -6,7 +6,7 @@ so the reason a plan cannot be applied is the first thing read.
 
 from __future__ import annotations
 
-from ttconfig.policy import Finding, Verdict
+from ttconfig.safety.policy import Finding, Verdict
 
 LABELS = {"refused": "REFUSED", "overridden": "ALLOWED", "needed": "NEEDED",
           "warning": "WARNING"}

@@ -4,10 +4,9 @@ field, grouped by kind in a fixed order, every risk-moving field marked."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from ttconfig.changes import ABSENT, Change, FieldChange, path_text
-from ttconfig.plan import Plan
+from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
+from ttconfig.core.plan import Plan
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
 COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "1;32",
@@ -40,18 +39,6 @@ def promotion_heading(source: str, target: str) -> Heading:
                    f"ttconfig promote: {source} → {target}",
                    f"No changes: {target}'s YAML already carries {source}'s desired state.",
                    writes=False)
-
-
-def shown(value: Any) -> str:
-    if value is ABSENT:
-        return "(absent)"
-    if value is None:
-        return "not set"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value) if value in ("member",) else f'"{value}"'
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 class Paint:

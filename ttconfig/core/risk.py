@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ttconfig.changes import ABSENT, Direction
+from ttconfig.core.changes import ABSENT, Direction
 
 LIMITS = frozenset({"max_order_qty", "max_position", "max_long_position", "max_short_position",
                     "price_reasonability_ticks", "credit_limit"})

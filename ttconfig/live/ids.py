@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ttconfig.errors import ConfigError
-from ttconfig.live import ACCOUNT_TYPES, TRADE_MODES, LiveFirm
+from ttconfig.live.read import ACCOUNT_TYPES, TRADE_MODES, LiveFirm
 from ttconfig.models.checks import fold
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
 from ttconfig.tt.records import LimitRow, LimitScope

@@ -39,6 +39,19 @@ def path_text(path: tuple[str, ...]) -> str:
     return text
 
 
+def shown(value: Any) -> str:
+    """A value as people read it in a plan: 5,000 · not set · (absent) · "text"."""
+    if value is ABSENT:
+        return "(absent)"
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if value in ("member",) else f'"{value}"'
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def combined(directions: Iterable[Direction]) -> Direction:
     """The direction of several field changes: any loosening loosens; else any tightening
     tightens."""

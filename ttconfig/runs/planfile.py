@@ -22,10 +22,10 @@ from typing import Any
 
 from ttconfig import __version__
 from ttconfig.errors import StalePlanError, UsageError
-from ttconfig.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.models import KINDS, Firm
-from ttconfig.planning import Planned
-from ttconfig.policy import Approval, Verdict
+from ttconfig.runs.planning import Planned
+from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
+from ttconfig.safety.policy import Approval, Verdict
 
 FORMAT = "ttconfig-plan"
 FORMAT_VERSION = 1

@@ -23,14 +23,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ttconfig.changes import ABSENT, Change
-from ttconfig.diff import ROW_LISTS, declared_links, row_key, row_name, shown_key
+from ttconfig.core.changes import ABSENT, Change
+from ttconfig.core.diff import ROW_LISTS, declared_links, row_key, row_name, shown_key
+from ttconfig.core.plan import Plan
+from ttconfig.core.risk import direction
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Bound, Policy
-from ttconfig.plan import Plan
-from ttconfig.risk import direction
-from ttconfig.windows import describe, next_opening, open_window
+from ttconfig.safety.change_windows import describe, next_opening, open_window
 
 Outcome = Literal["refused", "overridden", "warning", "needed"]
 Stage = Literal["plan", "apply"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ttconfig.changes import Change
+from ttconfig.core.changes import Change
 from ttconfig.errors import UsageError
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.checks import fold

@@ -29,8 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ttconfig.audit import actor
 from ttconfig.errors import TTConfigError, UsageError
+from ttconfig.runs.audit import actor
 
 LOCK_DIR = Path(".ttconfig") / "locks"
 """Where the CLI keeps locks, relative to the working directory (the repository)."""

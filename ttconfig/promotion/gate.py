@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ttconfig.changes import Change, path_text
-from ttconfig.diff import declared_links, shown_key
+from ttconfig.core.changes import Change, path_text
+from ttconfig.core.diff import declared_links, shown_key
+from ttconfig.core.plan import Plan
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Promotion
-from ttconfig.plan import Plan
-from ttconfig.promotion_rules import Rules
+from ttconfig.promotion.rules import Rules
 
 
 @dataclass(frozen=True)

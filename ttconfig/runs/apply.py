@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig import __version__
-from ttconfig.audit import AuditLog, actor, git_commit
-from ttconfig.changes import ABSENT, Change
-from ttconfig.diff import shown_key
-from ttconfig.live import LiveFirm, Names, default_model, margin_model, read_live, scope_of
+from ttconfig.core.changes import ABSENT, Change
+from ttconfig.core.diff import shown_key
+from ttconfig.core.plan import Plan, Step
+from ttconfig.core.selection import Selection
+from ttconfig.live.ids import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
+from ttconfig.live.read import LiveFirm, Names, default_model, margin_model, read_live, scope_of
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
-from ttconfig.plan import Plan, Step
-from ttconfig.planning import keeper, plan_from
-from ttconfig.resolve import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
-from ttconfig.targets import Selection
+from ttconfig.runs.audit import AuditLog, actor, git_commit
+from ttconfig.runs.planning import keeper, plan_from
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import OutcomeUnknown, TTError
 from ttconfig.tt.records import (

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ttconfig.connection import Target, credential_variables
-from ttconfig.live import LiveFirm, to_models
+from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
+from ttconfig.desired.writer import update_file
+from ttconfig.live.read import LiveFirm, to_models
 from ttconfig.models import KINDS
-from ttconfig.schema import ENVIRONMENT_SCHEMA, modeline
+from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.tt.config import ClientConfig
-from ttconfig.writer import update_file
 
 
 def environment_yaml(live: LiveFirm, target: Target, config: ClientConfig) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ttconfig import yaml12
+from ttconfig.desired import yaml12
 from ttconfig.errors import ConfigError
 from ttconfig.models import KINDS, Firm, KindSpec
 from ttconfig.models.checks import Issue, check, fold

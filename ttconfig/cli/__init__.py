@@ -24,16 +24,10 @@ from rich.console import Console
 from rich.progress import Progress as ProgressBar
 
 from ttconfig import __version__
-from ttconfig.apply import Applier, ApplyResult, audit_context, describe_result
-from ttconfig.audit import AuditLog, actor, git_commit, verify
-from ttconfig.connection import (
-    SANDBOX_STATE,
-    TT_ENVIRONMENTS,
-    Target,
-    connect,
-    credential_variables,
-)
-from ttconfig.drift import drift_of
+from ttconfig.core.plan import Plan
+from ttconfig.core.selection import Selection, select
+from ttconfig.desired.loader import Problem, load_firm
+from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.errors import (
     ConfigError,
     PolicyRefusal,
@@ -41,15 +35,29 @@ from ttconfig.errors import (
     TTConfigError,
     UsageError,
 )
-from ttconfig.gate import applied_times, declared_keys, evaluate_gate, render_gate
-from ttconfig.importer import write_environment
-from ttconfig.live import LiveFirm, Progress, read_live
-from ttconfig.loader import Problem, load_firm
-from ttconfig.lock import LOCK_DIR, EnvironmentLock
+from ttconfig.live.overview import Overview, accounts_table, read_overview, summary_line
+from ttconfig.live.read import LiveFirm, Progress, read_live
 from ttconfig.models import KINDS, Firm
-from ttconfig.overview import Overview, accounts_table, read_overview, summary_line
-from ttconfig.plan import Plan
-from ttconfig.planfile import (
+from ttconfig.promotion.gate import applied_times, declared_keys, evaluate_gate, render_gate
+from ttconfig.promotion.promote import promote as promote_firm
+from ttconfig.promotion.promote import write_promotion
+from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+from ttconfig.render.json import render_json
+from ttconfig.render.markdown import render_markdown
+from ttconfig.render.policy import refusal_message, render_verdict_text
+from ttconfig.render.text import promotion_heading, render_text
+from ttconfig.runs.apply import Applier, ApplyResult, audit_context, describe_result
+from ttconfig.runs.audit import AuditLog, actor, git_commit, verify
+from ttconfig.runs.connection import (
+    SANDBOX_STATE,
+    TT_ENVIRONMENTS,
+    Target,
+    connect,
+    credential_variables,
+)
+from ttconfig.runs.importer import write_environment
+from ttconfig.runs.lock import LOCK_DIR, EnvironmentLock
+from ttconfig.runs.planfile import (
     SavedPlan,
     approval_document,
     check_desired,
@@ -60,19 +68,11 @@ from ttconfig.planfile import (
     read_plan_file,
     write_plan_file,
 )
-from ttconfig.planning import Planned, load, make_plan
-from ttconfig.policy import Overrides, Verdict, evaluate
-from ttconfig.promotion import promote as promote_firm
-from ttconfig.promotion import write_promotion
-from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from ttconfig.render.json import render_json
-from ttconfig.render.markdown import render_markdown
-from ttconfig.render.policy import refusal_message, render_verdict_text
-from ttconfig.render.text import promotion_heading, render_text
+from ttconfig.runs.planning import Planned, load, make_plan
+from ttconfig.safety.drift import drift_of
+from ttconfig.safety.policy import Overrides, Verdict, evaluate
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
-from ttconfig.schema import SCHEMA_DIR, write_schemas
-from ttconfig.targets import Selection, select
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 

@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ttconfig.changes import ABSENT, Action, Change, Direction, FieldChange, combined
-from ttconfig.plan import Plan
-from ttconfig.risk import direction, membership
+from ttconfig.core.changes import ABSENT, Action, Change, Direction, FieldChange, combined
+from ttconfig.core.plan import Plan
+from ttconfig.core.risk import direction, membership
 
 Severity = Literal["high", "medium", "low"]
 State = Literal["changed in live", "missing in live", "extra in live"]

@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ttconfig.changes import ABSENT, Change, Direction, FieldChange, combined
-from ttconfig.risk import is_high
+from ttconfig.core.changes import ABSENT, Change, Direction, FieldChange, combined
+from ttconfig.core.risk import is_high
 
 MAX_ITEMS = 20
 PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}

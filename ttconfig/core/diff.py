@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ttconfig.changes import ABSENT, Change, FieldChange
+from ttconfig.core.changes import ABSENT, Change, FieldChange
+from ttconfig.core.risk import direction, membership
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
-from ttconfig.risk import direction, membership
 
 KIND_ORDER = ("accounts", "users", "links", "user_groups", "risk_groups", "product_margins",
               "order_tag_defaults")

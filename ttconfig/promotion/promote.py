@@ -44,18 +44,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ttconfig import yaml12
-from ttconfig.changes import ABSENT
-from ttconfig.diff import ROW_LISTS, compare, diff, row_key, row_name, shown_key
+from ttconfig.core.changes import ABSENT, shown
+from ttconfig.core.diff import ROW_LISTS, compare, diff, row_key, row_name, shown_key
+from ttconfig.core.plan import Plan, build_plan
+from ttconfig.desired import yaml12
+from ttconfig.desired.writer import plain, render_new, update_text
 from ttconfig.errors import ConfigError
 from ttconfig.models import KINDS, Firm, KindSpec
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.checks import check, fold
-from ttconfig.plan import Plan, build_plan
-from ttconfig.promotion_rules import NAMED, Rule, Rules, Where
-from ttconfig.render.text import shown
-from ttconfig.writer import plain, render_new, update_text
+from ttconfig.promotion.rules import NAMED, Rule, Rules, Where
 
 MODELS: dict[str, type[Model]] = {spec.name: spec.model for spec in KINDS}
 IDENTITY: dict[str, tuple[str, ...]] = {

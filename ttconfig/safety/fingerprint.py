@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ttconfig.changes import ABSENT, FieldChange
-from ttconfig.diff import ROW_LISTS, compare, declared_links, row_name, shown_key
+from ttconfig.core.changes import ABSENT, FieldChange
+from ttconfig.core.diff import ROW_LISTS, compare, declared_links, row_name, shown_key
+from ttconfig.core.plan import Plan
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
-from ttconfig.plan import Plan
 
 ABSENT_TEXT = "(absent)"
 LINK_LISTS = {"accounts": "users", "users": "accounts"}

@@ -19,9 +19,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 
+from ttconfig.desired.schema import modeline, schema_file
 from ttconfig.models import KindSpec
 from ttconfig.models.base import Model
-from ttconfig.schema import modeline, schema_file
 
 KEYS_FIRST = ("name", "email", "user", "account", "market", "product", "type", "contract",
               "field", "apply")

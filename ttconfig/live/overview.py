@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from rich.table import Table
 
-from ttconfig.live import ACCOUNT_TYPES
+from ttconfig.live.read import ACCOUNT_TYPES
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.records import (
     Account,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ttconfig.changes import ABSENT
+from ttconfig.core.changes import ABSENT
 
 GENESIS = "0" * 64
 

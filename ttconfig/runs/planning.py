@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ttconfig.changes import Change
-from ttconfig.diff import diff
+from ttconfig.core.changes import Change
+from ttconfig.core.diff import diff
+from ttconfig.core.plan import Plan, build_plan
+from ttconfig.core.selection import Selection
+from ttconfig.desired.loader import load_firm
 from ttconfig.errors import TTConfigError
-from ttconfig.live import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
-from ttconfig.loader import load_firm
+from ttconfig.live.read import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
-from ttconfig.plan import Plan, build_plan
-from ttconfig.policy import Facts, admin_losses
-from ttconfig.targets import Selection
+from ttconfig.safety.policy import Facts, admin_losses
 from ttconfig.tt.client import TTClient
 
 

@@ -1,0 +1,1 @@
+"""The pure reconcile: changes, risk direction, diff, plan, selection."""

@@ -1,0 +1,1 @@
+"""Live TT in users' words: reading, naming, ids, the inspect overview."""

@@ -1,0 +1,1 @@
+"""UAT to prod: promote, its rules, the gate."""

@@ -1,0 +1,1 @@
+"""IO workflows: connection, planning, saved plans, locks, audit, apply, import."""

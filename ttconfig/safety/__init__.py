@@ -1,0 +1,1 @@
+"""Pure judgements: the safety policy, change windows, fingerprints, drift."""
