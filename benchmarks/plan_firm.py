@@ -30,7 +30,7 @@ from ttconfig.models.environment import Policy
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
-from ttconfig.runs.apply import Applier
+from ttconfig.runs.apply.applier import Applier
 from ttconfig.runs.audit import AuditLog
 from ttconfig.runs.planning import plan_from
 from ttconfig.safety.fingerprint import Objects, touched

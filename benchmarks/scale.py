@@ -108,7 +108,7 @@ from ttconfig.models.checks import fold
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
-from ttconfig.runs.apply import Applier
+from ttconfig.runs.apply.applier import Applier
 from ttconfig.runs.audit import AuditLog
 from ttconfig.runs.planning import check_company, plan_from
 from ttconfig.sandbox.server import Sandbox

@@ -28,7 +28,7 @@ from tests.proof.harness import (
     in_workers,
 )
 from ttconfig.live.read import read_live, scope_of
-from ttconfig.runs.apply import Applier
+from ttconfig.runs.apply.applier import Applier
 from ttconfig.runs.audit import AuditLog
 from ttconfig.runs.planning import plan_from
 from ttconfig.sandbox.server import Sandbox

@@ -40,7 +40,7 @@ from ttconfig.core.plan import Plan, Step
 from ttconfig.live.read import read_live, scope_of
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
-from ttconfig.runs.apply import Applier
+from ttconfig.runs.apply.applier import Applier
 from ttconfig.runs.audit import AuditLog, verify
 from ttconfig.runs.planning import plan_from
 from ttconfig.sandbox.faults import Fault

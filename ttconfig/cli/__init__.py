@@ -46,7 +46,7 @@ from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.policy import refusal_message, render_verdict_text
 from ttconfig.render.text import promotion_heading, render_text
-from ttconfig.runs.apply import Applier, ApplyResult, audit_context, describe_result
+from ttconfig.runs.apply.applier import Applier, ApplyResult, audit_context, describe_result
 from ttconfig.runs.audit import AuditLog, actor, git_commit, verify
 from ttconfig.runs.connection import (
     SANDBOX_STATE,
