@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig.core.changes import ABSENT
+from ttconfig.errors import TTConfigError
 
 GENESIS = "0" * 64
 
@@ -132,3 +133,15 @@ def verify(path: Path) -> Verdict:
                            previous)
         previous, count = record["hash"], count + 1
     return Verdict(count, None, "the chain holds", previous)
+
+
+def verified_records(path: Path) -> list[dict[str, Any]]:
+    """A log's records, only if its hash chain holds (an edited log proves nothing); none if
+    there is no log yet."""
+    if not path.exists():
+        return []
+    verdict = verify(path)
+    if verdict.broken_at is not None:
+        raise TTConfigError(f"{path}:{verdict.broken_at}: the audit log's chain is broken "
+                            f"({verdict.reason}); the gate cannot trust its apply times")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -2,23 +2,28 @@
 
 Credentials come only from environment variables named per environment (TT_UAT_APP_KEY /
 TT_UAT_APP_SECRET, TT_PROD_APP_KEY / TT_PROD_APP_SECRET), never from arguments or files.
+Workflows reach TT through a `Connect` they are given, so a test can hand the command line
+a faster way in (a quicker sandbox, a client tuned to it) without changing what is run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ttconfig.errors import UsageError
+from ttconfig.models import Firm
+from ttconfig.runs.paths import SANDBOX_STATE
 from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.tt import wire
 from ttconfig.tt.config import ClientConfig, Credentials
 from ttconfig.tt.secret import Secret
 
 TT_ENVIRONMENTS = {"uat": "ext_uat_cert", "prod": "ext_prod_live"}
-SANDBOX_STATE = Path(".ttconfig") / "sandbox-state.json"
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,62 @@ def credentials_from(environ: Mapping[str, str], environment: str,
     return Credentials(Secret(environ[key_var]), Secret(environ[secret_var]))
 
 
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """How the command line asked to reach TT, before it knows the environment's YAML."""
+
+    sandbox: bool = False
+    base_url: str = wire.BASE_URL
+    usage_plan: str | None = None
+    company_name: str | None = None
+
+    def target(self, environment: str, firm: Firm | None = None) -> Target:
+        """Where to send `environment`'s requests; environment.yaml fills what was not given."""
+        if firm is None:
+            return Target(environment, sandbox=self.sandbox, base_url=self.base_url,
+                          usage_plan=self.usage_plan, company_name=self.company_name)
+        config = firm.environment
+        return Target(environment, sandbox=self.sandbox, base_url=self.base_url,
+                      usage_plan=self.usage_plan or config.usage_plan,
+                      company_name=self.company_name or config.company,
+                      app_name=config.app_name, declared_tt_environment=config.tt_environment,
+                      credential_names=(config.credentials.app_key_env,
+                                        config.credentials.app_secret_env))
+
+
+Connect = Callable[[Target], AbstractContextManager[ClientConfig]]
+"""A way to TT for one target: a context that holds a client configuration (and whatever
+must run while it is used, such as the in-process sandbox)."""
+
+
+def _as_is(config: ClientConfig) -> ClientConfig:
+    return config
+
+
+@dataclass(frozen=True)
+class Connector:
+    """The `Connect` commands use: the real one by default.
+
+    Tests give the command line another (through click's context object) to run whole
+    commands in-process at test speed: an in-process sandbox with faster settings, and a
+    client `tune`d to them (its write pause, its rate). Everything else — credentials from
+    the environment, the state file, the usage plan — goes the way users' runs go.
+    """
+
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    sandbox_settings: Callable[[], SandboxSettings] = SandboxSettings
+    """Settings of a `--sandbox` started in-process (fresh each time: the sandbox owns them)."""
+    tune: Callable[[ClientConfig], ClientConfig] = _as_is
+
+    @contextmanager
+    def __call__(self, target: Target) -> Iterator[ClientConfig]:
+        with connect(target, self.environ, self.sandbox_settings()) as config:
+            yield self.tune(config)
+
+
 @contextmanager
-def connect(target: Target, environ: Mapping[str, str]) -> Iterator[ClientConfig]:
+def connect(target: Target, environ: Mapping[str, str],
+            sandbox_settings: SandboxSettings | None = None) -> Iterator[ClientConfig]:
     """A client configuration for `target`, with the in-process sandbox running if asked."""
     if not target.sandbox:
         yield ClientConfig(environment=target.tt_environment, base_url=target.base_url,
@@ -73,7 +132,7 @@ def connect(target: Target, environ: Mapping[str, str]) -> Iterator[ClientConfig
                            usage_plan=target.usage_plan or "free", app_name=target.app_name,
                            company_name=target.company_name or "company")
         return
-    with Sandbox(state_path=target.state_path) as sandbox:
+    with Sandbox(state_path=target.state_path, settings=sandbox_settings) as sandbox:
         sandbox.settings.usage_plan_override = target.usage_plan
         key, secret = sandbox.credentials(target.tt_environment)
         yield ClientConfig(

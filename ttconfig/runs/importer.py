@@ -1,19 +1,26 @@
-"""`ttconfig import`: write an environment folder from live TT.
+"""`ttconfig import` and `ttconfig inspect`: the commands that read live TT without YAML.
 
-Existing files are updated in place (comments and layout kept); missing ones are written
-new, each after its schema modeline. `environment.yaml` is written only when missing: it
-holds decisions (policy, credential variable names) that live TT cannot supply.
+Import writes an environment folder from live TT. Existing files are updated in place
+(comments and layout kept); missing ones are written new, each after its schema modeline.
+`environment.yaml` is written only when missing: it holds decisions (policy, credential
+variable names) that live TT cannot supply. Inspect reads the accounts' risk setup and says
+what the read cost, which checks credentials, usage plan and speed before a first plan.
 """
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
 from ttconfig.desired.writer import update_file
-from ttconfig.live.read import LiveFirm, to_models
+from ttconfig.live.overview import Overview, read_overview
+from ttconfig.live.read import LiveFirm, read_live, to_models
 from ttconfig.models import KINDS
 from ttconfig.runs.connection import Target, credential_variables
+from ttconfig.runs.planning import Reach
+from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 
 
@@ -47,3 +54,36 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
         update_file(path, list(models[spec.name]), spec)
         written.append(path)
     return written
+
+
+def import_environment(folder: Path, environment: str, reach: Reach) -> list[Path]:
+    """`ttconfig import`: read live TT whole and write `folder`; the files written."""
+    target = reach.options.target(environment)
+    with reach.connect(target) as config:
+        live = asyncio.run(_read_live(config))
+    return write_environment(folder, live, target, config)
+
+
+async def _read_live(config: ClientConfig) -> LiveFirm:
+    async with TTClient(config) as tt:
+        return await read_live(tt)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    overview: Overview
+    requests_per_second: float
+    """The client's rate: the read's cost is judged against it."""
+
+
+def inspect_environment(environment: str, reach: Reach) -> Inspection:
+    """`ttconfig inspect`: the accounts' risk setup as live TT has it."""
+    with reach.connect(reach.options.target(environment)) as config:
+        overview = asyncio.run(_read_overview(config, reach))
+    return Inspection(overview, config.requests_per_second)
+
+
+async def _read_overview(config: ClientConfig, reach: Reach) -> Overview:
+    async with TTClient(config) as tt:
+        with reach.reading(config) as progress:
+            return await read_overview(tt, progress)

@@ -32,8 +32,6 @@ from typing import Any
 from ttconfig.errors import TTConfigError, UsageError
 from ttconfig.runs.audit import actor
 
-LOCK_DIR = Path(".ttconfig") / "locks"
-"""Where the CLI keeps locks, relative to the working directory (the repository)."""
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _FIELDS: dict[str, type] = {
     "id": str, "environment": str, "who": str, "host": str, "pid": int,

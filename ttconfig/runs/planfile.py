@@ -23,7 +23,8 @@ from typing import Any
 from ttconfig import __version__
 from ttconfig.errors import StalePlanError, UsageError
 from ttconfig.models import KINDS, Firm
-from ttconfig.runs.planning import Planned
+from ttconfig.runs.audit import actor, git_commit
+from ttconfig.runs.planning import Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
 
@@ -237,3 +238,37 @@ def firm_matches(saved: SavedPlan, firm: Firm, environment: str) -> None:
     if saved.data["tt_environment"] != firm.environment.tt_environment:
         raise StalePlanError(f"{saved.path} is for {saved.data['tt_environment']}, but "
                              f"environment.yaml now says {firm.environment.tt_environment}")
+
+
+def save_plan(path: Path, judged: Judged, folder: Path, selection: SelectionOptions) -> None:
+    """`ttconfig plan --out`: the plan file, with who made it and from which commit."""
+    write_plan_file(path, plan_document(judged.planned, folder, judged.verdict,
+                                        git_commit=git_commit(Path.cwd()), created_by=actor(),
+                                        targets=selection.targets, excludes=selection.excludes))
+
+
+@dataclass(frozen=True)
+class Approved:
+    """An approval written for a saved plan."""
+
+    saved: SavedPlan
+    document: dict[str, Any]
+    path: Path
+
+    @property
+    def loosening(self) -> int:
+        """Loosening field changes the approval covers."""
+        return int(self.saved.data["plan"]["summary"]["loosening"])
+
+
+def approve_plan(plan_file: Path, approved_by: str | None = None, reason: str = "",
+                 out: Path | None = None) -> Approved:
+    """`ttconfig approve`: an approval bound to a saved plan's checksum, beside it by default."""
+    saved = read_plan_file(plan_file)
+    document = approval_document(saved, approved_by or actor(), reason)
+    path = out or plan_file.with_suffix(".approval.json")
+    try:
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write the approval to {path}: {error.strerror}") from None
+    return Approved(saved, document, path)

@@ -2,27 +2,39 @@
 
 The steps: load and validate the YAML, read live TT through the client, check that the app
 key belongs to the company the YAML declares, name live as the YAML names it, diff, plan.
+The workflows of the commands that plan without writing (plan, drift, gate) are here too:
+each returns a value for the command line to render.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ttconfig.core.changes import Change
 from ttconfig.core.diff import diff
 from ttconfig.core.plan import Plan, build_plan
-from ttconfig.core.selection import Selection
+from ttconfig.core.selection import Selection, select
 from ttconfig.desired.loader import load_firm
-from ttconfig.errors import TTConfigError
+from ttconfig.errors import TTConfigError, UsageError
 from ttconfig.live.read import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
 from ttconfig.models import KINDS, Firm
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
-from ttconfig.safety.policy import Facts, admin_losses
+from ttconfig.promotion.gate import GateVerdict, applied_times, declared_keys, evaluate_gate
+from ttconfig.promotion.promote import Promoted
+from ttconfig.promotion.promote import promote as promote_firm
+from ttconfig.runs.audit import verified_records
+from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
+from ttconfig.runs.paths import audit_file
+from ttconfig.safety.drift import Drift, drift_of
+from ttconfig.safety.policy import Facts, Overrides, Verdict, admin_losses, evaluate
 from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig
 
 
 class CompanyMismatch(TTConfigError):
@@ -98,3 +110,115 @@ def plan_from(firm: Firm, environment: str, live: LiveFirm,
     return build_plan(changes, environment=environment,
                       tt_environment=firm.environment.tt_environment, parents=parents,
                       high_percent=firm.environment.policy.high_loosening_percent)
+
+
+# --- the workflows of plan, drift and gate: load, connect, read, plan, judge ---------------
+
+Reading = Callable[[ClientConfig], AbstractContextManager[Progress | None]]
+"""How a live read shows its progress: given the client (its rate tells what the read will
+cost), a context holding the progress callback. The CLI's draws a bar on a terminal."""
+
+
+def quietly(config: ClientConfig) -> AbstractContextManager[Progress | None]:
+    """A read that shows nothing (the default outside the command line)."""
+    return nullcontext()
+
+
+@dataclass(frozen=True)
+class SelectionOptions:
+    """`--target` and `--exclude` as given: the objects a run is limited to."""
+
+    targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+    def of(self, firm: Firm) -> Selection | None:
+        return select(firm, self.targets, self.excludes)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a workflow gets to live TT: where, by which way in, showing what progress."""
+
+    options: ConnectionOptions = field(default_factory=ConnectionOptions)
+    connect: Connect = field(default_factory=Connector)
+    reading: Reading = quietly
+
+    def plan(self, firm: Firm, environment: str, selection: Selection | None = None,
+             ) -> Planned:
+        """Connect for `environment`, read live TT and plan (one client, one read)."""
+        with self.connect(self.options.target(environment, firm)) as config:
+            return asyncio.run(self._plan(firm, environment, config, selection))
+
+    async def _plan(self, firm: Firm, environment: str, config: ClientConfig,
+                    selection: Selection | None) -> Planned:
+        async with TTClient(config) as tt:
+            with self.reading(config) as progress:
+                return await make_plan(firm, environment, tt, selection, progress)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A plan and the safety policy's verdict on it: what `ttconfig plan` shows."""
+
+    planned: Planned
+    verdict: Verdict
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def plan_environment(folder: Path, environment: str, reach: Reach,
+                     selection: SelectionOptions, overrides: Overrides) -> Judged:
+    """`ttconfig plan`: load the YAML, read live TT, diff, plan, and judge at plan stage."""
+    firm = load_firm(folder)
+    planned = reach.plan(firm, environment, selection.of(firm))
+    verdict = evaluate(planned.plan, firm.environment.policy, planned.facts(now()), overrides,
+                       stage="plan")
+    return Judged(planned, verdict)
+
+
+def drift_environment(folder: Path, environment: str, reach: Reach) -> Drift:
+    """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards)."""
+    firm = load_firm(folder)
+    return drift_of(reach.plan(firm, environment).plan)
+
+
+@dataclass(frozen=True)
+class Gated:
+    """The gate's verdict on `environment`, judged against its promotion `source`."""
+
+    verdict: GateVerdict
+    environment: str
+    source: str
+
+
+def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
+                     hotfix: bool, source_audit: Path | None = None) -> Gated:
+    """`ttconfig gate`: plan the environment and its source, and judge the first by the second.
+
+    The source's audit log (default `.ttconfig/audit/<source>.jsonl`) says when each change
+    was applied there; it counts only if its hash chain holds.
+    """
+    target_firm = load_firm(environments_dir / environment)
+    promotion = target_firm.environment.promotion
+    source_firm = load_firm(environments_dir / promotion.source)
+    applied = applied_times(verified_records(source_audit or audit_file(promotion.source)))
+    target_plan = reach.plan(target_firm, environment).plan
+    source_plan = reach.plan(source_firm, promotion.source).plan
+    verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,
+                            declared_keys(source_firm), source_plan, applied, promotion, now(),
+                            hotfix=hotfix)
+    return Gated(verdict, environment, promotion.source)
+
+
+def promote_environment(environments_dir: Path, source: str, target: str) -> Promoted:
+    """`ttconfig promote`: the target's YAML as it would be with the source's desired state
+    carried over (YAML only; no TT). The source must be the one the target declares."""
+    source_firm = load_firm(environments_dir / source)
+    target_firm = load_firm(environments_dir / target)
+    declared = target_firm.environment.promotion.source
+    if source != declared:
+        raise UsageError(f"environments/{target}/environment.yaml promotes from "
+                         f"{declared!r}, not {source!r}")
+    return promote_firm(source_firm, target_firm, environment=target)

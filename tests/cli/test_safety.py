@@ -1,8 +1,9 @@
-"""Safety through the real command line: every refusal exits with its code and writes nothing.
+"""Safety through the command line: every refusal exits with its code and writes nothing.
 
-Each test runs `ttconfig` in a child process against a sandbox on loopback, with a small
-environment folder made from the prod seed (environments/prod equals it exactly) plus the
-change under test, and reads the sandbox's write log to prove what reached TT.
+Each test runs `ttconfig` (in-process, through the same `main` as a user's run) against a
+sandbox on loopback, with a small environment folder made from the prod seed
+(environments/prod equals it exactly) plus the change under test, and reads the sandbox's
+write log to prove what reached TT. Two applies racing for the lock run as real processes.
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
+from tests.cli.conftest import TTConfig, fast_settings, output
 from ttconfig.desired.loader import load_firm
 from ttconfig.models import KINDS
 from ttconfig.runs.audit import verify
 from ttconfig.runs.lock import EnvironmentLock
 from ttconfig.sandbox.server import Sandbox
-from ttconfig.sandbox.settings import SandboxSettings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROD = load_firm(ROOT / "environments" / "prod")
 API_USER = "ttconfig-api@harborpoint.example"
 ADMINS = ["daniel.reyes@harborpoint.example", "margaret.okafor@harborpoint.example", API_USER]
@@ -67,13 +69,10 @@ class Desk:
         for kind, items in kinds.items():
             (self.folder / f"{stems[kind]}.yaml").write_text(json.dumps(items, indent=1))
 
-    def run(self, *args: str, tt: bool = True) -> subprocess.CompletedProcess[str]:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")}
-        environ.update(self.env)
+    def run(self, *args: str, tt: bool = True) -> Result:
+        """`ttconfig ARGS` in the desk's folder, with the prod credentials only."""
         target = ["--base-url", self.sandbox.base_url, "--usage-plan", "high"] if tt else []
-        return subprocess.run([sys.executable, "-m", "ttconfig", *args, *target],
-                              cwd=self.root, env=environ, capture_output=True, text=True,
-                              timeout=120, check=False)
+        return TTConfig(self.env)(*args, *target)
 
     def writes(self) -> list[dict[str, Any]]:
         return [w for w in self.sandbox.writes() if w["source"] != "ui"]
@@ -103,9 +102,9 @@ def _with_references(kinds: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[Desk]:
-    settings = SandboxSettings(post_pause_seconds=0.2, usage_plan_override="high")
-    with Sandbox(settings=settings) as sandbox:
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+    monkeypatch.chdir(tmp_path)
+    with Sandbox(settings=fast_settings(usage_plan_override="high")) as sandbox:
         yield Desk(tmp_path, sandbox)
 
 
@@ -114,13 +113,13 @@ def account_id_of(desk: Desk, name: str) -> int:
     return int(next(a["id"] for a in accounts if a["name"] == name))
 
 
-def refused(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+def refused(result: Result, code: int, *words: str) -> None:
     """Exit `code`, the words in the output, no traceback."""
-    output = result.stdout + result.stderr
-    assert result.returncode == code, output
+    shown = output(result)
+    assert result.exit_code == code, shown
     for word in words:
-        assert word in output, (word, output)
-    assert "Traceback" not in output
+        assert word in shown, (word, shown)
+    assert "Traceback" not in shown
 
 
 def set_limit(desk: Desk, limit: int, policy: dict[str, Any] | None = None) -> None:
@@ -348,6 +347,8 @@ def test_a_held_lock_refuses_with_the_holder_until_unlocked(desk: Desk) -> None:
 
 
 def test_two_concurrent_applies_write_once(desk: Desk) -> None:
+    # Real processes: the lock is between processes (the real client's 1 s write pause
+    # is longer than the sandbox's, as TT requires).
     set_limit(desk, 900)
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")} | desk.env
     command = [sys.executable, "-m", "ttconfig", "apply", "-e", "prod", "--auto-approve",

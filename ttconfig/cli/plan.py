@@ -1,0 +1,191 @@
+"""The commands of the plan → review → apply loop: plan, apply, approve, unlock, drift.
+
+Each parses its options, calls one workflow (`runs.planning`, `runs.apply.workflow`,
+`runs.planfile`) and renders what it returns; the exit code is the command's return value
+or, for refusals and errors, the exception `main` maps.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ttconfig.cli import options, terminal
+from ttconfig.core.plan import Plan
+from ttconfig.errors import PolicyRefusal
+from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+from ttconfig.render.json import render_json
+from ttconfig.render.markdown import render_markdown
+from ttconfig.render.policy import refusal_message, render_verdict_text
+from ttconfig.render.text import render_text
+from ttconfig.runs.apply.applier import describe_result
+from ttconfig.runs.apply.workflow import (
+    Applied,
+    ApplyRequest,
+    Conversation,
+    Outcome,
+    OverrideOptions,
+    apply_environment,
+    unlock_environment,
+)
+from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.paths import Layout
+from ttconfig.runs.planfile import approve_plan, save_plan
+from ttconfig.runs.planning import (
+    SelectionOptions,
+    drift_environment,
+    plan_environment,
+)
+from ttconfig.safety.policy import Overrides, Verdict
+
+
+@click.command()
+@options.environment(default="uat", help="The environment to talk to.")
+@options.connection()
+@options.ENVIRONMENTS_DIR
+@options.selection
+@options.FORMAT
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when the plan has changes (0 when it has none).")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save the plan for `ttconfig apply PLAN.json` (refused if stale).")
+@click.option("--force", is_flag=True,
+              help="Plan past the change thresholds (apply must be given --force too).")
+def plan(environment: str, connection: ConnectionOptions, environments_dir: Path,
+         selection: SelectionOptions, output_format: str, detailed_exitcode: bool,
+         out: Path | None, force: bool) -> int:
+    """Show what apply would change in TT to match the YAML (reads only).
+
+    The environment's safety policy judges the plan: a refusal exits 4 (and --out saves
+    nothing); what apply will need (an approval, a change window) is listed.
+    """
+    folder = environments_dir / environment
+    judged = plan_environment(folder, environment, options.reach(connection, terminal.reading),
+                              selection, Overrides(force=force))
+    planned, verdict = judged.planned, judged.verdict
+    _show(planned.plan, verdict, output_format)
+    if output_format == "text":
+        click.echo(f"Read live TT with {planned.requests} requests.", err=True)
+    if verdict.refused:
+        raise PolicyRefusal(refusal_message(verdict)
+                            + (f" No plan file written to {out}." if out else ""))
+    if out is not None:
+        save_plan(out, judged, folder, selection)
+        click.echo(f"Saved the plan to {out} (checksum {planned.plan.checksum()[:16]}…). "
+                   f"Apply exactly this with: ttconfig apply {out}", err=True)
+    return 2 if detailed_exitcode and not planned.plan.empty else 0
+
+
+def _show(plan: Plan, verdict: Verdict, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(render_json(plan, verdict), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(plan, verdict=verdict), nl=False)
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(plan, colour=colour), nl=False)
+        click.echo(render_verdict_text(verdict), nl=False)
+
+
+@click.command()
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@options.environment(help="The environment (default: the plan file's, else uat).")
+@options.connection()
+@options.ENVIRONMENTS_DIR
+@options.selection
+@click.option("--auto-approve", is_flag=True,
+              help="Apply without asking (for CI). A saved plan never asks: it was reviewed.")
+@options.overrides
+@options.layout
+def apply(plan_file: Path | None, environment: str | None, connection: ConnectionOptions,
+          environments_dir: Path, selection: SelectionOptions, auto_approve: bool,
+          overrides: OverrideOptions, layout: Layout) -> int:
+    """Apply a saved plan (refused if stale), or plan, confirm and apply; with an audit log.
+
+    One apply per environment at a time; the environment's safety policy is enforced, and
+    every override is written to the audit log.
+    """
+    request = ApplyRequest(environments_dir, plan_file, environment, selection, overrides,
+                           auto_approve, layout)
+    conversation = Conversation(show=_show_changes, writing=terminal.writing,
+                                confirm=terminal.confirm if sys.stdin.isatty() else None)
+    applied = apply_environment(request, options.reach(connection, terminal.reading),
+                                conversation)
+    _say(applied)
+    return applied.exit_code
+
+
+def _show_changes(plan: Plan, verdict: Verdict) -> None:
+    """What apply is about to do, and what the policy says of it."""
+    click.echo(render_text(plan, colour=sys.stdout.isatty()), nl=False)
+    click.echo(render_verdict_text(verdict), nl=False)
+
+
+def _say(applied: Applied) -> None:
+    """How the apply ended; a refusal is an error (exit 4) naming the findings."""
+    if applied.outcome is Outcome.REFUSED and applied.verdict is not None:
+        raise PolicyRefusal(refusal_message(applied.verdict))
+    if applied.outcome is Outcome.NO_CHANGES:
+        click.echo("No changes: live TT matches the YAML.")
+    elif applied.outcome is Outcome.DECLINED:
+        click.echo("Nothing applied.")
+    elif applied.result is not None:
+        click.echo(describe_result(applied.result, applied.audit_path))
+
+
+@click.command()
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--by", "approved_by", default=None, help="Who approves (default: you / the CI "
+              "actor).")
+@click.option("--reason", default="", help="Why; kept in the approval and the audit log.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write it (default: PLAN.approval.json beside the plan).")
+def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | None) -> None:
+    """Approve a saved plan's loosening: an approval bound to that plan's checksum.
+
+    `ttconfig apply PLAN.json --approval FILE` accepts it only for exactly that plan.
+    """
+    approved = approve_plan(plan_file, approved_by, reason, out)
+    saved = approved.saved
+    click.echo(f"Approved plan {saved.checksum[:16]}… for {saved.environment} "
+               f"({approved.loosening} loosening field changes) as "
+               f"{approved.document['approved_by']}: {approved.path}")
+
+
+@click.command()
+@options.environment(required=True)
+@click.option("--id", "lock_id", required=True, help="The lock's id, as the refusal shows it.")
+@options.layout
+def unlock(environment: str, lock_id: str, layout: Layout) -> None:
+    """Break an environment's lock left by an apply that is gone (name its id)."""
+    holder = unlock_environment(environment, lock_id, layout)
+    click.echo(f"Broke the lock on {environment} held by {holder.describe()}")
+
+
+@click.command()
+@options.environment(default="uat", help="The environment to talk to.")
+@options.connection()
+@options.ENVIRONMENTS_DIR
+@options.FORMAT
+def drift(environment: str, connection: ConnectionOptions, environments_dir: Path,
+          output_format: str) -> int:
+    """Report live changes made outside ttconfig; exit 2 when there are any.
+
+    Severity is the direction of the live change: a live loosening is high, a live
+    tightening medium, anything else low. Run it on main, where the YAML is what was applied.
+    """
+    report = drift_environment(environments_dir / environment, environment,
+                               options.reach(connection, terminal.reading))
+    if output_format == "json":
+        click.echo(render_drift_json(report), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_drift_markdown(report), nl=False)
+    else:
+        click.echo(render_drift_text(report, colour=sys.stdout.isatty()), nl=False)
+    return 0 if report.empty else 2
+
+
+COMMANDS = (plan, apply, approve, unlock, drift)

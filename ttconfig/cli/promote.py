@@ -1,0 +1,76 @@
+"""The commands of the UAT → prod path: promote (YAML only) and gate (prod PRs in CI)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ttconfig.cli import options, terminal
+from ttconfig.errors import PolicyRefusal
+from ttconfig.promotion.gate import render_gate
+from ttconfig.promotion.promote import write_promotion
+from ttconfig.render.json import render_json
+from ttconfig.render.markdown import render_markdown
+from ttconfig.render.text import promotion_heading, render_text
+from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.planning import gate_environment, promote_environment
+
+
+@click.command()
+@click.option("--from", "source", default="uat", show_default=True,
+              help="The environment whose desired state is promoted.")
+@click.option("--to", "target", default="prod", show_default=True,
+              help="The environment whose YAML would change.")
+@options.ENVIRONMENTS_DIR
+@options.FORMAT
+@click.option("--write", is_flag=True, help="Update the target's YAML in place (comments, key "
+              "order and formatting kept).")
+def promote(source: str, target: str, environments_dir: Path, output_format: str,
+            write: bool) -> None:
+    """What the target's YAML would change to carry the source's desired state over.
+
+    Objects and fields declared environment-specific in the target's environment.yaml
+    (`promotion:`) are left out. Reads YAML only; no TT access.
+    """
+    promoted = promote_environment(environments_dir, source, target)
+    plan, heading = promoted.plan, promotion_heading(source, target)
+    if output_format == "json":
+        click.echo(render_json(plan, promotion=(source, target)), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(plan, heading=heading), nl=False)
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        click.echo(render_text(plan, colour=colour, heading=heading), nl=False)
+    for line in promoted.skipped:
+        click.echo(f"left out: {line}", err=True)
+    if write:
+        for path in write_promotion(environments_dir / target, promoted):
+            click.echo(f"wrote {path}", err=True)
+
+
+@click.command()
+@options.environment(default="prod", help="The environment the PR changes.")
+@options.connection(company=False)
+@options.ENVIRONMENTS_DIR
+@click.option("--hotfix", is_flag=True,
+              help="The PR is a hotfix (a label): report what skipped UAT, refuse nothing.")
+@click.option("--source-audit", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="The source environment's audit log (default: "
+              ".ttconfig/audit/<source>.jsonl).")
+def gate(environment: str, connection: ConnectionOptions, environments_dir: Path,
+         hotfix: bool, source_audit: Path | None) -> int:
+    """Refuse (exit 4) prod changes that were not tried in UAT first, each reason named."""
+    gated = gate_environment(environments_dir, environment,
+                             options.reach(connection, terminal.reading), hotfix=hotfix,
+                             source_audit=source_audit)
+    click.echo(render_gate(gated.verdict, environment, gated.source), nl=False)
+    if gated.verdict.refused:
+        raise PolicyRefusal(f"the gate refused {environment}: {len(gated.verdict.reasons)} "
+                            f"reason(s), listed above")
+    return 0
+
+
+COMMANDS = (promote, gate)

@@ -1,0 +1,131 @@
+"""`ttconfig sandbox serve` and `reset`: a local TT to rehearse against, and its app keys.
+
+`serve` hands its credentials over in an owner-only file next to its state, never on the
+terminal (a terminal is scrolled back, logged and pasted); the banner names the variables.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import tempfile
+from pathlib import Path
+
+import click
+
+from ttconfig.errors import TTConfigError, UsageError
+from ttconfig.runs.connection import TT_ENVIRONMENTS, credential_variables
+from ttconfig.runs.paths import SANDBOX_STATE, credentials_file
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
+
+STATE = click.option("--state", "state_path", type=click.Path(path_type=Path),
+                     default=SANDBOX_STATE, show_default=True,
+                     help="State file (created from the seed when missing).")
+
+
+@click.group()
+def sandbox() -> None:
+    """The built-in TT sandbox: a local TT to rehearse against, no credentials needed."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8787, show_default=True, type=int)
+@STATE
+@click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default=None,
+              help="Give every app key this usage plan (default: as seeded).")
+@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Simulated round-trip time added to every response.")
+@click.option("--post-pause", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds a POST must wait after the previous POST's acknowledgement.")
+@click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--token-lifetime", type=click.FloatRange(min=1), default=3600.0,
+              show_default=True, help="Seconds until an access token expires.")
+@click.option("--redirect-gets", is_flag=True, help="Answer every GET first with a 303.")
+def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latency_ms: float,
+          post_pause: float, page_size: int, token_lifetime: float, redirect_gets: bool) -> None:
+    """Serve the sandbox in the foreground until interrupted.
+
+    Every other limit (rates, quotas, the 413 threshold, ...) can be changed while it runs
+    through the loopback-only control endpoint, POST /_sandbox/settings.
+    """
+    settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms,
+                               post_pause_seconds=post_pause, page_size=page_size,
+                               token_lifetime_seconds=token_lifetime,
+                               redirect_gets=redirect_gets)
+    server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
+    click.echo(serve_banner(server, write_credentials(server, credentials_file(state_path))))
+    try:
+        server.serve_forever()
+    except OSError as exc:
+        raise TTConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@sandbox.command()
+@STATE
+def reset(state_path: Path) -> None:
+    """Restore the sandbox's seeded firms (the state file is rewritten).
+
+    A sandbox that is running keeps its own copy: reset it with POST /_sandbox/reset.
+    """
+    state_path.unlink(missing_ok=True)
+    Sandbox(state_path=state_path)
+    click.echo(f"Sandbox state reset to the seed: {state_path}")
+
+
+def _credential_names(environment: str, label: str) -> tuple[str, str]:
+    """The variables a key is exported as: ttconfig's own names for the "ttconfig" key."""
+    short = {tt: name for name, tt in TT_ENVIRONMENTS.items()}.get(environment, environment)
+    key_var, secret_var = credential_variables(short)
+    if label == "ttconfig":
+        return key_var, secret_var
+    infix = f"_{label.upper()}_APP_"
+    return key_var.replace("_APP_", infix), secret_var.replace("_APP_", infix)
+
+
+def write_credentials(server: Sandbox, path: Path) -> Path:
+    """Write the seeded app keys as `export` lines to `path`, readable by the owner only.
+
+    Credentials are never printed, not even the sandbox's: a terminal is scrolled back,
+    logged and pasted. The file is created 0600 (mkstemp) and renamed into place, so no
+    moment exists when another user could read it.
+    """
+    lines = [f"# App keys of the TT sandbox on {server.base_url}. Load them with: . {path}"]
+    for environment in sorted(server.store.envs):
+        for key in server.app_keys(environment):
+            key_var, secret_var = _credential_names(environment, key["label"])
+            lines += [f"export {key_var}={shlex.quote(key['key'])}",
+                      f"export {secret_var}={shlex.quote(key['secret'])}"]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise UsageError(f"cannot write the sandbox's credentials to {path}: "
+                         f"{error.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def serve_banner(server: Sandbox, credentials: Path) -> str:
+    lines = [f"TT sandbox on {server.base_url} (state: {server.store.path})", "",
+             "Seeded app keys (never printed; this file, readable by you only, exports them):",
+             f"  . {shlex.quote(str(credentials))}", ""]
+    for environment in sorted(server.store.envs):
+        for key in server.app_keys(environment):
+            plan = server.settings.usage_plan_override or key["usagePlan"]
+            key_var, secret_var = _credential_names(environment, key["label"])
+            lines.append(f"  {environment:14} {key['label']:9} plan {plan:6} "
+                         f"${key_var} ${secret_var}")
+    lines += ["", "Try it: see README.md, section 'Sandbox'. Control endpoint: "
+              f"{server.base_url}/_sandbox/health", ""]
+    return "\n".join(lines)
+
+
+COMMANDS = (sandbox,)

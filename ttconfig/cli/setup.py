@@ -1,0 +1,90 @@
+"""The commands that set a repository up or check it: validate, schema, import, inspect,
+and audit verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ttconfig.cli import options, terminal
+from ttconfig.desired.loader import load_firm
+from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
+from ttconfig.errors import UsageError
+from ttconfig.live.overview import accounts_table, summary_line
+from ttconfig.models import KINDS
+from ttconfig.runs.audit import verify
+from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.importer import import_environment, inspect_environment
+from ttconfig.runs.planning import quietly
+
+
+@click.command()
+@options.environment(required=True, any_folder=True,
+                     help="The environment folder: environments/<ENV>/.")
+@options.ENVIRONMENTS_DIR
+def validate(environment: str, environments_dir: Path) -> None:
+    """Check an environment's YAML (types, keys, references) without contacting TT."""
+    folder = environments_dir / environment
+    if not folder.is_dir():
+        raise UsageError(f"no environment folder {folder}")
+    firm = load_firm(folder)
+    counts = ", ".join(f"{len(getattr(firm, spec.name))} {spec.name.replace('_', ' ')}"
+                       for spec in KINDS)
+    click.echo(f"{folder}: valid ({counts})")
+
+
+@click.command()
+@click.option("--out", "directory", type=click.Path(path_type=Path, file_okay=False),
+              default=SCHEMA_DIR, show_default=True)
+def schema(directory: Path) -> None:
+    """Write the JSON Schemas of the YAML files (editors validate as you type)."""
+    for path in write_schemas(directory):
+        click.echo(f"wrote {path}")
+
+
+@click.command("import")
+@options.environment(default="uat", help="The environment to talk to.")
+@options.connection()
+@options.ENVIRONMENTS_DIR
+def import_(environment: str, connection: ConnectionOptions, environments_dir: Path) -> None:
+    """Write environments/<ENV>/ from live TT (existing files are updated in place)."""
+    written = import_environment(environments_dir / environment, environment,
+                                 options.reach(connection, quietly))
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@click.command()
+@options.environment(default="uat", help="The environment to talk to.")
+@options.connection()
+def inspect(environment: str, connection: ConnectionOptions) -> None:
+    """Read the live risk setup and summarise it (checks credentials, plan and speed)."""
+    inspection = inspect_environment(environment,
+                                     options.reach(connection, terminal.reading_accounts))
+    out = Console()
+    out.print(accounts_table(inspection.overview))
+    out.print(summary_line(inspection.overview, inspection.requests_per_second))
+
+
+@click.group()
+def audit() -> None:
+    """The audit log of applies."""
+
+
+@audit.command("verify")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def audit_verify(file: Path) -> int:
+    """Check an audit log's hash chain; name the first broken record."""
+    verdict = verify(file)
+    if verdict.broken_at is None:
+        click.echo(f"{file}: {verdict.records} records; the chain holds "
+                   f"(head {verdict.head[:16]}…)")
+        return 0
+    click.echo(f"{file}:{verdict.broken_at}: broken: {verdict.reason} "
+               f"({verdict.records} records before it hold)", err=True)
+    return 1
+
+
+COMMANDS = (validate, schema, import_, inspect, audit)

@@ -1,0 +1,61 @@
+"""The terminal side of a run: progress bars on stderr, and the confirmation prompt.
+
+Workflows take these as callbacks (`Reach.reading`, `Conversation`), so what a run decides
+never depends on whether a person is watching; bars are drawn only on a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+from rich.progress import Progress as ProgressBar
+
+from ttconfig.core.plan import Plan
+from ttconfig.live.read import Progress
+from ttconfig.tt.config import ClientConfig
+
+err = Console(stderr=True)
+
+
+@contextmanager
+def reading(config: ClientConfig) -> Iterator[Progress]:
+    """Say what the read will cost, then show its progress (a bar only on a terminal)."""
+    said = False
+    with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("reading live TT", total=None)
+
+        def progress(done: int, total: int) -> None:
+            nonlocal said
+            if not said:
+                said = True
+                err.print(f"Reading live TT: {total} requests after the listings "
+                          f"(≥ {total / config.requests_per_second:.0f} s at the "
+                          f"{config.usage_plan} plan).", highlight=False)
+            bar.update(task, completed=done, total=total)
+
+        yield progress
+
+
+@contextmanager
+def reading_accounts(config: ClientConfig) -> Iterator[Progress]:
+    """inspect's bar: accounts read so far."""
+    with ProgressBar(console=err, transient=True) as bar:
+        task = bar.add_task("reading accounts", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
+def writing(plan: Plan) -> Iterator[Progress]:
+    """apply's bar: requests sent, each followed by TT's write pause."""
+    with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("applying (1 s pause after each write)",
+                            total=plan.summary.requests)
+        yield lambda done, total: bar.update(task, completed=done)
+
+
+def confirm(plan: Plan) -> bool:
+    """Ask before writing to TT (Ctrl-C or end of input aborts: exit 130)."""
+    return click.confirm(f"Apply these changes to {plan.tt_environment}?")

@@ -1,0 +1,229 @@
+"""`ttconfig apply` and `ttconfig unlock` as workflows: every decision, no terminal.
+
+Apply, in order: the saved plan (if any) is read and checked against the YAML; the
+environment's lock is taken; live TT is read and planned again; a saved plan must still be
+what was reviewed (else refused and audited); the safety policy judges; a refusal is
+audited; the person is asked (unless the plan was saved or --auto-approve); overrides used
+are audited; then the `Applier` writes. What to show and how to ask are callbacks the
+command line supplies (`Conversation`), so this module never prints and tests can answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from ttconfig.core.plan import Plan
+from ttconfig.core.selection import Selection
+from ttconfig.desired.loader import load_firm
+from ttconfig.errors import StalePlanError, UsageError
+from ttconfig.models import Firm
+from ttconfig.runs.apply.applier import Applier, ApplyResult, audit_context
+from ttconfig.runs.audit import AuditLog, actor
+from ttconfig.runs.lock import EnvironmentLock, LockInfo
+from ttconfig.runs.paths import Layout
+from ttconfig.runs.planfile import (
+    SavedPlan,
+    check_desired,
+    check_live,
+    firm_matches,
+    read_approval,
+    read_plan_file,
+)
+from ttconfig.runs.planning import Planned, Reach, Reading, SelectionOptions, make_plan, now
+from ttconfig.safety.policy import Overrides, Verdict, evaluate
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig
+
+WriteProgress = Callable[[int, int], None]
+Writing = Callable[[Plan], AbstractContextManager[WriteProgress | None]]
+"""How the writes show their progress: given the plan, a context holding the callback."""
+
+
+def _no_progress(plan: Plan) -> AbstractContextManager[WriteProgress | None]:
+    return nullcontext()
+
+
+def _show_nothing(plan: Plan, verdict: Verdict) -> None:
+    """The default `show`: a workflow run without a person watching."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What apply says to the person running it, and how it asks them."""
+
+    show: Callable[[Plan, Verdict], None] = _show_nothing
+    """The plan and its verdict, once there are changes, before anything is refused or asked."""
+    confirm: Callable[[Plan], bool] | None = None
+    """Ask before writing; None when nobody can answer (no terminal)."""
+    writing: Writing = _no_progress
+
+
+@dataclass(frozen=True)
+class OverrideOptions:
+    """The safety overrides as given on the command line (the approval still a file)."""
+
+    force: bool = False
+    allow_loosening: bool = False
+    approval_file: Path | None = None
+    outside_window: bool = False
+    reason: str = ""
+
+    def read(self) -> Overrides:
+        approval = read_approval(self.approval_file) if self.approval_file else None
+        return Overrides(force=self.force, allow_loosening=self.allow_loosening,
+                         approval=approval, outside_window=self.outside_window,
+                         reason=self.reason)
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    """What to apply: a saved plan, or the YAML of an environment (then asked first)."""
+
+    environments_dir: Path
+    plan_file: Path | None = None
+    environment: str | None = None
+    """Default: the saved plan's environment, else uat."""
+    selection: SelectionOptions = field(default_factory=SelectionOptions)
+    overrides: OverrideOptions = field(default_factory=OverrideOptions)
+    auto_approve: bool = False
+    layout: Layout = field(default_factory=Layout)
+
+
+class Outcome(StrEnum):
+    NO_CHANGES = "no changes"
+    REFUSED = "refused"
+    """By the safety policy; audited. The command line names the findings and exits 4."""
+    DECLINED = "declined"
+    APPLIED = "applied"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """How an apply ended; `result` only when writes were attempted."""
+
+    outcome: Outcome
+    audit_path: Path
+    verdict: Verdict | None = None
+    result: ApplyResult | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.result is None else self.result.exit_code
+
+
+def apply_environment(request: ApplyRequest, reach: Reach,
+                      conversation: Conversation = Conversation()) -> Applied:
+    """`ttconfig apply`: one environment, under its lock, audited."""
+    saved = read_plan_file(request.plan_file) if request.plan_file is not None else None
+    environment, selection = _chosen(request, saved)
+    folder = request.environments_dir / environment
+    firm = load_firm(folder)
+    if saved is not None:
+        firm_matches(saved, firm, environment)
+        check_desired(saved, folder)
+    elif not request.auto_approve and conversation.confirm is None:
+        raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
+    run = _Run(firm, environment, selection.of(firm), saved, request.overrides.read(),
+               request.auto_approve or saved is not None,
+               request.layout.audit_file(environment), conversation)
+    lock = EnvironmentLock(request.layout.lock_dir, environment)
+    with lock.held(plan=saved.checksum if saved else None), \
+            reach.connect(reach.options.target(environment, firm)) as config:
+        return asyncio.run(run.apply(config, reach.reading))
+
+
+def _chosen(request: ApplyRequest, saved: SavedPlan | None) -> tuple[str, SelectionOptions]:
+    """The environment and selection: a saved plan's own, unless told otherwise."""
+    if saved is None:
+        return request.environment or "uat", request.selection
+    if request.selection.targets or request.selection.excludes:
+        raise UsageError("a saved plan keeps the --target/--exclude it was made with")
+    return (request.environment or saved.environment,
+            SelectionOptions(saved.targets, saved.excludes))
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One apply: what to apply, what was allowed, where the audit goes."""
+
+    firm: Firm
+    environment: str
+    selection: Selection | None
+    saved: SavedPlan | None
+    overrides: Overrides
+    approved: bool
+    audit_path: Path
+    conversation: Conversation
+
+    async def apply(self, config: ClientConfig, reading: Reading) -> Applied:
+        async with TTClient(config) as tt:
+            with reading(config) as progress:
+                planned = await make_plan(self.firm, self.environment, tt, self.selection,
+                                          progress)
+            plan = planned.plan
+            audit = AuditLog(self.audit_path, audit_context(self.firm, self.environment, plan))
+            if self.saved is not None:
+                self._check_fresh(self.saved, planned, audit)
+            verdict = evaluate(plan, self.firm.environment.policy, planned.facts(now()),
+                               self.overrides, stage="apply")
+            if plan.empty:
+                return self._ended(Outcome.NO_CHANGES, verdict)
+            self.conversation.show(plan, verdict)
+            if verdict.refused:
+                audit.append("refused", reason="policy",
+                             findings=[asdict(f) for f in verdict.of("refused")])
+                return self._ended(Outcome.REFUSED, verdict)
+            if not self._confirmed(plan):
+                return self._ended(Outcome.DECLINED, verdict)
+            self._audit_overrides(verdict, audit)
+            result = await self._write(tt, planned, audit)
+        return Applied(Outcome.APPLIED, self.audit_path, verdict, result)
+
+    def _ended(self, outcome: Outcome, verdict: Verdict) -> Applied:
+        return Applied(outcome, self.audit_path, verdict)
+
+    def _confirmed(self, plan: Plan) -> bool:
+        if self.approved:
+            return True
+        assert self.conversation.confirm is not None, "checked before the lock was taken"
+        return self.conversation.confirm(plan)
+
+    def _check_fresh(self, saved: SavedPlan, planned: Planned, audit: AuditLog) -> None:
+        """A saved plan must still be what was reviewed; a refusal is audited."""
+        try:
+            check_live(saved, planned)
+        except StalePlanError as stale:
+            audit.append("refused", reason="stale plan", plan_file=str(saved.path),
+                         reviewed=saved.checksum, message=str(stale).splitlines()[0])
+            raise
+
+    def _audit_overrides(self, verdict: Verdict, audit: AuditLog) -> None:
+        """Every override that let a finding through, with who allowed it and why."""
+        if not verdict.of("overridden"):
+            return
+        overrides = self.overrides
+        audit.append("overrides", reason=overrides.reason, force=overrides.force,
+                     allow_loosening=overrides.allow_loosening,
+                     outside_window=overrides.outside_window,
+                     approval=None if overrides.approval is None else asdict(overrides.approval),
+                     findings=[asdict(f) for f in verdict.of("overridden")])
+
+    async def _write(self, tt: TTClient, planned: Planned, audit: AuditLog) -> ApplyResult:
+        with self.conversation.writing(planned.plan) as progress:
+            applier = Applier(tt, planned.firm, self.environment, planned.live, audit,
+                              selection=self.selection, progress=progress)
+            return await applier.apply(planned.plan)
+
+
+def unlock_environment(environment: str, lock_id: str, layout: Layout) -> LockInfo:
+    """`ttconfig unlock`: break a lock whose apply is gone (its id named), and audit it."""
+    holder = EnvironmentLock(layout.lock_dir, environment).break_lock(lock_id)
+    audit = AuditLog(layout.audit_file(environment),
+                     {"environment": environment, "actor": actor()})
+    audit.append("unlock", lock=asdict(holder))
+    return holder
