@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -149,24 +147,6 @@ def test_a_hard_failure_stops_and_the_next_plan_shows_what_remains(sandbox: Sand
     assert len(result.done) + len(result.remaining) == 6
     assert not empty
     assert records(tmp_path / "uat.jsonl")[-1]["outcome"] == "failed"
-
-
-def test_plan_apply_plan_through_the_cli(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "environments", tmp_path / "environments")
-
-    def ttconfig(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "ttconfig", *args, "-e", "uat",
-                               "--sandbox", "--usage-plan", "high"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300, check=False)
-
-    assert ttconfig("plan", "--detailed-exitcode").returncode == 2
-    applied = ttconfig("apply", "--auto-approve")
-    assert applied.returncode == 0, applied.stderr
-    assert "Applied 6 of 6 requests" in applied.stdout
-    after = ttconfig("plan", "--detailed-exitcode")
-    assert after.returncode == 0, after.stdout
-    assert "No changes" in after.stdout
-    assert verify(tmp_path / ".ttconfig" / "audit" / "uat.jsonl").records == 12
 
 
 def test_a_write_whose_read_back_fails_is_reported_unknown_never_not_applied(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from ttconfig.cli import cli
 from ttconfig.core.changes import ABSENT
 from ttconfig.runs.audit import GENESIS, AuditLog, actor, verify
 
@@ -76,14 +76,12 @@ def test_verify_names_the_first_broken_record(tmp_path: Path, tamper: str, line:
 def test_the_cli_says_whether_the_chain_holds(tmp_path: Path) -> None:
     path = tmp_path / "uat.jsonl"
     filled(path)
-    ok = subprocess.run([sys.executable, "-m", "ttconfig", "audit", "verify", str(path)],
-                        capture_output=True, text=True, check=False)
-    assert ok.returncode == 0
+    ok = CliRunner().invoke(cli, ["audit", "verify", str(path)], catch_exceptions=False)
+    assert ok.exit_code == 0
     assert "4 records; the chain holds" in ok.stdout
     path.write_text(path.read_text().replace('"HPT-PROP"', '"HPT-OTHER"', 1))
-    broken = subprocess.run([sys.executable, "-m", "ttconfig", "audit", "verify", str(path)],
-                            capture_output=True, text=True, check=False)
-    assert broken.returncode == 1
+    broken = CliRunner().invoke(cli, ["audit", "verify", str(path)], catch_exceptions=False)
+    assert broken.exit_code == 1
     assert f"{path}:1: broken" in broken.stderr
 
 

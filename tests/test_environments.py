@@ -3,8 +3,6 @@ changes, exactly (so the quick-start plan has real work to show)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -77,22 +75,6 @@ def test_uat_is_the_sandbox_firm_plus_five_pending_changes() -> None:
     assert want["product_margins"][:-1] == live["product_margins"]
     for kind in ("user_groups", "risk_groups", "order_tag_defaults"):
         assert want[kind] == live[kind]
-
-
-def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
-        tmp_path: Path) -> None:
-    def run() -> None:
-        result = subprocess.run([sys.executable, "-m", "ttconfig", "import", "-e", "prod",
-                                 "--sandbox", "--usage-plan", "high"], cwd=tmp_path,
-                                capture_output=True, text=True, timeout=120, check=False)
-        assert result.returncode == 0, result.stderr
-
-    run()
-    folder = tmp_path / "environments" / "prod"
-    first = {p.name: p.read_text() for p in folder.glob("*.yaml")}
-    load_firm(folder)
-    run()
-    assert {p.name: p.read_text() for p in folder.glob("*.yaml")} == first
 
 
 def test_the_uat_plan_is_exactly_the_five_pending_changes() -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,32 +69,6 @@ def test_prod_matches_its_yaml() -> None:
     result = planned("prod", "ext_prod_live")
     assert result.plan.empty
     assert "No changes" in render_text(result.plan)
-
-
-def run_plan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ttconfig", "plan", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=180, check=False)
-
-
-def test_detailed_exitcode_is_2_when_there_are_changes(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "environments", tmp_path / "environments")
-    result = run_plan(tmp_path, "-e", "uat", "--sandbox", "--usage-plan", "high",
-                      "--detailed-exitcode")
-    assert result.returncode == 2, result.stderr
-    assert result.stdout == (GOLDEN / "plan-uat.txt").read_text(encoding="utf-8")
-    assert result.stderr.index("Reading live TT: 194 requests after the listings") < \
-        result.stderr.index("Read live TT with 211 requests")
-
-
-def test_another_companys_key_is_refused_before_reading_the_firm(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "environments", tmp_path / "environments")
-    environment = tmp_path / "environments" / "prod" / "environment.yaml"
-    environment.write_text(environment.read_text().replace("Harbor Point Trading",
-                                                           "Meridian Futures"))
-    result = run_plan(tmp_path, "-e", "prod", "--sandbox")
-    assert result.returncode == 1
-    assert "belongs to company 'Harbor Point Trading'" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_a_plan_reads_only_what_the_yaml_manages(tmp_path: Path) -> None:

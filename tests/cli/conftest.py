@@ -30,11 +30,12 @@ CLIENT_RATE = 500
 """Requests per second: the client stays well under the sandbox's limit, as with TT."""
 
 
-def fast_settings(**changes: object) -> SandboxSettings:
+def fast_settings(usage_plan_override: str | None = None) -> SandboxSettings:
     """Sandbox settings with TT's rules at test speed: every usage plan allows 1,000
     requests a second and a million a day; writes pause 50 ms."""
     plans = {name: UsagePlan(SANDBOX_RATE, 10**6) for name in USAGE_PLAN_NAMES}
-    return replace(SandboxSettings(usage_plans=plans, post_pause_seconds=PAUSE), **changes)
+    return SandboxSettings(usage_plans=plans, usage_plan_override=usage_plan_override,
+                           post_pause_seconds=PAUSE)
 
 
 def fast_client(config: ClientConfig) -> ClientConfig:

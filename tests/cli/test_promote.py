@@ -4,39 +4,24 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def ttconfig(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")}
-    return subprocess.run([sys.executable, "-m", "ttconfig", *args], cwd=cwd, env=environ,
-                          capture_output=True, text=True, timeout=300, check=False)
-
-
-def demo(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "environments", tmp_path / "environments")
-    return tmp_path
+from tests.cli.conftest import TTConfig, output
 
 
 def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(
-        tmp_path: Path) -> None:
-    cwd = demo(tmp_path)
+        demo: Path, ttconfig: TTConfig) -> None:
+    cwd = demo
     before = (cwd / "environments/prod/accounts.yaml").read_text().splitlines()
-    shown = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json", cwd=cwd)
-    assert shown.returncode == 0, shown.stderr
+    shown = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
     assert '"key": "HPT-PROP-ENERGY"' in shown.stdout
     assert json.loads(shown.stdout)["promotion"] == {"from": "uat", "to": "prod"}
-    text = ttconfig("promote", "--from", "uat", "--to", "prod", cwd=cwd).stdout
+    text = ttconfig("promote", "--from", "uat", "--to", "prod").stdout
     assert text.startswith("Promotion uat → prod: what prod's YAML would change to\n")
     assert "write requests" not in text, "a promotion writes YAML, not TT"
-    written = ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
-    assert written.returncode == 0, written.stderr
+    written = ttconfig("promote", "--from", "uat", "--to", "prod", "--write")
+    assert written.exit_code == 0, written.stderr
     assert "wrote environments/prod/accounts.yaml" in written.stderr
     after = (cwd / "environments/prod/accounts.yaml").read_text().splitlines()
     changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
@@ -46,14 +31,15 @@ def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(
         "-        max_position: 5000", "+        max_position: 15000",
         "-        submit_staged_orders: true", "+        submit_staged_orders: false"]), changed
     assert after[0].startswith("# yaml-language-server:")
-    again = ttconfig("promote", "--from", "uat", "--to", "prod", cwd=cwd)
+    again = ttconfig("promote", "--from", "uat", "--to", "prod")
     assert "No changes: prod's YAML already carries uat's desired state." in again.stdout
-    assert ttconfig("validate", "-e", "prod", cwd=cwd).returncode == 0
+    assert ttconfig("validate", "-e", "prod").exit_code == 0
 
 
-def test_promote_from_another_source_than_declared_is_a_usage_error(tmp_path: Path) -> None:
-    result = ttconfig("promote", "--from", "prod", "--to", "prod", cwd=demo(tmp_path))
-    assert result.returncode == 64
+def test_promote_from_another_source_than_declared_is_a_usage_error(
+        demo: Path, ttconfig: TTConfig) -> None:
+    result = ttconfig("promote", "--from", "prod", "--to", "prod")
+    assert result.exit_code == 64
     assert "promotes from 'uat'" in result.stderr
 
 
@@ -67,39 +53,39 @@ def _edit(path: Path, after: str, old: str, new: str) -> None:
 
 
 def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipped_uat(
-        tmp_path: Path) -> None:
-    cwd = demo(tmp_path)
+        demo: Path, ttconfig: TTConfig) -> None:
+    cwd = demo
     target = ["--sandbox", "--usage-plan", "high"]
-    ttconfig("promote", "--from", "uat", "--to", "prod", "--write", cwd=cwd)
-    refused = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
-    assert refused.returncode == 4, refused.stdout + refused.stderr
+    ttconfig("promote", "--from", "uat", "--to", "prod", "--write")
+    refused = ttconfig("gate", "-e", "prod", *target)
+    assert refused.exit_code == 4, output(refused)
     assert "not applied in UAT: accounts HPT-PROP-ENERGY" in refused.stdout
     assert "soak: UAT's audit log has no apply" in refused.stdout
-    hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target, cwd=cwd)
-    assert hotfix.returncode == 0, hotfix.stdout + hotfix.stderr
+    hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target)
+    assert hotfix.exit_code == 0, output(hotfix)
     assert "WAIVED (hotfix)" in hotfix.stdout
     assert "Gate passed." in hotfix.stdout
 
-    applied = ttconfig("apply", "-e", "uat", "--auto-approve", *target, cwd=cwd)
-    assert applied.returncode == 0, applied.stdout + applied.stderr
+    applied = ttconfig("apply", "-e", "uat", "--auto-approve", *target)
+    assert applied.exit_code == 0, output(applied)
 
-    soaking = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
-    assert soaking.returncode == 4, soaking.stdout + soaking.stderr
+    soaking = ttconfig("gate", "-e", "prod", *target)
+    assert soaking.exit_code == 4, output(soaking)
     assert "not applied in UAT" not in soaking.stdout
     assert "soak: accounts HPT-PROP-ENERGY was applied in UAT at" in soaking.stdout
     assert "the 24 h soak ends" in soaking.stdout
 
     prod = cwd / "environments/prod"
     _edit(prod / "environment.yaml", "promotion:", "soak_hours: 24", "soak_hours: 0")
-    assert ttconfig("gate", "-e", "prod", *target, cwd=cwd).returncode == 0
+    assert ttconfig("gate", "-e", "prod", *target).exit_code == 0
 
     # A prod-only restriction change skipped UAT; a credit limit is prod's own (excluded).
     _edit(prod / "accounts.yaml", "- name: HPT-PROP-EQIDX", "market_orders: true",
           "market_orders: false")
     _edit(prod / "accounts.yaml", "- name: HPT-PROP-EQIDX", "credit_limit: 20000000",
           "credit_limit: 25000000")
-    skipped = ttconfig("gate", "-e", "prod", *target, cwd=cwd)
-    assert skipped.returncode == 4, skipped.stdout + skipped.stderr
+    skipped = ttconfig("gate", "-e", "prod", *target)
+    assert skipped.exit_code == 4, output(skipped)
     refusals = [line for line in skipped.stdout.splitlines() if "REFUSED" in line]
     assert refusals == [
         "  REFUSED  not in UAT: prod sets accounts HPT-PROP-EQIDX restrictions.market_orders "

@@ -60,6 +60,7 @@ import pytest
 import yaml
 
 from ttconfig import cli
+from ttconfig.cli import setup
 from ttconfig.desired import yaml12
 from ttconfig.desired.loader import load_firm
 from ttconfig.errors import ConfigError
@@ -1358,15 +1359,15 @@ def test_the_harness_tells_valid_from_invalid_and_sees_every_kind_of_failure(
     def crash(folder: Path) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(cli, "load_firm", crash)
+    monkeypatch.setattr(setup, "load_firm", crash)
     crashed = workspace.run(nul)[1]
-    assert signature(crashed, "any").startswith("KeyError at cli.py:"), crashed
+    assert signature(crashed, "any").startswith("KeyError at setup.py:"), crashed
     assert crashed[0].endswith("(validate)"), crashed
 
     def unlocated(folder: Path) -> None:
         raise ConfigError(["something is wrong somewhere"])
 
-    monkeypatch.setattr(cli, "load_firm", unlocated)
+    monkeypatch.setattr(setup, "load_firm", unlocated)
     assert workspace.run(nul)[1][0].startswith("unlocated:")
     assert workspace.is_pristine()
 
@@ -1385,7 +1386,7 @@ def test_a_failure_is_reported_with_its_input_saved_and_made_small(
             raise RuntimeError("bell")
         return load_firm(folder)
 
-    monkeypatch.setattr(cli, "load_firm", fragile)
+    monkeypatch.setattr(setup, "load_firm", fragile)
     text = corpus.texts["accounts.yaml"]
     at = text.index("HPT-CUST-ALDER")
     bell = Mutant("control_char", "a BEL", {"accounts.yaml": (text[:at] + "\x07" +
@@ -1395,7 +1396,7 @@ def test_a_failure_is_reported_with_its_input_saved_and_made_small(
     fuzz.check(8, Mutant("none", "the corpus itself"))
     report = fuzz.report(tmp_path / "failures")
     saved = tmp_path / "failures" / "00-control_char"
-    assert "RuntimeError at cli.py" in report
+    assert "RuntimeError at setup.py" in report
     assert f"saved: {saved}" in report
     assert f"TTCONFIG_FUZZ_SEED={SEED} TTCONFIG_FUZZ=8 " in report
     assert (saved / "original" / "environments" / ENV / "accounts.yaml").read_bytes() == \

@@ -1,0 +1,39 @@
+"""plan and apply through the command line, on the demo firm (safety: test_safety.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.conftest import TTConfig, output
+from ttconfig.runs.audit import verify
+
+
+def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    assert ttconfig("plan", "--detailed-exitcode", *target).exit_code == 2
+    applied = ttconfig("apply", "--auto-approve", *target)
+    assert applied.exit_code == 0, applied.stderr
+    assert "Applied 6 of 6 requests" in applied.stdout
+    after = ttconfig("plan", "--detailed-exitcode", *target)
+    assert after.exit_code == 0, after.stdout
+    assert "No changes" in after.stdout
+    assert verify(demo / ".ttconfig" / "audit" / "uat.jsonl").records == 12
+
+
+def test_another_companys_key_is_refused_before_reading_the_firm(demo: Path,
+                                                                  ttconfig: TTConfig) -> None:
+    environment = demo / "environments" / "prod" / "environment.yaml"
+    environment.write_text(environment.read_text().replace("Harbor Point Trading",
+                                                           "Meridian Futures"))
+    result = ttconfig("plan", "-e", "prod", "--sandbox")
+    assert result.exit_code == 1, output(result)
+    assert "belongs to company 'Harbor Point Trading'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_apply_without_a_terminal_asks_for_auto_approve_and_writes_nothing(
+        demo: Path, ttconfig: TTConfig) -> None:
+    result = ttconfig("apply", "-e", "uat", "--sandbox", "--usage-plan", "high")
+    assert result.exit_code == 64
+    assert "without a terminal pass --auto-approve" in result.stderr
+    assert not (demo / ".ttconfig" / "audit").exists()

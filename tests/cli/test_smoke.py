@@ -1,0 +1,69 @@
+"""The real console entry point in a child process: what README's quick start prints, a TT
+error and Ctrl-C, each with its exit code and no traceback. Everything else runs in-process
+(see conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ttconfig.sandbox.server import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def popen(*args: str, cwd: Path, env: dict[str, str] | None = None,
+          ) -> subprocess.Popen[str]:
+    """`python -m ttconfig ARGS`, with no TT credentials but those in `env`."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TT_")} | (env or {})
+    return subprocess.Popen([sys.executable, "-m", "ttconfig", *args], cwd=cwd, env=environ,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ttconfig(*args: str, cwd: Path, env: dict[str, str] | None = None,
+             ) -> tuple[int, str, str]:
+    child = popen(*args, cwd=cwd, env=env)
+    stdout, stderr = child.communicate(timeout=120)
+    return child.returncode, stdout, stderr
+
+
+def test_the_quick_start_plan_prints_the_golden_plan_and_exits_2(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    code, stdout, stderr = ttconfig("plan", "-e", "uat", "--sandbox", "--usage-plan", "high",
+                                    "--detailed-exitcode", cwd=tmp_path)
+    assert code == 2, stderr
+    assert stdout == (GOLDEN / "plan-uat.txt").read_text(encoding="utf-8")
+    assert stderr.index("Reading live TT: 194 requests after the listings") < \
+        stderr.index("Read live TT with 211 requests")
+
+
+def test_a_tt_refusal_exits_1_with_the_request_and_no_secret(tmp_path: Path,
+                                                             canary: str) -> None:
+    # In a child process: the cancelled requests of a failed read leave nothing behind.
+    wrong = f"{canary}-wrong"  # the session's canary: tests/canary.py searches for it too
+    with Sandbox() as sandbox:
+        key, _secret = sandbox.credentials("ext_uat_cert")
+        code, stdout, stderr = ttconfig("inspect", "--base-url", sandbox.base_url, cwd=tmp_path,
+                                        env={"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": wrong})
+    assert code == 1
+    assert "POST /ttid/ext_uat_cert/token failed (HTTP 401" in stderr
+    assert "Traceback" not in stderr
+    for text in (stdout, stderr):
+        assert key not in text
+        assert wrong not in text
+
+
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    child = popen("sandbox", "serve", "--port", "0", "--state", "state.json", cwd=tmp_path)
+    assert child.stdout is not None
+    assert child.stdout.readline().startswith("TT sandbox on http://127.0.0.1")  # serving
+    child.send_signal(signal.SIGINT)
+    _stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr
+    assert "Interrupted." in stderr
+    assert "Traceback" not in stderr
