@@ -16,6 +16,7 @@ from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import promotion_heading, render_text
 from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.paths import audit_file
 from ttconfig.runs.planning import gate_environment, promote_environment
 
 
@@ -59,7 +60,7 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
               help="The PR is a hotfix (a label): report what skipped UAT, refuse nothing.")
 @click.option("--source-audit", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="The source environment's audit log (default: "
-              ".ttconfig/audit/<source>.jsonl).")
+              f"{audit_file('<source>')}).")
 def gate(environment: str, connection: ConnectionOptions, environments_dir: Path,
          hotfix: bool, source_audit: Path | None) -> int:
     """Refuse (exit 4) prod changes that were not tried in UAT first, each reason named."""
