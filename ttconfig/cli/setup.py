@@ -13,7 +13,7 @@ from ttconfig.desired.loader import load_firm
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.errors import UsageError
 from ttconfig.live.overview import accounts_table, summary_line
-from ttconfig.models import KINDS
+from ttconfig.models import DECLARED
 from ttconfig.runs.audit import verify
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.importer import import_environment, inspect_environment
@@ -30,8 +30,7 @@ def validate(environment: str, environments_dir: Path) -> None:
     if not folder.is_dir():
         raise UsageError(f"no environment folder {folder}")
     firm = load_firm(folder)
-    counts = ", ".join(f"{len(getattr(firm, spec.name))} {spec.name.replace('_', ' ')}"
-                       for spec in KINDS)
+    counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
     click.echo(f"{folder}: valid ({counts})")
 
 

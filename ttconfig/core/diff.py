@@ -16,12 +16,12 @@ from ttconfig.core.changes import ABSENT, Change, FieldChange
 from ttconfig.core.risk import direction, membership
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
+from ttconfig.models.kinds import REGISTRY, Kind
 
-KIND_ORDER = ("accounts", "users", "links", "user_groups", "risk_groups", "product_margins",
-              "order_tag_defaults")
 ROW_LISTS = {"products": ("market", "product", "type"),
              "contracts": ("market", "product", "type", "contract")}
-MEMBER_LISTS = {("user_groups", "users"), ("risk_groups", "accounts")}
+MEMBER_LISTS = {(spec.kind, spec.members.field) for spec in REGISTRY.values()
+                if spec.members is not None}
 LINK_PARTS = ("order_permissions", "permissions")
 
 
@@ -40,7 +40,7 @@ def diff(desired: Mapping[str, Sequence[Model]], live: Mapping[str, Sequence[Mod
     """Every change that makes live equal desired, for the kinds desired declares."""
     prune = prune or {}
     changes: list[Change] = []
-    for kind in KIND_ORDER:
+    for kind in Kind:
         if kind == "links":
             changes += _link_changes(desired, live)
         else:
@@ -77,7 +77,8 @@ def _folded(key: Any) -> Any:
 
 
 def _without_links(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    drop = {"accounts": "users", "users": "accounts"}.get(kind)
+    links = REGISTRY[Kind(kind)].links
+    drop = None if links is None else links.field
     return {k: v for k, v in data.items() if k != drop}
 
 

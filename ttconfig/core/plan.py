@@ -26,6 +26,7 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT, Change, Direction, FieldChange, combined
 from ttconfig.core.risk import is_high
+from ttconfig.models.kinds import REGISTRY
 
 MAX_ITEMS = 20
 PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}
@@ -216,12 +217,9 @@ def _singular(kind: str) -> str:
     return kind.removesuffix("s").replace("_", " ")
 
 
-CORE = {"accounts": ("name", "type", "parent", "description"),
-        "users": ("email", "first_name", "last_name", "alias", "trade_mode", "active",
-                  "settings"),
-        "user_groups": ("name",), "risk_groups": ("name", "description")}
-ITEM_KINDS = {"product_margins": "upsert product margin", "order_tag_defaults":
-              "set order-tag default"}
+CORE: dict[str, tuple[str, ...]] = {spec.kind: spec.core_fields for spec in REGISTRY.values()}
+ITEM_KINDS: dict[str, str] = {spec.kind: spec.item_operation for spec in REGISTRY.values()
+              if spec.item_operation is not None}
 
 
 def _is_core(change: Change, f: FieldChange) -> bool:

@@ -17,7 +17,7 @@ from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
 from ttconfig.desired.writer import update_file
 from ttconfig.live.overview import Overview, read_overview
 from ttconfig.live.read import LiveFirm, read_live, to_models
-from ttconfig.models import KINDS
+from ttconfig.models import DECLARED
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.runs.planning import Reach
 from ttconfig.tt.client import TTClient
@@ -49,9 +49,9 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
         environment.write_text(environment_yaml(live, target, config), encoding="utf-8")
         written.append(environment)
     models = to_models(live)
-    for spec in KINDS:
+    for spec in DECLARED:
         path = folder / f"{spec.file_stem}.yaml"
-        update_file(path, list(models[spec.name]), spec)
+        update_file(path, list(models[spec.kind]), spec)
         written.append(path)
     return written
 
