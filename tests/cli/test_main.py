@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.conftest import TTConfig
+from tests.cli.harness import TTConfig
 
 
 def test_missing_credentials_is_a_usage_error_naming_the_variables(ttconfig: TTConfig) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.conftest import TTConfig, output
+from tests.cli.harness import TTConfig, output
 from ttconfig.runs.audit import verify
 
 

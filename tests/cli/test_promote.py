@@ -6,7 +6,7 @@ import difflib
 import json
 from pathlib import Path
 
-from tests.cli.conftest import TTConfig, output
+from tests.cli.harness import TTConfig, output
 
 
 def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.cli.conftest import TTConfig, fast_settings, output
+from tests.cli.harness import TTConfig, fast_settings, output
 from ttconfig.desired.loader import load_firm
 from ttconfig.models import DECLARED
 from ttconfig.runs.audit import verify

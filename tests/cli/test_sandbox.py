@@ -8,7 +8,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from tests.cli.conftest import TTConfig
+from tests.cli.harness import TTConfig
 from ttconfig.cli.sandbox import serve_banner, write_credentials
 from ttconfig.runs.paths import credentials_file
 from ttconfig.sandbox.server import Sandbox

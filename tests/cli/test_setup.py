@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.conftest import TTConfig
+from tests.cli.harness import TTConfig
 from ttconfig.desired.loader import load_firm
 
 

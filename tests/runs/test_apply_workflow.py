@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import ROOT, fast_client, fast_settings
+from tests.cli.harness import ROOT, fast_client, fast_settings
 from ttconfig.core.plan import Plan
 from ttconfig.runs.apply.workflow import (
     ApplyRequest,
