@@ -132,6 +132,7 @@ class SelectionOptions:
     excludes: tuple[str, ...] = ()
 
     def of(self, firm: Firm) -> Selection | None:
+        """The chosen objects of `firm` (None: no option given, everything is planned)."""
         return select(firm, self.targets, self.excludes)
 
 
@@ -165,6 +166,7 @@ class Judged:
 
 
 def now() -> datetime:
+    """The time change windows, soak times and audit records are judged by (UTC)."""
     return datetime.now(UTC)
 
 

@@ -74,6 +74,7 @@ class OverrideOptions:
     reason: str = ""
 
     def read(self) -> Overrides:
+        """The overrides the policy weighs, the approval file read (and checked) now."""
         approval = read_approval(self.approval_file) if self.approval_file else None
         return Overrides(force=self.force, allow_loosening=self.allow_loosening,
                          approval=approval, outside_window=self.outside_window,
