@@ -51,7 +51,7 @@ class Writes:
 
     def model(self, step: Step, model: type[M]) -> M:
         """The step's object as the YAML declares it."""
-        found = self.desired.get(step.kind, step.key)
+        found = self.desired.find(step.kind, step.key)
         if not isinstance(found, model):
             raise TTError(f"{step.operation} {step.key}: not declared in the YAML (changed "
                           "since the plan was made?)", method="-", path="-")
@@ -148,7 +148,7 @@ async def delete_limit_row(w: Writes, step: Step) -> None:
 
 
 def _declared_limits(w: Writes, step: Step) -> Limits | None:
-    owner = w.desired.get(step.kind, step.key)
+    owner = w.desired.find(step.kind, step.key)
     if not isinstance(owner, Account | User | RiskGroup):
         raise TTError(f"{step.operation} {step.key}: not declared in the YAML (changed "
                       "since the plan was made?)", method="-", path="-")
