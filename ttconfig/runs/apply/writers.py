@@ -9,7 +9,7 @@ parsing display text. Adding a kind or an operation is one writer and one table 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from ttconfig.core.plan import Step
@@ -22,6 +22,7 @@ from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.limits import AccountLimits, Limits
+from ttconfig.models.permissions import Link
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
 from ttconfig.tt.adapters.ttaccount import AccountsApi
@@ -219,13 +220,15 @@ async def link_users(w: Writes, step: Step) -> None:
     for user in step.items:
         user_id = w.ids.users[fold(user)]
         current = live_links.get(user_id)
-        parts = declared.get(fold(user), {})
+        link = declared.get(fold(user))
         links.append(AccountUserLink(
             account_id=account_id, user_id=user_id,
-            order_permissions=_merged(OrderPermissions, current and current.order_permissions,
-                                      parts.get("order_permissions", {})),
-            permissions=_merged(Permissions, current and current.permissions,
-                                parts.get("permissions", {}))))
+            order_permissions=_merged(
+                OrderPermissions, None if current is None else current.order_permissions,
+                None if link is None else link.order_permissions),
+            permissions=_merged(
+                Permissions, None if current is None else current.permissions,
+                None if link is None else link.permissions)))
     await w.tt.accounts.link_users(account_id, links)
 
 
@@ -235,25 +238,30 @@ async def unlink_user(w: Writes, step: Step) -> None:
                                     w.ids.users[fold(str(user))])
 
 
-def _merged(record: type[Any], current: Any, declared: dict[str, Any]) -> Any:
-    names = record.__dataclass_fields__
+R = TypeVar("R", OrderPermissions, Permissions)
+
+
+def _merged(record: type[R], current: R | None, declared: Model | None) -> R:
+    """TT's permissions (all off for a new link) with the ones the YAML declares over them."""
+    names = [f.name for f in fields(record)]
     base = {name: False for name in names} if current is None else {
         name: getattr(current, name) for name in names}
-    return record(**{**base, **{k: v for k, v in declared.items() if k in names}})
+    wanted = {} if declared is None else {
+        name: getattr(declared, name) for name in declared.managed() if name in names}
+    return record(**{**base, **wanted})
 
 
-def _declared_links(firm: Firm, account_name: str) -> dict[str, dict[str, Any]]:
-    """The account's declared links by folded user, from either side of the YAML: each
-    link's declared permission groups ({"order_permissions": {...}, ...})."""
+def _declared_links(firm: Firm, account_name: str) -> dict[str, Link]:
+    """The account's declared links by folded user, from either side of the YAML."""
     account = fold(account_name)
-    links: dict[str, dict[str, Any]] = {}
+    links: dict[str, Link] = {}
     for model in firm.accounts:
         if fold(model.name) == account:
-            links.update({fold(link.user): link.declared() for link in model.users})
+            links.update({fold(link.user): link for link in model.users})
     for user in firm.users:
         for back in user.accounts:
             if fold(back.account) == account:
-                links[fold(user.email)] = back.declared()
+                links[fold(user.email)] = back
     return links
 
 
