@@ -37,6 +37,6 @@ def test_a_key_survives_copies_and_pickles_with_its_parts() -> None:
 def test_a_state_finds_an_object_by_any_spelling_of_its_key() -> None:
     account = Account(name="HPT-Prop-Rates", type="house")
     state = State.of({"accounts": [account]})
-    assert state.get(Kind.ACCOUNTS, Key.of("hpt-prop-RATES")) is account
-    assert state.get(Kind.ACCOUNTS, Key.of("HPT-PROP")) is None
-    assert state.get(Kind.USERS, Key.of("HPT-Prop-Rates")) is None
+    assert state.find(Kind.ACCOUNTS, Key.of("hpt-prop-RATES")) is account
+    assert state.find(Kind.ACCOUNTS, Key.of("HPT-PROP")) is None
+    assert state.find(Kind.USERS, Key.of("HPT-Prop-Rates")) is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ttconfig.models.base import Control, Grant, Limit, Model, Name, ProductType
+from ttconfig.models.base import Control, Grant, Limit, Model, Name, ProductType, Risk
 
 
 class LimitValues(Model):
@@ -21,6 +21,13 @@ class LimitValues(Model):
     max_long_position: Limit = None
     max_short_position: Limit = None
     price_reasonability_ticks: Limit = None
+
+
+LIMIT_VALUES: tuple[str, ...] = tuple(LimitValues.model_fields)
+"""Every value a limit row can say (TT's row, in users' words)."""
+LIMIT_FIELDS: tuple[str, ...] = tuple(
+    name for name, info in LimitValues.model_fields.items() if Risk.LIMIT in info.metadata)
+"""The quantity limits of a row: what policy bounds and coverage are about."""
 
 
 class ProductLimit(LimitValues):
