@@ -24,12 +24,15 @@ def colour_enabled(no_color: bool = False) -> bool:
 
 
 def console(*, colour: bool) -> Console:
-    """stdout through rich for renderables (tables); without colour it emits no escape
-    codes at all — not even bold, which rich's own NO_COLOR mode keeps. Strings in them are
-    TT's names, never markup: `[abc]` in an account name is text."""
+    """stdout through rich for renderables (tables) and the lines around them; without
+    colour it emits no escape codes at all — not even bold, which rich's own NO_COLOR mode
+    keeps. Tables fit the terminal; a line of text is never wrapped (a grep finds it whole),
+    and strings are TT's names, never markup: `[abc]` in an account name is text."""
     if colour:
-        return Console(force_terminal=True, highlight=False, markup=False, emoji=False)
-    return Console(color_system=None, highlight=False, markup=False, emoji=False)
+        return Console(force_terminal=True, soft_wrap=True, highlight=False, markup=False,
+                       emoji=False)
+    return Console(color_system=None, soft_wrap=True, highlight=False, markup=False,
+                   emoji=False)
 
 
 def show(output: str, *, colour: bool) -> None:
