@@ -8,7 +8,8 @@ Format (version 1): {"format_version": 1, "environment", "tt_environment", "chec
 not exist on one side is "(absent)"; null is "not set". `high` marks a loosening by more
 than `high_loosening_percent` or to "not set". With a policy verdict: "policy":
 {"refused": bool, "findings": [{"rule", "message", "outcome" (refused, overridden, needed,
-warning), "override" (how to allow it, or null)}]}.
+warning), "override" (how to allow it, or null)}]}. A promotion (YAML against YAML, no TT
+writes) starts with "promotion": {"from", "to"}.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ class Styled(str):
 
     def __new__(cls, pieces: Iterable[Piece]) -> Styled:
         kept = tuple(pieces)
-        styled = super().__new__(cls, "".join(text for text, _ in kept))
+        styled = super().__new__(cls, unstyled(kept))
         styled.pieces = kept
         return styled
 
@@ -41,6 +41,11 @@ class Styled(str):
 
 def plain(text: str) -> Piece:
     return (text, "")
+
+
+def unstyled(pieces: Iterable[Piece]) -> str:
+    """The text of some pieces, as a pipe gets it."""
+    return "".join(text for text, _ in pieces)
 
 
 def joined(lines: Iterable[list[Piece]]) -> list[Piece]:

@@ -13,7 +13,7 @@ from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.policy import render_verdict_text
-from ttconfig.render.styled import Piece, Styled, joined, plain
+from ttconfig.render.styled import Piece, Styled, joined, plain, unstyled
 from ttconfig.safety.policy import Verdict
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
@@ -56,7 +56,7 @@ def _change_lines(change: Change, plan: Plan) -> list[list[Piece]]:
 
 def render_change_lines(change: Change, plan: Plan) -> list[str]:
     """One change as plain lines (the markdown render reuses them in diff blocks)."""
-    return [Styled(line) for line in _change_lines(change, plan)]
+    return [unstyled(line) for line in _change_lines(change, plan)]
 
 
 def _kind_lines(plan: Plan) -> list[list[Piece]]:
