@@ -41,9 +41,11 @@ def test_the_table_names_accounts_parents_and_limits(capsys: pytest.CaptureFixtu
     assert "Harbor [red]Point (HPT): accounts" in text
     (arb,) = [line for line in text.splitlines() if "5,000,000 USD" in line]
     (mm,) = [line for line in text.splitlines() if "HPT-MM" in line]
-    assert "HPT-[bold]ARB" in arb and "yes" in arb
+    assert "HPT-[bold]ARB" in arb
+    assert "yes" in arb
     assert "HPT-[bold]ARB" in mm, "the parent, by name"
-    assert "not set" in mm and " no " in mm
+    assert "not set" in mm
+    assert " no " in mm
     assert "\x1b[" not in text
     assert "Read 2 accounts (0 limit rows)" in text
     assert "with 42 requests in 2.5 s (the plan's rate allows no less than 2.1 s" in text
