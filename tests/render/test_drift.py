@@ -7,6 +7,8 @@ import json
 
 from tests.test_drift import ES, change, drift, planned
 from ttconfig.core.changes import ABSENT, Change
+from ttconfig.core.state import Key
+from ttconfig.models.kinds import Kind
 from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from ttconfig.render.markdown import LIMIT
 from ttconfig.safety.drift import Drift
@@ -17,7 +19,7 @@ def mixed() -> Drift:
         change(planned(ES, 40, 50), key="HPT-TIGHT"),
         change(planned(("description",), "x", "y"), key="HPT-NEUTRAL"),
         change(planned(ES, 100, 50), planned(("limits", "apply"), False, True), key="HPT-LOOSE"),
-        Change("links", "HPT-A ↔ ann@x.example", "delete", ()))
+        Change(Kind.LINKS, Key.link("HPT-A", "ann@x.example"), "delete", ()))
 
 
 def test_no_drift_is_said_in_every_format() -> None:

@@ -9,6 +9,8 @@ import pytest
 
 from ttconfig.core.changes import Change, FieldChange
 from ttconfig.core.plan import Plan, build_plan
+from ttconfig.core.state import Key
+from ttconfig.models.kinds import Kind
 from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
 from ttconfig.render.heading import promotion_heading
 from ttconfig.render.policy import render_verdict_text
@@ -25,7 +27,7 @@ def plan(*changes: Change) -> Plan:
     return build_plan(list(changes), environment="prod", tt_environment="ext_prod_live")
 
 
-LOOSER = plan(Change("accounts", "HPT-ARB", "update",
+LOOSER = plan(Change(Kind.ACCOUNTS, Key.of("HPT-ARB"), "update",
                      (FieldChange(ES, 50, 100, "loosening"),)))
 
 

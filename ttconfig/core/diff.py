@@ -14,14 +14,15 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange
 from ttconfig.core.risk import direction, membership
+from ttconfig.core.state import Key, key_of
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
+from ttconfig.models.kinds import REGISTRY, Kind
 
-KIND_ORDER = ("accounts", "users", "links", "user_groups", "risk_groups", "product_margins",
-              "order_tag_defaults")
 ROW_LISTS = {"products": ("market", "product", "type"),
              "contracts": ("market", "product", "type", "contract")}
-MEMBER_LISTS = {("user_groups", "users"), ("risk_groups", "accounts")}
+MEMBER_LISTS = {(spec.kind, spec.members.field) for spec in REGISTRY.values()
+                if spec.members is not None}
 LINK_PARTS = ("order_permissions", "permissions")
 
 
@@ -40,7 +41,7 @@ def diff(desired: Mapping[str, Sequence[Model]], live: Mapping[str, Sequence[Mod
     """Every change that makes live equal desired, for the kinds desired declares."""
     prune = prune or {}
     changes: list[Change] = []
-    for kind in KIND_ORDER:
+    for kind in Kind:
         if kind == "links":
             changes += _link_changes(desired, live)
         else:
@@ -64,7 +65,7 @@ def _leaving_undeclared(desired: Sequence[Model], live: Sequence[Model],
         members = _data(group).get("accounts") or []
         gone = sorted((m for m in members if fold(m) in joining), key=fold)
         if gone and _folded(group.key()) not in declared:
-            leaving.append(Change("risk_groups", shown_key(group.key()), "update", tuple(
+            leaving.append(Change(Kind.RISK_GROUPS, key_of(group), "update", tuple(
                 FieldChange(("accounts", m), "member", ABSENT, membership("risk_groups", False))
                 for m in gone)))
     return leaving
@@ -77,7 +78,8 @@ def _folded(key: Any) -> Any:
 
 
 def _without_links(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    drop = {"accounts": "users", "users": "accounts"}.get(kind)
+    links = REGISTRY[Kind(kind)].links
+    drop = None if links is None else links.field
     return {k: v for k, v in data.items() if k != drop}
 
 
@@ -93,11 +95,11 @@ def _kind_changes(kind: str, desired: Sequence[Model], live: Sequence[Model],
         current = live_by_key.get(key)
         if current is None:
             fields = compare(kind, wanted, ABSENT, ())
-            changes.append(Change(kind, shown_key(model.key()), "create", tuple(fields)))
+            changes.append(Change(Kind(kind), key_of(model), "create", tuple(fields)))
             continue
         fields = compare(kind, wanted, _without_links(kind, _data(current)), ())
         if fields:
-            changes.append(Change(kind, shown_key(model.key()), "update", tuple(fields)))
+            changes.append(Change(Kind(kind), key_of(model), "update", tuple(fields)))
     if prune:
         changes += [_removal(kind, model) for key, model in live_by_key.items()
                     if key not in desired_keys]
@@ -109,9 +111,9 @@ def _removal(kind: str, model: Model) -> Change:
         active = getattr(model, "active", True)
         off = () if active is False else (
             FieldChange(("active",), active, False, direction(("active",), active, False)),)
-        return Change(kind, shown_key(model.key()), "deactivate", off)
+        return Change(Kind(kind), key_of(model), "deactivate", off)
     data = _without_links(kind, _data(model))
-    return Change(kind, shown_key(model.key()), "delete",
+    return Change(Kind(kind), key_of(model), "delete",
                   tuple(_compare_removed(kind, data, ())))
 
 
@@ -222,15 +224,15 @@ def _link_changes(desired: Mapping[str, Sequence[Model]],
                                                                    parts)
     changes = []
     for key, (account, user, parts) in sorted(wanted.items()):
-        shown = f"{account} ↔ {user}"
+        shown = Key.link(account, user)
         existing = current.get(key)
         if existing is None:
-            changes.append(Change("links", shown, "create",
+            changes.append(Change(Kind.LINKS, shown, "create",
                                   tuple(compare("links", parts, ABSENT, ()))))
         elif fields := compare("links", parts, existing[2], ()):
-            changes.append(Change("links", shown, "update", tuple(fields)))
+            changes.append(Change(Kind.LINKS, shown, "update", tuple(fields)))
     for key, (account, user, parts) in sorted(current.items()):
         if key[0] in managed and key not in wanted:
-            changes.append(Change("links", f"{account} ↔ {user}", "delete",
+            changes.append(Change(Kind.LINKS, Key.link(account, user), "delete",
                                   tuple(_compare_removed("links", parts, ()))))
     return changes

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from ttconfig.core.changes import ABSENT, Direction
+from ttconfig.models.kinds import REGISTRY, Kind
 
 LIMITS = frozenset({"max_order_qty", "max_position", "max_long_position", "max_short_position",
                     "price_reasonability_ticks", "credit_limit"})
@@ -74,9 +75,10 @@ def _number(value: Any) -> float:
 
 def membership(kind: str, added: bool) -> Direction:
     """Joining a risk group puts the account under the group's limits (tightening)."""
-    if kind == "risk_groups":
-        return "tightening" if added else "loosening"
-    return "neutral"
+    members = REGISTRY[Kind(kind)].members
+    if members is None or not members.joining_tightens:
+        return "neutral"
+    return "tightening" if added else "loosening"
 
 
 def percent_change(old: Any, new: Any) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
+from ttconfig.models.kinds import REGISTRY
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.policy import render_verdict_text
 from ttconfig.render.styled import Piece, Styled, joined, plain, unstyled
@@ -20,9 +21,7 @@ SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
 STYLES = {"+": "green", "~": "yellow", "-": "red", "loosening": "bold red",
           "tightening": "bold green", "HIGH": "bold white on red"}
 """rich styles by meaning."""
-KIND_TITLES = {"accounts": "accounts", "users": "users", "links": "account↔user links",
-               "user_groups": "user groups", "risk_groups": "risk groups",
-               "product_margins": "product margins", "order_tag_defaults": "order-tag defaults"}
+KIND_TITLES: dict[str, str] = {spec.kind: spec.title for spec in REGISTRY.values()}
 
 
 def _painted(text: str, meaning: str) -> Piece:

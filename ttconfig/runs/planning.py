@@ -18,7 +18,7 @@ from ttconfig.core.selection import Selection
 from ttconfig.desired.loader import load_firm
 from ttconfig.errors import TTConfigError
 from ttconfig.live.read import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import Firm
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.safety.policy import Facts, admin_losses
@@ -43,7 +43,7 @@ class Planned:
 
     def facts(self, now: datetime) -> Facts:
         """What the safety policy needs to judge this plan."""
-        desired = {spec.name: getattr(self.firm, spec.name) for spec in KINDS}
+        desired = self.firm.by_kind()
         return Facts(desired, self.live_models, now, self.admins)
 
 
@@ -85,7 +85,7 @@ def plan_from(firm: Firm, environment: str, live: LiveFirm,
               keep: Callable[[Change], bool] | None = None,
               live_models: Mapping[str, Sequence[Model]] | None = None) -> Plan:
     live_models = to_models(live) if live_models is None else live_models
-    desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
+    desired = firm.by_kind()
     prune: dict[str, bool] = {str(k): v for k, v in firm.environment.policy.prune.items()}
     changes = diff(desired, live_models, prune)
     if keep is not None:
