@@ -93,6 +93,7 @@ err = Console(stderr=True)
               help="No colour, even on a terminal (as NO_COLOR=1 does).")
 def cli(verbose: bool, no_color: bool) -> None:
     """Risk configuration as code for the Trading Technologies platform."""
+    err.no_color = no_color or os.environ.get("NO_COLOR", "") != ""  # progress bars too
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s",
                             stream=sys.stderr)
