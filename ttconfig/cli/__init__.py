@@ -202,6 +202,7 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
 
 def _show(plan: Plan, verdict: Verdict | None, output_format: str,
           heading: Heading | None = None) -> None:
+    """A plan (or promotion) in the --format asked for: the one place a renderer is picked."""
     show(PLAN_RENDERERS[Format(output_format)](plan, verdict, heading), colour=_colour())
 
 

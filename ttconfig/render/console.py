@@ -38,8 +38,7 @@ def console(*, colour: bool) -> Console:
 def show(output: str, *, colour: bool) -> None:
     """Print a render as it is; with colour, a `Styled` render in its styles."""
     if colour and isinstance(output, Styled):
-        Console(force_terminal=True, soft_wrap=True, highlight=False, markup=False,
-                emoji=False).print(output.rich(), end="")
+        console(colour=True).print(output.rich(), end="")
         return
     sys.stdout.write(output)
     sys.stdout.flush()
