@@ -10,8 +10,7 @@ instead of folding names again. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
@@ -64,22 +63,38 @@ def key_of(model: Model) -> Key:
     return Key.of(model.key())
 
 
-@dataclass(frozen=True)
-class State:
-    """kind → {Key: model}, in declaration order: one environment's objects, desired or
-    live."""
+class State(Mapping[str, Sequence[Model]]):
+    """One environment's objects, desired or live: kind → its models in order, and each
+    model findable by its Key however the name is spelled.
 
-    objects: Mapping[Kind, Mapping[tuple[str | None, ...], Model]]
-    """Per kind, each model under its folded key."""
+    A State is a mapping of kind to models, so whatever reads a firm kind by kind reads a
+    State; it is made once per side of a plan (`State.of`), and the keyed index is built
+    then, not again by each reader.
+    """
+
+    def __init__(self, models: Mapping[str, Sequence[Model]]) -> None:
+        self._models = {Kind(kind): tuple(items) for kind, items in models.items()}
+        self._index = {kind: {key_of(m).folded: m for m in items}
+                       for kind, items in self._models.items()}
 
     @classmethod
     def of(cls, models: Mapping[str, Sequence[Model]]) -> State:
-        return cls({Kind(kind): {key_of(m).folded: m for m in items}
-                    for kind, items in models.items()})
+        """`models` as a State (itself when it is one already)."""
+        return models if isinstance(models, State) else cls(models)
 
-    def get(self, kind: Kind, key: Key) -> Model | None:
+    def __getitem__(self, kind: str) -> Sequence[Model]:
+        return self._models[Kind(kind)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def find(self, kind: Kind, key: Key) -> Model | None:
         """The object of that kind with that key, however its name is spelled."""
-        return self.objects.get(kind, {}).get(key.folded)
+        return self._index.get(kind, {}).get(key.folded)
 
-    def models(self, kind: Kind) -> Iterable[Model]:
-        return self.objects.get(kind, {}).values()
+    def keyed(self, kind: Kind) -> Mapping[tuple[str | None, ...], Model]:
+        """The kind's objects by folded key."""
+        return self._index.get(kind, {})

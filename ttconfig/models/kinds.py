@@ -13,11 +13,13 @@ markdown show a kind.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import get_args
 
 from ttconfig.models.accounts import Account
-from ttconfig.models.base import Model
+from ttconfig.models.base import Model, Risk
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
@@ -195,3 +197,35 @@ def _aliases() -> dict[str, Kind]:
 
 
 _ALIASES = _aliases()
+
+
+def field_risks(models: Iterable[type[Model]] | None = None) -> dict[str, Risk]:
+    """Every field of every kind that moves risk, by name, read from the models' metadata.
+
+    Plans name a field by its last path part, so one name has one rule across kinds (a
+    `place_orders` restriction and a `place_orders` permission both grant); a name that
+    carried two rules would be ambiguous, and is refused here, at import.
+    """
+    risks: dict[str, Risk] = {}
+    for model in models if models is not None else (spec.model for spec in DECLARED):
+        for name, risk in _risks_of(model):
+            if risks.setdefault(name, risk) is not risk:
+                raise TypeError(f"field {name!r} has two risk rules: {risks[name]}, {risk}")
+    return risks
+
+
+def _risks_of(model: type[Model]) -> Iterator[tuple[str, Risk]]:
+    for name, info in model.model_fields.items():
+        for marker in info.metadata:
+            if isinstance(marker, Risk):
+                yield name, marker
+        for nested in _models_in(info.annotation):
+            yield from _risks_of(nested)
+
+
+def _models_in(annotation: object) -> Iterator[type[Model]]:
+    """The models a field holds: itself, in a list, or in an Optional."""
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        yield annotation
+    for argument in get_args(annotation):
+        yield from _models_in(argument)

@@ -26,8 +26,11 @@ from ttconfig.core.state import State
 from ttconfig.live.ids import Ids
 from ttconfig.live.read import LiveFirm, read_live, scope_of
 from ttconfig.models import Firm
+from ttconfig.models.accounts import Account
 from ttconfig.models.checks import fold
-from ttconfig.runs.apply.writers import Writes, rows_of, write
+from ttconfig.models.groups import RiskGroup
+from ttconfig.models.users import User
+from ttconfig.runs.apply.writers import Writes, write
 from ttconfig.runs.audit import AuditLog, actor, git_commit
 from ttconfig.runs.planning import keeper, plan_from
 from ttconfig.tt.client import TTClient
@@ -116,9 +119,11 @@ class Applier:
         return result
 
     async def _load_instruments(self) -> None:
-        wanted = {self.ids.product(r["market"], r["product"], r.get("type", "future"))[0]
-                  for owner in (*self.firm.accounts, *self.firm.users, *self.firm.risk_groups)
-                  for r in rows_of(owner.declared(), "contracts")}
+        owners: tuple[Account | User | RiskGroup, ...] = (
+            *self.firm.accounts, *self.firm.users, *self.firm.risk_groups)
+        wanted = {self.ids.product(row.market, row.product, row.type)[0]
+                  for owner in owners if owner.limits is not None
+                  for row in owner.limits.contracts}
         have = {product for product, _ in self.ids.instruments}
         for product_id in sorted(wanted - have):
             for instrument in await self.tt.reference.instruments(product_id):

@@ -9,25 +9,35 @@ parsing display text. Adding a kind or an operation is one writer and one table 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from ttconfig.core.plan import Step
 from ttconfig.core.state import Key, State
 from ttconfig.live.ids import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
 from ttconfig.live.read import LiveFirm, Names, default_model, margin_model
 from ttconfig.models import Firm, Kind, Operation
+from ttconfig.models.accounts import Account
+from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
+from ttconfig.models.groups import RiskGroup, UserGroup
+from ttconfig.models.limits import AccountLimits, Limits
+from ttconfig.models.permissions import Link
+from ttconfig.models.setup import OrderTagDefault, ProductMargin
+from ttconfig.models.users import User
+from ttconfig.tt.adapters.ttaccount import AccountsApi
+from ttconfig.tt.adapters.ttgroup import RiskGroupsApi
+from ttconfig.tt.adapters.ttuser import UsersApi
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import TTError
 from ttconfig.tt.records import (
     AccountUserLink,
     LimitRow,
     OrderPermissions,
-    OrderTagDefault,
     Permissions,
-    ProductMargin,
 )
+from ttconfig.tt.records import OrderTagDefault as DefaultRecord
+from ttconfig.tt.records import ProductMargin as MarginRecord
 
 
 @dataclass
@@ -40,13 +50,17 @@ class Writes:
     live: LiveFirm
     ids: Ids
 
-    def want(self, step: Step, kind: Kind | None = None) -> dict[str, Any]:
-        """What the YAML declares of the step's object (only the managed fields)."""
-        model = self.desired.get(kind or step.kind, step.key)
-        return {} if model is None else model.declared()
+    def model(self, step: Step, model: type[M]) -> M:
+        """The step's object as the YAML declares it."""
+        found = self.desired.find(step.kind, step.key)
+        if not isinstance(found, model):
+            raise TTError(f"{step.operation} {step.key}: not declared in the YAML (changed "
+                          "since the plan was made?)", method="-", path="-")
+        return found
 
 
 Writer = Callable[[Writes, Step], Awaitable[None]]
+M = TypeVar("M", bound=Model)
 
 
 def _id(value: int | None) -> int:
@@ -59,35 +73,37 @@ def _id(value: int | None) -> int:
 # --- accounts ------------------------------------------------------------------------------
 
 async def create_account(w: Writes, step: Step) -> None:
-    want = w.want(step)
-    parent = want.get("parent")
+    account = w.model(step, Account)
     created = await w.tt.accounts.create(
-        name=want["name"], account_type=ACCOUNT_TYPE_IDS[want["type"]],
-        parent_id=None if parent is None else w.ids.accounts[fold(parent)],
-        description=want.get("description"))
+        name=account.name, account_type=ACCOUNT_TYPE_IDS[account.type],
+        parent_id=_parent_id(w, account), description=account.description)
     w.ids.accounts[fold(created.name)] = created.id
 
 
 async def update_account(w: Writes, step: Step) -> None:
-    want = w.want(step)
-    changes = {"name": want.get("name"), "description": want.get("description")}
-    if "parent" in want:
-        changes["parent_id"] = (None if want["parent"] is None
-                                else w.ids.accounts[fold(want["parent"])])
-    await w.tt.accounts.update(_account_id(w, step), {
-        k: v for k, v in changes.items() if k == "parent_id" or v is not None})
+    account = w.model(step, Account)
+    changes: dict[str, str | int | None] = {
+        k: v for k, v in (("name", account.name), ("description", account.description))
+        if v is not None}
+    if "parent" in account.managed():
+        changes["parent_id"] = _parent_id(w, account)
+    await w.tt.accounts.update(_account_id(w, step), changes)
+
+
+def _parent_id(w: Writes, account: Account) -> int | None:
+    return None if account.parent is None else w.ids.accounts[fold(account.parent)]
 
 
 async def update_risk_settings(w: Writes, step: Step) -> None:
-    settings = w.want(step)["risk_settings"]
+    settings = w.model(step, Account).risk_settings
     await w.tt.accounts.update_risk_settings(_account_id(w, step), {
-        name: settings[name] for name in step.items})
+        name: getattr(settings, name) for name in step.items})
 
 
 async def update_restrictions(w: Writes, step: Step) -> None:
-    restrictions = w.want(step)["restrictions"]
+    restrictions = w.model(step, Account).restrictions
     await w.tt.accounts.update_restrictions(_account_id(w, step), {
-        name: restrictions[name] for name in step.items})
+        name: getattr(restrictions, name) for name in step.items})
 
 
 async def delete_account(w: Writes, step: Step) -> None:
@@ -100,9 +116,10 @@ def _account_id(w: Writes, step: Step) -> int:
 
 # --- limit rows (accounts, users, risk groups) -----------------------------------------------
 
-def _limits_api(w: Writes, kind: Kind) -> Any:
-    return {Kind.ACCOUNTS: w.tt.accounts, Kind.USERS: w.tt.users,
-            Kind.RISK_GROUPS: w.tt.risk_groups}[kind]
+def _limits_api(w: Writes, kind: Kind) -> AccountsApi | UsersApi | RiskGroupsApi:
+    if kind is Kind.ACCOUNTS:
+        return w.tt.accounts
+    return w.tt.users if kind is Kind.USERS else w.tt.risk_groups
 
 
 def _owner_id(w: Writes, step: Step) -> int:
@@ -112,21 +129,31 @@ def _owner_id(w: Writes, step: Step) -> int:
 
 async def upsert_limit_rows(w: Writes, step: Step) -> None:
     live_rows = _live_limits(w, step.kind, step.key)
-    want = w.want(step).get("limits", {})
-    declared = {_row_key(r): r for r in [*rows_of(want, "products"), *rows_of(want, "contracts")]}
-    rows = [limit_row(w.ids, declared[item], live_rows.get(item))
+    limits = _declared_limits(w, step)
+    declared = {} if limits is None else {
+        " ".join(p for p in row.scope() if p is not None): row
+        for row in (*limits.products, *limits.contracts)}
+    rows = [limit_row(w.ids, declared[item].declared(), live_rows.get(item))
             for item in step.items if item in declared]
-    api = _limits_api(w, step.kind)
-    if step.kind is Kind.ACCOUNTS and "apply" in want:
-        await api.upsert_limits(_owner_id(w, step), rows, apply_limits=want["apply"])
+    owner = _owner_id(w, step)
+    if isinstance(limits, AccountLimits) and "apply" in limits.managed():
+        await w.tt.accounts.upsert_limits(owner, rows, apply_limits=limits.apply)
     else:
-        await api.upsert_limits(_owner_id(w, step), rows)
+        await _limits_api(w, step.kind).upsert_limits(owner, rows)
 
 
 async def delete_limit_row(w: Writes, step: Step) -> None:
     (row_key,) = step.items
     row = _live_limits(w, step.kind, step.key)[row_key]
     await _limits_api(w, step.kind).delete_limit(_owner_id(w, step), _id(row.id))
+
+
+def _declared_limits(w: Writes, step: Step) -> Limits | None:
+    owner = w.desired.find(step.kind, step.key)
+    if not isinstance(owner, Account | User | RiskGroup):
+        raise TTError(f"{step.operation} {step.key}: not declared in the YAML (changed "
+                      "since the plan was made?)", method="-", path="-")
+    return owner.limits
 
 
 def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow]:
@@ -142,39 +169,29 @@ def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow]:
             for row in (*limits.product_limits, *limits.contract_limits)}
 
 
-def rows_of(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    """The declared limit rows of one list ("products", "contracts") of an owner's data."""
-    limits = data.get("limits") if "limits" in data else data
-    rows = (limits or {}).get(name, [])
-    return [r for r in rows if isinstance(r, dict)]
-
-
-def _row_key(row: dict[str, Any]) -> str:
-    parts = [row["market"], row["product"], row.get("type", "future")]
-    if "contract" in row:
-        parts.append(row["contract"])
-    return " ".join(parts)
 
 
 # --- users -----------------------------------------------------------------------------------
 
 async def create_user(w: Writes, step: Step) -> None:
-    want, users = w.want(step), w.tt.users
-    missing = [k for k in ("first_name", "last_name", "trade_mode") if k not in want]
-    if missing:
+    user, users = w.model(step, User), w.tt.users
+    first, last, mode = user.first_name, user.last_name, user.trade_mode
+    if first is None or last is None or mode is None:
+        missing = [k for k in ("first_name", "last_name", "trade_mode") if getattr(user, k) is None]
         raise UnknownName(f"creating user {step.key} needs {', '.join(missing)} "
                           "in users.yaml")
     created = await users.create(
-        email=want["email"], first_name=want["first_name"], last_name=want["last_name"],
-        trade_mode=TRADE_MODE_IDS[want["trade_mode"]], alias=want.get("alias"),
-        settings=want.get("settings"))
+        email=user.email, first_name=first, last_name=last,
+        trade_mode=TRADE_MODE_IDS[mode], alias=user.alias,
+        settings=None if user.settings is None else user.settings.declared())
     w.ids.users[fold(created.email)] = created.id
-    if want.get("active") is False:
+    if user.active is False:
         await users.deactivate(created.id)
 
 
 async def update_user(w: Writes, step: Step) -> None:
-    want = w.want(step)
+    """The changed top-level fields, as declared (a settings block is sent as a whole)."""
+    want = w.model(step, User).declared()
     fields = dict.fromkeys(item.split(".")[0] for item in step.items)
     changes: dict[str, Any] = {name: want.get(name) for name in fields}
     if "trade_mode" in changes:
@@ -203,13 +220,15 @@ async def link_users(w: Writes, step: Step) -> None:
     for user in step.items:
         user_id = w.ids.users[fold(user)]
         current = live_links.get(user_id)
-        parts = declared.get(fold(user), {})
+        link = declared.get(fold(user))
         links.append(AccountUserLink(
             account_id=account_id, user_id=user_id,
-            order_permissions=_merged(OrderPermissions, current and current.order_permissions,
-                                      parts.get("order_permissions", {})),
-            permissions=_merged(Permissions, current and current.permissions,
-                                parts.get("permissions", {}))))
+            order_permissions=_merged(
+                OrderPermissions, None if current is None else current.order_permissions,
+                None if link is None else link.order_permissions),
+            permissions=_merged(
+                Permissions, None if current is None else current.permissions,
+                None if link is None else link.permissions)))
     await w.tt.accounts.link_users(account_id, links)
 
 
@@ -219,38 +238,42 @@ async def unlink_user(w: Writes, step: Step) -> None:
                                     w.ids.users[fold(str(user))])
 
 
-def _merged(record: type[Any], current: Any, declared: dict[str, Any]) -> Any:
-    names = record.__dataclass_fields__
+R = TypeVar("R", OrderPermissions, Permissions)
+
+
+def _merged(record: type[R], current: R | None, declared: Model | None) -> R:
+    """TT's permissions (all off for a new link) with the ones the YAML declares over them."""
+    names = [f.name for f in fields(record)]
     base = {name: False for name in names} if current is None else {
         name: getattr(current, name) for name in names}
-    return record(**{**base, **{k: v for k, v in declared.items() if k in names}})
+    wanted = {} if declared is None else {
+        name: getattr(declared, name) for name in declared.managed() if name in names}
+    return record(**{**base, **wanted})
 
 
-def _declared_links(firm: Firm, account_name: str) -> dict[str, dict[str, Any]]:
+def _declared_links(firm: Firm, account_name: str) -> dict[str, Link]:
     """The account's declared links by folded user, from either side of the YAML."""
     account = fold(account_name)
-    links: dict[str, dict[str, Any]] = {}
+    links: dict[str, Link] = {}
     for model in firm.accounts:
         if fold(model.name) == account:
-            data = model.declared()
-            links.update({fold(link["user"]): link for link in data.get("users", [])})
+            links.update({fold(link.user): link for link in model.users})
     for user in firm.users:
-        data = user.declared()
-        for link in data.get("accounts", []):
-            if fold(link["account"]) == account:
-                links[fold(data["email"])] = link
+        for back in user.accounts:
+            if fold(back.account) == account:
+                links[fold(user.email)] = back
     return links
 
 
 # --- user groups and risk groups -------------------------------------------------------------
 
 async def create_user_group(w: Writes, step: Step) -> None:
-    created = await w.tt.user_groups.create(w.want(step)["name"])
+    created = await w.tt.user_groups.create(w.model(step, UserGroup).name)
     w.ids.user_groups[fold(created.name)] = created.id
 
 
 async def rename_user_group(w: Writes, step: Step) -> None:
-    await w.tt.user_groups.rename(_group_id(w, step), w.want(step)["name"])
+    await w.tt.user_groups.rename(_group_id(w, step), w.model(step, UserGroup).name)
 
 
 async def add_group_users(w: Writes, step: Step) -> None:
@@ -267,15 +290,15 @@ async def delete_user_group(w: Writes, step: Step) -> None:
 
 
 async def create_risk_group(w: Writes, step: Step) -> None:
-    want = w.want(step)
-    created = await w.tt.risk_groups.create(want["name"], want.get("description"))
+    group = w.model(step, RiskGroup)
+    created = await w.tt.risk_groups.create(group.name, group.description)
     w.ids.risk_groups[fold(created.name)] = created.id
 
 
 async def update_risk_group(w: Writes, step: Step) -> None:
-    want = w.want(step)
-    await w.tt.risk_groups.update(_group_id(w, step), name=want.get("name"),
-                                  description=want.get("description"))
+    group = w.model(step, RiskGroup)
+    await w.tt.risk_groups.update(_group_id(w, step), name=group.name,
+                                  description=group.description)
 
 
 async def add_group_accounts(w: Writes, step: Step) -> None:
@@ -300,13 +323,12 @@ def _group_id(w: Writes, step: Step) -> int:
 # --- company items: product margins and order-tag defaults -----------------------------------
 
 async def upsert_margin(w: Writes, step: Step) -> None:
-    want = w.want(step)
-    product_id, market_id, type_id = w.ids.product(want["market"], want["product"],
-                                                   want.get("type", "future"))
-    await w.tt.setup.upsert_product_margins(w.ids.company, [ProductMargin(
+    margin = w.model(step, ProductMargin)
+    product_id, market_id, type_id = w.ids.product(margin.market, margin.product, margin.type)
+    await w.tt.setup.upsert_product_margins(w.ids.company, [MarginRecord(
         id=None, market_id=market_id, product_type_id=type_id, product_id=product_id,
-        currency=want["currency"], outright_margin=want["outright_margin"],
-        spread_margin=want["spread_margin"])])
+        currency=margin.currency, outright_margin=margin.outright_margin,
+        spread_margin=margin.spread_margin)])
 
 
 async def delete_margin(w: Writes, step: Step) -> None:
@@ -317,16 +339,16 @@ async def delete_margin(w: Writes, step: Step) -> None:
 
 async def set_default(w: Writes, step: Step) -> None:
     existing = _live_default(w, step)
-    want = w.want(step)
+    default = w.model(step, OrderTagDefault)
     if existing is not None:
-        await w.tt.setup.update_order_tag_default(_id(existing.id), want["value"])
+        await w.tt.setup.update_order_tag_default(_id(existing.id), default.value)
         return
-    await w.tt.setup.create_order_tag_defaults([OrderTagDefault(
-        id=None, market_id=w.ids.market(want["market"]),
-        field_id=w.ids.fields[(fold(want["market"]), fold(want["field"]))],
-        account_id=w.ids.accounts[fold(want["account"])] if "account" in want else None,
-        user_id=w.ids.users[fold(want["user"])] if "user" in want else None,
-        value=want["value"])])
+    await w.tt.setup.create_order_tag_defaults([DefaultRecord(
+        id=None, market_id=w.ids.market(default.market),
+        field_id=w.ids.fields[(fold(default.market), fold(default.field))],
+        account_id=None if default.account is None else w.ids.accounts[fold(default.account)],
+        user_id=None if default.user is None else w.ids.users[fold(default.user)],
+        value=default.value)])
 
 
 async def delete_default(w: Writes, step: Step) -> None:
@@ -334,7 +356,7 @@ async def delete_default(w: Writes, step: Step) -> None:
     await w.tt.setup.delete_order_tag_default(_id(existing.id if existing else None))
 
 
-def _live_default(w: Writes, step: Step) -> Any:
+def _live_default(w: Writes, step: Step) -> DefaultRecord | None:
     names = Names(w.live)
     live = {Key.of(default_model(names, d).key()).folded: d for d in w.live.defaults}
     return live.get(step.key.folded)
