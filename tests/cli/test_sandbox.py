@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 from tests.cli.harness import TTConfig
-from ttconfig.cli.sandbox import serve_banner, write_credentials
+from ttconfig.cli.sandbox import write_credentials
+from ttconfig.render.sandbox import serve_banner
 from ttconfig.runs.paths import credentials_file
 from ttconfig.sandbox.server import Sandbox
 

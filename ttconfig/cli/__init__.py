@@ -25,6 +25,7 @@ from ttconfig.cli import plan, promote, sandbox, setup
 from ttconfig.cli.terminal import err
 from ttconfig.desired.loader import Problem
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
+from ttconfig.render.staleness import error_text
 
 USAGE_EXIT = 64
 INTERRUPTED_EXIT = 130
@@ -50,7 +51,8 @@ class Commands(click.Group):
             _print_problems(exc)
             sys.exit(exc.exit_code)
         except TTConfigError as exc:
-            err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"Error: {error_text(exc)}", markup=False, highlight=False,
+                      soft_wrap=True)
             sys.exit(USAGE_EXIT if isinstance(exc, UsageError) else exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -68,8 +70,11 @@ def _print_problems(error: ConfigError) -> None:
 @click.group(cls=Commands)
 @click.version_option(__version__, prog_name="ttconfig")
 @click.option("-v", "--verbose", is_flag=True, help="Log every TT request (never secrets).")
-def cli(verbose: bool) -> None:
+@click.option("--no-color", is_flag=True,
+              help="No colour, even on a terminal (as NO_COLOR=1 does).")
+def cli(verbose: bool, no_color: bool) -> None:
     """Risk configuration as code for the Trading Technologies platform."""
+    err.no_color = no_color or os.environ.get("NO_COLOR", "") != ""  # progress bars too
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s",
                             stream=sys.stderr)

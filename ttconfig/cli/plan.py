@@ -7,7 +7,6 @@ or, for refusals and errors, the exception `main` maps.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -16,12 +15,12 @@ import click
 from ttconfig.cli import options, terminal
 from ttconfig.core.plan import Plan
 from ttconfig.errors import PolicyRefusal
-from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from ttconfig.render.json import render_json
-from ttconfig.render.markdown import render_markdown
-from ttconfig.render.policy import refusal_message, render_verdict_text
+from ttconfig.render.console import show
+from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
+from ttconfig.render.heading import Heading
+from ttconfig.render.policy import refusal_message
+from ttconfig.render.result import describe_result
 from ttconfig.render.text import render_text
-from ttconfig.runs.apply.applier import describe_result
 from ttconfig.runs.apply.workflow import (
     Applied,
     ApplyRequest,
@@ -66,7 +65,7 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     judged = plan_environment(folder, environment, options.reach(connection, terminal.reading),
                               selection, Overrides(force=force))
     planned, verdict = judged.planned, judged.verdict
-    _show(planned.plan, verdict, output_format)
+    show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
     if verdict.refused:
@@ -79,15 +78,10 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     return 2 if detailed_exitcode and not planned.plan.empty else 0
 
 
-def _show(plan: Plan, verdict: Verdict, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(render_json(plan, verdict), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_markdown(plan, verdict=verdict), nl=False)
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(plan, colour=colour), nl=False)
-        click.echo(render_verdict_text(verdict), nl=False)
+def show_plan(plan: Plan, verdict: Verdict | None, output_format: str,
+              heading: Heading | None = None) -> None:
+    """A plan (or promotion) in the --format asked for: the one place a renderer is picked."""
+    show(PLAN_RENDERERS[Format(output_format)](plan, verdict, heading), colour=terminal.colour())
 
 
 @click.command()
@@ -120,8 +114,7 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
 
 def _show_changes(plan: Plan, verdict: Verdict) -> None:
     """What apply is about to do, and what the policy says of it."""
-    click.echo(render_text(plan, colour=sys.stdout.isatty()), nl=False)
-    click.echo(render_verdict_text(verdict), nl=False)
+    show(render_text(plan, verdict), colour=terminal.colour())
 
 
 def _say(applied: Applied) -> None:
@@ -179,12 +172,7 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     """
     report = drift_environment(environments_dir / environment, environment,
                                options.reach(connection, terminal.reading))
-    if output_format == "json":
-        click.echo(render_drift_json(report), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_drift_markdown(report), nl=False)
-    else:
-        click.echo(render_drift_text(report, colour=sys.stdout.isatty()), nl=False)
+    show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
     return 0 if report.empty else 2
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from ttconfig.cli import options, terminal
+from ttconfig.cli.plan import show_plan
 from ttconfig.errors import PolicyRefusal
-from ttconfig.promotion.gate import render_gate
 from ttconfig.promotion.promote import write_promotion
-from ttconfig.render.json import render_json
-from ttconfig.render.markdown import render_markdown
-from ttconfig.render.text import promotion_heading, render_text
+from ttconfig.render.gate import render_gate
+from ttconfig.render.heading import promotion_heading
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import audit_file
 from ttconfig.runs.planning import gate_environment, promote_environment
@@ -37,14 +34,7 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
     (`promotion:`) are left out. Reads YAML only; no TT access.
     """
     promoted = promote_environment(environments_dir, source, target)
-    plan, heading = promoted.plan, promotion_heading(source, target)
-    if output_format == "json":
-        click.echo(render_json(plan, promotion=(source, target)), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_markdown(plan, heading=heading), nl=False)
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(plan, colour=colour, heading=heading), nl=False)
+    show_plan(promoted.plan, None, output_format, promotion_heading(source, target))
     for line in promoted.skipped:
         click.echo(f"left out: {line}", err=True)
     if write:

@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from ttconfig.errors import TTConfigError, UsageError
-from ttconfig.runs.connection import TT_ENVIRONMENTS, credential_variables
+from ttconfig.render.sandbox import serve_banner
+from ttconfig.runs.connection import sandbox_key_variables
 from ttconfig.runs.paths import SANDBOX_STATE, credentials_file
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
@@ -74,16 +75,6 @@ def reset(state_path: Path) -> None:
     click.echo(f"Sandbox state reset to the seed: {state_path}")
 
 
-def _credential_names(environment: str, label: str) -> tuple[str, str]:
-    """The variables a key is exported as: ttconfig's own names for the "ttconfig" key."""
-    short = {tt: name for name, tt in TT_ENVIRONMENTS.items()}.get(environment, environment)
-    key_var, secret_var = credential_variables(short)
-    if label == "ttconfig":
-        return key_var, secret_var
-    infix = f"_{label.upper()}_APP_"
-    return key_var.replace("_APP_", infix), secret_var.replace("_APP_", infix)
-
-
 def write_credentials(server: Sandbox, path: Path) -> Path:
     """Write the seeded app keys as `export` lines to `path`, readable by the owner only.
 
@@ -94,7 +85,7 @@ def write_credentials(server: Sandbox, path: Path) -> Path:
     lines = [f"# App keys of the TT sandbox on {server.base_url}. Load them with: . {path}"]
     for environment in sorted(server.store.envs):
         for key in server.app_keys(environment):
-            key_var, secret_var = _credential_names(environment, key["label"])
+            key_var, secret_var = sandbox_key_variables(environment, key["label"])
             lines += [f"export {key_var}={shlex.quote(key['key'])}",
                       f"export {secret_var}={shlex.quote(key['secret'])}"]
     try:
@@ -111,21 +102,6 @@ def write_credentials(server: Sandbox, path: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-def serve_banner(server: Sandbox, credentials: Path) -> str:
-    lines = [f"TT sandbox on {server.base_url} (state: {server.store.path})", "",
-             "Seeded app keys (never printed; this file, readable by you only, exports them):",
-             f"  . {shlex.quote(str(credentials))}", ""]
-    for environment in sorted(server.store.envs):
-        for key in server.app_keys(environment):
-            plan = server.settings.usage_plan_override or key["usagePlan"]
-            key_var, secret_var = _credential_names(environment, key["label"])
-            lines.append(f"  {environment:14} {key['label']:9} plan {plan:6} "
-                         f"${key_var} ${secret_var}")
-    lines += ["", "Try it: see README.md, section 'Sandbox'. Control endpoint: "
-              f"{server.base_url}/_sandbox/health", ""]
-    return "\n".join(lines)
 
 
 COMMANDS = (sandbox,)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.errors import UsageError
-from ttconfig.live.overview import accounts_table, summary_line
 from ttconfig.models import DECLARED
+from ttconfig.render.console import console
+from ttconfig.render.overview import accounts_table, summary_line
 from ttconfig.runs.audit import verify
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.importer import import_environment, inspect_environment
@@ -62,7 +62,7 @@ def inspect(environment: str, connection: ConnectionOptions) -> None:
     """Read the live risk setup and summarise it (checks credentials, plan and speed)."""
     inspection = inspect_environment(environment,
                                      options.reach(connection, terminal.reading_accounts))
-    out = Console()
+    out = console(colour=terminal.colour())
     out.print(accounts_table(inspection.overview))
     out.print(summary_line(inspection.overview, inspection.requests_per_second))
 

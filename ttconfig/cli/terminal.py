@@ -15,9 +15,15 @@ from rich.progress import Progress as ProgressBar
 
 from ttconfig.core.plan import Plan
 from ttconfig.live.read import Progress
+from ttconfig.render.console import colour_enabled
 from ttconfig.tt.config import ClientConfig
 
 err = Console(stderr=True)
+
+
+def colour() -> bool:
+    """Colour on stdout: off with the group's --no-color, NO_COLOR or off a terminal."""
+    return colour_enabled(bool(click.get_current_context().find_root().params.get("no_color")))
 
 
 @contextmanager
