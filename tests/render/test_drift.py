@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_drift import ES, change, drift, planned
+from tests.safety.test_drift import ES, change, drift, planned
 from ttconfig.core.changes import ABSENT, Change
 from ttconfig.core.state import Key
 from ttconfig.models.kinds import Kind

@@ -25,7 +25,7 @@ from ttconfig.runs.planning import load, plan_from
 from ttconfig.safety.drift import Drift, DriftField, DriftItem, drift_of
 from ttconfig.sandbox.server import Sandbox
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 ES = ("limits", "products", "CME ES future", "max_order_qty")
 
 

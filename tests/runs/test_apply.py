@@ -25,7 +25,7 @@ from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.secret import Secret
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 UAT = "ext_uat_cert"
 LIMITS = "/ttaccount/*/account/*/limits"
 # A connection the sandbox drops on purpose ("drop" faults) can reach the garbage collector

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ttconfig.desired.schema import render, schemas
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 def test_committed_schemas_are_current() -> None:

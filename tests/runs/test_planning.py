@@ -13,8 +13,8 @@ from tests.seeded import plan_against_seed
 from ttconfig.render.text import render_text
 from ttconfig.runs.planning import Planned, load
 
-ROOT = Path(__file__).parent.parent
-GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).parents[2]
+GOLDEN = Path(__file__).parents[1] / "golden"
 
 
 def planned(folder: str, tt_environment: str) -> Planned:

@@ -29,7 +29,7 @@ from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
 from ttconfig.render.text import render_text
 
-ENVIRONMENTS = Path(__file__).parent.parent / "environments"
+ENVIRONMENTS = Path(__file__).parents[2] / "environments"
 RATES = "HPT-PROP-RATES"
 RECOMMENDED: list[dict[str, Any]] = [
     # UAT limits people loosened to try things (x10, x3): prod keeps its own.

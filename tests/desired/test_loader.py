@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ttconfig.desired.loader import MAX_FILE_BYTES, load_firm
 from ttconfig.errors import ConfigError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
 MINIMAL = DATA / "valid" / "minimal"
 

@@ -11,7 +11,7 @@ from ttconfig.core.selection import Pattern, select
 from ttconfig.errors import UsageError
 from ttconfig.runs.planning import Planned, load
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 UAT = load(ROOT / "environments" / "uat")
 
 

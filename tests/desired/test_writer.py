@@ -14,7 +14,7 @@ from ttconfig.desired.writer import render_new, update_text
 from ttconfig.models import DECLARED, Firm
 from ttconfig.models.accounts import Account
 
-MINIMAL = Path(__file__).parent / "data" / "valid" / "minimal"
+MINIMAL = Path(__file__).parents[1] / "data" / "valid" / "minimal"
 ACCOUNTS = DECLARED[0]
 
 
