@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import fields
 from typing import Any
 
 import httpx
@@ -24,11 +25,34 @@ FAST_PAUSE = 0.2
 """POST pause used by most tests so that writes are quick; rule tests use TT's 1 s."""
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    settings = SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high")
-    with Sandbox(settings=settings) as running:
+def sandbox_settings() -> SandboxSettings:
+    """What the `sandbox` fixture serves with: TT's rules at a short POST pause and the high
+    usage plan for every key."""
+    return SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high")
+
+
+@pytest.fixture(scope="session")
+def session_sandbox() -> Iterator[Sandbox]:
+    """One running sandbox per test process; tests get it through `sandbox`, as new."""
+    with Sandbox(settings=sandbox_settings()) as running:
         yield running
+
+
+@pytest.fixture
+def sandbox(session_sandbox: Sandbox) -> Sandbox:
+    """The session's sandbox as a fresh one would be: seeded firms, an empty write log, no
+    faults, no tokens, no rate or pause state, and `sandbox_settings()`.
+
+    Starting and stopping a server took ~0.2 s a test. A test may still change settings,
+    add faults or edit live data: the next test gets all of it back as new. It first waits
+    for this test's delayed answers and late commits to land, so none lands in the next.
+    """
+    assert session_sandbox.wait_idle(), "the sandbox is still answering the previous test"
+    session_sandbox.reset()
+    fresh = sandbox_settings()
+    for setting in fields(SandboxSettings):
+        setattr(session_sandbox.settings, setting.name, getattr(fresh, setting.name))
+    return session_sandbox
 
 
 class RawTT:
