@@ -16,8 +16,9 @@ from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.secret import Secret
 
-pytest_plugins = ["tests.canary"]
-"""The secrets canary: every session runs under it and fails on a leaked credential."""
+pytest_plugins = ["tests.canary", "tests.proof.totals"]
+"""The secrets canary: every session runs under it and fails on a leaked credential. The
+proof suites' totals: their chunks' counts summed over every xdist worker, then checked."""
 
 UAT = "ext_uat_cert"
 PROD = "ext_prod_live"

@@ -243,7 +243,8 @@ def test_under_xdist_a_leak_found_on_a_worker_fails_the_run(tmp_path: Path,
     assert not any(inner_canary in line for line in [summary, *leaks])
     if not leak:
         assert result.returncode == 0, result.stdout
-        assert summary.endswith(" 0 hits") and not leaks
+        assert summary.endswith(" 0 hits")
+        assert not leaks
         return
     assert result.returncode == 1, result.stdout
     assert summary.endswith(" 2 hits")
