@@ -23,7 +23,6 @@ tests/proof/totals.py sums the chunks and checks that every kind of fault fired.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import random
 import tempfile
@@ -257,11 +256,18 @@ def _edited(edits: list[str]) -> list[str]:
 
 
 async def _settle(world: World) -> None:
-    """End the incident: no more faults, TT reachable, late commits landed."""
+    """End the incident: no more faults, TT reachable, late commits landed.
+
+    The sandbox counts the late commits it has yet to make (SandboxApp.busy): waiting for
+    none is exact where a pause of SETTLE was only likely enough, and mostly takes no time.
+    """
     world.sandbox.faults.clear()
     world.effects.clear()
     world.proxy.wait_listening()
-    await asyncio.sleep(SETTLE)
+    deadline = time.monotonic() + 10 * SETTLE
+    while world.sandbox.app.busy and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
+    assert not world.sandbox.app.busy, "a late commit or an answer is still pending"
 
 
 async def _fresh_plan(world: World, firm: Firm) -> Plan:
@@ -304,7 +310,6 @@ def test_random_faults_never_duplicate_a_write_nor_lose_track_of_one(
         tally.rounds += part.rounds
         tally.requests += part.requests
         tally.problems += part.problems
-    gc.collect()  # here, not in whichever test runs next in this process
     fired = sum(tally.fired.values())
     proof_record("fault injection", CHUNKS,
                  {"faults fired": fired, "rounds": tally.rounds,
