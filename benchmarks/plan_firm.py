@@ -25,7 +25,7 @@ from ttconfig.core.plan import Plan
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.writer import render_new
 from ttconfig.live.read import LiveFirm, read_live, to_models
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm
 from ttconfig.models.environment import Policy
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
@@ -86,7 +86,7 @@ POLICY = Policy.model_validate({
 
 def safety(firm: Firm, live: LiveFirm, plan: Plan) -> tuple[Verdict, float, float]:
     """The time the safety policy and the saved plan's fingerprints add to a plan."""
-    desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
+    desired = firm.by_kind()
     started = time.perf_counter()
     live_models = to_models(live)
     verdict = evaluate(plan, POLICY, Facts(desired, live_models, datetime.now(UTC)),
@@ -118,8 +118,8 @@ def main() -> None:
             folder = Path(tmp) / "uat"
             folder.mkdir()
             (folder / "environment.yaml").write_text(ENVIRONMENT)
-            for spec in KINDS:
-                items = [spec.model.model_validate(d) for d in models[spec.name]]
+            for spec in DECLARED:
+                items = [spec.model.model_validate(d) for d in models[spec.kind]]
                 (folder / f"{spec.file_stem}.yaml").write_text(render_new(spec, items))
             size = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
             started = time.perf_counter()

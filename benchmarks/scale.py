@@ -103,7 +103,7 @@ from ttconfig.core.selection import select
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.writer import render_new
 from ttconfig.live.read import LiveFirm, read_live, scope_of, to_models
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm
 from ttconfig.models.checks import fold
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
@@ -293,8 +293,8 @@ async def write_firm(sandbox: Sandbox, folder: Path, changes: int) -> Json:
     tightened = tighten(models["accounts"], changes)
     folder.mkdir(parents=True)
     (folder / "environment.yaml").write_text(ENVIRONMENT_YAML)
-    for spec in KINDS:
-        items = [spec.model.model_validate(data) for data in models[spec.name]]
+    for spec in DECLARED:
+        items = [spec.model.model_validate(data) for data in models[spec.kind]]
         (folder / f"{spec.file_stem}.yaml").write_text(render_new(spec, items))
     return {"tightened": tightened, "seconds": time.monotonic() - started,
             "yaml_bytes": sum(p.stat().st_size for p in folder.iterdir())}

@@ -16,7 +16,6 @@ from ttconfig.core.diff import diff
 from ttconfig.core.plan import build_plan
 from ttconfig.desired import yaml12
 from ttconfig.desired.loader import load_firm
-from ttconfig.models import KINDS
 from ttconfig.models.accounts import Account
 from ttconfig.render.json import render_json
 from ttconfig.render.markdown import render_markdown
@@ -88,10 +87,10 @@ def main() -> None:
         load_firm(folder)
         untraced = time.perf_counter() - started
     rows = sum(len(a.limits.products) for a in firm.accounts if a.limits)
-    desired = {spec.name: list(getattr(firm, spec.name)) for spec in KINDS}
+    desired = firm.by_kind()
     live = dict(desired)
     live["accounts"] = [_loosened(a) if i % 4 == 0 else a
-                        for i, a in enumerate(desired["accounts"])]
+                        for i, a in enumerate(firm.accounts)]
     started = time.perf_counter()
     changes = diff(desired, live)
     plan = build_plan(changes, environment="prod", tt_environment="ext_prod_live")

@@ -17,8 +17,10 @@ from tests.seeded import FAST, fast_client
 from ttconfig.core.changes import ABSENT, Action, Change, Direction, FieldChange
 from ttconfig.core.plan import build_plan
 from ttconfig.core.risk import direction
+from ttconfig.core.state import Key
 from ttconfig.live.read import LiveFirm, read_live, scope_of
 from ttconfig.models import Firm
+from ttconfig.models.kinds import Kind
 from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from ttconfig.render.markdown import LIMIT
 from ttconfig.runs.planning import load, plan_from
@@ -36,7 +38,7 @@ def planned(path: tuple[str, ...], old: Any, new: Any) -> FieldChange:
 
 def change(*fields: FieldChange, kind: str = "accounts", key: str = "HPT-A",
            action: Action = "update") -> Change:
-    return Change(kind, key, action, fields)
+    return Change(Kind(kind), Key.of(key), action, fields)
 
 
 def drift(*changes: Change) -> Drift:
@@ -121,7 +123,7 @@ def test_an_object_missing_in_live_is_at_least_medium_and_rated_by_its_fields() 
 
 
 def test_objects_extra_in_live() -> None:
-    user = Change("users", "ann@x.example", "deactivate",
+    user = Change(Kind.USERS, Key.of("ann@x.example"), "deactivate",
                   (planned(("active",), True, False),))
     account = change(planned(("name",), "HPT-OLD", ABSENT), key="HPT-OLD", action="delete")
     result = drift(user, account)
@@ -133,9 +135,11 @@ def test_objects_extra_in_live() -> None:
 def test_links_follow_the_same_rules_and_existing_is_itself_a_grant() -> None:
     place = ("order_permissions", "place_orders")
     result = drift(
-        Change("links", "HPT-A ↔ ann@x.example", "delete", ()),
-        Change("links", "HPT-A ↔ bob@x.example", "create", (planned(place, ABSENT, True),)),
-        Change("links", "HPT-B ↔ ann@x.example", "update", (planned(place, False, True),)))
+        Change(Kind.LINKS, Key.link("HPT-A", "ann@x.example"), "delete", ()),
+        Change(Kind.LINKS, Key.link("HPT-A", "bob@x.example"), "create",
+               (planned(place, ABSENT, True),)),
+        Change(Kind.LINKS, Key.link("HPT-B", "ann@x.example"), "update",
+               (planned(place, False, True),)))
     assert [(i.key, i.state, i.severity) for i in result.items] == [
         ("HPT-A ↔ ann@x.example", "extra in live", "high"),
         ("HPT-A ↔ bob@x.example", "missing in live", "medium"),
@@ -144,7 +148,7 @@ def test_links_follow_the_same_rules_and_existing_is_itself_a_grant() -> None:
 
 
 def test_an_inactive_user_apply_would_deactivate_is_no_drift() -> None:
-    assert drift(Change("users", "ann@x.example", "deactivate", ())).empty
+    assert drift(Change(Kind.USERS, Key.of("ann@x.example"), "deactivate", ())).empty
 
 
 def test_an_empty_plan_is_no_drift() -> None:
@@ -170,7 +174,7 @@ def mixed() -> Drift:
         change(planned(ES, 40, 50), key="HPT-TIGHT"),
         change(planned(("description",), "x", "y"), key="HPT-NEUTRAL"),
         change(planned(ES, 100, 50), planned(("limits", "apply"), False, True), key="HPT-LOOSE"),
-        Change("links", "HPT-A ↔ ann@x.example", "delete", ()))
+        Change(Kind.LINKS, Key.link("HPT-A", "ann@x.example"), "delete", ()))
 
 
 def test_text_says_what_live_did_field_by_field() -> None:

@@ -15,7 +15,7 @@ from ttconfig.core.diff import diff
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.writer import plain
 from ttconfig.live.read import to_models
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm
 
 ROOT = Path(__file__).parent.parent
 ENVIRONMENTS = ROOT / "environments"
@@ -29,7 +29,7 @@ def live_models(environment: str) -> dict[str, list[dict[str, Any]]]:
 
 def desired(folder: str) -> dict[str, list[dict[str, Any]]]:
     firm: Firm = load_firm(ENVIRONMENTS / folder)
-    return {spec.name: [plain(m) for m in getattr(firm, spec.name)] for spec in KINDS}
+    return {spec.kind: [plain(m) for m in firm.of(spec.kind)] for spec in DECLARED}
 
 
 def by_key(items: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
@@ -98,7 +98,7 @@ def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
 def test_the_uat_plan_is_exactly_the_five_pending_changes() -> None:
     live = to_models(read_seeded("ext_uat_cert"))
     firm = load_firm(ENVIRONMENTS / "uat")
-    changes = diff({spec.name: getattr(firm, spec.name) for spec in KINDS}, live)
+    changes = diff(firm.by_kind(), live)
     assert [(c.kind, c.action, c.key, c.direction) for c in changes] == [
         ("accounts", "update", "HPT-PROP-ENERGY", "tightening"),
         ("accounts", "update", "HPT-PROP-RATES", "loosening"),

@@ -7,7 +7,9 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange
 from ttconfig.core.plan import Plan, build_plan
+from ttconfig.core.state import Key
 from ttconfig.models.environment import Promotion
+from ttconfig.models.kinds import Kind
 from ttconfig.promotion.gate import applied_times, evaluate_gate, excluded, render_gate, source_key
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -19,7 +21,8 @@ def plan(*changes: Change) -> Plan:
 
 
 def limit(key: str, old: Any, new: Any, path: tuple[str, ...] = ROW) -> Change:
-    return Change("accounts", key, "update", (FieldChange(path, old, new, "tightening"),))
+    return Change(Kind.ACCOUNTS, Key.of(key), "update",
+                  (FieldChange(path, old, new, "tightening"),))
 
 
 def promotion(**data: Any) -> Promotion:
@@ -100,7 +103,7 @@ def test_a_hotfix_refuses_nothing_but_reports_what_skipped_uat() -> None:
 
 
 def test_deleting_in_prod_what_uat_still_has_is_refused() -> None:
-    delete = Change("accounts", "HPT-ARB", "delete", ())
+    delete = Change(Kind.ACCOUNTS, Key.of("HPT-ARB"), "delete", ())
     assert [r for r, _ in gate(plan(delete))] == ["not in UAT"]
     assert gate(plan(delete), keys={"accounts": set()}) == []
 

@@ -196,7 +196,7 @@ def test_validate_of_a_valid_folder_says_what_it_holds(tmp_path: Path) -> None:
     result = run_validate(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ("environments/uat: valid (2 accounts, 1 users, 0 user groups, "
-                             "1 risk groups, 0 product margins, 0 order tag defaults)\n")
+                             "1 risk groups, 0 product margins, 0 order-tag defaults)\n")
 
 
 YAML_PIECES = st.sampled_from([

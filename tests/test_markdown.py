@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from ttconfig.core.changes import Change, FieldChange
 from ttconfig.core.plan import build_plan
+from ttconfig.core.state import Key
+from ttconfig.models.kinds import Kind
 from ttconfig.render.markdown import LIMIT, render_markdown
 
 
 def big_plan(accounts: int) -> str:
-    changes = [Change("accounts", f"HPT-BOOK-{i:05d}", "update", tuple(
+    changes = [Change(Kind("accounts"), Key.of(f"HPT-BOOK-{i:05d}"), "update", tuple(
         FieldChange(("limits", "products", f"CME P{j:02d} future", "max_order_qty"), 100,
                     200 if j % 2 else 50, "loosening" if j % 2 else "tightening")
         for j in range(10))) for i in range(accounts)]

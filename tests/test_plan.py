@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ttconfig.core.changes import ABSENT, Action, Change, FieldChange
 from ttconfig.core.plan import Plan, build_plan
+from ttconfig.core.state import Key
+from ttconfig.models.kinds import Kind
 
 
 def field(path: str, old: object, new: object, direction: str) -> FieldChange:
@@ -21,13 +23,13 @@ def plan_of(*changes: Change, parents: dict[str, str | None] | None = None) -> P
 
 def test_tightening_before_neutral_before_loosening_and_creates_first() -> None:
     plan = plan_of(
-        Change("accounts", "A", "update", (row("ES", 10, 20, "loosening"),
+        Change(Kind.ACCOUNTS, Key.of("A"), "update", (row("ES", 10, 20, "loosening"),
                                            row("NQ", 10, 5, "tightening"))),
-        Change("links", "A ↔ x@y.example", "create",
+        Change(Kind.LINKS, Key.link("A", "x@y.example"), "create",
                (field("order_permissions.place_orders", ABSENT, True, "loosening"),)),
-        Change("links", "A ↔ z@y.example", "delete",
+        Change(Kind.LINKS, Key.link("A", "z@y.example"), "delete",
                (field("order_permissions.place_orders", True, ABSENT, "tightening"),)),
-        Change("accounts", "NEW", "create", (field("name", ABSENT, "NEW", "neutral"),
+        Change(Kind.ACCOUNTS, Key.of("NEW"), "create", (field("name", ABSENT, "NEW", "neutral"),
                                              field("type", ABSENT, "house", "neutral"))),
     )
     assert [(s.phase, s.operation, s.items) for s in plan.steps] == [
@@ -43,7 +45,7 @@ def test_tightening_before_neutral_before_loosening_and_creates_first() -> None:
 def test_parents_are_created_first_and_deleted_last() -> None:
     actions: list[tuple[str, Action]] = [("CHILD", "create"), ("ROOT", "create"),
                                          ("OLD-ROOT", "delete"), ("OLD-CHILD", "delete")]
-    changes = [Change("accounts", name, action, ()) for name, action in actions]
+    changes = [Change(Kind.ACCOUNTS, Key.of(name), action, ()) for name, action in actions]
     plan = plan_of(*changes, parents={"CHILD": "ROOT", "ROOT": None, "OLD-CHILD": "OLD-ROOT",
                                       "OLD-ROOT": None})
     assert [s.key for s in plan.steps] == ["ROOT", "CHILD", "OLD-CHILD", "OLD-ROOT"]
@@ -51,17 +53,18 @@ def test_parents_are_created_first_and_deleted_last() -> None:
 
 def test_requests_carry_at_most_twenty_items() -> None:
     rows = tuple(row(f"P{i:02d}", ABSENT, i, "tightening") for i in range(45))
-    links = [Change("links", f"A ↔ u{i}@y.example", "create",
+    links = [Change(Kind.LINKS, Key.link("A", f"u{i}@y.example"), "create",
                     (field("order_permissions.place_orders", ABSENT, True, "loosening"),))
              for i in range(25)]
-    plan = plan_of(Change("accounts", "A", "update", rows), *links)
+    plan = plan_of(Change(Kind.ACCOUNTS, Key.of("A"), "update", rows), *links)
     assert [len(s.items) for s in plan.steps] == [20, 20, 5, 20, 5]
     assert plan.summary.requests == 5
 
 
 def test_removed_rows_are_deletes_and_summary_counts_directions() -> None:
-    plan = plan_of(Change("accounts", "A", "update", (row("ES", 10, ABSENT, "loosening"),)),
-                   Change("users", "u@y.example", "deactivate",
+    plan = plan_of(Change(Kind.ACCOUNTS, Key.of("A"), "update",
+                          (row("ES", 10, ABSENT, "loosening"),)),
+                   Change(Kind.USERS, Key.of("u@y.example"), "deactivate",
                           (field("active", True, False, "tightening"),)))
     assert [(s.operation, s.direction) for s in plan.steps] == [
         ("deactivate user", "tightening"), ("delete limit row", "loosening")]
@@ -70,9 +73,9 @@ def test_removed_rows_are_deletes_and_summary_counts_directions() -> None:
 
 
 def test_checksum_is_stable_and_changes_with_the_plan() -> None:
-    change = Change("accounts", "A", "update", (row("ES", 10, 5, "tightening"),))
+    change = Change(Kind.ACCOUNTS, Key.of("A"), "update", (row("ES", 10, 5, "tightening"),))
     first, again = plan_of(change), plan_of(change)
-    other = plan_of(Change("accounts", "A", "update", (row("ES", 10, 6, "tightening"),)))
+    other = plan_of(Change(Kind.ACCOUNTS, Key.of("A"), "update", (row("ES", 10, 6, "tightening"),)))
     assert first.checksum() == again.checksum()
     assert first.checksum() != other.checksum()
     assert len(first.checksum()) == 64
@@ -81,9 +84,9 @@ def test_checksum_is_stable_and_changes_with_the_plan() -> None:
 
 def test_an_account_moving_between_risk_groups_leaves_before_it_joins() -> None:
     plan = plan_of(
-        Change("risk_groups", "Energy", "update",
+        Change(Kind.RISK_GROUPS, Key.of("Energy"), "update",
                (field("accounts.HPT-ARB", ABSENT, "member", "tightening"),)),
-        Change("risk_groups", "Rates", "update",
+        Change(Kind.RISK_GROUPS, Key.of("Rates"), "update",
                (field("accounts.HPT-ARB", "member", ABSENT, "loosening"),)),
     )
     assert [(s.key, s.operation, s.phase) for s in plan.steps] == [

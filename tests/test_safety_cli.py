@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ttconfig.desired.loader import load_firm
-from ttconfig.models import KINDS
+from ttconfig.models import DECLARED
 from ttconfig.runs.audit import verify
 from ttconfig.runs.lock import EnvironmentLock
 from ttconfig.sandbox.server import Sandbox
@@ -62,7 +62,7 @@ class Desk:
                                        "app_secret_env": "TT_PROD_APP_SECRET"},
                        "usage_plan": "high", "policy": policy or {}}
         (self.folder / "environment.yaml").write_text(json.dumps(environment))
-        stems = {spec.name: spec.file_stem for spec in KINDS}
+        stems: dict[str, str] = {spec.kind: spec.file_stem for spec in DECLARED}
         kinds = _with_references(kinds)
         for kind, items in kinds.items():
             (self.folder / f"{stems[kind]}.yaml").write_text(json.dumps(items, indent=1))

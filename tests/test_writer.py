@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.writer import render_new, update_text
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm
 from ttconfig.models.accounts import Account
 
 MINIMAL = Path(__file__).parent / "data" / "valid" / "minimal"
-ACCOUNTS = KINDS[0]
+ACCOUNTS = DECLARED[0]
 
 
 def reload(folder: Path, accounts: list[Account]) -> Firm:

@@ -37,7 +37,7 @@ from ttconfig.errors import (
 )
 from ttconfig.live.overview import Overview, accounts_table, read_overview, summary_line
 from ttconfig.live.read import LiveFirm, Progress, read_live
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm
 from ttconfig.promotion.gate import applied_times, declared_keys, evaluate_gate, render_gate
 from ttconfig.promotion.promote import promote as promote_firm
 from ttconfig.promotion.promote import write_promotion
@@ -138,8 +138,7 @@ def validate(environment: str, environments_dir: Path) -> None:
     if not folder.is_dir():
         raise UsageError(f"no environment folder {folder}")
     firm = load_firm(folder)
-    counts = ", ".join(f"{len(getattr(firm, spec.name))} {spec.name.replace('_', ' ')}"
-                       for spec in KINDS)
+    counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
     click.echo(f"{folder}: valid ({counts})")
 
 

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ttconfig.core.state import Key
+from ttconfig.models.kinds import Kind
+
 Direction = Literal["loosening", "tightening", "neutral"]
 Action = Literal["create", "update", "delete", "deactivate"]
 
@@ -78,8 +81,8 @@ class FieldChange:
 class Change:
     """One object created, updated, deleted or deactivated."""
 
-    kind: str
-    key: str
+    kind: Kind
+    key: Key
     action: Action
     fields: tuple[FieldChange, ...]
 

@@ -14,14 +14,15 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange
 from ttconfig.core.risk import direction, membership
+from ttconfig.core.state import Key, State, key_of
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
+from ttconfig.models.kinds import REGISTRY, Kind
 
-KIND_ORDER = ("accounts", "users", "links", "user_groups", "risk_groups", "product_margins",
-              "order_tag_defaults")
 ROW_LISTS = {"products": ("market", "product", "type"),
              "contracts": ("market", "product", "type", "contract")}
-MEMBER_LISTS = {("user_groups", "users"), ("risk_groups", "accounts")}
+MEMBER_LISTS = {(spec.kind, spec.members.field) for spec in REGISTRY.values()
+                if spec.members is not None}
 LINK_PARTS = ("order_permissions", "permissions")
 
 
@@ -37,71 +38,66 @@ def shown_key(key: Any) -> str:
 
 def diff(desired: Mapping[str, Sequence[Model]], live: Mapping[str, Sequence[Model]],
          prune: Mapping[str, bool] | None = None) -> list[Change]:
-    """Every change that makes live equal desired, for the kinds desired declares."""
+    """Every change that makes live equal desired, for the kinds desired declares.
+
+    Both sides are States (a plain mapping of kind to models is made one here), so each
+    object is matched by its folded key once, in the State."""
+    desired, live = State.of(desired), State.of(live)
     prune = prune or {}
     changes: list[Change] = []
-    for kind in KIND_ORDER:
-        if kind == "links":
+    for kind in Kind:
+        if kind is Kind.LINKS:
             changes += _link_changes(desired, live)
         else:
-            changes += _kind_changes(kind, desired.get(kind, ()), live.get(kind, ()),
-                                     prune.get(kind, False))
-        if kind == "risk_groups":
-            changes += _leaving_undeclared(desired.get(kind, ()), live.get(kind, ()), changes)
+            changes += _kind_changes(kind, desired, live, prune.get(kind, False))
+        if kind is Kind.RISK_GROUPS:
+            changes += _leaving_undeclared(desired, live, changes)
     return changes
 
 
-def _leaving_undeclared(desired: Sequence[Model], live: Sequence[Model],
+def _leaving_undeclared(desired: State, live: State,
                         changes: Sequence[Change]) -> list[Change]:
     """TT keeps an account in at most one risk group: an account joining a declared group
     leaves the undeclared group it is in. The plan says so (and does it first) rather than
     leave TT to refuse the join halfway through an apply."""
-    declared = {_folded(m.key()) for m in desired}
-    joining = {fold(f.path[-1]) for c in changes if c.kind == "risk_groups"
+    declared = desired.keyed(Kind.RISK_GROUPS)
+    joining = {fold(f.path[-1]) for c in changes if c.kind is Kind.RISK_GROUPS
                for f in c.fields if f.new == "member"}
     leaving = []
-    for group in live:
+    for folded, group in live.keyed(Kind.RISK_GROUPS).items():
         members = _data(group).get("accounts") or []
         gone = sorted((m for m in members if fold(m) in joining), key=fold)
-        if gone and _folded(group.key()) not in declared:
-            leaving.append(Change("risk_groups", shown_key(group.key()), "update", tuple(
+        if gone and folded not in declared:
+            leaving.append(Change(Kind.RISK_GROUPS, key_of(group), "update", tuple(
                 FieldChange(("accounts", m), "member", ABSENT, membership("risk_groups", False))
                 for m in gone)))
     return leaving
 
 
-def _folded(key: Any) -> Any:
-    if isinstance(key, tuple):
-        return tuple(fold(k) if isinstance(k, str) else k for k in key)
-    return fold(str(key))
-
-
 def _without_links(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    drop = {"accounts": "users", "users": "accounts"}.get(kind)
+    links = REGISTRY[Kind(kind)].links
+    drop = None if links is None else links.field
     return {k: v for k, v in data.items() if k != drop}
 
 
-def _kind_changes(kind: str, desired: Sequence[Model], live: Sequence[Model],
-                  prune: bool) -> list[Change]:
-    live_by_key = {_folded(m.key()): m for m in live}
-    desired_keys = set()
+def _kind_changes(kind: Kind, desired: State, live: State, prune: bool) -> list[Change]:
+    present = live.keyed(kind)
     changes = []
-    for model in desired:
-        key = _folded(model.key())
-        desired_keys.add(key)
+    for folded, model in desired.keyed(kind).items():
         wanted = _without_links(kind, _data(model))
-        current = live_by_key.get(key)
+        current = present.get(folded)
         if current is None:
             fields = compare(kind, wanted, ABSENT, ())
-            changes.append(Change(kind, shown_key(model.key()), "create", tuple(fields)))
+            changes.append(Change(kind, key_of(model), "create", tuple(fields)))
             continue
         fields = compare(kind, wanted, _without_links(kind, _data(current)), ())
         if fields:
-            changes.append(Change(kind, shown_key(model.key()), "update", tuple(fields)))
+            changes.append(Change(kind, key_of(model), "update", tuple(fields)))
     if prune:
-        changes += [_removal(kind, model) for key, model in live_by_key.items()
-                    if key not in desired_keys]
-    return [c for c in changes if c is not None]
+        wanted_keys = desired.keyed(kind)
+        changes += [_removal(kind, model) for folded, model in present.items()
+                    if folded not in wanted_keys]
+    return changes
 
 
 def _removal(kind: str, model: Model) -> Change:
@@ -109,9 +105,9 @@ def _removal(kind: str, model: Model) -> Change:
         active = getattr(model, "active", True)
         off = () if active is False else (
             FieldChange(("active",), active, False, direction(("active",), active, False)),)
-        return Change(kind, shown_key(model.key()), "deactivate", off)
+        return Change(Kind(kind), key_of(model), "deactivate", off)
     data = _without_links(kind, _data(model))
-    return Change(kind, shown_key(model.key()), "delete",
+    return Change(Kind(kind), key_of(model), "delete",
                   tuple(_compare_removed(kind, data, ())))
 
 
@@ -210,8 +206,7 @@ def declared_links(desired: Mapping[str, Sequence[Model]]) -> tuple[
     return links, managed
 
 
-def _link_changes(desired: Mapping[str, Sequence[Model]],
-                  live: Mapping[str, Sequence[Model]]) -> list[Change]:
+def _link_changes(desired: State, live: State) -> list[Change]:
     wanted, managed = declared_links(desired)
     current: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
     for account_model in live.get("accounts", ()):
@@ -222,15 +217,15 @@ def _link_changes(desired: Mapping[str, Sequence[Model]],
                                                                    parts)
     changes = []
     for key, (account, user, parts) in sorted(wanted.items()):
-        shown = f"{account} ↔ {user}"
+        shown = Key.link(account, user)
         existing = current.get(key)
         if existing is None:
-            changes.append(Change("links", shown, "create",
+            changes.append(Change(Kind.LINKS, shown, "create",
                                   tuple(compare("links", parts, ABSENT, ()))))
         elif fields := compare("links", parts, existing[2], ()):
-            changes.append(Change("links", shown, "update", tuple(fields)))
+            changes.append(Change(Kind.LINKS, shown, "update", tuple(fields)))
     for key, (account, user, parts) in sorted(current.items()):
         if key[0] in managed and key not in wanted:
-            changes.append(Change("links", f"{account} ↔ {user}", "delete",
+            changes.append(Change(Kind.LINKS, Key.link(account, user), "delete",
                                   tuple(_compare_removed("links", parts, ()))))
     return changes

@@ -21,30 +21,51 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ttconfig.core.changes import ABSENT, Change, Direction, FieldChange, combined
 from ttconfig.core.risk import is_high
+from ttconfig.core.state import Key
+from ttconfig.models.kinds import Kind, Operation
 
 MAX_ITEMS = 20
 PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}
-SECTIONS = ("risk_settings", "restrictions")
 PLAN_FORMAT = 1
 
 
 @dataclass(frozen=True)
 class Step:
-    """One TT request: what it does to which object, and the items it carries."""
+    """One TT request: what it does to which object, and the items it carries.
 
-    kind: str
-    key: str
-    operation: str
+    The step holds its object's typed key and, in process, the change it comes from, so
+    apply never finds its way back from display text. A merged link step (one account's
+    links, ≤ 20 per request) is keyed by the account and carries its first link's change.
+    """
+
+    kind: Kind
+    key: Key
+    op: Operation
     items: tuple[str, ...]
     direction: Direction
     phase: int
     depth: int = 0
     """Accounts: distance from the root (parents are created first, deleted last)."""
+    change: Change | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def operation(self) -> str:
+        """What the request does, as plans and audit records say it ("create account")."""
+        return self.op.text(self.kind)
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "key": str(self.key), "operation": self.operation,
+                "items": list(self.items), "direction": self.direction, "phase": self.phase,
+                "depth": self.depth}
+
+    def but(self, **changes: Any) -> Step:
+        """This step with some fields replaced (a later phase, fewer items)."""
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,7 @@ class Plan:
             "summary": asdict(self.summary),
             "high_loosening_percent": self.high_percent,
             "changes": [_change_data(c, self) for c in self.changes],
-            "steps": [asdict(s) for s in self.steps],
+            "steps": [s.to_data() for s in self.steps],
         }
 
     def checksum(self) -> str:
@@ -101,7 +122,7 @@ def _value(value: Any) -> Any:
 
 
 def _change_data(change: Change, plan: Plan) -> dict[str, Any]:
-    return {"kind": change.kind, "key": change.key, "action": change.action,
+    return {"kind": change.kind.value, "key": str(change.key), "action": change.action,
             "direction": change.direction,
             "fields": [{"path": list(f.path), "old": _value(f.old), "new": _value(f.new),
                         "direction": f.direction, "high": plan.is_high(f)}
@@ -134,7 +155,7 @@ def build_plan(changes: list[Change], *, environment: str, tt_environment: str,
 def _order(step: Step) -> tuple[int, int, int]:
     """Phase first; parents created before children, children deleted before parents; a
     member leaving its risk group before it joins another."""
-    leaving = 0 if step.operation == "remove member" else 1
+    leaving = 0 if step.op is Operation.REMOVE_MEMBER else 1
     if step.phase == 0:
         return (0, step.depth, leaving)
     if step.phase == 4:
@@ -145,23 +166,23 @@ def _order(step: Step) -> tuple[int, int, int]:
 def _moves_first(steps: list[Step]) -> list[Step]:
     """An account moving between risk groups must leave the old one first (TT allows one
     group per account), so its removal runs with the join, in the tightening phase."""
-    joining = {item for s in steps if s.kind == "risk_groups" and s.operation == "add members"
+    joining = {item for s in steps if s.kind is Kind.RISK_GROUPS and s.op is Operation.ADD_MEMBERS
                for item in s.items}
-    return [Step(s.kind, s.key, s.operation, s.items, s.direction, 1, s.depth)
-            if s.kind == "risk_groups" and s.operation == "remove member"
+    return [s.but(phase=1) if s.kind is Kind.RISK_GROUPS and s.op is Operation.REMOVE_MEMBER
             and s.items[0] in joining else s for s in steps]
 
 
 def _merge_links(steps: list[Step]) -> list[Step]:
     """Links of one account go together, ≤ 20 per request, one request per direction."""
-    others = [s for s in steps if s.operation != "link user"]
-    groups: dict[tuple[str, Direction], list[str]] = {}
+    others = [s for s in steps if s.op is not Operation.LINK_USER]
+    groups: dict[tuple[str, Direction], list[Step]] = {}
     for step in steps:
-        if step.operation == "link user":
-            account, _, user = step.key.partition(" ↔ ")
-            groups.setdefault((account, step.direction), []).append(user)
-    merged = [batch for (account, direction), users in groups.items()
-              for batch in _batches("links", account, "link users", users, direction)]
+        if step.op is Operation.LINK_USER:
+            groups.setdefault((step.key.name, step.direction), []).append(step)
+    merged = [batch for (account, direction), links in groups.items()
+              for batch in _batches(Kind.LINKS, Key((account,)), Operation.LINK_USERS,
+                                    [str(link.key.parts[1]) for link in links], direction,
+                                    links[0].change)]
     return others + merged
 
 
@@ -186,68 +207,61 @@ def _by_direction(fields: list[FieldChange]) -> dict[Direction, list[FieldChange
     return groups
 
 
-def _batches(kind: str, key: str, operation: str, items: list[str], direction: Direction,
-             ) -> list[Step]:
-    return [Step(kind, key, operation, tuple(items[i:i + MAX_ITEMS]), direction,
-                 PHASE_OF_DIRECTION[direction]) for i in range(0, len(items), MAX_ITEMS)]
+def _batches(kind: Kind, key: Key, op: Operation, items: list[str], direction: Direction,
+             change: Change | None) -> list[Step]:
+    return [Step(kind, key, op, tuple(items[i:i + MAX_ITEMS]), direction,
+                 PHASE_OF_DIRECTION[direction], change=change)
+            for i in range(0, len(items), MAX_ITEMS)]
 
 
 def _steps(change: Change, depth: dict[str, int]) -> list[Step]:
     fields = list(change.fields)
-    if change.action == "delete" and change.kind != "links":
-        return [Step(change.kind, change.key, f"delete {_singular(change.kind)}", (),
-                     "neutral", 4, depth.get(change.key, 0))]
+    spec = change.kind.spec
+    if change.action == "delete" and change.kind is not Kind.LINKS:
+        return [_step(change, Operation.DELETE, (), "neutral", 4, depth.get(change.key, 0))]
     if change.action == "deactivate":
-        return [Step(change.kind, change.key, "deactivate user", ("active",), "tightening",
-                     1)] if fields else []
-    if change.kind == "links":
+        return [_step(change, Operation.DEACTIVATE, ("active",), "tightening", 1)] \
+            if fields else []
+    if change.kind is Kind.LINKS:
         return _link_steps(change)
     steps: list[Step] = []
-    if change.action == "create" and change.kind not in ITEM_KINDS:
+    if change.action == "create" and spec.item_operation is None:
         # A new object carries its own fields; it grants nothing until linked or limited.
-        core = tuple(".".join(f.path) for f in fields if _is_core(change, f))
-        steps.append(Step(change.kind, change.key, f"create {_singular(change.kind)}", core,
-                          "neutral", 0, depth.get(change.key, 0)))
-        fields = [f for f in fields if not _is_core(change, f)]
+        core = tuple(".".join(f.path) for f in fields if f.path[0] in spec.core_fields)
+        steps.append(_step(change, Operation.CREATE, core, "neutral", 0,
+                           depth.get(change.key, 0)))
+        fields = [f for f in fields if f.path[0] not in spec.core_fields]
     return steps + _update_steps(change, fields)
 
 
-def _singular(kind: str) -> str:
-    return kind.removesuffix("s").replace("_", " ")
+def _step(change: Change, op: Operation, items: tuple[str, ...], direction: Direction,
+          phase: int | None = None, depth: int = 0) -> Step:
+    return Step(change.kind, change.key, op, items, direction,
+                PHASE_OF_DIRECTION[direction] if phase is None else phase, depth, change)
 
 
-CORE = {"accounts": ("name", "type", "parent", "description"),
-        "users": ("email", "first_name", "last_name", "alias", "trade_mode", "active",
-                  "settings"),
-        "user_groups": ("name",), "risk_groups": ("name", "description")}
-ITEM_KINDS = {"product_margins": "upsert product margin", "order_tag_defaults":
-              "set order-tag default"}
-
-
-def _is_core(change: Change, f: FieldChange) -> bool:
-    return f.path[0] in CORE.get(change.kind, ())
+SECTION_OPERATIONS = {"risk_settings": Operation.UPDATE_RISK_SETTINGS,
+                      "restrictions": Operation.UPDATE_RESTRICTIONS}
 
 
 def _update_steps(change: Change, fields: list[FieldChange]) -> list[Step]:
-    if change.kind in ITEM_KINDS:
-        return [Step(change.kind, change.key, ITEM_KINDS[change.kind], (change.key,),
-                     _direction(fields), PHASE_OF_DIRECTION[_direction(fields)])] if fields \
-            else []
+    spec = change.kind.spec
+    if spec.item_operation is not None:
+        return [_step(change, Operation.UPSERT_ITEM, (change.key,), _direction(fields))] \
+            if fields else []
     steps: list[Step] = []
-    core = [f for f in fields if f.path[0] in CORE.get(change.kind, ())]
+    core = [f for f in fields if f.path[0] in spec.core_fields]
     for direction, group in _by_direction(core).items():
-        steps.append(Step(change.kind, change.key, f"update {_singular(change.kind)}",
-                          tuple(".".join(f.path) for f in group), direction,
-                          PHASE_OF_DIRECTION[direction]))
-    for section in SECTIONS:
+        steps.append(_step(change, Operation.UPDATE, tuple(".".join(f.path) for f in group),
+                           direction))
+    for section, op in SECTION_OPERATIONS.items():
         part = [f for f in fields if f.path[0] == section]
         for direction, group in _by_direction(part).items():
-            steps.append(Step(change.kind, change.key, f"update {section.replace('_', ' ')}",
-                              tuple(".".join(f.path[1:]) for f in group), direction,
-                              PHASE_OF_DIRECTION[direction]))
+            steps.append(_step(change, op, tuple(".".join(f.path[1:]) for f in group),
+                               direction))
     steps += _limit_steps(change, [f for f in fields if f.path[0] == "limits"])
-    steps += _member_steps(change, [f for f in fields if f.path[0] in ("users", "accounts")
-                                    and change.kind in ("user_groups", "risk_groups")])
+    if spec.members is not None:
+        steps += _member_steps(change, [f for f in fields if f.path[0] == spec.members.field])
     return steps
 
 
@@ -267,10 +281,10 @@ def _limit_steps(change: Change, fields: list[FieldChange]) -> list[Step]:
     for f in apply:
         upserts.setdefault(f.direction, [])
     for direction, items in upserts.items():
-        batched = _batches(change.kind, change.key, "upsert limit rows", items, direction)
-        steps += batched or [Step(change.kind, change.key, "upsert limit rows", ("apply",),
-                                  direction, PHASE_OF_DIRECTION[direction])]
-    steps += [Step(change.kind, change.key, "delete limit row", (row,), "loosening", 3)
+        batched = _batches(change.kind, change.key, Operation.UPSERT_LIMIT_ROWS, items,
+                           direction, change)
+        steps += batched or [_step(change, Operation.UPSERT_LIMIT_ROWS, ("apply",), direction)]
+    steps += [_step(change, Operation.DELETE_LIMIT_ROW, (row,), "loosening", 3)
               for row in removed]
     return steps
 
@@ -280,10 +294,10 @@ def _member_steps(change: Change, fields: list[FieldChange]) -> list[Step]:
     removed = [f for f in fields if f.old == "member"]
     steps: list[Step] = []
     for direction, group in _by_direction(added).items():
-        steps += _batches(change.kind, change.key, "add members", [f.path[-1] for f in group],
-                          direction)
-    steps += [Step(change.kind, change.key, "remove member", (f.path[-1],), f.direction,
-                   PHASE_OF_DIRECTION[f.direction]) for f in removed]
+        steps += _batches(change.kind, change.key, Operation.ADD_MEMBERS,
+                          [f.path[-1] for f in group], direction, change)
+    steps += [_step(change, Operation.REMOVE_MEMBER, (f.path[-1],), f.direction)
+              for f in removed]
     return steps
 
 
@@ -292,6 +306,5 @@ def _link_steps(change: Change) -> list[Step]:
     account); a removed link is its own DELETE."""
     direction = change.direction
     if change.action == "delete":
-        return [Step("links", change.key, "unlink user", (change.key,), "tightening", 1)]
-    return [Step("links", change.key, "link user", (change.key,), direction,
-                 PHASE_OF_DIRECTION[direction])]
+        return [_step(change, Operation.UNLINK_USER, (change.key,), "tightening", 1)]
+    return [_step(change, Operation.LINK_USER, (change.key,), direction)]

@@ -3,7 +3,8 @@
 A higher limit loosens; "not set" (null) is the loosest value a limit can have; a lower
 margin loosens; a granted permission or allowed activity loosens; switching a control on
 (apply limits, apply margin, disable trading, view only) tightens. Anything that does not
-move risk (names, descriptions, currencies, order-tag values) is neutral.
+move risk (names, descriptions, currencies, order-tag values) is neutral. Which rule a
+field follows is declared on the field itself, in the models (`Risk`).
 """
 
 from __future__ import annotations
@@ -12,26 +13,14 @@ import math
 from typing import Any
 
 from ttconfig.core.changes import ABSENT, Direction
+from ttconfig.models.base import Risk
+from ttconfig.models.kinds import REGISTRY, Kind, field_risks
 
-LIMITS = frozenset({"max_order_qty", "max_position", "max_long_position", "max_short_position",
-                    "price_reasonability_ticks", "credit_limit"})
+RISKS = field_risks()
+"""Each risk-moving field's rule, as the models declare it (`models.base.Risk`)."""
+
+LIMITS = frozenset(name for name, risk in RISKS.items() if risk is Risk.LIMIT)
 """Higher is looser; null (not set) is loosest."""
-
-MARGINS = frozenset({"outright_margin", "spread_margin"})
-"""Higher is tighter."""
-
-CONTROLS = frozenset({"apply", "apply_pnl", "apply_margin", "disable_trading", "view_only"})
-"""True is tighter."""
-
-GRANTS = frozenset({
-    "trading_allowed", "spread_trading_allowed", "trade_out_allowed",
-    "place_orders", "modify_orders", "delete_orders", "submit_block_cross_orders",
-    "submit_staged_orders", "update_positions", "confirm_fills",
-    "modify_clearing_account_on_fills", "tt_api", "tt_order_types", "autospreader",
-    "submit_block_cross", "market_orders", "gtc_orders", "obo", "algo_sdk", "adl",
-    "full_admin", "view_only_admin", "active",
-})
-"""True is looser."""
 
 TRADE_MODES = {"view_only": 1, "standard": 2, "pro": 3}
 
@@ -50,16 +39,16 @@ def _limit(value: Any) -> float:
 
 def direction(path: tuple[str, ...], old: Any, new: Any) -> Direction:
     """The direction of `old` → `new` for the field at `path` (its last part names it)."""
-    name = path[-1] if path else ""
-    if name in LIMITS:
+    risk = RISKS.get(path[-1] if path else "")
+    if risk is Risk.LIMIT:
         return _sign(_limit(old), _limit(new))
-    if name in MARGINS:
+    if risk is Risk.MARGIN:
         return _sign(-_number(old), -_number(new))
-    if name in CONTROLS:
+    if risk is Risk.CONTROL:
         return _sign(_flag(new), _flag(old))
-    if name in GRANTS:
+    if risk is Risk.GRANT:
         return _sign(_flag(old), _flag(new))
-    if name == "trade_mode":
+    if risk is Risk.TRADE_MODE:
         return _sign(TRADE_MODES.get(str(old), 0), TRADE_MODES.get(str(new), 0))
     return "neutral"
 
@@ -74,9 +63,10 @@ def _number(value: Any) -> float:
 
 def membership(kind: str, added: bool) -> Direction:
     """Joining a risk group puts the account under the group's limits (tightening)."""
-    if kind == "risk_groups":
-        return "tightening" if added else "loosening"
-    return "neutral"
+    members = REGISTRY[Kind(kind)].members
+    if members is None or not members.joining_tightens:
+        return "neutral"
+    return "tightening" if added else "loosening"
 
 
 def percent_change(old: Any, new: Any) -> float | None:

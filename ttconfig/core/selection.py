@@ -15,27 +15,23 @@ from typing import Any
 
 from ttconfig.core.changes import Change
 from ttconfig.errors import UsageError
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm, Kind
 from ttconfig.models.checks import fold
-
-ALIASES = {spec.name: spec.name for spec in KINDS}
-ALIASES.update({spec.file_stem: spec.name for spec in KINDS})
-ALIASES.update({spec.name.rstrip("s"): spec.name for spec in KINDS})
-ALIASES.update({spec.file_stem.rstrip("s"): spec.name for spec in KINDS})
 
 
 @dataclass(frozen=True)
 class Pattern:
-    kind: str
+    kind: Kind
     glob: str
 
     @classmethod
     def parse(cls, text: str) -> Pattern:
         kind, sep, glob = text.partition(":")
-        if not sep or not glob or fold(kind) not in ALIASES:
+        chosen = Kind.parse(kind)
+        if not sep or not glob or chosen is None or not chosen.spec.declared:
             raise UsageError(f"{text!r}: expected KIND:NAME with KIND one of "
-                             f"{', '.join(spec.file_stem for spec in KINDS)}")
-        return cls(ALIASES[fold(kind)], fold(glob))
+                             f"{', '.join(spec.kind for spec in DECLARED)}")
+        return cls(chosen, fold(glob))
 
     def matches(self, kind: str, name: str) -> bool:
         return kind == self.kind and fnmatch.fnmatchcase(fold(name), self.glob)
@@ -83,11 +79,10 @@ def select(firm: Firm, targets: Sequence[str], excludes: Sequence[str]) -> Selec
     wanted = [Pattern.parse(t) for t in targets]
     unwanted = [Pattern.parse(e) for e in excludes]
     kept: dict[str, list[Any]] = {}
-    for spec in KINDS:
-        items = getattr(firm, spec.name)
-        kept[spec.name] = [m for m in items
-                           if (not wanted or any(p.matches(spec.name, _name(m)) for p in wanted))
-                           and not any(p.matches(spec.name, _name(m)) for p in unwanted)]
+    for kind, items in firm.by_kind().items():
+        kept[kind] = [m for m in items
+                      if (not wanted or any(p.matches(kind, _name(m)) for p in wanted))
+                      and not any(p.matches(kind, _name(m)) for p in unwanted)]
     kept["accounts"] = _with_ancestors(firm, kept["accounts"])
     policy = firm.environment.policy.model_copy(update={"prune": {}})
     environment = firm.environment.model_copy(update={"policy": policy})

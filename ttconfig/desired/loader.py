@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 
 from ttconfig.desired import yaml12
 from ttconfig.errors import ConfigError
-from ttconfig.models import KINDS, Firm, KindSpec
+from ttconfig.models import DECLARED, Firm, KindSpec
 from ttconfig.models.checks import Issue, check, fold
 from ttconfig.models.environment import EnvironmentConfig
 
@@ -104,8 +104,8 @@ def load_firm(folder: Path, *, shown_root: Path | None = None) -> Firm:
     for spec, files in _kind_files(run, folder, root).items():
         reads = [_read(run, f, root) for f in files]
         if None in reads:
-            unknown.unreadable.add(spec.name)
-        items[spec.name] = _read_kind(run, spec, reads, unknown)
+            unknown.unreadable.add(spec.kind)
+        items[spec.kind] = _read_kind(run, spec, reads, unknown)
     if environment is not None:
         kinds: dict[str, Any] = {k: [m for m, _, _ in v] for k, v in items.items()}
         firm = Firm.model_construct(None, environment=environment, **kinds)
@@ -150,8 +150,8 @@ def _read(run: _Run, path: Path, root: Path) -> tuple[_Source, Any] | None:
 
 def _kind_files(run: _Run, folder: Path, root: Path) -> dict[KindSpec, list[Path]]:
     found: dict[KindSpec, list[Path]] = {}
-    known = {f"{spec.file_stem}.yaml": spec for spec in KINDS}
-    for spec in KINDS:
+    known = {f"{spec.file_stem}.yaml": spec for spec in DECLARED}
+    for spec in DECLARED:
         file, subfolder = folder / f"{spec.file_stem}.yaml", folder / spec.file_stem
         if file.is_file() and subfolder.is_dir():
             run.at(_shown(file, root), f"{spec.file_stem} is declared both in {file.name} and "
@@ -190,7 +190,7 @@ def _read_kind(run: _Run, spec: KindSpec, reads: Iterable[tuple[_Source, Any] | 
         if data is None:
             continue
         if not isinstance(data, list):
-            run.pending.append((source, (), f"expected a list of {spec.name.replace('_', ' ')}"
+            run.pending.append((source, (), f"expected a list of {spec.title}"
                                              " (each item starting with '- ')"))
             continue
         for index, item in enumerate(data):
@@ -203,7 +203,7 @@ def _read_kind(run: _Run, spec: KindSpec, reads: Iterable[tuple[_Source, Any] | 
 
 
 def _remember_name(unknown: _Unknown, spec: KindSpec, item: Any) -> None:
-    key = {"accounts": ("account", "name"), "users": ("user", "email")}.get(spec.name)
+    key = (spec.singular, spec.named_by) if spec.links is not None and spec.named_by else None
     if key is not None and isinstance(item, dict) and isinstance(item.get(key[1]), str):
         unknown.names[key[0]].add(fold(item[key[1]]))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ttconfig.models import KINDS
+from ttconfig.models import DECLARED
 from ttconfig.models.environment import EnvironmentConfig
 
 SCHEMA_DIR = Path("schemas")
@@ -23,7 +23,7 @@ def schemas() -> dict[str, dict[str, Any]]:
     """File name → JSON Schema, for environment.yaml and every kind's file."""
     result = {ENVIRONMENT_SCHEMA: _titled(EnvironmentConfig.model_json_schema(),
                                           "ttconfig environment.yaml")}
-    for spec in KINDS:
+    for spec in DECLARED:
         schema = TypeAdapter(list[spec.model]).json_schema()  # type: ignore[name-defined]
         result[f"{spec.file_stem}.schema.json"] = _titled(schema, f"ttconfig {spec.file_stem}")
     return result

@@ -12,18 +12,20 @@ from typing import Any
 
 from ttconfig.errors import ConfigError
 from ttconfig.live.read import ACCOUNT_TYPES, TRADE_MODES, LiveFirm
+from ttconfig.models.base import Risk
 from ttconfig.models.checks import fold
+from ttconfig.models.kinds import field_risks
+from ttconfig.models.limits import LIMIT_VALUES, LimitValues
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
 from ttconfig.tt.records import LimitRow, LimitScope
 
 TYPE_IDS = {name: type_id for type_id, name in PRODUCT_TYPES.items()}
 ACCOUNT_TYPE_IDS = {name: type_id for type_id, name in ACCOUNT_TYPES.items()}
 TRADE_MODE_IDS = {name: mode for mode, name in TRADE_MODES.items()}
+_ROW_RISKS = field_risks([LimitValues])
 ROW_DEFAULTS: dict[str, Any] = {
-    "trading_allowed": True, "spread_trading_allowed": True, "max_order_qty": None,
-    "max_position": None, "max_long_position": None, "max_short_position": None,
-    "price_reasonability_ticks": None,
-}
+    name: True if _ROW_RISKS.get(name) is Risk.GRANT else None for name in LIMIT_VALUES}
+"""A row TT has never seen: every activity allowed, no limit set ("not set" is null)."""
 
 
 class UnknownName(ConfigError):

@@ -17,6 +17,7 @@ from ttconfig.models import Firm
 from ttconfig.models.accounts import Account
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
+from ttconfig.models.limits import LIMIT_VALUES
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
@@ -323,8 +324,6 @@ class Names:
         return named
 
 
-LIMIT_VALUES = ("trading_allowed", "spread_trading_allowed", "max_order_qty", "max_position",
-                "max_long_position", "max_short_position", "price_reasonability_ticks")
 
 
 def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] | None:

@@ -1,12 +1,10 @@
 """The desired state in users' words: one module per kind, pure pydantic (no IO).
 
 A folder `environments/<env>/` holds `environment.yaml` and one YAML list per kind
-(or a folder of them); `KINDS` says which file holds which model.
+(or a folder of them); the kind registry (`models.kinds`) says which file holds which model.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from pydantic import Field
 
@@ -14,27 +12,9 @@ from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.models.groups import RiskGroup, UserGroup
+from ttconfig.models.kinds import DECLARED, REGISTRY, Kind, KindSpec, Operation
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """One kind of object: its name in ttconfig, its file (or folder) name, its model."""
-
-    name: str
-    file_stem: str
-    model: type[Model]
-
-
-KINDS: tuple[KindSpec, ...] = (
-    KindSpec("accounts", "accounts", Account),
-    KindSpec("users", "users", User),
-    KindSpec("user_groups", "user-groups", UserGroup),
-    KindSpec("risk_groups", "risk-groups", RiskGroup),
-    KindSpec("product_margins", "product-margins", ProductMargin),
-    KindSpec("order_tag_defaults", "order-tag-defaults", OrderTagDefault),
-)
 
 
 class Firm(Model):
@@ -47,3 +27,17 @@ class Firm(Model):
     risk_groups: list[RiskGroup] = Field(default_factory=list)
     product_margins: list[ProductMargin] = Field(default_factory=list)
     order_tag_defaults: list[OrderTagDefault] = Field(default_factory=list)
+
+    def of(self, kind: Kind) -> list[Model]:
+        """The declared objects of one kind (links have no list: they live on accounts and
+        users)."""
+        items: list[Model] = getattr(self, kind.value)
+        return items
+
+    def by_kind(self) -> dict[str, list[Model]]:
+        """Every declared kind's objects, in the registry's order (keyed by `Kind`, which
+        is a str, so the pure core's mappings take it as is)."""
+        return {spec.kind: self.of(spec.kind) for spec in DECLARED}
+
+
+__all__ = ["DECLARED", "REGISTRY", "Firm", "Kind", "KindSpec", "Operation"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ttconfig.models.base import Amount, Currency, Model, Name
+from ttconfig.models.base import Amount, Control, Currency, Grant, Model, Name, Risk
 from ttconfig.models.limits import AccountLimits
 from ttconfig.models.permissions import UserLink
 
@@ -16,11 +16,11 @@ AccountType = Literal["customer", "house", "omnibus"]
 class RiskSettings(Model):
     """Credit and start-of-day settings. `credit_limit: null` is "not set"."""
 
-    credit_limit: Amount | None = None
+    credit_limit: Annotated[Amount | None, Risk.LIMIT] = None
     currency: Currency | None = None
-    apply_pnl: bool | None = None
-    apply_margin: bool | None = None
-    trade_out_allowed: bool | None = None
+    apply_pnl: Control = None
+    apply_margin: Control = None
+    trade_out_allowed: Grant = None
     create_sod_records: bool | None = None
     create_spread_sod_records: bool | None = None
 
@@ -28,17 +28,17 @@ class RiskSettings(Model):
 class Restrictions(Model):
     """What the account may do; `true` allows it. Restrictions override user permissions."""
 
-    place_orders: bool | None = None
-    modify_orders: bool | None = None
-    tt_api: bool | None = None
-    tt_order_types: bool | None = None
-    autospreader: bool | None = None
-    submit_block_cross: bool | None = None
-    market_orders: bool | None = None
-    gtc_orders: bool | None = None
-    obo: bool | None = None
-    algo_sdk: bool | None = None
-    adl: bool | None = None
+    place_orders: Grant = None
+    modify_orders: Grant = None
+    tt_api: Grant = None
+    tt_order_types: Grant = None
+    autospreader: Grant = None
+    submit_block_cross: Grant = None
+    market_orders: Grant = None
+    gtc_orders: Grant = None
+    obo: Grant = None
+    algo_sdk: Grant = None
+    adl: Grant = None
 
 
 class Account(Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -86,5 +87,28 @@ def _fits_a_float(value: Any) -> Any:
 
 Amount = Annotated[int | float, BeforeValidator(_fits_a_float), Field(ge=0, allow_inf_nan=False)]
 """A money amount (margins, credit)."""
+
+
+class Risk(StrEnum):
+    """How a field moves risk when its value changes; fields carry it as metadata
+    (`Annotated[..., Risk.LIMIT]`) and `core.risk` reads it from the models. A field
+    without one is neutral (names, descriptions, currencies, order-tag values)."""
+
+    LIMIT = "limit"
+    """Higher is looser; null ("not set") is loosest."""
+    MARGIN = "margin"
+    """Higher is tighter."""
+    CONTROL = "control"
+    """A switch that restrains: true is tighter (apply limits, disable trading)."""
+    GRANT = "grant"
+    """A permission or allowed activity: true is looser."""
+    TRADE_MODE = "trade_mode"
+    """view_only < standard < pro."""
+
+
+Limit = Annotated[Quantity, Risk.LIMIT]
+"""A quantity limit: higher is looser, null is "not set" (loosest)."""
+Grant = Annotated[bool | None, Risk.GRANT]
+Control = Annotated[bool | None, Risk.CONTROL]
 
 ProductType = Literal["future", "option", "spread", "stock", "index"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ttconfig.models.base import Email, Model, Name, Quantity
+from ttconfig.models.kinds import DECLARED
+from ttconfig.models.limits import LIMIT_FIELDS
 
 
 def _env_var(value: str) -> str:
@@ -31,12 +33,19 @@ EnvVar = Annotated[str, AfterValidator(_env_var)]
 
 TTEnvironment = Literal["ext_uat_cert", "ext_prod_live"]
 UsagePlan = Literal["free", "low", "medium", "high"]
-Kind = Literal["accounts", "users", "user_groups", "risk_groups", "product_margins",
-               "order_tag_defaults"]
-ChangeKind = Kind | Literal["links"]
-"""What a plan changes: the kinds, and account↔user links (thresholds count them apart)."""
-LimitField = Literal["max_order_qty", "max_position", "max_long_position",
-                     "max_short_position", "price_reasonability_ticks"]
+# The kinds and limit fields environment.yaml may name are literals in its JSON Schema
+# (editors complete them), made from the kind registry and the limit model, so a new kind
+# or limit field reaches the policy without a second list. mypy sees them as str.
+if TYPE_CHECKING:
+    Kind = str
+    ChangeKind = str
+    LimitField = str
+else:
+    Kind = Literal[tuple(spec.kind.value for spec in DECLARED)]
+    ChangeKind = Kind | Literal["links"]
+    LimitField = Literal[LIMIT_FIELDS]
+"""Kind: the declared kinds. ChangeKind: what a plan changes, the kinds and account↔user
+links (thresholds count them apart). LimitField: the quantity limits of a limit row."""
 
 
 

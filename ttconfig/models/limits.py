@@ -8,19 +8,26 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ttconfig.models.base import Model, Name, ProductType, Quantity
+from ttconfig.models.base import Control, Grant, Limit, Model, Name, ProductType, Risk
 
 
 class LimitValues(Model):
     """What a limit row says, for any scope."""
 
-    trading_allowed: bool | None = None
-    spread_trading_allowed: bool | None = None
-    max_order_qty: Quantity = None
-    max_position: Quantity = None
-    max_long_position: Quantity = None
-    max_short_position: Quantity = None
-    price_reasonability_ticks: Quantity = None
+    trading_allowed: Grant = None
+    spread_trading_allowed: Grant = None
+    max_order_qty: Limit = None
+    max_position: Limit = None
+    max_long_position: Limit = None
+    max_short_position: Limit = None
+    price_reasonability_ticks: Limit = None
+
+
+LIMIT_VALUES: tuple[str, ...] = tuple(LimitValues.model_fields)
+"""Every value a limit row can say (TT's row, in users' words)."""
+LIMIT_FIELDS: tuple[str, ...] = tuple(
+    name for name, info in LimitValues.model_fields.items() if Risk.LIMIT in info.metadata)
+"""The quantity limits of a row: what policy bounds and coverage are about."""
 
 
 class ProductLimit(LimitValues):
@@ -54,4 +61,4 @@ class Limits(Model):
 class AccountLimits(Limits):
     """An account's limit rows, and whether TT applies them at all."""
 
-    apply: bool | None = None
+    apply: Control = None

@@ -6,22 +6,22 @@ under the user (`accounts:`), never both (loader).
 
 from __future__ import annotations
 
-from ttconfig.models.base import Email, Model, Name
+from ttconfig.models.base import Control, Email, Grant, Model, Name
 
 
 class OrderPermissions(Model):
-    place_orders: bool | None = None
-    modify_orders: bool | None = None
-    delete_orders: bool | None = None
-    submit_block_cross_orders: bool | None = None
-    submit_staged_orders: bool | None = None
+    place_orders: Grant = None
+    modify_orders: Grant = None
+    delete_orders: Grant = None
+    submit_block_cross_orders: Grant = None
+    submit_staged_orders: Grant = None
 
 
 class Permissions(Model):
-    update_positions: bool | None = None
-    confirm_fills: bool | None = None
-    modify_clearing_account_on_fills: bool | None = None
-    view_only: bool | None = None
+    update_positions: Grant = None
+    confirm_fills: Grant = None
+    modify_clearing_account_on_fills: Grant = None
+    view_only: Control = None
 
 
 class Link(Model):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ttconfig.models.base import Amount, Currency, Email, Model, Name, ProductType
+from typing import Annotated
+
+from ttconfig.models.base import Amount, Currency, Email, Model, Name, ProductType, Risk
 
 
 class ProductMargin(Model):
@@ -12,8 +14,8 @@ class ProductMargin(Model):
     product: Name
     type: ProductType = "future"
     currency: Currency
-    outright_margin: Amount
-    spread_margin: Amount
+    outright_margin: Annotated[Amount, Risk.MARGIN]
+    spread_margin: Annotated[Amount, Risk.MARGIN]
 
     def key(self) -> tuple[str, str, str]:
         return (self.market, self.product, self.type)

@@ -6,11 +6,11 @@ TT has no user delete: a user removed from the YAML of a pruning kind, or declar
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ttconfig.models.base import Email, Model
+from ttconfig.models.base import Control, Email, Grant, Model, Risk
 from ttconfig.models.limits import Limits
 from ttconfig.models.permissions import AccountLink
 
@@ -18,9 +18,9 @@ TradeMode = Literal["view_only", "standard", "pro"]
 
 
 class UserSettings(Model):
-    disable_trading: bool | None = None
-    full_admin: bool | None = None
-    view_only_admin: bool | None = None
+    disable_trading: Control = None
+    full_admin: Grant = None
+    view_only_admin: Grant = None
 
 
 class User(Model):
@@ -30,8 +30,8 @@ class User(Model):
     first_name: str | None = None
     last_name: str | None = None
     alias: str | None = None
-    trade_mode: TradeMode | None = None
-    active: bool | None = None
+    trade_mode: Annotated[TradeMode | None, Risk.TRADE_MODE] = None
+    active: Grant = None
     settings: UserSettings | None = None
     accounts: list[AccountLink] = Field(default_factory=list)
     limits: Limits | None = None

@@ -21,7 +21,7 @@ from typing import Any
 from ttconfig.core.changes import Change, path_text
 from ttconfig.core.diff import declared_links, shown_key
 from ttconfig.core.plan import Plan
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import DECLARED, Firm
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Promotion
 from ttconfig.promotion.rules import Rules
@@ -163,9 +163,9 @@ def _objects(intent: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def declared_keys(firm: Firm) -> dict[str, set[str]]:
     """Folded keys per kind of everything a firm's YAML declares, links included."""
-    keys = {spec.name: {fold(shown_key(m.key())) for m in getattr(firm, spec.name)}
-            for spec in KINDS}
-    wanted, _ = declared_links({spec.name: getattr(firm, spec.name) for spec in KINDS})
+    keys: dict[str, set[str]] = {spec.kind: {fold(shown_key(m.key())) for m in firm.of(spec.kind)}
+            for spec in DECLARED}
+    wanted, _ = declared_links(firm.by_kind())
     keys["links"] = {f"{account} ↔ {user}" for account, user in wanted}
     return keys
 

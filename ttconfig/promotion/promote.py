@@ -50,24 +50,26 @@ from ttconfig.core.plan import Plan, build_plan
 from ttconfig.desired import yaml12
 from ttconfig.desired.writer import plain, render_new, update_text
 from ttconfig.errors import ConfigError
-from ttconfig.models import KINDS, Firm, KindSpec
+from ttconfig.models import DECLARED, Firm, KindSpec
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.checks import check, fold
 from ttconfig.promotion.rules import NAMED, Rule, Rules, Where
 
-MODELS: dict[str, type[Model]] = {spec.name: spec.model for spec in KINDS}
-IDENTITY: dict[str, tuple[str, ...]] = {
-    "accounts": ("name",), "users": ("email",), "user_groups": ("name",),
-    "risk_groups": ("name",), "product_margins": ("market", "product", "type"),
-    "order_tag_defaults": ("market", "field", "account", "user")}
+# Views of the kind registry in the shapes the merge below walks.
+MODELS: dict[str, type[Model]] = {spec.kind: spec.model for spec in DECLARED}
+IDENTITY: dict[str, tuple[str, ...]] = {spec.kind: spec.key_fields for spec in DECLARED}
 """The keys that name an object: the target's spelling of them is kept."""
-LINKS = {"accounts": ("users", "user", "users"), "users": ("accounts", "account", "accounts")}
+LINKS: dict[str, tuple[str, str, str]] = {
+    spec.kind: (spec.links.field, spec.links.other_end, spec.links.other_kind)
+    for spec in DECLARED if spec.links is not None}
 """Where links are declared: kind → (list key, the other end's key, the other end's kind)."""
-MEMBERS = {"user_groups": ("users", "users"), "risk_groups": ("accounts", "accounts")}
+MEMBERS: dict[str, tuple[str, str]] = {
+    spec.kind: (spec.members.field, spec.members.member_kind)
+    for spec in DECLARED if spec.members is not None}
 """Member lists: kind → (list key, the members' kind)."""
-REFERENCES = {"accounts": (("parent", "accounts"),),
-              "order_tag_defaults": (("account", "accounts"), ("user", "users"))}
+REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    spec.kind: spec.references for spec in DECLARED if spec.references}
 """Single references: kind → (key, the kind referred to)."""
 
 
@@ -107,9 +109,9 @@ def write_promotion(folder: Path, promoted: Promoted) -> list[Path]:
     style of what did not change are kept); the files changed. Files whose objects do not
     change are not touched."""
     written: list[Path] = []
-    for spec in KINDS:
-        if spec.name in promoted.models:
-            written += _write_kind(folder, spec, promoted.models[spec.name])
+    for spec in DECLARED:
+        if spec.kind in promoted.models:
+            written += _write_kind(folder, spec, promoted.models[spec.kind])
     return written
 
 

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ttconfig.errors import ConfigError
+from ttconfig.models import DECLARED
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import WILDCARDS, Exclusion, NameMapping, Promotion
 
-NAMED = {"accounts": "name", "users": "email", "user_groups": "name", "risk_groups": "name"}
+NAMED: dict[str, str] = {spec.kind: spec.named_by for spec in DECLARED if spec.named_by}
 """Kinds whose objects have one name, which `names` mappings rename."""
 
 

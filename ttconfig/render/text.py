@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
+from ttconfig.models.kinds import REGISTRY
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
 COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "1;32",
            "HIGH": "1;37;41"}
-KIND_TITLES = {"accounts": "accounts", "users": "users", "links": "account↔user links",
-               "user_groups": "user groups", "risk_groups": "risk groups",
-               "product_margins": "product margins", "order_tag_defaults": "order-tag defaults"}
+KIND_TITLES: dict[str, str] = {spec.kind: spec.title for spec in REGISTRY.values()}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
 from ttconfig.desired.writer import update_file
 from ttconfig.live.read import LiveFirm, to_models
-from ttconfig.models import KINDS
+from ttconfig.models import DECLARED
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.tt.config import ClientConfig
 
@@ -42,8 +42,8 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
         environment.write_text(environment_yaml(live, target, config), encoding="utf-8")
         written.append(environment)
     models = to_models(live)
-    for spec in KINDS:
+    for spec in DECLARED:
         path = folder / f"{spec.file_stem}.yaml"
-        update_file(path, list(models[spec.name]), spec)
+        update_file(path, list(models[spec.kind]), spec)
         written.append(path)
     return written

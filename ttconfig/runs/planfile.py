@@ -22,7 +22,7 @@ from typing import Any
 
 from ttconfig import __version__
 from ttconfig.errors import StalePlanError, UsageError
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import Firm
 from ttconfig.runs.planning import Planned
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
@@ -93,7 +93,7 @@ def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commi
 
 
 def touched_objects(planned: Planned) -> list[Touched]:
-    desired = {spec.name: getattr(planned.firm, spec.name) for spec in KINDS}
+    desired = planned.firm.by_kind()
     return touched(planned.plan, Objects(desired, desired=True),
                    Objects(planned.live_models, desired=False))
 
@@ -156,7 +156,7 @@ def check_desired(saved: SavedPlan, folder: Path) -> None:
 def check_live(saved: SavedPlan, planned: Planned) -> None:
     """Refuse when a touched object changed in TT, or the plan would now differ."""
     fresh = {(t.kind, t.key): t for t in touched_objects(planned)}
-    desired = Objects({spec.name: getattr(planned.firm, spec.name) for spec in KINDS},
+    desired = Objects(planned.firm.by_kind(),
                       desired=True)
     rows: list[Row] = []
     for item in saved.data["objects"]:

@@ -15,10 +15,11 @@ from ttconfig.core.changes import Change
 from ttconfig.core.diff import diff
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.selection import Selection
+from ttconfig.core.state import State
 from ttconfig.desired.loader import load_firm
 from ttconfig.errors import TTConfigError
 from ttconfig.live.read import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
-from ttconfig.models import KINDS, Firm
+from ttconfig.models import Firm
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.safety.policy import Facts, admin_losses
@@ -43,7 +44,7 @@ class Planned:
 
     def facts(self, now: datetime) -> Facts:
         """What the safety policy needs to judge this plan."""
-        desired = {spec.name: getattr(self.firm, spec.name) for spec in KINDS}
+        desired = self.firm.by_kind()
         return Facts(desired, self.live_models, now, self.admins)
 
 
@@ -58,7 +59,7 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     live = await read_live(tt, scope_of(selection.chosen if selection else firm), progress)
     if selection is not None:
         firm = selection.firm
-    live_models = to_models(live)
+    live_models = State.of(to_models(live))
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
     return Planned(plan, firm, live, tt.stats.requests, live_models, admins)
@@ -84,8 +85,8 @@ def check_company(firm: Firm, company: str) -> None:
 def plan_from(firm: Firm, environment: str, live: LiveFirm,
               keep: Callable[[Change], bool] | None = None,
               live_models: Mapping[str, Sequence[Model]] | None = None) -> Plan:
-    live_models = to_models(live) if live_models is None else live_models
-    desired = {spec.name: getattr(firm, spec.name) for spec in KINDS}
+    live_models = State.of(to_models(live) if live_models is None else live_models)
+    desired = State.of(firm.by_kind())
     prune: dict[str, bool] = {str(k): v for k, v in firm.environment.policy.prune.items()}
     changes = diff(desired, live_models, prune)
     if keep is not None:

@@ -29,6 +29,7 @@ from typing import Any, Literal
 from ttconfig.core.changes import ABSENT, Action, Change, Direction, FieldChange, combined
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import direction, membership
+from ttconfig.models.kinds import REGISTRY
 
 Severity = Literal["high", "medium", "low"]
 State = Literal["changed in live", "missing in live", "extra in live"]
@@ -40,7 +41,8 @@ SEVERITY_OF_DIRECTION: dict[Direction, Severity] = {
 STATE_OF_ACTION: dict[Action, State] = {
     "create": "missing in live", "update": "changed in live", "delete": "extra in live",
     "deactivate": "extra in live"}
-MEMBER_KINDS = {"user_groups": "users", "risk_groups": "accounts"}
+MEMBER_KINDS: dict[str, str] = {spec.kind: spec.members.field for spec in REGISTRY.values()
+                if spec.members is not None}
 """Kinds whose members are fields (value "member" on the side that has them)."""
 
 

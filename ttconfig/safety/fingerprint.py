@@ -21,9 +21,11 @@ from ttconfig.core.diff import ROW_LISTS, compare, declared_links, row_name, sho
 from ttconfig.core.plan import Plan
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
+from ttconfig.models.kinds import REGISTRY
 
 ABSENT_TEXT = "(absent)"
-LINK_LISTS = {"accounts": "users", "users": "accounts"}
+LINK_LISTS: dict[str, str] = {spec.kind: spec.links.field for spec in REGISTRY.values()
+              if spec.links is not None}
 
 
 def plain(value: Any) -> Any:
