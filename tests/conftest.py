@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import uuid
 from collections.abc import Callable, Generator, Iterator
@@ -54,8 +55,14 @@ def session_sandbox() -> Iterator[Sandbox]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def session_settings(session_sandbox: Sandbox) -> SandboxSettings:
+    """The session sandbox's settings as it started (its canary included)."""
+    return copy.deepcopy(session_sandbox.settings)
+
+
 @pytest.fixture
-def sandbox(session_sandbox: Sandbox) -> Sandbox:
+def sandbox(session_sandbox: Sandbox, session_settings: SandboxSettings) -> Sandbox:
     """The session's sandbox as a fresh one would be: seeded firms, an empty write log, no
     faults, no tokens, no rate or pause state, and `sandbox_settings()`.
 
@@ -63,12 +70,17 @@ def sandbox(session_sandbox: Sandbox) -> Sandbox:
     add faults or edit live data: the next test gets all of it back as new. It first waits
     for this test's delayed answers and late commits to land, so none lands in the next.
     """
-    assert session_sandbox.wait_idle(), "the sandbox is still answering the previous test"
-    session_sandbox.reset()
-    fresh = sandbox_settings()
-    for setting in fields(SandboxSettings):
-        setattr(session_sandbox.settings, setting.name, getattr(fresh, setting.name))
-    return session_sandbox
+    return renewed(session_sandbox, session_settings)
+
+
+def renewed(running: Sandbox, settings: SandboxSettings) -> Sandbox:
+    """`running` as new, with `settings` (see the `sandbox` fixture)."""
+    assert running.wait_idle(), "the sandbox is still answering the previous test"
+    fresh = copy.deepcopy(settings)
+    for setting in fields(SandboxSettings):  # the settings first: the reset seeds with them
+        setattr(running.settings, setting.name, getattr(fresh, setting.name))
+    running.reset()
+    return running
 
 
 class RawTT:
