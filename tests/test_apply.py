@@ -17,7 +17,8 @@ import pytest
 from ttconfig.core.plan import Plan
 from ttconfig.live.read import read_live
 from ttconfig.models import Firm
-from ttconfig.runs.apply.applier import Applier, ApplyResult, describe_result
+from ttconfig.render.result import describe_result
+from ttconfig.runs.apply.applier import Applier, ApplyResult
 from ttconfig.runs.audit import AuditLog, verify
 from ttconfig.runs.planning import load, plan_from
 from ttconfig.sandbox.server import Sandbox

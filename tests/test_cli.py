@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ttconfig.cli import _credentials_file, _serve_banner, _write_credentials, cli
+from ttconfig.cli import _credentials_file, _write_credentials, cli
+from ttconfig.render.sandbox import serve_banner as _serve_banner
 from ttconfig.sandbox.server import Sandbox
 
 

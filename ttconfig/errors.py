@@ -8,6 +8,7 @@
     ├── ConfigError               exit 3   (invalid desired state)
     ├── PolicyRefusal             exit 4   (a safety policy refused the plan)
     ├── StalePlanError            exit 5   (live changed since the plan, or the plan was edited)
+    │   └── ttconfig.runs.planfile.LiveChanged   (touched objects changed; carries their rows)
     ├── ttconfig.runs.lock.LockHeld    exit 5   (another apply holds the environment's lock)
     └── ttconfig.tt.errors.TTError exit 1  (a TT request failed; carries the request)
 

@@ -35,25 +35,29 @@ from ttconfig.errors import (
     TTConfigError,
     UsageError,
 )
-from ttconfig.live.overview import Overview, accounts_table, read_overview, summary_line
+from ttconfig.live.overview import Overview, read_overview
 from ttconfig.live.read import LiveFirm, Progress, read_live
 from ttconfig.models import DECLARED, Firm
-from ttconfig.promotion.gate import applied_times, declared_keys, evaluate_gate, render_gate
+from ttconfig.promotion.gate import applied_times, declared_keys, evaluate_gate
 from ttconfig.promotion.promote import promote as promote_firm
 from ttconfig.promotion.promote import write_promotion
-from ttconfig.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from ttconfig.render.json import render_json
-from ttconfig.render.markdown import render_markdown
-from ttconfig.render.policy import refusal_message, render_verdict_text
-from ttconfig.render.text import promotion_heading, render_text
-from ttconfig.runs.apply.applier import Applier, ApplyResult, audit_context, describe_result
+from ttconfig.render.console import colour_enabled, console, show
+from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
+from ttconfig.render.gate import render_gate
+from ttconfig.render.heading import Heading, promotion_heading
+from ttconfig.render.overview import accounts_table, summary_line
+from ttconfig.render.policy import refusal_message
+from ttconfig.render.result import describe_result
+from ttconfig.render.sandbox import serve_banner
+from ttconfig.render.staleness import error_text
+from ttconfig.render.text import render_text
+from ttconfig.runs.apply.applier import Applier, ApplyResult, audit_context
 from ttconfig.runs.audit import AuditLog, actor, git_commit, verify
 from ttconfig.runs.connection import (
     SANDBOX_STATE,
-    TT_ENVIRONMENTS,
     Target,
     connect,
-    credential_variables,
+    sandbox_key_variables,
 )
 from ttconfig.runs.importer import write_environment
 from ttconfig.runs.lock import LOCK_DIR, EnvironmentLock
@@ -85,8 +89,11 @@ err = Console(stderr=True)
 @click.group()
 @click.version_option(__version__, prog_name="ttconfig")
 @click.option("-v", "--verbose", is_flag=True, help="Log every TT request (never secrets).")
-def cli(verbose: bool) -> None:
+@click.option("--no-color", is_flag=True,
+              help="No colour, even on a terminal (as NO_COLOR=1 does).")
+def cli(verbose: bool, no_color: bool) -> None:
     """Risk configuration as code for the Trading Technologies platform."""
+    err.no_color = no_color or os.environ.get("NO_COLOR", "") != ""  # progress bars too
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s",
                             stream=sys.stderr)
@@ -193,15 +200,15 @@ def plan(environment: str, sandbox: bool, base_url: str, usage_plan: str | None,
     return 2 if detailed_exitcode and not planned.plan.empty else 0
 
 
-def _show(plan: Plan, verdict: Verdict, output_format: str) -> None:
-    if output_format == "json":
-        click.echo(render_json(plan, verdict), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_markdown(plan, verdict=verdict), nl=False)
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(plan, colour=colour), nl=False)
-        click.echo(render_verdict_text(verdict), nl=False)
+def _show(plan: Plan, verdict: Verdict | None, output_format: str,
+          heading: Heading | None = None) -> None:
+    """A plan (or promotion) in the --format asked for: the one place a renderer is picked."""
+    show(PLAN_RENDERERS[Format(output_format)](plan, verdict, heading), colour=_colour())
+
+
+def _colour() -> bool:
+    """Colour on stdout: off with the group's --no-color, NO_COLOR or off a terminal."""
+    return colour_enabled(bool(click.get_current_context().find_root().params.get("no_color")))
 
 
 @cli.command()
@@ -290,8 +297,7 @@ class _Run:
             if plan.empty:
                 click.echo("No changes: live TT matches the YAML.")
                 return 0
-            click.echo(render_text(plan, colour=sys.stdout.isatty()), nl=False)
-            click.echo(render_verdict_text(verdict), nl=False)
+            show(render_text(plan, verdict), colour=_colour())
             if verdict.refused:
                 audit.append("refused", reason="policy", findings=[
                     asdict(f) for f in verdict.of("refused")])
@@ -389,12 +395,7 @@ def drift(environment: str, sandbox: bool, base_url: str, usage_plan: str | None
     with connect(target, os.environ) as client_config:
         planned = asyncio.run(_plan(firm, environment, client_config, None))
     report = drift_of(planned.plan)
-    if output_format == "json":
-        click.echo(render_drift_json(report), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_drift_markdown(report), nl=False)
-    else:
-        click.echo(render_drift_text(report, colour=sys.stdout.isatty()), nl=False)
+    show(DRIFT_RENDERERS[Format(output_format)](report), colour=_colour())
     return 0 if report.empty else 2
 
 
@@ -421,15 +422,7 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
         raise UsageError(f"environments/{target}/environment.yaml promotes from "
                          f"{target_firm.environment.promotion.source!r}, not {source!r}")
     promoted = promote_firm(source_firm, target_firm, environment=target)
-    plan = promoted.plan
-    if output_format == "json":
-        click.echo(render_json(plan, promotion=(source, target)), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_markdown(plan, heading=promotion_heading(source, target)), nl=False)
-    else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(plan, colour=colour, heading=promotion_heading(source, target)),
-                   nl=False)
+    _show(promoted.plan, None, output_format, promotion_heading(source, target))
     for line in promoted.skipped:
         click.echo(f"left out: {line}", err=True)
     if write:
@@ -561,7 +554,7 @@ def inspect(environment: str, sandbox: bool, base_url: str, usage_plan: str | No
                     company_name=company_name)
     with connect(target, os.environ) as config:
         overview = asyncio.run(_inspect(config))
-    out = Console()
+    out = console(colour=_colour())
     out.print(accounts_table(overview))
     out.print(summary_line(overview, config.requests_per_second))
 
@@ -625,7 +618,7 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
                                token_lifetime_seconds=token_lifetime,
                                redirect_gets=redirect_gets)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
-    click.echo(_serve_banner(server, _write_credentials(server, _credentials_file(state_path))))
+    click.echo(serve_banner(server, _write_credentials(server, _credentials_file(state_path))))
     try:
         server.serve_forever()
     except OSError as exc:
@@ -635,16 +628,6 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
 def _credentials_file(state_path: Path) -> Path:
     """Where `sandbox serve` leaves its app keys: next to its state file."""
     return state_path.with_suffix(".credentials.env")
-
-
-def _credential_names(environment: str, label: str) -> tuple[str, str]:
-    """The variables a key is exported as: ttconfig's own names for the "ttconfig" key."""
-    short = {tt: name for name, tt in TT_ENVIRONMENTS.items()}.get(environment, environment)
-    key_var, secret_var = credential_variables(short)
-    if label == "ttconfig":
-        return key_var, secret_var
-    infix = f"_{label.upper()}_APP_"
-    return key_var.replace("_APP_", infix), secret_var.replace("_APP_", infix)
 
 
 def _write_credentials(server: Sandbox, path: Path) -> Path:
@@ -657,7 +640,7 @@ def _write_credentials(server: Sandbox, path: Path) -> Path:
     lines = [f"# App keys of the TT sandbox on {server.base_url}. Load them with: . {path}"]
     for environment in sorted(server.store.envs):
         for key in server.app_keys(environment):
-            key_var, secret_var = _credential_names(environment, key["label"])
+            key_var, secret_var = sandbox_key_variables(environment, key["label"])
             lines += [f"export {key_var}={shlex.quote(key['key'])}",
                       f"export {secret_var}={shlex.quote(key['secret'])}"]
     try:
@@ -674,21 +657,6 @@ def _write_credentials(server: Sandbox, path: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-def _serve_banner(server: Sandbox, credentials: Path) -> str:
-    lines = [f"TT sandbox on {server.base_url} (state: {server.store.path})", "",
-             "Seeded app keys (never printed; this file, readable by you only, exports them):",
-             f"  . {shlex.quote(str(credentials))}", ""]
-    for environment in sorted(server.store.envs):
-        for key in server.app_keys(environment):
-            plan = server.settings.usage_plan_override or key["usagePlan"]
-            key_var, secret_var = _credential_names(environment, key["label"])
-            lines.append(f"  {environment:14} {key['label']:9} plan {plan:6} "
-                         f"${key_var} ${secret_var}")
-    lines += ["", "Try it: see README.md, section 'Sandbox'. Control endpoint: "
-              f"{server.base_url}/_sandbox/health", ""]
-    return "\n".join(lines)
 
 
 @sandbox.command()
@@ -734,6 +702,6 @@ def main() -> None:
         _print_problems(exc)
         sys.exit(exc.exit_code)
     except TTConfigError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"Error: {error_text(exc)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

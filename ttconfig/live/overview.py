@@ -1,4 +1,5 @@
-"""`ttconfig inspect`: read a firm's live risk setup through the client and summarise it.
+"""`ttconfig inspect`: read a firm's live risk setup through the client (`render.overview`
+summarises it).
 
 It exercises every read the reconciler will make (accounts with their limits, risk settings,
 restrictions and users; users; groups; margins; order-tag defaults) and reports what the
@@ -15,9 +16,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from rich.table import Table
-
-from ttconfig.live.read import ACCOUNT_TYPES
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.records import (
     Account,
@@ -94,34 +92,3 @@ async def _gather_counted(jobs: list[Callable[[], Awaitable[T]]],
 
     return list(await asyncio.gather(*(run(job) for job in jobs)))
 
-
-def accounts_table(overview: Overview) -> Table:
-    names = {view.account.id: view.account.name for view in overview.accounts}
-    table = Table(title=f"{overview.company.name} ({overview.company.abbrev_name}): accounts")
-    for column in ("account", "type", "parent", "limit rows", "credit limit", "users",
-                   "can place orders"):
-        numeric = column in ("limit rows", "users", "credit limit")
-        table.add_column(column, justify="right" if numeric else "left",
-                         no_wrap=column in ("account", "parent", "credit limit"))
-    for view in sorted(overview.accounts, key=lambda v: v.account.name):
-        account, settings = view.account, view.risk_settings
-        credit = "not set" if settings.credit_limit is None else (
-            f"{settings.credit_limit:,} {settings.currency}")
-        rows = len(view.limits.product_limits) + len(view.limits.contract_limits)
-        table.add_row(account.name, ACCOUNT_TYPES.get(account.account_type, "?"),
-                      names.get(account.parent_id or -1, ""), str(rows), credit,
-                      str(len(view.users)), "yes" if view.restrictions.place_orders else "no")
-    return table
-
-
-def summary_line(overview: Overview, requests_per_second: float) -> str:
-    limit_rows = sum(len(v.limits.product_limits) + len(v.limits.contract_limits)
-                     for v in overview.accounts)
-    floor = overview.requests / requests_per_second
-    return (f"Read {len(overview.accounts)} accounts ({limit_rows} limit rows), "
-            f"{len(overview.users)} users, {len(overview.user_groups)} user groups, "
-            f"{len(overview.risk_groups)} risk groups, {overview.product_margins} product "
-            f"margins, {overview.order_tag_defaults} order-tag defaults with "
-            f"{overview.requests} requests in {overview.seconds:.1f} s "
-            f"(the plan's rate allows no less than {floor:.1f} s; "
-            f"{overview.rate_limited} answered 429, {overview.retries} retried).")

@@ -169,15 +169,3 @@ def declared_keys(firm: Firm) -> dict[str, set[str]]:
     keys["links"] = {f"{account} ↔ {user}" for account, user in wanted}
     return keys
 
-
-def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
-    lines = [f"Gate for {environment}: every change must be tried in {source} first "
-             f"({verdict.checked} {environment} change(s) checked)."]
-    lines += [f"  REFUSED  {r.rule}: {r.message}" for r in verdict.reasons]
-    lines += [f"  WAIVED (hotfix)  {r.rule}: {r.message}" for r in verdict.waived]
-    if verdict.waived:
-        lines.append(f"Hotfix: the reasons above are waived; bring what skipped {source} back "
-                     f"to its YAML.")
-    if not verdict.refused:
-        lines.append("Gate passed.")
-    return "\n".join(lines) + "\n"

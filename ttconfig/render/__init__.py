@@ -1,4 +1,7 @@
-"""Renders of a plan: text for terminals, markdown for pull requests, json for machines.
+"""Every render ttconfig shows: plans, policy verdicts, drift, the gate, staleness, the
+inspect overview, an apply's result, the sandbox banner.
 
-Pure functions of a `Plan`; they know nothing of HTTP, YAML or the terminal.
+Renders are pure functions from values to strings; they know nothing of HTTP, YAML or TT.
+`formats` maps `--format` to the renderer, and `console` alone touches the terminal: it
+decides colour and prints.
 """

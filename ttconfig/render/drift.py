@@ -19,14 +19,16 @@ import json
 
 from ttconfig.core.changes import path_text, shown
 from ttconfig.render.markdown import LIMIT, MARGIN
-from ttconfig.render.text import KIND_TITLES, Paint
+from ttconfig.render.styled import Piece, Styled, joined, plain
+from ttconfig.render.text import KIND_TITLES
 from ttconfig.safety.drift import SEVERITIES, Drift, DriftField, DriftItem, Severity
 
 MEANINGS: dict[Severity, str] = {"high": "live loosening", "medium": "live tightening",
                                  "low": "neutral"}
 SIGNS = {"changed in live": "~", "missing in live": "-", "extra in live": "+"}
 """From live's side: an object missing in live was taken away there, an extra one added."""
-COLOURS = {"+": "32", "~": "33", "-": "31", "high": "1;31", "medium": "1;33"}
+STYLES = {"+": "green", "~": "yellow", "-": "red", "high": "bold red", "medium": "bold yellow"}
+"""rich styles by meaning, for a terminal that wants colour (`render.console`)."""
 
 
 def _title(drift: Drift) -> str:
@@ -51,34 +53,42 @@ def _mark(severity: Severity) -> str:
 # ------------------------------------------------------------------------------------ text
 
 
-def _field_line(f: DriftField, paint: Paint) -> str:
+def _painted(text: str, meaning: str) -> Piece:
+    return (text, STYLES.get(meaning, ""))
+
+
+def _field_line(f: DriftField) -> list[Piece]:
     mark = _mark(f.severity)
-    tail = f"  {paint(mark, f.severity)}" if mark else ""
-    return f"      {path_text(f.path)}: desired {shown(f.desired)}, live {shown(f.live)}{tail}"
+    line = [plain(f"      {path_text(f.path)}: desired {shown(f.desired)}, live {shown(f.live)}")]
+    return [*line, plain("  "), _painted(mark, f.severity)] if mark else line
 
 
-def _item_lines(item: DriftItem, paint: Paint) -> list[str]:
+def _item_lines(item: DriftItem) -> list[list[Piece]]:
     sign = SIGNS[item.state]
-    head = (f"  {paint(sign, sign)} {item.key}: {item.state}  "
-            f"{paint('[' + item.severity.upper() + ']', item.severity)}")
-    return [head] + [_field_line(f, paint) for f in item.fields]
+    head = [plain("  "), _painted(sign, sign), plain(f" {item.key}: {item.state}  "),
+            _painted(f"[{item.severity.upper()}]", item.severity)]
+    return [head] + [_field_line(f) for f in item.fields]
 
 
-def render_drift_text(drift: Drift, colour: bool = False) -> str:
-    """The whole drift by kind, in the plan's kind order; `colour` adds ANSI colours (only
-    for a terminal)."""
-    if drift.empty:
-        return "\n".join([f"Drift in {_title(drift)}", "", headline(drift), ""])
-    paint = Paint(colour, COLOURS)
-    lines = [f"Drift in {_title(drift)}: {headline(drift)}", ""]
+def _kind_lines(drift: Drift) -> list[list[Piece]]:
+    lines: list[list[Piece]] = []
     for kind, title in KIND_TITLES.items():
         items = [item for item in drift.items if item.kind == kind]
         if items:
-            lines.append(f"{title}:")
+            lines.append([plain(f"{title}:")])
             for item in items:
-                lines += _item_lines(item, paint)
-            lines.append("")
-    return "\n".join(lines)
+                lines += _item_lines(item)
+            lines.append([])
+    return lines
+
+
+def render_drift_text(drift: Drift) -> Styled:
+    """The whole drift by kind, in the plan's kind order."""
+    if drift.empty:
+        return Styled(joined([[plain(f"Drift in {_title(drift)}")], [],
+                              [plain(headline(drift))], []]))
+    head = [plain(f"Drift in {_title(drift)}: {headline(drift)}")]
+    return Styled(joined([head, [], *_kind_lines(drift)]))
 
 
 # -------------------------------------------------------------------------------- markdown

@@ -8,7 +8,8 @@ Format (version 1): {"format_version": 1, "environment", "tt_environment", "chec
 not exist on one side is "(absent)"; null is "not set". `high` marks a loosening by more
 than `high_loosening_percent` or to "not set". With a policy verdict: "policy":
 {"refused": bool, "findings": [{"rule", "message", "outcome" (refused, overridden, needed,
-warning), "override" (how to allow it, or null)}]}.
+warning), "override" (how to allow it, or null)}]}. A promotion (YAML against YAML, no TT
+writes) starts with "promotion": {"from", "to"}.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from __future__ import annotations
 import json
 
 from ttconfig.core.plan import Plan
+from ttconfig.render.heading import Heading
 from ttconfig.safety.policy import Verdict
 
 
 def render_json(plan: Plan, verdict: Verdict | None = None,
-                promotion: tuple[str, str] | None = None) -> str:
-    """`promotion` (source, target) marks a promotion: YAML against YAML, no TT writes."""
+                heading: Heading | None = None) -> str:
+    """A promotion's heading marks it first: YAML against YAML, no TT writes."""
     data = plan.to_data()
-    if promotion is not None:
-        data = {"promotion": {"from": promotion[0], "to": promotion[1]}, **data}
+    if heading is not None and heading.promotion is not None:
+        source, target = heading.promotion
+        data = {"promotion": {"from": source, "to": target}, **data}
     data["checksum"] = plan.checksum()
     if verdict is not None:
         data["policy"] = verdict.to_data()

@@ -12,14 +12,9 @@ from __future__ import annotations
 from ttconfig.core.changes import Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import percent_change
+from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.policy import verdict_markdown
-from ttconfig.render.text import (
-    KIND_TITLES,
-    Heading,
-    plan_heading,
-    render_change_lines,
-    summary_line,
-)
+from ttconfig.render.text import KIND_TITLES, render_change_lines, summary_line
 from ttconfig.safety.policy import Verdict
 
 LIMIT = 65_536
@@ -80,8 +75,8 @@ def _details(plan: Plan) -> list[str]:
     return lines
 
 
-def render_markdown(plan: Plan, *, limit: int = LIMIT, verdict: Verdict | None = None,
-                    heading: Heading | None = None) -> str:
+def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading | None = None,
+                    *, limit: int = LIMIT) -> str:
     """The comment; always under `limit` characters. The policy verdict, when given, comes
     right after the summary: a refusal is the first thing a reviewer must see."""
     heading = heading or plan_heading(plan)

@@ -1,101 +1,87 @@
 """The plan as text, Terraform-like: `+` create, `~` update, `-` delete, per object and
-field, grouped by kind in a fixed order, every risk-moving field marked."""
+field, grouped by kind in a fixed order, every risk-moving field marked; the policy verdict
+under it.
+
+The render is a `Styled` string: exactly these characters in a file or a pipe, coloured by
+meaning (signs, LOOSENING, TIGHTENING, HIGH) only when `render.console` prints it to a
+terminal that wants colour.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.models.kinds import REGISTRY
+from ttconfig.render.heading import Heading, plan_heading
+from ttconfig.render.policy import render_verdict_text
+from ttconfig.render.styled import Piece, Styled, joined, plain, unstyled
+from ttconfig.safety.policy import Verdict
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
-COLOURS = {"+": "32", "~": "33", "-": "31", "loosening": "1;31", "tightening": "1;32",
-           "HIGH": "1;37;41"}
+STYLES = {"+": "green", "~": "yellow", "-": "red", "loosening": "bold red",
+          "tightening": "bold green", "HIGH": "bold white on red"}
+"""rich styles by meaning."""
 KIND_TITLES: dict[str, str] = {spec.kind: spec.title for spec in REGISTRY.values()}
 
 
-@dataclass(frozen=True)
-class Heading:
-    """What a rendered plan compares. A plan compares live TT with the YAML and ends in TT
-    writes; a promotion compares two environments' YAML and writes nothing to TT, so it
-    must not read like a plan (nor promise write requests)."""
-
-    text: str
-    markdown: str
-    no_changes: str
-    writes: bool = True
+def _painted(text: str, meaning: str) -> Piece:
+    return (text, STYLES.get(meaning, ""))
 
 
-def plan_heading(plan: Plan) -> Heading:
-    where = f"{plan.environment} ({plan.tt_environment})"
-    return Heading(f"Plan for {where}", f"ttconfig plan: {where}",
-                   "No changes: live TT matches the YAML.")
+def _mark(change: FieldChange, high: bool) -> list[Piece]:
+    mark = [] if change.direction == "neutral" else [
+        plain("  "), _painted(change.direction.upper(), change.direction)]
+    return [*mark, plain(" "), _painted("HIGH", "HIGH")] if high else mark
 
 
-def promotion_heading(source: str, target: str) -> Heading:
-    return Heading(f"Promotion {source} → {target}: what {target}'s YAML would change to",
-                   f"ttconfig promote: {source} → {target}",
-                   f"No changes: {target}'s YAML already carries {source}'s desired state.",
-                   writes=False)
-
-
-class Paint:
-    """ANSI colours by meaning, or none (off the terminal, text must stay plain)."""
-
-    def __init__(self, colour: bool, colours: dict[str, str] | None = None) -> None:
-        self.colour = colour
-        self.colours = COLOURS if colours is None else colours
-
-    def __call__(self, text: str, key: str) -> str:
-        if not self.colour or key not in self.colours:
-            return text
-        return f"\033[{self.colours[key]}m{text}\033[0m"
-
-
-def _field_line(change: FieldChange, paint: Paint, high: bool) -> str:
+def _field_line(change: FieldChange, high: bool) -> list[Piece]:
     path = path_text(change.path)
-    mark = "" if change.direction == "neutral" else "  " + paint(change.direction.upper(),
-                                                                 change.direction)
-    if high:
-        mark += " " + paint("HIGH", "HIGH")
     if change.old is ABSENT:
-        return f"      {paint('+', '+')} {path}: {shown(change.new)}{mark}"
-    if change.new is ABSENT:
-        return f"      {paint('-', '-')} {path}: {shown(change.old)}{mark}"
-    return f"      {paint('~', '~')} {path}: {shown(change.old)} → {shown(change.new)}{mark}"
+        sign, body = "+", f"{path}: {shown(change.new)}"
+    elif change.new is ABSENT:
+        sign, body = "-", f"{path}: {shown(change.old)}"
+    else:
+        sign, body = "~", f"{path}: {shown(change.old)} → {shown(change.new)}"
+    return [plain("      "), _painted(sign, sign), plain(f" {body}"), *_mark(change, high)]
+
+
+def _change_lines(change: Change, plan: Plan) -> list[list[Piece]]:
+    sign = SIGNS[change.action]
+    direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
+    action = "" if change.action in ("create", "update") else f" ({change.action})"
+    head = [plain("  "), _painted(sign, sign), plain(f" {change.key}{action}{direction}")]
+    return [head] + [_field_line(f, plan.is_high(f)) for f in change.fields]
 
 
 def render_change_lines(change: Change, plan: Plan) -> list[str]:
     """One change as plain lines (the markdown render reuses them in diff blocks)."""
-    return _change_lines(change, Paint(False), plan)
+    return [unstyled(line) for line in _change_lines(change, plan)]
 
 
-def _change_lines(change: Change, paint: Paint, plan: Plan) -> list[str]:
-    sign = SIGNS[change.action]
-    direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
-    head = f"  {paint(sign, sign)} {change.key}"
-    action = "" if change.action in ("create", "update") else f" ({change.action})"
-    return [head + action + direction] + [_field_line(f, paint, plan.is_high(f))
-                                          for f in change.fields]
-
-
-def render_text(plan: Plan, *, colour: bool = False, heading: Heading | None = None) -> str:
-    """The whole plan; `colour` adds ANSI colours (only for a terminal)."""
-    paint = Paint(colour)
-    heading = heading or plan_heading(plan)
-    lines = [heading.text, ""]
-    if plan.empty:
-        return "\n".join([*lines, heading.no_changes, ""])
+def _kind_lines(plan: Plan) -> list[list[Piece]]:
+    lines: list[list[Piece]] = []
     for kind, title in KIND_TITLES.items():
         changes = [c for c in plan.changes if c.kind == kind]
         if changes:
-            lines.append(f"{title}:")
+            lines.append([plain(f"{title}:")])
             for change in changes:
-                lines += _change_lines(change, paint, plan)
-            lines.append("")
-    lines += [summary_line(plan, writes=heading.writes), f"Checksum: {plan.checksum()}", ""]
-    return "\n".join(lines)
+                lines += _change_lines(change, plan)
+            lines.append([])
+    return lines
+
+
+def render_text(plan: Plan, verdict: Verdict | None = None,
+                heading: Heading | None = None) -> Styled:
+    """The whole plan, then the verdict's findings when there is a verdict."""
+    heading = heading or plan_heading(plan)
+    lines: list[list[Piece]] = [[plain(heading.text)], []]
+    if plan.empty:
+        lines += [[plain(heading.no_changes)], []]
+    else:
+        lines += [*_kind_lines(plan), [plain(summary_line(plan, writes=heading.writes))],
+                  [plain(f"Checksum: {plan.checksum()}")], []]
+    policy = "" if verdict is None else render_verdict_text(verdict)
+    return Styled([*joined(lines), plain(policy)])
 
 
 def summary_line(plan: Plan, *, writes: bool = True) -> str:

@@ -53,6 +53,19 @@ def credential_variables(environment: str) -> tuple[str, str]:
     return f"{prefix}_APP_KEY", f"{prefix}_APP_SECRET"
 
 
+def sandbox_key_variables(tt_environment: str, label: str) -> tuple[str, str]:
+    """The variables a sandbox app key is exported as: ttconfig's own names for its
+    "ttconfig" key, so `. credentials.env` is all a rehearsal needs; the others' label
+    inserted, so that no two keys overwrite each other."""
+    short = {tt: name for name, tt in TT_ENVIRONMENTS.items()}.get(tt_environment,
+                                                                     tt_environment)
+    key_var, secret_var = credential_variables(short)
+    if label == "ttconfig":
+        return key_var, secret_var
+    infix = f"_{label.upper()}_APP_"
+    return key_var.replace("_APP_", infix), secret_var.replace("_APP_", infix)
+
+
 def credentials_from(environ: Mapping[str, str], environment: str,
                      names: tuple[str, str] | None = None) -> Credentials:
     key_var, secret_var = names or credential_variables(environment)

@@ -32,6 +32,16 @@ FORMAT_VERSION = 1
 APPROVAL_FORMAT = "ttconfig-approval"
 
 
+class LiveChanged(StalePlanError):
+    """An object the saved plan touches changed in TT since: `rows` hold, field by field,
+    what it was planned from, what live is now and what the YAML wants — the reviewer's
+    evidence, which the CLI shows as a table under the message (`render.staleness`)."""
+
+    def __init__(self, message: str, rows: Sequence[Row]) -> None:
+        super().__init__(message)
+        self.rows = tuple(rows)
+
+
 def _canonical(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -169,10 +179,9 @@ def check_live(saved: SavedPlan, planned: Planned) -> None:
         rows += three_way(item["kind"], item["key"], item["planned_from"], live_now,
                           desired.get(item["kind"], item["key"]))
     if rows:
-        raise StalePlanError(f"live TT changed since {saved.path} was made: "
-                             f"{len({(r.kind, r.key) for r in rows})} object(s) the plan "
-                             "touches differ. Make a new plan and review it.\n"
-                             + render_three_way(rows))
+        raise LiveChanged(f"live TT changed since {saved.path} was made: "
+                          f"{len({(r.kind, r.key) for r in rows})} object(s) the plan "
+                          "touches differ. Make a new plan and review it.", rows)
     if planned.plan.checksum() != saved.checksum:
         raise StalePlanError(_what_differs(saved, planned))
 
@@ -188,28 +197,6 @@ def _what_differs(saved: SavedPlan, planned: Planned) -> str:
             + ("; ".join(parts) or "same objects, different steps") + f"; checksum "
             f"{planned.plan.checksum()[:16]}…, reviewed {saved.checksum[:16]}…). Make a new "
             "plan and review it.")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "not set"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)[:60]
-    return str(value)
-
-
-def render_three_way(rows: Sequence[Row]) -> str:
-    """A plain table: object, field, planned from, live now, desired."""
-    table = [("object", "field", "planned from", "live now", "desired")] + [
-        (f"{r.kind} {r.key}", r.path, _cell(r.planned_from), _cell(r.live_now),
-         _cell(r.desired)) for r in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(5)]
-    lines = ["  " + "  ".join(cell.ljust(width) for cell, width in zip(line, widths,
-                                                                         strict=True)).rstrip()
-             for line in table]
-    return "\n".join([lines[0], "  " + "  ".join("-" * w for w in widths), *lines[1:]])
 
 
 def approval_document(saved: SavedPlan, approved_by: str, reason: str) -> dict[str, Any]:

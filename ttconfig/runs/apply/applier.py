@@ -47,29 +47,6 @@ def audit_context(firm: Firm, environment: str, plan: Plan) -> dict[str, Any]:
             "plan": plan.checksum(), "tool": f"ttconfig {__version__}"}
 
 
-def describe_result(result: ApplyResult, audit_path: Path) -> str:
-    """What apply did, for the person or CI job that ran it."""
-    total = len(result.done) + len(result.remaining) + (result.unknown is not None)
-    lines = [f"Applied {len(result.done)} of {total} requests. Audit log: {audit_path}"]
-    if result.failure is not None:
-        lines.append(f"Stopped: {result.failure}")
-    if result.unknown is not None:
-        lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} (TT did "
-                     "not answer, and reading back failed too: it may or may not have landed)")
-    if result.remaining:
-        lines.append(f"Not applied ({len(result.remaining)} requests): "
-                     + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:20]))
-    if result.unverified is not None:
-        lines.append(f"Not verified: reading back after the last request failed "
-                     f"({result.unverified}).")
-    if result.failure is not None or result.unverified is not None:
-        lines.append("Run plan to see exactly what remains.")
-    if result.diverged:
-        lines += ["Diverged (live differs from the YAML after apply; not re-applied): "
-                  + ", ".join(f"{c.kind} {c.key}" for c in result.diverged)]
-    return "\n".join(lines)
-
-
 @dataclass
 class ApplyResult:
     done: list[Step] = field(default_factory=list)

@@ -1,0 +1,22 @@
+"""The promotion gate's verdict as text, for the pull request's check log.
+
+Every refusal is named with its rule; a hotfix's waived reasons are still listed, so the
+PR shows what skipped the source environment and has to be brought back to its YAML.
+"""
+
+from __future__ import annotations
+
+from ttconfig.promotion.gate import GateVerdict
+
+
+def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
+    lines = [f"Gate for {environment}: every change must be tried in {source} first "
+             f"({verdict.checked} {environment} change(s) checked)."]
+    lines += [f"  REFUSED  {r.rule}: {r.message}" for r in verdict.reasons]
+    lines += [f"  WAIVED (hotfix)  {r.rule}: {r.message}" for r in verdict.waived]
+    if verdict.waived:
+        lines.append(f"Hotfix: the reasons above are waived; bring what skipped {source} back "
+                     f"to its YAML.")
+    if not verdict.refused:
+        lines.append("Gate passed.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,38 @@
+"""What an apply did, for the person or CI job that ran it.
+
+An apply can end four ways besides success — a request failed, one went unanswered and
+could not be read back, the last read-back failed, or live diverged from the YAML — and
+each needs a different next step, so each is said in its own line; a step whose outcome is
+unknown is never called "not applied", since it may have landed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ttconfig.runs.apply.applier import ApplyResult
+
+LISTED = 20
+"""Steps named in the "not applied" line; plan lists every one."""
+
+
+def describe_result(result: ApplyResult, audit_path: Path) -> str:
+    total = len(result.done) + len(result.remaining) + (result.unknown is not None)
+    lines = [f"Applied {len(result.done)} of {total} requests. Audit log: {audit_path}"]
+    if result.failure is not None:
+        lines.append(f"Stopped: {result.failure}")
+    if result.unknown is not None:
+        lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} (TT did "
+                     "not answer, and reading back failed too: it may or may not have landed)")
+    if result.remaining:
+        lines.append(f"Not applied ({len(result.remaining)} requests): "
+                     + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:LISTED]))
+    if result.unverified is not None:
+        lines.append(f"Not verified: reading back after the last request failed "
+                     f"({result.unverified}).")
+    if result.failure is not None or result.unverified is not None:
+        lines.append("Run plan to see exactly what remains.")
+    if result.diverged:
+        lines += ["Diverged (live differs from the YAML after apply; not re-applied): "
+                  + ", ".join(f"{c.kind} {c.key}" for c in result.diverged)]
+    return "\n".join(lines)
