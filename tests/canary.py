@@ -16,9 +16,18 @@ artefact the session produces is searched for it, as text and in base64:
   ``tempfile.TemporaryDirectory`` just before it is removed, and the JUnit XML if asked for.
 
 Any occurrence fails the session (exit status 1) and is listed with its artefact, line and a
-redacted context; the terminal summary gives the figures. Two files hold credentials by
-design and are searched without them: the sandbox's state file (its ``appKeys`` table, as
-TT's own database would) and the owner-only credentials file of ``ttconfig sandbox serve``.
+redacted context; the terminal summary gives the figures.
+
+Under pytest-xdist the controller draws the canary and hands it to every worker
+(``workerinput``). Each worker searches what only it sees (child processes, CliRunner
+output, caught exceptions, its temporary directories and its own basetemp) and sends its
+figures and hits back (``workeroutput``); the controller searches what every worker sends it
+(test and collection reports, warnings) and the JUnit XML. A hit on any worker, or a worker
+that went down without reporting, fails the run; the summary gives totals over all of them.
+
+Two files hold credentials by design and are searched without them: the sandbox's state file
+(its ``appKeys`` table, as TT's own database would) and the owner-only credentials file of
+``ttconfig sandbox serve``.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import traceback
 import uuid
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,6 +55,9 @@ from click.testing import CliRunner, Result
 from ttconfig.sandbox.settings import CANARY_VARIABLE
 
 PLUGIN_NAME = "ttconfig-secrets-canary"
+WORKER_KEY = "ttconfig_secrets_canary"
+"""The key of the canary in an xdist worker's workerinput, and of its figures in its
+workeroutput."""
 CONTEXT = 40
 """Characters of context shown on each side of a hit."""
 SHOWN = 20
@@ -141,6 +153,19 @@ class Scanner:
         self.seconds += time.perf_counter() - started
         return self.scan(name, data)
 
+    def figures(self) -> dict[str, Any]:
+        """The figures and hits as plain data (what an xdist worker sends its controller)."""
+        return {"artefacts": self.artefacts, "searched_bytes": self.searched_bytes,
+                "seconds": self.seconds, "hits": [asdict(hit) for hit in self.hits]}
+
+    def absorb(self, figures: dict[str, Any], source: str) -> None:
+        """Add another process's figures and hits, each hit marked with where it was found."""
+        self.artefacts += int(figures["artefacts"])
+        self.searched_bytes += int(figures["searched_bytes"])
+        self.seconds += float(figures["seconds"])
+        self.hits += [Hit(f"[{source}] {h['artefact']}", int(h["line"]), str(h["context"]))
+                      for h in figures["hits"]]
+
     def scan_tree(self, root: Path, label: str) -> list[Hit]:
         """Search every regular file under `root`, hidden folders (``.ttconfig/``) included."""
         found: list[Hit] = []
@@ -193,9 +218,17 @@ def _exception_text(error: BaseException) -> str:
 class CanaryPlugin:
     """The session-wide collectors and the end-of-session verdict (module docstring)."""
 
-    def __init__(self, canary: str) -> None:
+    def __init__(self, canary: str, worker: str | None = None) -> None:
         self.canary = canary
+        self.worker = worker
+        """This xdist worker's id ("gw0"), or None in the controller or a plain session."""
         self.session = Scanner(canary)
+        """Every artefact this process searched, and in the controller (once they reported)
+        every worker's figures and hits too."""
+        self.workers: list[str] = []
+        """Workers whose figures the controller has added."""
+        self.silent: list[str] = []
+        """Workers that went down without their figures: their artefacts are unaccounted."""
         self._scanners = [self.session]
         self._roots: list[Path] = []
         self._test = "(outside tests)"
@@ -270,6 +303,22 @@ class CanaryPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self._patches.undo()
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """xdist controller: every worker searches for the controller's canary."""
+        node.workerinput[WORKER_KEY] = self.canary
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """xdist controller: add a finished worker's figures and hits to the session's."""
+        name = str(node.gateway.id)
+        figures = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+        if figures is None:
+            self.silent.append(name)
+        else:
+            self.session.absorb(figures, name)
+            self.workers.append(name)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         self._test = item.nodeid
@@ -278,7 +327,12 @@ class CanaryPlugin:
         finally:
             self._test = "(outside tests)"
 
+    # Reports and warnings: an xdist worker sends each of them to its controller, which
+    # searches them there (once); a worker leaves them alone.
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.worker is not None:
+            return
         where = f"{report.nodeid} [{report.when}]"
         for name, content in report.sections:
             if name.endswith(f" {report.when}"):  # earlier phases' sections come again
@@ -287,23 +341,26 @@ class CanaryPlugin:
             self.session.scan(f"{where} {report.outcome} report", report.longreprtext)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.longrepr is not None:
+        if self.worker is None and report.longrepr is not None:
             self.session.scan(f"{report.nodeid} collection report", report.longreprtext)
 
     def pytest_warning_recorded(self, warning_message: Any, nodeid: str) -> None:
-        self.session.scan(f"{nodeid or '(session)'} warning", str(warning_message.message))
+        if self.worker is None:
+            self.session.scan(f"{nodeid or '(session)'} warning", str(warning_message.message))
 
     @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
         # Files first: pytest's own sessionfinish may remove the basetemp of a passed run.
         for root in self._roots:
             self.session.scan_tree(root, "basetemp")
+        if self.worker is not None:  # xdist sends workeroutput once every impl has run
+            session.config.workeroutput[WORKER_KEY] = self.session.figures()  # type: ignore[attr-defined]
         yield
         xml = getattr(session.config.option, "xmlpath", None)  # junitxml has just written it
         if xml and Path(xml).is_file():
             self.session.scan_file(Path(xml), f"JUnit XML {xml}")
-        if self.session.hits and session.exitstatus in (pytest.ExitCode.OK,
-                                                        pytest.ExitCode.NO_TESTS_COLLECTED):
+        if (self.session.hits or self.silent) and session.exitstatus in (
+                pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -311,11 +368,15 @@ class CanaryPlugin:
         short = f"{self.canary[:15]}…"
         uncaptured = (" (tests' own output not captured, so not searched: -s)"
                       if terminalreporter.config.option.capture == "no" else "")
+        over = f" (this process and {len(self.workers)} xdist workers)" if self.workers else ""
+        failed = bool(scanner.hits or self.silent)
         terminalreporter.write_line(
-            f"secrets canary {short}: {scanner.artefacts} artefacts, "
+            f"secrets canary {short}: {scanner.artefacts} artefacts{over}, "
             f"{scanner.searched_bytes:,} bytes searched in {scanner.seconds:.2f} s, "
-            f"{len(scanner.hits)} hits{uncaptured}",
-            red=bool(scanner.hits), bold=bool(scanner.hits))
+            f"{len(scanner.hits)} hits{uncaptured}", red=failed, bold=failed)
+        for name in self.silent:
+            terminalreporter.write_line(
+                f"  UNSEARCHED: worker {name} went down before sending its figures", red=True)
         for hit in scanner.hits[:SHOWN]:
             terminalreporter.write_line(f"  LEAK {hit}", red=True)
         if len(scanner.hits) > SHOWN:
@@ -331,7 +392,12 @@ def plugin_of(config: pytest.Config) -> CanaryPlugin:
 # --- the module as a pytest plugin (tests/conftest.py: pytest_plugins) ---------------------
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(CanaryPlugin(new_canary()), PLUGIN_NAME)
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is None:  # a plain session, or an xdist controller
+        plugin = CanaryPlugin(new_canary())
+    else:
+        plugin = CanaryPlugin(workerinput[WORKER_KEY], worker=str(workerinput["workerid"]))
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 
 @pytest.fixture(autouse=True, scope="session")

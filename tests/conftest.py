@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import fields
 from typing import Any
 
 import httpx
@@ -15,8 +18,23 @@ from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.secret import Secret
 
-pytest_plugins = ["tests.canary"]
-"""The secrets canary: every session runs under it and fails on a leaked credential."""
+pytest_plugins = ["tests.canary", "tests.proof.totals"]
+"""The secrets canary: every session runs under it and fails on a leaked credential. The
+proof suites' totals: their chunks' counts summed over every xdist worker, then checked."""
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A test that ignores unraisable-exception warnings (its connections are dropped on
+    purpose, and their sockets reach the garbage collector unclosed) collects its garbage
+    before it ends: otherwise the warning surfaces in whichever test the collector next
+    runs in, and under xdist that is any test on the same worker."""
+    try:
+        yield
+    finally:
+        if any("PytestUnraisableExceptionWarning" in str(mark.args)
+               for mark in item.iter_markers("filterwarnings")):
+            gc.collect()
+
 
 UAT = "ext_uat_cert"
 PROD = "ext_prod_live"
@@ -24,11 +42,45 @@ FAST_PAUSE = 0.2
 """POST pause used by most tests so that writes are quick; rule tests use TT's 1 s."""
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    settings = SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high")
-    with Sandbox(settings=settings) as running:
+def sandbox_settings() -> SandboxSettings:
+    """What the `sandbox` fixture serves with: TT's rules at a short POST pause and the high
+    usage plan for every key."""
+    return SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high")
+
+
+@pytest.fixture(scope="session")
+def session_sandbox() -> Iterator[Sandbox]:
+    """One running sandbox per test process; tests get it through `sandbox`, as new."""
+    with Sandbox(settings=sandbox_settings()) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def session_settings(session_sandbox: Sandbox) -> SandboxSettings:
+    """The session sandbox's settings as it started (its canary included)."""
+    return copy.deepcopy(session_sandbox.settings)
+
+
+@pytest.fixture
+def sandbox(session_sandbox: Sandbox, session_settings: SandboxSettings) -> Sandbox:
+    """The session's sandbox as a fresh one would be: seeded firms, an empty write log, no
+    faults, no tokens, no rate or pause state, and `sandbox_settings()`.
+
+    Starting and stopping a server took ~0.2 s a test. A test may still change settings,
+    add faults or edit live data: the next test gets all of it back as new. It first waits
+    for this test's delayed answers and late commits to land, so none lands in the next.
+    """
+    return renewed(session_sandbox, session_settings)
+
+
+def renewed(running: Sandbox, settings: SandboxSettings) -> Sandbox:
+    """`running` as new, with `settings` (see the `sandbox` fixture)."""
+    assert running.wait_idle(), "the sandbox is still answering the previous test"
+    fresh = copy.deepcopy(settings)
+    for setting in fields(SandboxSettings):  # the settings first: the reset seeds with them
+        setattr(running.settings, setting.name, getattr(fresh, setting.name))
+    running.reset()
+    return running
 
 
 class RawTT:

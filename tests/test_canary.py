@@ -158,8 +158,10 @@ def test_clean():
 '''
 
 
-def test_a_session_that_leaks_fails_and_says_where_without_the_secret(tmp_path: Path) -> None:
-    """A whole pytest session with the plugin, in a child process: its tests leak, it fails."""
+def _inner_session(tmp_path: Path, tests: str, *args: str,
+                   ) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `tests` as a whole pytest session with the canary plugin, in a child process;
+    its result and the canary it drew."""
     inner = tmp_path / "inner"
     inner.mkdir()
     (inner / "pytest.ini").write_text("[pytest]\n")
@@ -168,19 +170,28 @@ def test_a_session_that_leaks_fails_and_says_where_without_the_secret(tmp_path: 
         sys.path.insert(0, {str(ROOT)!r})
         pytest_plugins = ["tests.canary"]
     """))
-    (inner / "test_leaks.py").write_text(INNER_TESTS)
+    (inner / "test_leaks.py").write_text(tests)
     seen = tmp_path / "seen"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         f"--basetemp={tmp_path / 'basetemp'}", f"--junitxml={tmp_path / 'junit.xml'}"],
+         f"--basetemp={tmp_path / 'basetemp'}", *args],
         cwd=inner, env={**os.environ, "SEEN": str(seen)}, capture_output=True, text=True,
         timeout=120, check=False)
-    inner_canary = seen.read_text()
+    return result, seen.read_text() if seen.exists() else ""
+
+
+def _summary_and_leaks(stdout: str) -> tuple[str, list[str]]:
+    summary = next(line for line in stdout.splitlines() if line.startswith("secrets canary"))
+    return summary, [line for line in stdout.splitlines() if line.startswith("  LEAK ")]
+
+
+def test_a_session_that_leaks_fails_and_says_where_without_the_secret(tmp_path: Path) -> None:
+    """A whole pytest session with the plugin, in a child process: its tests leak, it fails."""
+    result, inner_canary = _inner_session(tmp_path, INNER_TESTS, "-p", "no:xdist",
+                                          f"--junitxml={tmp_path / 'junit.xml'}")
     assert result.returncode == 1, result.stdout
     assert "1 failed, 3 passed" in result.stdout
-    summary = next(line for line in result.stdout.splitlines()
-                   if line.startswith("secrets canary"))
-    leaks = [line for line in result.stdout.splitlines() if line.startswith("  LEAK ")]
+    summary, leaks = _summary_and_leaks(result.stdout)
     assert summary.endswith(f" {len(leaks)} hits")  # every hit listed (fewer than 20)
     assert any("test_prints_a_token [call] Captured stdout call" in line for line in leaks)
     assert any("basetemp/test_writes_a_plan_file0/.ttconfig/plan.json" in line for line in leaks)
@@ -189,3 +200,55 @@ def test_a_session_that_leaks_fails_and_says_where_without_the_secret(tmp_path: 
     assert not any("test_clean" in line for line in leaks)
     assert inner_canary.startswith("canary-")
     assert not any(inner_canary in line for line in [summary, *leaks])
+
+
+WORKER_TESTS = '''
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LEAK = os.environ.get("LEAK") == "1"
+
+@pytest.mark.parametrize("n", range(4))
+def test_writes_a_plan_file(tmp_path, canary, n):
+    Path(os.environ["SEEN"]).write_text(canary)
+    secret = canary + "-s" if LEAK and n == 3 else "a checksum"
+    (tmp_path / "plan.json").write_text('{"secret": "%s"}' % secret)
+
+@pytest.mark.parametrize("n", range(4))
+def test_runs_a_child(n):
+    said = "$TTCONFIG_SANDBOX_CANARY-t" if LEAK and n == 3 else "fine"
+    code = "import os; print(os.path.expandvars(%r))" % said
+    subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+'''
+
+
+@pytest.mark.parametrize("leak", [False, True], ids=["clean", "leak"])
+def test_under_xdist_a_leak_found_on_a_worker_fails_the_run(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            leak: bool) -> None:
+    """Under xdist the artefacts of passing tests (a tmp_path file, a child's output) are
+    searched on their worker; its hits reach the controller, which fails the run, and its
+    figures add up there. The clean run shows the same collectors pass when nothing leaks."""
+    monkeypatch.setenv("LEAK", "1" if leak else "0")
+    result, inner_canary = _inner_session(tmp_path, WORKER_TESTS, "-n", "2", "-rN")
+    assert "8 passed" in result.stdout, result.stdout
+    summary, leaks = _summary_and_leaks(result.stdout)
+    artefacts = int(summary.split(": ", 1)[1].split(" artefacts", 1)[0])
+    assert "(this process and 2 xdist workers)" in summary
+    assert artefacts >= 8  # four plan files and four children's stdout, searched on workers
+    assert not any(inner_canary in line for line in [summary, *leaks])
+    if not leak:
+        assert result.returncode == 0, result.stdout
+        assert summary.endswith(" 0 hits")
+        assert not leaks
+        return
+    assert result.returncode == 1, result.stdout
+    assert summary.endswith(" 2 hits")
+    assert any(line.startswith("  LEAK [gw") and "basetemp/test_writes_a_plan_file_3_0/plan.json"
+               in line for line in leaks), leaks
+    assert any(line.startswith("  LEAK [gw") and "test_runs_a_child[3]: stdout of `python -c"
+               in line for line in leaks), leaks

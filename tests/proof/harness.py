@@ -28,12 +28,23 @@ def count(variable: str, default: int) -> int:
     return int(os.environ.get(variable, default))
 
 
-def in_workers(work: Callable[[Sequence[int]], T], rounds: int) -> list[T]:
-    """Run rounds 0..rounds-1 split over worker processes (one per core, or
-    `TTCONFIG_PROOF_WORKERS`), each with its own sandbox: the client and the sandbox share
-    one interpreter lock, so processes are what use a second core."""
-    workers = max(1, min(rounds, count("TTCONFIG_PROOF_WORKERS", os.cpu_count() or 1)))
-    shares = [range(w, rounds, workers) for w in range(workers)]
+def worker_processes() -> int:
+    """Processes a chunk fans out to: `TTCONFIG_PROOF_WORKERS`, else one under pytest-xdist
+    (its workers already use every core: more would only fight over them), else one per
+    core."""
+    if "TTCONFIG_PROOF_WORKERS" in os.environ:
+        return count("TTCONFIG_PROOF_WORKERS", 1)
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return 1
+    return os.cpu_count() or 1
+
+
+def in_workers(work: Callable[[Sequence[int]], T], rounds: range) -> list[T]:
+    """Run `rounds` split over worker processes (`worker_processes()`), each with its own
+    sandbox: the client and the sandbox share one interpreter lock, so processes are what
+    use a second core."""
+    workers = max(1, min(len(rounds), worker_processes()))
+    shares = [rounds[w::workers] for w in range(workers)]
     if workers == 1:
         return [work(shares[0])]
     context = multiprocessing.get_context("fork")

@@ -5,6 +5,8 @@ live side), draws a random desired slice of the demo firm, and applies. Then: th
 reports no failure and no divergence; it wrote exactly the plan's requests; the fresh read
 it ends with plans nothing; and a second apply, of that empty plan, writes nothing.
 `TTCONFIG_CONVERGENCE` sets the number of pairs (CI: 500); `TTCONFIG_SEED` replays a run.
+The pairs run as chunks of CHUNK (pair i always draws from seed + i), so pytest-xdist spreads
+them over every core; tests/proof/totals.py sums the chunks' figures.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tests.proof.harness import (
     fast_sandbox,
     in_workers,
 )
+from tests.proof.totals import Recorder, chunk_id, chunks
 from ttconfig.live.read import read_live, scope_of
 from ttconfig.runs.apply.applier import Applier
 from ttconfig.runs.audit import AuditLog
@@ -36,6 +39,8 @@ from ttconfig.tt.client import TTClient
 
 PAIRS = count("TTCONFIG_CONVERGENCE", 500)
 SEED = count("TTCONFIG_SEED", 20261121)
+CHUNK = 25
+"""Pairs per test: ~10 s on one core, far from the timeout even on a busy machine."""
 
 
 async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
@@ -87,17 +92,21 @@ def _pairs(indexes: Sequence[int]) -> tuple[list[str], Counter[str]]:
     return problems, totals
 
 
-@pytest.mark.timeout(max(600, PAIRS * 2))  # seconds: the suite's size sets it
-def test_random_desired_live_pairs_converge_in_one_apply() -> None:
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("pairs", chunks(PAIRS, CHUNK), ids=chunk_id)
+def test_random_desired_live_pairs_converge_in_one_apply(pairs: range,
+                                                         proof_record: Recorder) -> None:
     started = time.perf_counter()
     problems: list[str] = []
     totals: Counter[str] = Counter()
-    for found, counted in in_workers(_pairs, PAIRS):
+    for found, counted in in_workers(_pairs, pairs):
         problems += found
         totals.update(counted)
-    summary = (f"convergence: {PAIRS} random desired/live pairs ({totals['live edits']} live "
-               f"edits), {totals['requests']} write requests planned, {totals['in sync']} "
-               f"already in sync, {len(problems)} failed, "
+    proof_record("convergence", len(chunks(PAIRS, CHUNK)),
+                 {"pairs": len(pairs), "failed": len(problems), **totals}, {"pairs": PAIRS})
+    summary = (f"convergence: pairs {chunk_id(pairs)} of {PAIRS} random desired/live pairs "
+               f"({totals['live edits']} live edits), {totals['requests']} write requests "
+               f"planned, {totals['in sync']} already in sync, {len(problems)} failed, "
                f"{time.perf_counter() - started:.1f} s")
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems[:20])

@@ -12,7 +12,9 @@ print "all hold" whatever happened.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -39,6 +41,7 @@ NIGHTLY = os.environ.get("TTCONFIG_SCALE_ACCOUNTS")
 ARGS = ["--accounts", NIGHTLY] if NIGHTLY else ["--quick"]
 SIZES = [int(n) for n in NIGHTLY.split(",")] if NIGHTLY else [100]
 PLANS = ["free", "low", "medium", "high"] if NIGHTLY else ["high"]
+COMMAND = [sys.executable, "benchmarks/scale.py", *ARGS]
 
 
 def cells(line: str) -> list[str]:
@@ -58,10 +61,21 @@ def table_rows(report: str, heading: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def run() -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "benchmarks/scale.py", *ARGS], cwd=ROOT,
-                          capture_output=True, text=True, timeout=3 * 3600 if NIGHTLY else 110,
-                          check=False)
+def run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The benchmark's run, made once per test run: under xdist the first worker to need it
+    runs it (the others wait on a lock) and leaves its result where the others read it."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # the run's basetemp, above every worker's own
+    result = shared / "scale-smoke.json"
+    with (shared / "scale-smoke.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.exists():
+            done = subprocess.run(COMMAND, cwd=ROOT, capture_output=True, text=True,
+                                  timeout=3 * 3600 if NIGHTLY else 110, check=False)
+            result.write_text(json.dumps([done.returncode, done.stdout, done.stderr]))
+    code, stdout, stderr = json.loads(result.read_text())
+    return subprocess.CompletedProcess(COMMAND, code, stdout, stderr)
 
 
 @pytest.mark.timeout(4 * 3600 if NIGHTLY else 120)

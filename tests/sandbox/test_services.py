@@ -20,10 +20,10 @@ import httpx
 import pytest
 from starlette.types import Message
 
-from tests.conftest import FAST_PAUSE, PROD, UAT, RawTT
+from tests.conftest import FAST_PAUSE, PROD, UAT, RawTT, renewed
 from tests.sandbox.envelopes import failed, ok
 from ttconfig.sandbox.server import Sandbox
-from ttconfig.sandbox.settings import SandboxSettings
+from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
 
 Json = dict[str, Any]
 
@@ -803,3 +803,26 @@ def test_fault_matches_method(sandbox: Sandbox, raw: RawTT) -> None:
     ok(raw.get("ttaccount", endpoint))
     failed(raw.post("ttaccount", endpoint, {"creditLimit": 1}), 503)
     ok(raw.get("ttaccount", "accounts"))
+
+
+def test_the_shared_sandbox_comes_back_as_new_for_the_next_test(
+        session_sandbox: Sandbox, session_settings: SandboxSettings) -> None:
+    """Tests share one running sandbox per process: whatever one test changes (settings,
+    faults, live data, tokens, a late commit still pending) the next one does not see."""
+    shared = renewed(session_sandbox, session_settings)
+    seeded = shared.store.to_json()
+    shared.settings.page_size = 2
+    shared.settings.usage_plans = {**shared.settings.usage_plans, "high": UsagePlan(100, 5)}
+    shared.add_fault(method="POST", path="/ttaccount/*", action="late_commit",
+                     delay_seconds=0.3)
+    shared.edit("POST", f"/ttaccount/{UAT}/account", {"name": "HPT-EXTRA", "accountType": 2})
+    with client(shared) as raw:
+        raw.token()
+        late = raw.post("ttaccount", "account", {"name": "HPT-LATE", "accountType": 2})
+    assert late.status_code == 504  # its write would land 0.3 s later
+    shared = renewed(session_sandbox, session_settings)
+    time.sleep(0.4)  # past the late commit's time: it never lands in the renewed sandbox
+    assert shared.settings == session_settings
+    assert (shared.faults.rules(), shared.writes()) == ([], [])
+    assert shared.store.to_json() == seeded
+    assert shared.gateway.usage(shared.credentials(UAT)[0]) == 0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pickle
 import re
+import ssl
 import uuid
+from pathlib import Path
 
+import httpx
 import pytest
 
 from ttconfig.errors import TTConfigError
@@ -23,7 +26,7 @@ from ttconfig.tt.errors import (
     ServerError,
     error_for_status,
 )
-from ttconfig.tt.http import check_items
+from ttconfig.tt.http import TTHttp, _verifying_context, check_items
 from ttconfig.tt.request_id import RequestIds, sanitise
 from ttconfig.tt.retry import backoff_seconds
 from ttconfig.tt.secret import Secret
@@ -146,3 +149,22 @@ def test_retry_after_wins_but_is_capped() -> None:
     policy = RetryPolicy(max_retry_after_seconds=60.0)
     assert backoff_seconds(policy, 1, 7.0, lambda: 1.0) == 7.0
     assert backoff_seconds(policy, 1, 3600.0, lambda: 1.0) == 60.0
+
+
+def test_every_client_verifies_tls_with_one_shared_context(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    """Clients share the CA bundle once loaded (each load costs ~40 ms of CPU), and still
+    verify certificates and host names exactly as httpx's default context does."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    config = ClientConfig(environment="ext_uat_cert", base_url="https://tt.example",
+                          usage_plan="high", credentials=Credentials(Secret("k"), Secret("s")))
+    first, second = _verifying_context(), _verifying_context()
+    assert first is second
+    assert (first.verify_mode, first.check_hostname) == (ssl.CERT_REQUIRED, True)
+    default = httpx.create_ssl_context()
+    assert len(first.get_ca_certs()) == len(default.get_ca_certs()) > 0
+    assert first.minimum_version == default.minimum_version
+    assert TTHttp(config)._client._transport._pool._ssl_context is first  # type: ignore[attr-defined]
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))  # another CA setting: another context
+    assert _verifying_context() is not first

@@ -87,10 +87,20 @@ class SandboxApp:
         self.router = router or build_router()
         self.pager = Pager(secrets.token_bytes(32))
         self.services = self.router.services() | {"ttid"}
+        self.busy = 0
+        """Requests being answered plus late commits not yet landed (only the server's event
+        loop changes it): zero when nothing more can reach the store."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        self.busy += 1
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self.busy -= 1
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if request.url.path.startswith("/_sandbox/"):
             answer = await control.handle(self, request)
@@ -196,7 +206,14 @@ class SandboxApp:
         return True
 
     def _commit_later(self, ctx: Ctx, delay: float) -> None:
-        asyncio.get_running_loop().call_later(delay, lambda: self._backend(ctx, source="late"))
+        def commit() -> None:
+            try:
+                self._backend(ctx, source="late")
+            finally:
+                self.busy -= 1
+
+        self.busy += 1
+        asyncio.get_running_loop().call_later(delay, commit)
 
     def _backend(self, ctx: Ctx, *, source: str = "api") -> Response:
         try:

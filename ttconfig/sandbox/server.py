@@ -140,3 +140,17 @@ class Sandbox:
         self.store.reset()
         self.faults.clear()
         self.gateway.reset()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no request is being answered and no late commit is pending (nothing
+        more can change the store); False if that takes longer than `timeout` seconds.
+
+        One sandbox serves many tests in turn: a test's delayed answer or late commit must
+        land before the next test's reset, not in the next test.
+        """
+        deadline = time.monotonic() + timeout
+        while self.app.busy:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
+        return True

@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
+import ssl
 import time
 import urllib.parse
 from collections import Counter
@@ -82,6 +84,19 @@ class _Exchange:
     token: Secret | None
 
 
+_CONTEXTS: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+
+
+def _verifying_context() -> ssl.SSLContext:
+    """httpx's default certificate-verifying TLS context (certifi's CAs, or SSL_CERT_FILE /
+    SSL_CERT_DIR), made once per process and CA setting: each new one loads the CA bundle,
+    ~40 ms of CPU, and a process (a test run, a benchmark) may make hundreds of clients."""
+    where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    if where not in _CONTEXTS:
+        _CONTEXTS[where] = httpx.create_ssl_context()
+    return _CONTEXTS[where]
+
+
 class TTHttp:
     """HTTP to TT under every rule of the contract. Use as an async context manager."""
 
@@ -97,6 +112,7 @@ class TTHttp:
         self._client = httpx.AsyncClient(
             transport=transport, timeout=timeout, limits=limits, follow_redirects=False,
             headers={"Accept": "application/json", "Accept-Encoding": "gzip"},
+            verify=_verifying_context() if transport is None else True,
         )
         self._ids = RequestIds(config.app_name, config.company_name)
         self._limiter = RateLimiter(config.requests_per_second, clock, sleep)
@@ -162,10 +178,10 @@ class TTHttp:
                     token: Secret | None) -> _Exchange:
         request_id = self._ids.new()
         self.last_request_id = request_id
-        self.last_request = (method, httpx.URL(url).path)
         request = self._client.build_request(
             method, url, params={**params, wire.REQUEST_ID_PARAM: request_id},
             headers=headers, content=content)
+        self.last_request = (method, request.url.path)  # parsed once: URLs cost CPU
         self.stats.requests += 1
         started = self.clock()
         try:
