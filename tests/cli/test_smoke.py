@@ -9,7 +9,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 from ttconfig.sandbox.server import Sandbox
 
@@ -59,11 +62,30 @@ def test_a_tt_refusal_exits_1_with_the_request_and_no_secret(tmp_path: Path,
 
 
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C on a sandbox that is serving (it answers its health check) ends it with 130."""
     child = popen("sandbox", "serve", "--port", "0", "--state", "state.json", cwd=tmp_path)
-    assert child.stdout is not None
-    assert child.stdout.readline().startswith("TT sandbox on http://127.0.0.1")  # serving
-    child.send_signal(signal.SIGINT)
-    _stdout, stderr = child.communicate(timeout=60)
+    try:
+        assert child.stdout is not None
+        banner = child.stdout.readline()
+        assert banner.startswith("TT sandbox on http://127.0.0.1"), banner
+        _wait_until_serving(banner.split()[3])
+        child.send_signal(signal.SIGINT)
+        _stdout, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()  # never leave a server behind, whatever failed above
+        child.wait()
     assert child.returncode == 130, stderr
     assert "Interrupted." in stderr
     assert "Traceback" not in stderr
+
+
+def _wait_until_serving(base_url: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base_url}/_sandbox/health", timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)

@@ -56,9 +56,10 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
                                token_lifetime_seconds=token_lifetime,
                                redirect_gets=redirect_gets)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
-    click.echo(serve_banner(server, write_credentials(server, credentials_file(state_path))))
     try:
-        server.serve_forever()
+        sock = server.bind()
+        click.echo(serve_banner(server, write_credentials(server, credentials_file(state_path))))
+        server.serve_forever(sock)
     except OSError as exc:
         raise TTConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -91,9 +91,14 @@ class Sandbox:
             self._thread.join(timeout=10)
         self._server = self._thread = None
 
-    def serve_forever(self) -> None:
+    def bind(self) -> socket.socket:
+        """Take the port now (with `port=0`, a free one), so `base_url` names the real port
+        before serving: what `sandbox serve` prints is where it listens."""
+        return self._bind()
+
+    def serve_forever(self, sock: socket.socket | None = None) -> None:
         """Serve in the foreground until interrupted (`ttconfig sandbox serve`)."""
-        uvicorn.Server(self._config()).run(sockets=[self._bind()])
+        uvicorn.Server(self._config()).run(sockets=[sock or self._bind()])
 
     def __enter__(self) -> Sandbox:
         return self.start()
