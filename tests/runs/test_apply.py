@@ -207,3 +207,24 @@ def test_a_lost_answer_is_read_back_for_its_own_step_not_a_later_one_of_the_same
     outcomes = [r for r in records(tmp_path / "uat.jsonl") if r["event"] == "outcome"
                 and r.get("resolved_by")]
     assert [(o["outcome"], o["resolved_by"]) for o in outcomes] == [("applied", "read back")]
+
+
+def test_an_empty_plan_sends_nothing_reads_nothing_and_audits_nothing(sandbox: Sandbox,
+                                                                       tmp_path: Path) -> None:
+    apply_demo(sandbox, tmp_path / "first.jsonl")
+    firm = load(ROOT / "environments" / "uat")
+
+    async def run() -> tuple[bool, ApplyResult, int]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            before = tt.stats.requests
+            audit = AuditLog(tmp_path / "again.jsonl", {"environment": "uat"})
+            result = await Applier(tt, firm, "uat", live, audit).apply(plan)
+            return plan.empty, result, tt.stats.requests - before
+
+    empty, result, requests = asyncio.run(run())
+    assert empty
+    assert (result.done, result.remaining, result.failure, result.diverged) == ([], [], None, [])
+    assert requests == 0
+    assert not (tmp_path / "again.jsonl").exists()

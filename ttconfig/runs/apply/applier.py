@@ -90,8 +90,12 @@ class Applier:
         return self.writes.ids
 
     async def apply(self, plan: Plan) -> ApplyResult:
+        """Send the plan's steps in order, then read back and verify. A plan with no steps
+        sends nothing and reads nothing: it was made from a read that shows live matches."""
         result = ApplyResult()
         steps = list(plan.steps)
+        if not steps:
+            return result
         try:
             await self._load_instruments()
         except TTError as error:
