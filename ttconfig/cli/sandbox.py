@@ -62,6 +62,9 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
         server.serve_forever(sock)
     except OSError as exc:
         raise TTConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    # Serving ends only on Ctrl-C (or SIGTERM). uvicorn catches the signal to shut down and
+    # does not always raise it again afterwards; end the way an interrupt ends: exit 130.
+    raise KeyboardInterrupt
 
 
 @sandbox.command()
