@@ -30,13 +30,12 @@ from ttconfig.core.risk import direction
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Bound, Policy
-from ttconfig.models.kinds import LIMIT_OWNERS as KIND_LIMIT_OWNERS
+from ttconfig.models.kinds import LIMIT_OWNERS
 from ttconfig.safety.change_windows import describe, next_opening, open_window
 
 Outcome = Literal["refused", "overridden", "warning", "needed"]
 Stage = Literal["plan", "apply"]
 EDIT_POLICY = "a reviewed change to policy in environment.yaml"
-LIMIT_OWNERS: tuple[str, ...] = KIND_LIMIT_OWNERS
 
 
 @dataclass(frozen=True)

@@ -149,10 +149,9 @@ async def delete_limit_row(w: Writes, step: Step) -> None:
 
 
 def _declared_limits(w: Writes, step: Step) -> Limits | None:
-    owner = w.desired.find(step.kind, step.key)
+    owner = w.model(step, Model)
     if not isinstance(owner, Account | User | RiskGroup):
-        raise TTError(f"{step.operation} {step.key}: not declared in the YAML (changed "
-                      "since the plan was made?)", method="-", path="-")
+        raise TypeError(f"{step.kind} have no limit rows")
     return owner.limits
 
 
