@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import PROD, UAT, ClientFactory
-from tests.tt.transports import Recording
+from tests.tt.transports import Recording, SettingCookies
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import Credentials
@@ -72,6 +72,19 @@ def test_wire_headers_and_request_ids(make_client: ClientFactory) -> None:
         is_token = request.url.path.endswith("/ttid/ext_uat_cert/token")
         assert ("authorization" in request.headers) is not is_token
     assert all("content-type" not in r.headers for r in wire.of("GET"))
+
+
+def test_keeps_no_cookie_a_server_sets(make_client: ClientFactory) -> None:
+    """TT's REST API sets no cookies: one a server plants is never sent back."""
+    wire = SettingCookies()
+
+    async def scenario() -> None:
+        async with make_client(transport=wire) as tt:
+            await _read_some(tt)
+
+    asyncio.run(scenario())
+    assert len(wire.requests) > 5
+    assert all("cookie" not in r.headers for r in wire.requests)
 
 
 def test_a_wrong_secret_is_an_auth_error_that_does_not_show_it(sandbox: Sandbox,

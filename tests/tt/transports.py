@@ -39,3 +39,12 @@ class RefuseFirstConnects(Recording):
             self.remaining -= 1
             raise httpx.ConnectError("connection refused", request=request)
         return await super().handle_async_request(request)
+
+
+class SettingCookies(Recording):
+    """Every answer sets a cookie, as a hostile server or a misrouted proxy might."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        response.headers["Set-Cookie"] = "session=planted; Path=/"
+        return response
