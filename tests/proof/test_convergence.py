@@ -2,9 +2,12 @@
 
 Each round resets the sandbox's prod firm, edits it at random as TT's web UI would (the
 live side), draws a random desired slice of the demo firm, and applies. Then: the apply
-reports no failure and no divergence; it wrote exactly the plan's requests; the fresh read
-it ends with plans nothing; and a second apply, of that empty plan, writes nothing.
+reports no failure and no divergence; it wrote exactly the plan's requests; live as it then
+holds it (the plan's read, with what it wrote to read again) plans nothing; and a second apply,
+of that empty plan, writes nothing. (A write changes only the object it is sent to, and the
+writes are exactly the planned ones, so what was not read again is as the plan found it.)
 `TTCONFIG_CONVERGENCE` sets the number of pairs (CI: 500); `TTCONFIG_SEED` replays a run.
+Every CHECK-th pair also compares that live with a full read.
 The pairs run as chunks of CHUNK (pair i always draws from seed + i), so pytest-xdist spreads
 them over every core; tests/proof/totals.py sums the chunks' figures.
 """
@@ -30,7 +33,7 @@ from tests.proof.harness import (
     in_workers,
 )
 from tests.proof.totals import Recorder, chunk_id, chunks
-from ttconfig.live.read import read_live, scope_of
+from ttconfig.live.read import read_live, scope_of, to_models
 from ttconfig.runs.apply.applier import Applier
 from ttconfig.runs.audit import AuditLog
 from ttconfig.runs.planning import plan_from
@@ -40,6 +43,7 @@ from ttconfig.tt.client import TTClient
 PAIRS = count("TTCONFIG_CONVERGENCE", 500)
 SEED = count("TTCONFIG_SEED", 20261121)
 CHUNK = 25
+CHECK = 5
 """Pairs per test: ~10 s on one core, far from the timeout even on a busy machine."""
 
 
@@ -55,12 +59,16 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
                       settle_seconds=0.0)
     result = await applier.apply(plan)
     written = len(api_writes(sandbox))
-    # The apply's last act was a fresh read of everything the YAML manages: plan from it.
+    # The apply's last act was reading back what it wrote to: plan from live as it holds it.
     after = plan_from(firm, "prod", applier.live)
     second = await Applier(tt, firm, "prod", applier.live,
                            AuditLog(folder / f"{index}-2.jsonl", {}),
                            settle_seconds=0.0).apply(after)
     requests = plan.summary.requests
+    # Every CHECK-th pair also reads everything again: live as the applier holds it (its
+    # read, completed by the read-back) must be exactly what a full read finds.
+    held_is_live = index % CHECK or to_models(applier.live) == to_models(
+        await read_live(tt, scope_of(firm)))
     totals.update({"requests": requests, "in sync": plan.empty,
                    "live edits": len(edits)})
     found = [
@@ -69,6 +77,7 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
         *([f"{written} writes for {requests} planned requests"] if written != requests else []),
         *([f"next plan not empty: {[c.key for c in after.changes]}"] if not after.empty
           else []),
+        *([] if held_is_live else ["live as the apply holds it differs from a full read"]),
         *([f"second apply wrote {len(api_writes(sandbox)) - written} times"]
           if len(api_writes(sandbox)) != written or second.failure or second.diverged
           else []),

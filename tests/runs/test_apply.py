@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from tests.tt.transports import Recording
 from ttconfig.core.plan import Plan
-from ttconfig.live.read import read_live
+from ttconfig.live.read import read_live, scope_of, to_models
 from ttconfig.models import Firm
 from ttconfig.render.result import describe_result
 from ttconfig.runs.apply.applier import Applier, ApplyResult
@@ -42,9 +43,9 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-def client(sandbox: Sandbox) -> TTClient:
+def client(sandbox: Sandbox, transport: Recording | None = None) -> TTClient:
     key, secret = sandbox.credentials(UAT)
-    return TTClient(ClientConfig(
+    return TTClient(transport=transport, config=ClientConfig(
         environment=UAT, base_url=sandbox.base_url, usage_plan="high", rate_safety=20.0,
         credentials=Credentials(Secret(key), Secret(secret)), post_pause_seconds=0.05,
         retry=RetryPolicy(base_seconds=0.01, cap_seconds=0.05)))
@@ -228,3 +229,67 @@ def test_an_empty_plan_sends_nothing_reads_nothing_and_audits_nothing(sandbox: S
     assert (result.done, result.remaining, result.failure, result.diverged) == ([], [], None, [])
     assert requests == 0
     assert not (tmp_path / "again.jsonl").exists()
+
+
+def _account_ids(live: Any) -> dict[str, int]:
+    return {a.account.name: a.account.id for a in live.accounts}
+
+
+def test_the_closing_read_back_reads_only_what_the_plan_wrote_to(sandbox: Sandbox,
+                                                                  tmp_path: Path) -> None:
+    """The demo plan writes to two accounts, a user, links and a margin: the read-back after
+    it reads those again and no other account's parts (at 5,000 accounts a full re-read
+    costs minutes), yet what the applier then holds as live is what a full read shows."""
+    firm = load(ROOT / "environments" / "uat")
+    wire = Recording()
+
+    async def run() -> tuple[ApplyResult, Any, Any, int]:
+        async with client(sandbox, transport=wire) as tt:
+            live = await read_live(tt, scope_of(firm))
+            applier = Applier(tt, firm, "uat", live, AuditLog(tmp_path / "uat.jsonl", {}),
+                              settle_seconds=0.0)
+            result = await applier.apply(plan_from(firm, "uat", live))
+            after_apply = len(wire.requests)
+            return result, applier.live, await read_live(tt, scope_of(firm)), after_apply
+
+    result, held, fresh, after_apply = asyncio.run(run())
+    assert (len(result.done), result.failure, result.diverged) == (6, None, [])
+    last_write = max(i for i, r in enumerate(wire.requests) if r.method != "GET"
+                     and not r.url.path.endswith("/token"))
+    read_back = {r.url.path for r in wire.requests[last_write + 1:after_apply]}
+    ids = _account_ids(held)
+    touched = {ids["HPT-PROP-ENERGY"], ids["HPT-PROP-RATES"]}
+    assert f"/ttaccount/{UAT}/account/{ids['HPT-PROP-ENERGY']}/limits" in read_back
+    assert f"/ttaccount/{UAT}/account/{ids['HPT-PROP-RATES']}/users" in read_back
+    untouched = [f"/ttaccount/{UAT}/account/{i}/{part}" for name, i in ids.items()
+                 if i not in touched and name in {a.name for a in firm.accounts}
+                 for part in ("limits", "risksettings", "restrictions", "users")]
+    assert untouched
+    assert not read_back & set(untouched), sorted(read_back & set(untouched))
+    assert to_models(held) == to_models(fresh)
+    assert plan_from(firm, "uat", held).empty
+
+
+def test_an_object_changed_during_the_apply_is_reported_diverged(sandbox: Sandbox,
+                                                                 tmp_path: Path) -> None:
+    """Someone in TT's web UI changes a part of an account while the apply writes another
+    part of it: the read-back of that account sees it, and reports it, never re-applies."""
+    firm = load(ROOT / "environments" / "uat")
+
+    async def run() -> ApplyResult:
+        async with client(sandbox) as tt:
+            live = await read_live(tt, scope_of(firm))
+            energy = _account_ids(live)["HPT-PROP-ENERGY"]
+            sandbox.add_fault(action="edit", method="POST",
+                              path=f"/ttaccount/*/account/{energy}/limits", edit={
+                                  "method": "POST", "body": {"obo": True},
+                                  "path": f"/ttaccount/{UAT}/account/{energy}/restrictions"})
+            return await Applier(tt, firm, "uat", live, AuditLog(tmp_path / "uat.jsonl", {}),
+                                 settle_seconds=0.0).apply(plan_from(firm, "uat", live))
+
+    result = asyncio.run(run())
+    assert (len(result.done), result.failure) == (6, None)
+    assert [(c.kind, c.key) for c in result.diverged] == [("accounts", "HPT-PROP-ENERGY")]
+    assert [f.path for f in result.diverged[0].fields] == [("restrictions", "obo")]
+    assert len(api_writes(sandbox)) == 6
+    assert result.exit_code == 1

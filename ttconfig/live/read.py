@@ -9,14 +9,16 @@ directly. (A plan will read only what the YAML manages; `import` reads everythin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from ttconfig.core.changes import Change
 from ttconfig.models import Firm
 from ttconfig.models.accounts import Account
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
+from ttconfig.models.kinds import Kind
 from ttconfig.models.limits import LIMIT_VALUES
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
@@ -93,6 +95,33 @@ class ReadScope:
 
     def risk_group_members_of(self, name: str) -> bool:
         return self.risk_group_members or self.group(name)
+
+    def touched(self, changes: Iterable[Change]) -> ReadScope:
+        """The part of this scope that applying `changes` wrote to: what the read-back
+        after an apply reads again. Everything else is as the plan's read found it (a
+        write changes only the object it is sent to), so re-reading it would cost a
+        large firm minutes and prove nothing more."""
+        accounts: dict[str, frozenset[str]] = {}
+        users: dict[str, frozenset[str]] = {}
+        groups: set[str] = set()
+        kinds = set()
+        for change in changes:
+            kinds.add(change.kind)
+            name = fold(change.key.name)
+            if change.kind is Kind.ACCOUNTS:
+                accounts[name] = accounts.get(name, frozenset()) | self.account_parts(name)
+            elif change.kind is Kind.LINKS:
+                accounts[name] = accounts.get(name, frozenset()) | {"links"}
+            elif change.kind is Kind.USERS:
+                users[name] = self.user_parts(name)
+            elif change.kind in (Kind.USER_GROUPS, Kind.RISK_GROUPS):
+                groups.add(name)
+        return ReadScope(
+            accounts=accounts, users=users, groups=frozenset(groups),
+            margins=Kind.PRODUCT_MARGINS in kinds and self.margins,
+            defaults=Kind.ORDER_TAG_DEFAULTS in kinds and self.defaults,
+            # joining a group may mean leaving another: every group's members again
+            risk_group_members=Kind.RISK_GROUPS in kinds and self.risk_group_members)
 
 
 EVERYTHING = ReadScope()
@@ -241,8 +270,18 @@ async def _watch(tt: TTClient, total: int, progress: Progress) -> None:
 
 
 async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING,
-                    progress: Progress | None = None) -> LiveFirm:
-    """Read what `scope` asks for (reads run concurrently under the plan's rate)."""
+                    progress: Progress | None = None, *,
+                    before: LiveFirm | None = None) -> LiveFirm:
+    """Read what `scope` asks for (reads run concurrently under the plan's rate).
+
+    With `before` (an earlier read), the listings are read again and only the parts
+    `scope` names; every other part of an object still listed is taken from `before`.
+    """
+    fresh = await _read(tt, scope, progress)
+    return fresh if before is None else _merged(fresh, before, scope)
+
+
+async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> LiveFirm:
     company, markets, products, fields = await asyncio.gather(
         tt.setup.company(), tt.reference.markets(), tt.reference.products(),
         _listing(scope.defaults, tt.setup.order_tag_fields()))
@@ -280,6 +319,60 @@ async def _details(tt: TTClient, scope: ReadScope, company: Company,
         asyncio.gather(*(_maybe(scope.group(g.name), tt.user_groups.users(g.id))
                          for g in user_groups)),
         asyncio.gather(*(_risk_group(tt, g, scope) for g in risk_groups)))
+
+
+def _merged(fresh: LiveFirm, before: LiveFirm, scope: ReadScope) -> LiveFirm:
+    """`fresh` (the listings, and the parts `scope` read) completed from `before`. Objects
+    are matched by TT id: one gone from the listing is gone; a new one is as read now."""
+    accounts = {a.account.id: a for a in before.accounts}
+    users = {u.id: u for u in before.users}
+    user_groups = {g.id: members for g, members in before.user_groups}
+    risk_groups = {g.id: (members, limits) for g, members, limits in before.risk_groups}
+
+    def account(now: LiveAccount) -> LiveAccount:
+        old = accounts.get(now.account.id)
+        if old is None:
+            return now
+        parts = scope.account_parts(now.account.name)
+        return LiveAccount(
+            now.account if "detail" in parts else old.account,
+            now.limits if "limits" in parts else old.limits,
+            now.risk_settings if "risk_settings" in parts else old.risk_settings,
+            now.restrictions if "restrictions" in parts else old.restrictions,
+            now.links if "links" in parts else old.links)
+
+    def user(now: LiveUser) -> LiveUser:
+        old = users.get(now.id)
+        if old is None:
+            return now
+        parts = scope.user_parts(now.email)
+        return LiveUser(now.summary, now.detail if "detail" in parts else old.detail,
+                        now.limits if "limits" in parts else old.limits)
+
+    def user_group(group: UserGroupRecord, members: list[int] | None,
+                   ) -> tuple[UserGroupRecord, list[int] | None]:
+        if scope.group(group.name) or group.id not in user_groups:
+            return group, members
+        return group, user_groups[group.id]
+
+    def risk_group(group: RiskGroupRecord, members: list[int] | None, limits: LimitSet | None,
+                   ) -> tuple[RiskGroupRecord, list[int] | None, LimitSet | None]:
+        if group.id not in risk_groups:
+            return group, members, limits
+        old_members, old_limits = risk_groups[group.id]
+        return (group, members if scope.risk_group_members_of(group.name) else old_members,
+                limits if scope.group(group.name) else old_limits)
+
+    instruments = {i.id: i for i in (*before.instruments, *fresh.instruments)}
+    return replace(
+        fresh, instruments=list(instruments.values()),
+        fields=fresh.fields if scope.defaults else before.fields,
+        accounts=[account(a) for a in fresh.accounts],
+        users=[user(u) for u in fresh.users],
+        user_groups=[user_group(*g) for g in fresh.user_groups],
+        risk_groups=[risk_group(*g) for g in fresh.risk_groups],
+        margins=fresh.margins if scope.margins else before.margins,
+        defaults=fresh.defaults if scope.defaults else before.defaults)
 
 
 async def read_admins(tt: TTClient, live: LiveFirm) -> frozenset[str]:

@@ -117,7 +117,7 @@ class Applier:
             if self.progress is not None:
                 self.progress(index + 1, len(steps))
         try:
-            result.diverged = await self._verify()
+            result.diverged = await self._verify(plan)
         except TTError as error:  # every write went through: say so, and what is not known
             result.unverified = str(error)
         return result
@@ -187,9 +187,12 @@ class Applier:
         if (again := await self._send(missing, intent, resent=True)) is not None:
             raise _Unresolved(again)
 
-    async def _verify(self) -> list[Change]:
-        """Read back and re-plan: anything left is reported as diverged, never re-applied."""
-        self.writes.live = await read_live(self.tt, self.scope)
+    async def _verify(self, plan: Plan) -> list[Change]:
+        """Read back what the plan wrote to and re-plan: anything left is reported as
+        diverged, never re-applied. Objects the plan did not touch are as its read found
+        them, so they are not read again."""
+        self.writes.live = await read_live(self.tt, self.scope.touched(plan.changes),
+                                           before=self.live)
         leftover = plan_from(self.firm, self.environment, self.live,
                              keeper(self.selection, self.live))
         for change in leftover.changes:
