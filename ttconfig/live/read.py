@@ -98,7 +98,8 @@ class ReadScope:
 
     def touched(self, changes: Iterable[Change]) -> ReadScope:
         """The part of this scope that applying `changes` wrote to: what the read-back
-        after an apply reads again. Everything else is as the plan's read found it (a
+        after an apply reads again (never more than this scope: a part the plan did not
+        read stays unread, as it was). Everything else is as the plan's read found it (a
         write changes only the object it is sent to), so re-reading it would cost a
         large firm minutes and prove nothing more."""
         accounts: dict[str, frozenset[str]] = {}
@@ -111,11 +112,12 @@ class ReadScope:
             if change.kind is Kind.ACCOUNTS:
                 accounts[name] = accounts.get(name, frozenset()) | self.account_parts(name)
             elif change.kind is Kind.LINKS:
-                accounts[name] = accounts.get(name, frozenset()) | {"links"}
+                accounts[name] = accounts.get(name, frozenset()) | (
+                    self.account_parts(name) & {"links"})
             elif change.kind is Kind.USERS:
                 users[name] = self.user_parts(name)
-            elif change.kind in (Kind.USER_GROUPS, Kind.RISK_GROUPS):
-                groups.add(name)
+            elif change.kind in (Kind.USER_GROUPS, Kind.RISK_GROUPS) and self.group(name):
+                groups.add(name)  # (a group the YAML leaves alone may lose a member)
         return ReadScope(
             accounts=accounts, users=users, groups=frozenset(groups),
             margins=Kind.PRODUCT_MARGINS in kinds and self.margins,
