@@ -37,3 +37,16 @@ def test_apply_without_a_terminal_asks_for_auto_approve_and_writes_nothing(
     assert result.exit_code == 64
     assert "without a terminal pass --auto-approve" in result.stderr
     assert not (demo / ".ttconfig" / "audit").exists()
+
+
+def test_a_target_with_a_typo_exits_64_naming_it_not_no_changes(demo: Path,
+                                                                  ttconfig: TTConfig) -> None:
+    for command in (("plan",), ("apply", "--auto-approve")):
+        result = ttconfig(*command, "-e", "uat", "--sandbox", "--usage-plan", "high",
+                          "--target", "accounts:HPT-PROP-ENRGY")
+        assert result.exit_code == 64, output(result)
+        assert "--target accounts:HPT-PROP-ENRGY: no accounts by that name" in result.stderr
+        assert "did you mean HPT-PROP-ENERGY" in result.stderr
+        assert "No changes" not in result.stdout
+        assert "Traceback" not in result.stderr
+    assert not (demo / ".ttconfig" / "audit" / "uat.jsonl").exists()

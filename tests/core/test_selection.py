@@ -54,3 +54,31 @@ def test_kinds_take_file_names_and_singulars() -> None:
     assert Pattern.parse("risk-groups:Rates*").kind == "risk_groups"
     assert Pattern.parse("user:a@b.example").kind == "users"
     assert Pattern.parse("order-tag-default:CME*").kind == "order_tag_defaults"
+
+
+def test_a_target_that_names_nothing_is_refused_with_the_nearest_names() -> None:
+    """A typo in an emergency tightening must not read as "no changes: already live"."""
+    with pytest.raises(UsageError) as refused:
+        planned(["accounts:HPT-PROP-ENRGY"])
+    assert refused.value.exit_code == 64
+    assert str(refused.value) == (
+        "--target accounts:HPT-PROP-ENRGY: no accounts by that name in the YAML or in TT; "
+        "did you mean HPT-PROP-ENERGY, HPT-PROP, HPT-PROP-RATES?")
+
+
+def test_every_pattern_that_names_nothing_is_listed_excludes_too() -> None:
+    with pytest.raises(UsageError) as refused:
+        planned(["users:nobody@*", "accounts:HPT-PROP-*"], ["risk-groups:Ratez*"])
+    assert str(refused.value).splitlines() == [
+        "--target users:nobody@*: no users by that name in the YAML or in TT",
+        "--exclude risk-groups:Ratez*: no risk groups by that name in the YAML or in TT",
+    ]
+
+
+def test_a_target_naming_only_a_live_object_or_objects_without_changes_is_fine() -> None:
+    without_training = UAT.model_copy(update={
+        "accounts": [a for a in UAT.accounts if a.name != "HPT-TRAINING"]})
+    result = plan_against_seed(without_training, "uat", "ext_uat_cert",
+                               select(without_training, ["accounts:HPT-TRAINING"], []))
+    assert keys(result) == []
+    assert keys(planned(["accounts:HPT-ARB"])) == []

@@ -69,9 +69,10 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
                     progress: Progress | None = None) -> Planned:
     check_company(firm, (await tt.setup.company()).name)
     live = await read_live(tt, scope_of(selection.chosen if selection else firm), progress)
-    if selection is not None:
-        firm = selection.firm
     live_models = State.of(to_models(live))
+    if selection is not None:
+        selection.check_matched(live_models)
+        firm = selection.firm
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
     return Planned(plan, firm, live, tt.stats.requests, live_models, admins)
