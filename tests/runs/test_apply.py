@@ -293,3 +293,40 @@ def test_an_object_changed_during_the_apply_is_reported_diverged(sandbox: Sandbo
     assert [f.path for f in result.diverged[0].fields] == [("restrictions", "obo")]
     assert len(api_writes(sandbox)) == 6
     assert result.exit_code == 1
+
+
+def _with_unknown_product(tmp_path: Path) -> Firm:
+    """The demo UAT folder with HPT-PROP-RATES's ZN row renamed to a product TT lacks."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    at = text.index("product: ZN", text.index("- name: HPT-PROP-RATES"))
+    accounts.write_text(text[:at] + "product: ZZZ" + text[at + len("product: ZN"):])
+    return load(folder)
+
+
+def test_an_error_that_is_not_tts_answer_ends_the_apply_with_its_summary(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Whatever stops an apply (here a product TT does not list, found only when its step
+    is built) ends it as a TT failure does: every intent has its outcome, the summary
+    names what was applied and what not, exit 1 — never a traceback without a summary."""
+    plan, result = apply_after_faults(sandbox, _with_unknown_product(tmp_path),
+                                      tmp_path / "uat.jsonl")
+    broken = len(result.done)
+    assert broken > 0
+    assert (plan.steps[broken].key, plan.steps[broken].operation) == (
+        "HPT-PROP-RATES", "upsert limit rows")
+    assert result.failure == "CME has no future product 'ZZZ'"
+    assert result.remaining == list(plan.steps[broken:])
+    assert result.exit_code == 1
+    log = records(tmp_path / "uat.jsonl")
+    intents = [r["hash"] for r in log if r["event"] == "intent"]
+    outcomes = {r["intent"]: r for r in log if r["event"] == "outcome"}
+    assert set(intents) == set(outcomes), "every intent has its outcome"
+    assert outcomes[intents[-1]]["outcome"] == "failed"
+    assert outcomes[intents[-1]]["message"] == result.failure
+    text = describe_result(result, tmp_path / "uat.jsonl")
+    assert text.startswith(f"Applied {broken} of {len(plan.steps)} requests. Audit log: ")
+    assert "Not applied (" in text
+    assert len(api_writes(sandbox)) == broken

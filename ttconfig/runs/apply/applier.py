@@ -23,6 +23,7 @@ from ttconfig.core.changes import ABSENT, Change
 from ttconfig.core.plan import Plan, Step
 from ttconfig.core.selection import Selection
 from ttconfig.core.state import State
+from ttconfig.errors import TTConfigError
 from ttconfig.live.ids import Ids
 from ttconfig.live.read import LiveFirm, read_live, scope_of
 from ttconfig.models import Firm
@@ -98,28 +99,32 @@ class Applier:
             return result
         try:
             await self._load_instruments()
-        except TTError as error:
-            result.failure, result.remaining = str(error), steps
+        except Exception as error:
+            result.failure, result.remaining = _said(error), steps
             return result
         for index, step in enumerate(steps):
             try:
                 await self._run(step, plan)
             except _Unresolved as unresolved:
-                result.failure = str(unresolved.error)
+                result.failure = str(unresolved)
                 result.unknown = step
                 result.remaining = steps[index + 1:]
                 return result
-            except TTError as error:
+            except (TTError, _Failed) as error:
                 result.failure = str(error)
                 result.remaining = steps[index:]
+                return result
+            except Exception as error:  # in reading back an unknown outcome (on record)
+                result.failure, result.unknown = _said(error), step
+                result.remaining = steps[index + 1:]
                 return result
             result.done.append(step)
             if self.progress is not None:
                 self.progress(index + 1, len(steps))
         try:
             result.diverged = await self._verify(plan)
-        except TTError as error:  # every write went through: say so, and what is not known
-            result.unverified = str(error)
+        except Exception as error:  # every write went through: say so, and what is not known
+            result.unverified = _said(error)
         return result
 
     async def _load_instruments(self) -> None:
@@ -144,6 +149,7 @@ class Applier:
     async def _send(self, step: Step, intent: str, **extra: Any) -> OutcomeUnknown | None:
         """Send one step and record its outcome: None when applied, the error when there
         was no answer (unknown). A refusal is recorded as failed and raised."""
+        sent = self.tt.http.stats.requests
         try:
             await write(self.writes, step)
         except OutcomeUnknown as unknown:
@@ -157,6 +163,17 @@ class Applier:
                               request_id=error.request_id, status=error.status,
                               message=error.message, **extra)
             raise
+        except Exception as error:  # not TT's answer: a name TT lacks, a bug
+            # Whatever it is, the apply ends as any failure does: the outcome on record and
+            # the summary printed. Nothing sent for this step: it is not applied; a request
+            # sent: it may have landed.
+            if self.tt.http.stats.requests == sent:
+                self.audit.append("outcome", intent=intent, outcome="failed",
+                                  message=_said(error), **extra)
+                raise _Failed(_said(error)) from error
+            self.audit.append("outcome", intent=intent, outcome="unknown",
+                              message=_said(error), **self._last_request(), **extra)
+            raise _Unresolved(_said(error)) from error
         self.audit.append("outcome", intent=intent, outcome="applied",
                           **self._last_request(), **extra)
         return None
@@ -175,7 +192,7 @@ class Applier:
             self.writes.live, self.writes.ids = live, Ids.of(live)
             await self._load_instruments()
         except TTError as error:
-            raise _Unresolved(error) from None
+            raise _Unresolved(str(error)) from None
         keep = keeper(self.selection, self.live)
         missing = _pending(plan_from(self.firm, self.environment, self.live, keep), step)
         if missing is None:
@@ -185,7 +202,7 @@ class Applier:
         self.audit.append("outcome", intent=intent, outcome="not applied",
                           resolved_by="read back", resend=list(missing.items))
         if (again := await self._send(missing, intent, resent=True)) is not None:
-            raise _Unresolved(again)
+            raise _Unresolved(str(again))
 
     async def _verify(self, plan: Plan) -> list[Change]:
         """Read back what the plan wrote to and re-plan: anything left is reported as
@@ -202,9 +219,15 @@ class Applier:
 class _Unresolved(Exception):
     """A step's outcome stays unknown: TT did not answer and could not be read back."""
 
-    def __init__(self, error: TTError) -> None:
-        super().__init__(str(error))
-        self.error = error
+
+class _Failed(Exception):
+    """A step failed before any request of it was sent (it is not applied)."""
+
+
+def _said(error: Exception) -> str:
+    """An error as the summary says it: ttconfig's own errors by their message, anything
+    else (a bug) by its type too, since the message alone may be a bare key or number."""
+    return str(error) if isinstance(error, TTConfigError) else f"{type(error).__name__}: {error}"
 
 
 def _field_data(change: Change | None) -> list[dict[str, Any]]:
