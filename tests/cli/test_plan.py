@@ -50,3 +50,21 @@ def test_a_target_with_a_typo_exits_64_naming_it_not_no_changes(demo: Path,
         assert "No changes" not in result.stdout
         assert "Traceback" not in result.stderr
     assert not (demo / ".ttconfig" / "audit" / "uat.jsonl").exists()
+
+
+def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """It used to pass validate and plan, then stop apply half-way with no summary."""
+    accounts = demo / "environments" / "uat" / "accounts.yaml"
+    text = accounts.read_text()
+    at = text.index("product: ZN", text.index("- name: HPT-PROP-RATES"))
+    accounts.write_text(text[:at] + "product: ZNN" + text[at + len("product: ZN"):])
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rindex("\n", 0, at)
+    for command in (("plan",), ("apply", "--auto-approve")):
+        result = ttconfig(*command, "-e", "uat", "--sandbox", "--usage-plan", "high")
+        assert result.exit_code == 3, output(result)
+        assert (f"environments/uat/accounts.yaml:{line}:{column}: CME has no future product "
+                "'ZNN'; did you mean ZN?") in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (demo / ".ttconfig" / "audit" / "uat.jsonl").exists()

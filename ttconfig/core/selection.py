@@ -109,8 +109,8 @@ def select(firm: Firm, targets: Sequence[str], excludes: Sequence[str]) -> Selec
     policy = firm.environment.policy.model_copy(update={"prune": {}})
     environment = firm.environment.model_copy(update={"policy": policy})
     unpruned = firm.model_copy(update={"environment": environment})
-    return Selection(unpruned, Firm.model_construct(None, environment=environment, **kept),
-                     (*wanted, *unwanted))
+    chosen = Firm.model_construct(None, environment=environment, **kept)
+    return Selection(unpruned, chosen.declared_at(firm.origin), (*wanted, *unwanted))
 
 
 def _with_ancestors(firm: Firm, chosen: list[Any]) -> list[Any]:

@@ -13,7 +13,7 @@ import difflib
 import math
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 
 from ttconfig.desired import yaml12
 from ttconfig.errors import ConfigError
-from ttconfig.models import DECLARED, Firm, KindSpec
+from ttconfig.models import DECLARED, Firm, Kind, KindSpec
 from ttconfig.models.checks import Issue, check, fold
 from ttconfig.models.environment import EnvironmentConfig
 
@@ -109,11 +109,29 @@ def load_firm(folder: Path, *, shown_root: Path | None = None) -> Firm:
     if environment is not None:
         kinds: dict[str, Any] = {k: [m for m, _, _ in v] for k, v in items.items()}
         firm = Firm.model_construct(None, environment=environment, **kinds)
+        firm.declared_at({id(m): (source, position) for v in items.values()
+                          for m, source, position in v})
         _cross_check(run, firm, items, unknown)
     problems = run.problems()
     if problems or environment is None:
         raise ConfigError(problems)
     return firm
+
+
+def located(firm: Firm, issues: Sequence[Issue]) -> list[Problem]:
+    """`issues` found in `firm` after loading (paths (kind, index, ...) into its lists),
+    at the file, line and column of the YAML that declared them."""
+    run = _Run()
+    origin: dict[int, tuple[_Source, int]] = firm.origin or {}
+    for issue in issues:
+        kind, index, *rest = issue.path
+        model = firm.of(Kind(str(kind)))[int(index)]
+        if id(model) in origin:
+            source, position = origin[id(model)]
+            run.pending.append((source, (position, *rest), issue.message))
+        else:  # a firm made in code, not loaded: name the object instead
+            run.at(f"{kind}[{index}]", issue.message, 0, 0)
+    return run.problems()
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -82,6 +82,9 @@ class ReadScope:
     risk_group_members: bool = True
     """Read the members of every risk group, declared or not: an account is in at most one
     risk group, so joining a declared group may mean leaving one the YAML leaves alone."""
+    contracts: frozenset[tuple[str, str, str]] = frozenset()
+    """(market, symbol, type), folded, of products whose contracts the YAML names: read
+    them, so the plan can tell a contract TT does not list before anything is written."""
 
     def account_parts(self, name: str) -> frozenset[str]:
         return ACCOUNT_PARTS if self.accounts is None else self.accounts.get(fold(name),
@@ -160,7 +163,12 @@ def scope_of(firm: Firm) -> ReadScope:
         accounts = {name: parts | {"limits", "restrictions", "links"}
                     for name, parts in accounts.items()}
     prune = policy.prune
+    owners: tuple[Account | User | RiskGroup, ...] = (
+        *firm.accounts, *firm.users, *firm.risk_groups)
+    contracts = frozenset((fold(row.market), fold(row.product), row.type) for owner in owners
+                          if owner.limits is not None for row in owner.limits.contracts)
     return ReadScope(
+        contracts=contracts,
         accounts=None if prune.get("accounts") else accounts,
         users=None if prune.get("users") else users,
         groups=None if coverage else frozenset([*(fold(g.name) for g in firm.user_groups),
@@ -302,8 +310,12 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
                                         *(u.limits for u in live_users),
                                         *(lim for _, _, lim in risk_details))
                   if limits is not None]
-    contract_products = sorted({row.scope.product_id for limits in limit_sets
-                                for row in limits.contract_limits})
+    market_names = {m.id: fold(m.name) for m in markets}
+    named = {p.id for p in products if (market_names.get(p.market_id, ""), fold(p.symbol),
+                                        PRODUCT_TYPES.get(p.product_type_id, ""))
+             in scope.contracts}
+    contract_products = sorted(named | {row.scope.product_id for limits in limit_sets
+                                        for row in limits.contract_limits})
     instruments = await _gather_flat(tt.reference.instruments(p) for p in contract_products)
     return LiveFirm(company, markets, products, instruments, fields, list(live_accounts),
                     list(live_users), list(zip(user_groups, group_members, strict=True)),

@@ -6,7 +6,9 @@ A folder `environments/<env>/` holds `environment.yaml` and one YAML list per ki
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, PrivateAttr
 
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
@@ -27,6 +29,19 @@ class Firm(Model):
     risk_groups: list[RiskGroup] = Field(default_factory=list)
     product_margins: list[ProductMargin] = Field(default_factory=list)
     order_tag_defaults: list[OrderTagDefault] = Field(default_factory=list)
+    _origin: Any = PrivateAttr(default=None)
+    """Where each object was declared (the loader's, opaque here): a problem found later,
+    against live TT, still points at its file, line and column."""
+
+    @property
+    def origin(self) -> Any:
+        return self._origin
+
+    def declared_at(self, origin: Any) -> Firm:
+        """This firm, knowing where its objects were declared (or where `origin`'s were:
+        a part of a firm shares the whole's)."""
+        self._origin = origin
+        return self
 
     def of(self, kind: Kind) -> list[Model]:
         """The declared objects of one kind (links have no list: they live on accounts and

@@ -20,9 +20,10 @@ from ttconfig.core.diff import diff
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.selection import Selection, select
 from ttconfig.core.state import State
-from ttconfig.desired.loader import load_firm
-from ttconfig.errors import TTConfigError, UsageError
+from ttconfig.desired.loader import load_firm, located
+from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.live.read import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
+from ttconfig.live.resolve import unresolved
 from ttconfig.models import Firm
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
@@ -72,6 +73,8 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     live_models = State.of(to_models(live))
     if selection is not None:
         selection.check_matched(live_models)
+    check_names(selection.chosen if selection else firm, live)
+    if selection is not None:
         firm = selection.firm
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
@@ -84,6 +87,14 @@ def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bo
         return None
     return selection.keeper({fold(a.account.name) for a in live.accounts},
                             {fold(u.email) for u in live.users})
+
+
+def check_names(firm: Firm, live: LiveFirm) -> None:
+    """Refuse a plan whose YAML names a market, product, contract or order-tag field TT
+    does not list (exit 3, at the YAML's line): found now, not half-way through an apply."""
+    issues = unresolved(firm, live)
+    if issues:
+        raise ConfigError(located(firm, issues))
 
 
 def check_company(firm: Firm, company: str) -> None:
