@@ -68,3 +68,27 @@ def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
                 "'ZNN'; did you mean ZN?") in result.stderr
         assert "Traceback" not in result.stderr
     assert not (demo / ".ttconfig" / "audit" / "uat.jsonl").exists()
+
+
+def test_a_folder_pointed_at_another_folders_tt_environment_writes_nothing(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """uat/environment.yaml edited to production's TT environment made 28 writes to
+    production under UAT's policy, lock and audit log. Now both folders refuse to run."""
+    uat = demo / "environments" / "uat" / "environment.yaml"
+    text = uat.read_text()
+    uat.write_text(text.replace("tt_environment: ext_uat_cert", "tt_environment: ext_prod_live")
+                   .replace("TT_UAT_", "TT_PROD_"))
+    line = text[:text.index("tt_environment:")].count("\n") + 1
+    for command in (("validate",), ("plan", "--sandbox"),
+                    ("apply", "--sandbox", "--auto-approve")):
+        result = ttconfig(*command, "-e", "uat")
+        assert result.exit_code == 3, output(result)
+        assert (f"environments/uat/environment.yaml:{line}:1: ext_prod_live for Harbor Point "
+                "Trading is also the environment of environments/prod/environment.yaml"
+                ) in result.stderr
+        assert "Traceback" not in result.stderr
+    refused = ttconfig("plan", "-e", "prod", "--sandbox")
+    assert refused.exit_code == 3, output(refused)
+    assert "is also the environment of environments/uat/environment.yaml" in refused.stderr
+    assert not (demo / ".ttconfig" / "audit").exists() or not any(
+        (demo / ".ttconfig" / "audit").iterdir())

@@ -1370,7 +1370,7 @@ def test_the_harness_tells_valid_from_invalid_and_sees_every_kind_of_failure(
     moved = replace(nul.expect, line=1) if nul.expect else None
     assert workspace.run(replace(nul, expect=moved))[1][0].startswith("expected a problem at")
 
-    def crash(folder: Path) -> None:
+    def crash(folder: Path, **_: object) -> None:
         raise KeyError("boom")
 
     monkeypatch.setattr(setup, "load_firm", crash)
@@ -1378,7 +1378,7 @@ def test_the_harness_tells_valid_from_invalid_and_sees_every_kind_of_failure(
     assert signature(crashed, "any").startswith("KeyError at setup.py:"), crashed
     assert crashed[0].endswith("(validate)"), crashed
 
-    def unlocated(folder: Path) -> None:
+    def unlocated(folder: Path, **_: object) -> None:
         raise ConfigError(["something is wrong somewhere"])
 
     monkeypatch.setattr(setup, "load_firm", unlocated)
@@ -1395,10 +1395,10 @@ def test_an_input_depends_only_on_the_seed_and_its_index(corpus: Corpus) -> None
 def test_a_failure_is_reported_with_its_input_saved_and_made_small(
         workspace: Workspace, corpus: Corpus, monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:
-    def fragile(folder: Path) -> Any:  # a bug that only a BEL character in accounts triggers
+    def fragile(folder: Path, **options: Any) -> Any:  # a bug only a BEL in accounts triggers
         if b"\x07" in (folder / "accounts.yaml").read_bytes():
             raise RuntimeError("bell")
-        return load_firm(folder)
+        return load_firm(folder, **options)
 
     monkeypatch.setattr(setup, "load_firm", fragile)
     text = corpus.texts["accounts.yaml"]

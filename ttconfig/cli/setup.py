@@ -29,7 +29,7 @@ def validate(environment: str, environments_dir: Path) -> None:
     folder = environments_dir / environment
     if not folder.is_dir():
         raise UsageError(f"no environment folder {folder}")
-    firm = load_firm(folder)
+    firm = load_firm(folder, siblings=True)
     counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
     click.echo(f"{folder}: valid ({counts})")
 

@@ -90,15 +90,23 @@ class _Run:
         return sorted({*self.located, *located})
 
 
-def load_firm(folder: Path, *, shown_root: Path | None = None) -> Firm:
-    """The firm `folder` declares; ConfigError with every problem if there is any."""
+def load_firm(folder: Path, *, shown_root: Path | None = None, siblings: bool = False,
+              ) -> Firm:
+    """The firm `folder` declares; ConfigError with every problem if there is any.
+
+    With `siblings` (every command that reads or writes TT), also refuse a folder whose
+    TT environment and company another folder beside it claims too.
+    """
     run = _Run()
     root = shown_root if shown_root is not None else Path.cwd()
     if not (folder / ENVIRONMENT_FILE).is_file():
         run.at(_shown(folder / ENVIRONMENT_FILE, root), f"missing {ENVIRONMENT_FILE}: every "
                "environment folder says which TT environment and company it describes")
         raise ConfigError(run.problems())
-    environment = _read_environment(run, _read(run, folder / ENVIRONMENT_FILE, root))
+    read = _read(run, folder / ENVIRONMENT_FILE, root)
+    environment = _read_environment(run, read)
+    if siblings and environment is not None and read is not None:
+        _check_claim(run, folder, environment, read[0], root)
     items: dict[str, list[tuple[Any, _Source, int]]] = {}
     unknown = _Unknown()
     for spec, files in _kind_files(run, folder, root).items():
@@ -185,6 +193,37 @@ def _kind_files(run: _Run, folder: Path, root: Path) -> dict[KindSpec, list[Path
                 f"; the files are {ENVIRONMENT_FILE}, " + ", ".join(known))
             run.at(_shown(path, root), f"unknown file {path.name!r}{hint}")
     return found
+
+
+def _claim(environment: Any) -> tuple[str, str] | None:
+    """The (TT environment, company) an environment.yaml's data claims, if it says both."""
+    if not isinstance(environment, dict):
+        return None
+    tt, company = environment.get("tt_environment"), environment.get("company")
+    if not isinstance(tt, str) or not isinstance(company, str):
+        return None
+    return tt, fold(company)
+
+
+def _check_claim(run: _Run, folder: Path, environment: EnvironmentConfig, source: _Source,
+                 root: Path) -> None:
+    """One folder per (TT environment, company): a second folder claiming the same would
+    write to it under its own policy, lock and audit log (a "uat" folder edited to point
+    at production would apply to production with none of production's safeguards)."""
+    mine = (environment.tt_environment, fold(environment.company))
+    for sibling in sorted(folder.resolve().parent.iterdir()):
+        other = sibling / ENVIRONMENT_FILE
+        if sibling == folder.resolve() or not other.is_file():
+            continue
+        try:
+            claimed = _claim(yaml12.parse(other.read_text(encoding="utf-8")).data)
+        except (OSError, UnicodeDecodeError):  # that folder's own run reports it
+            continue
+        if claimed == mine:
+            run.pending.append((source, ("tt_environment",), (
+                f"{environment.tt_environment} for {environment.company} is also the "
+                f"environment of {_shown(other, root)}: one folder per TT environment and "
+                "company, so each is written to under its own policy, lock and audit log")))
 
 
 def _read_environment(run: _Run, read: tuple[_Source, Any] | None) -> EnvironmentConfig | None:

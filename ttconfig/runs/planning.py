@@ -62,7 +62,7 @@ class Planned:
 
 
 def load(folder: Path) -> Firm:
-    return load_firm(folder)
+    return load_firm(folder, siblings=True)
 
 
 async def make_plan(firm: Firm, environment: str, tt: TTClient,
@@ -186,7 +186,7 @@ def now() -> datetime:
 def plan_environment(folder: Path, environment: str, reach: Reach,
                      selection: SelectionOptions, overrides: Overrides) -> Judged:
     """`ttconfig plan`: load the YAML, read live TT, diff, plan, and judge at plan stage."""
-    firm = load_firm(folder)
+    firm = load_firm(folder, siblings=True)
     planned = reach.plan(firm, environment, selection.of(firm))
     verdict = evaluate(planned.plan, firm.environment.policy, planned.facts(now()), overrides,
                        stage="plan")
@@ -195,7 +195,7 @@ def plan_environment(folder: Path, environment: str, reach: Reach,
 
 def drift_environment(folder: Path, environment: str, reach: Reach) -> Drift:
     """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards)."""
-    firm = load_firm(folder)
+    firm = load_firm(folder, siblings=True)
     return drift_of(reach.plan(firm, environment).plan)
 
 
@@ -215,9 +215,9 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     The source's audit log (default `.ttconfig/audit/<source>.jsonl`) says when each change
     was applied there; it counts only if its hash chain holds.
     """
-    target_firm = load_firm(environments_dir / environment)
+    target_firm = load_firm(environments_dir / environment, siblings=True)
     promotion = target_firm.environment.promotion
-    source_firm = load_firm(environments_dir / promotion.source)
+    source_firm = load_firm(environments_dir / promotion.source, siblings=True)
     applied = applied_times(verified_records(source_audit or audit_file(promotion.source)))
     target_plan = reach.plan(target_firm, environment).plan
     source_plan = reach.plan(source_firm, promotion.source).plan
@@ -230,8 +230,8 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
 def promote_environment(environments_dir: Path, source: str, target: str) -> Promoted:
     """`ttconfig promote`: the target's YAML as it would be with the source's desired state
     carried over (YAML only; no TT). The source must be the one the target declares."""
-    source_firm = load_firm(environments_dir / source)
-    target_firm = load_firm(environments_dir / target)
+    source_firm = load_firm(environments_dir / source, siblings=True)
+    target_firm = load_firm(environments_dir / target, siblings=True)
     declared = target_firm.environment.promotion.source
     if source != declared:
         raise UsageError(f"environments/{target}/environment.yaml promotes from "

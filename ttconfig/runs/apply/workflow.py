@@ -123,7 +123,7 @@ def apply_environment(request: ApplyRequest, reach: Reach,
     saved = read_plan_file(request.plan_file) if request.plan_file is not None else None
     environment, selection = _chosen(request, saved)
     folder = request.environments_dir / environment
-    firm = load_firm(folder)
+    firm = load_firm(folder, siblings=True)
     if saved is not None:
         firm_matches(saved, firm, environment)
         check_desired(saved, folder)
