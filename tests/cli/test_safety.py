@@ -8,6 +8,7 @@ write log to prove what reached TT. Two applies racing for the lock run as real 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -236,8 +237,12 @@ def test_loosening_needs_approval_and_allow_loosening_is_audited(desk: Desk) -> 
 def test_an_approval_applies_only_the_plan_it_approves(desk: Desk) -> None:
     set_limit(desk, 900, {"require_loosening_approval": True})
     refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    checksum = json.loads((desk.root / "plan.json").read_text())["checksum"]
     refused(desk.run("approve", "plan.json", "--by", "risk-officer", tt=False), 0,
-            "Approved plan")
+            f"Plan {checksum} for prod (ext_prod_live)",
+            "Loosening field changes it approves (1):",
+            'accounts HPT-ARB  limits.products["CME CL spread"].max_order_qty: 600 → 900  '
+            "LOOSENING", "Approved plan")
     approval = desk.root / "plan.approval.json"
     other = json.loads(approval.read_text()) | {"plan": "0" * 64}
     (desk.root / "other.json").write_text(json.dumps(other))
@@ -300,6 +305,29 @@ def test_an_edited_plan_file_is_refused(desk: Desk) -> None:
     path = desk.root / "plan.json"
     path.write_text(path.read_text().replace('"new": 900', '"new": 9000'))
     refused(desk.run("apply", "plan.json"), 5, "was edited")
+    assert desk.writes() == []
+
+
+def test_a_plan_body_edited_and_resealed_is_refused_by_approve_and_apply(desk: Desk) -> None:
+    """The file checksum anyone can recompute: a forger who takes the loosening out of the
+    body a reviewer reads, and reseals the file, must not get it approved as "0 loosening"
+    and then applied with the loosening."""
+    set_limit(desk, 900, {"require_loosening_approval": True})
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    path = desk.root / "plan.json"
+    document = json.loads(path.read_text())
+    assert document["plan"]["summary"]["loosening"] == 1
+    document["plan"]["changes"] = []
+    document["plan"]["summary"]["loosening"] = 0
+    del document["file_checksum"]
+    document["file_checksum"] = hashlib.sha256(json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    path.write_text(json.dumps(document))
+    for command in (("approve", "plan.json", "--by", "risk-officer"), ("apply", "plan.json")):
+        refused(desk.run(*command, tt=command[0] == "apply"), 5,
+                "does not match its checksum", "body was edited")
+    assert not (desk.root / "plan.approval.json").exists()
     assert desk.writes() == []
 
 

@@ -15,6 +15,7 @@ import click
 from ttconfig.cli import options, terminal
 from ttconfig.core.plan import Plan
 from ttconfig.errors import PolicyRefusal
+from ttconfig.render.approval import approval_text
 from ttconfig.render.console import show
 from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
 from ttconfig.render.heading import Heading
@@ -141,11 +142,7 @@ def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | N
 
     `ttconfig apply PLAN.json --approval FILE` accepts it only for exactly that plan.
     """
-    approved = approve_plan(plan_file, approved_by, reason, out)
-    saved = approved.saved
-    click.echo(f"Approved plan {saved.checksum[:16]}… for {saved.environment} "
-               f"({approved.loosening} loosening field changes) as "
-               f"{approved.document['approved_by']}: {approved.path}")
+    click.echo(approval_text(approve_plan(plan_file, approved_by, reason, out)))
 
 
 @click.command()

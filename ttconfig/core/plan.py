@@ -112,9 +112,15 @@ class Plan:
         }
 
     def checksum(self) -> str:
-        canonical = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"),
-                               ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return checksum_of(self.to_data())
+
+
+def checksum_of(data: Any) -> str:
+    """The checksum of a plan's data (`Plan.to_data`, or the same read back from JSON): a
+    saved plan's body is checked against its checksum with this, so what a reviewer reads
+    in the file is what the checksum — which apply compares — stands for."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _value(value: Any) -> Any:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig import __version__
+from ttconfig.core.plan import checksum_of
 from ttconfig.errors import StalePlanError, UsageError
 from ttconfig.models import Firm
 from ttconfig.runs.audit import actor, git_commit
@@ -144,6 +145,12 @@ def read_plan_file(path: Path) -> SavedPlan:
     if stored != hashlib.sha256(_canonical(body)).hexdigest():
         raise StalePlanError(f"{path} was edited after `ttconfig plan --out` wrote it (its "
                              "checksum does not match): make a new plan and review it")
+    if checksum_of(data.get("plan")) != data.get("checksum"):
+        # file_checksum anyone can recompute; this one ties the body people review (and
+        # `approve` shows) to the checksum apply compares the re-derived plan with.
+        raise StalePlanError(f"{path}: the plan in the file does not match its checksum (its "
+                             "body was edited): what it shows is not what would be applied; "
+                             "make a new plan and review it")
     if data.get("tool") != f"ttconfig {__version__}":
         raise StalePlanError(f"{path} was made by {data.get('tool')}; this is ttconfig "
                              f"{__version__}, which may plan differently: make a new plan")
