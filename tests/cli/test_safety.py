@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -329,6 +330,29 @@ def test_a_plan_body_edited_and_resealed_is_refused_by_approve_and_apply(desk: D
                 "does not match its checksum", "body was edited")
     assert not (desk.root / "plan.approval.json").exists()
     assert desk.writes() == []
+
+
+def test_plan_and_approval_files_are_private_and_follow_no_symlink(desk: Desk) -> None:
+    """`plan --out` wrote through a link planted at its temporary path (overwriting the
+    file it pointed to); plan and approval files say what a firm's risk setup will be."""
+    set_limit(desk, 900)
+    victim = desk.root / "victim.txt"
+    victim.write_text("keep me\n")
+    (desk.root / ".plan.json.tmp").symlink_to(victim)
+    (desk.root / "plan.approval.json").symlink_to(victim)
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    refused(desk.run("approve", "plan.json", "--by", "risk-officer", tt=False), 0,
+            "Approved plan")
+    assert victim.read_text() == "keep me\n"
+    for written in ("plan.json", "plan.approval.json"):
+        path = desk.root / written
+        assert not path.is_symlink()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, written
+    refused(desk.run("apply", "plan.json"), 0, "Applied 1 of 1")
+    for folder in (".ttconfig", ".ttconfig/audit", ".ttconfig/locks"):
+        assert stat.S_IMODE((desk.root / folder).stat().st_mode) == 0o700, folder
+    audit = desk.root / ".ttconfig" / "audit" / "prod.jsonl"
+    assert stat.S_IMODE(audit.stat().st_mode) == 0o600
 
 
 def test_a_live_edit_between_plan_and_apply_is_shown_three_ways(desk: Desk) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT
 from ttconfig.errors import TTConfigError
+from ttconfig.runs.paths import private_dir
 
 GENESIS = "0" * 64
 
@@ -69,7 +70,7 @@ class AuditLog:
     def __init__(self, path: Path, context: dict[str, Any]) -> None:
         self.path = path
         self.context = dict(context)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
 
     def _last_hash(self) -> str:
         last = None
@@ -83,7 +84,7 @@ class AuditLog:
 
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
         """Write one record (flushed and fsynced) and return it."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "r+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             record: dict[str, Any] = {

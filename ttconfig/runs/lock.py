@@ -31,6 +31,7 @@ from typing import Any
 
 from ttconfig.errors import TTConfigError, UsageError
 from ttconfig.runs.audit import actor
+from ttconfig.runs.paths import private_dir
 
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _FIELDS: dict[str, type] = {
@@ -189,7 +190,7 @@ class EnvironmentLock:
 
     def _make_directory(self) -> None:
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(self.directory)
         except OSError as exc:
             raise TTConfigError(f"cannot create lock directory {self.directory}: "
                                 f"{exc.strerror or exc}") from None

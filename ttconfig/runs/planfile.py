@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from ttconfig.core.plan import checksum_of
 from ttconfig.errors import StalePlanError, UsageError
 from ttconfig.models import Firm
 from ttconfig.runs.audit import actor, git_commit
+from ttconfig.runs.paths import write_private
 from ttconfig.runs.planning import Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
@@ -112,16 +112,9 @@ def touched_objects(planned: Planned) -> list[Touched]:
 
 def write_plan_file(path: Path, document: dict[str, Any]) -> None:
     """Written whole or not at all (tmp + rename): a half-written plan must never apply."""
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_private(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         raise UsageError(f"cannot write the plan to {path}: {error.strerror}") from None
 
 
@@ -262,7 +255,7 @@ def approve_plan(plan_file: Path, approved_by: str | None = None, reason: str = 
     document = approval_document(saved, approved_by or actor(), reason)
     path = out or plan_file.with_suffix(".approval.json")
     try:
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        write_private(path, json.dumps(document, indent=2) + "\n")
     except OSError as error:
         raise UsageError(f"cannot write the approval to {path}: {error.strerror}") from None
     return Approved(saved, document, path)
