@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.harness import TTConfig, output
-from ttconfig.runs.audit import verify
+from ttconfig.runs.audit import AuditLog, verify
 
 
 def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
@@ -92,3 +92,21 @@ def test_a_folder_pointed_at_another_folders_tt_environment_writes_nothing(
     assert "is also the environment of environments/uat/environment.yaml" in refused.stderr
     assert not (demo / ".ttconfig" / "audit").exists() or not any(
         (demo / ".ttconfig" / "audit").iterdir())
+
+
+def test_apply_refuses_to_append_to_an_audit_log_that_does_not_verify(
+        demo: Path, ttconfig: TTConfig) -> None:
+    path = demo / ".ttconfig" / "audit" / "uat.jsonl"
+    log = AuditLog(path, {"environment": "uat"})
+    for event in ("intent", "outcome", "intent", "outcome"):
+        log.append(event)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2]))  # the last apply's records cut off
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    result = ttconfig("apply", "--auto-approve", *target)
+    assert result.exit_code == 1, output(result)
+    assert "uat.jsonl:3: the audit log's chain is broken (the log has 2 records, but its " \
+           "head says 4" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_text() == "".join(lines[:2])
+    assert ttconfig("plan", "--detailed-exitcode", *target).exit_code == 2, "nothing written"

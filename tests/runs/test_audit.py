@@ -12,7 +12,15 @@ from click.testing import CliRunner
 
 from ttconfig.cli import cli
 from ttconfig.core.changes import ABSENT
-from ttconfig.runs.audit import GENESIS, AuditLog, actor, verify
+from ttconfig.runs.audit import (
+    GENESIS,
+    AuditBroken,
+    AuditLog,
+    actor,
+    head_file,
+    verified_records,
+    verify,
+)
 
 CONTEXT = {"environment": "uat", "tt_environment": "ext_uat_cert", "plan": "ab" * 32}
 
@@ -88,3 +96,53 @@ def test_the_cli_says_whether_the_chain_holds(tmp_path: Path) -> None:
 def test_actor_prefers_the_ci_actor() -> None:
     assert actor({"GITHUB_ACTOR": "octo"}) == "octo (CI)"
     assert actor({}) != ""
+
+
+def test_records_cut_off_the_end_are_found_by_the_head(tmp_path: Path) -> None:
+    """A chain cut short still links: the head kept beside the log says how long it was."""
+    path = tmp_path / "uat.jsonl"
+    filled(path)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2]))
+    verdict = verify(path)
+    assert verdict.broken_at == 3
+    assert "the log has 2 records, but its head says 4" in verdict.reason
+    with pytest.raises(AuditBroken, match=r"uat\.jsonl:3: the audit log's chain is broken"):
+        AuditLog(path, CONTEXT).verified()
+
+
+def test_a_deleted_log_is_found_by_its_head(tmp_path: Path) -> None:
+    path = tmp_path / "uat.jsonl"
+    filled(path)
+    path.unlink()
+    verdict = verify(path)
+    assert (verdict.broken_at, verdict.reason) == (
+        1, "the log is missing, but its head says 4 records")
+    with pytest.raises(AuditBroken):
+        verified_records(path)
+
+
+def test_a_cut_off_last_line_is_named_and_nothing_is_appended_after_it(tmp_path: Path) -> None:
+    """An apply killed while writing a record leaves half a line: named, no traceback."""
+    path = tmp_path / "uat.jsonl"
+    filled(path)
+    text = path.read_text()
+    path.write_text(text[:-40])
+    verdict = verify(path)
+    assert (verdict.broken_at, verdict.reason) == (4, "not a JSON record (its last line is "
+                                                      "cut off)")
+    with pytest.raises(AuditBroken, match=r"uat\.jsonl:4: the audit log's last record is "
+                                          r"not a record"):
+        AuditLog(path, CONTEXT).append("intent")
+    assert path.read_text() == text[:-40]
+
+
+def test_a_log_without_a_head_still_verifies_and_gets_one(tmp_path: Path) -> None:
+    """Logs written before heads existed: the chain alone, until the next record."""
+    path = tmp_path / "uat.jsonl"
+    filled(path)
+    head_file(path).unlink()
+    assert verify(path).broken_at is None
+    AuditLog(path, CONTEXT).verified().append("intent")
+    assert json.loads(head_file(path).read_text())["records"] == 5
+    assert verify(path).broken_at is None

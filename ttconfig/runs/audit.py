@@ -23,7 +23,7 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT
 from ttconfig.errors import TTConfigError
-from ttconfig.runs.paths import private_dir
+from ttconfig.runs.paths import private_dir, write_private
 
 GENESIS = "0" * 64
 
@@ -64,6 +64,16 @@ def git_commit(directory: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+class AuditBroken(TTConfigError):
+    """The audit log does not verify: nothing more is appended to it (exit 1)."""
+
+
+def head_file(path: Path) -> Path:
+    """Where a log's head (its record count and last hash) is kept beside it: a log cut
+    short or deleted still verifies as a chain, so the head is what tells."""
+    return path.with_name(f"{path.name}.head")
+
+
 class AuditLog:
     """Appends records to one environment's audit file."""
 
@@ -72,30 +82,47 @@ class AuditLog:
         self.context = dict(context)
         private_dir(path.parent)
 
-    def _last_hash(self) -> str:
-        last = None
+    def verified(self) -> AuditLog:
+        """This log, once its chain (and its head) verify: apply appends evidence only to a
+        log that is still evidence."""
+        verdict = verify(self.path)
+        if verdict.broken_at is not None:
+            raise AuditBroken(f"{self.path}:{verdict.broken_at}: the audit log's chain is "
+                              f"broken ({verdict.reason}); apply appends only to a log that "
+                              f"verifies (`ttconfig audit verify {self.path}`)")
+        return self
+
+    def _tail(self) -> tuple[str, int]:
+        """(the last record's hash, the number of records)."""
+        last, count = None, 0
         with self.path.open("rb") as handle:
             for line in handle:
                 if line.strip():
-                    last = line
+                    last, count = line, count + 1
         if last is None:
-            return GENESIS
-        return str(json.loads(last)["hash"])
+            return GENESIS, 0
+        try:
+            return str(json.loads(last)["hash"]), count
+        except (ValueError, KeyError, TypeError):
+            raise AuditBroken(f"{self.path}:{count}: the audit log's last record is not a "
+                              "record (cut off?); nothing more is appended to it") from None
 
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
-        """Write one record (flushed and fsynced) and return it."""
+        """Write one record (flushed and fsynced), then the log's head; return the record."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "r+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            previous, count = self._tail()
             record: dict[str, Any] = {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "event": event, **self.context, **fields,
-                "prev_hash": self._last_hash(),
+                "event": event, **self.context, **fields, "prev_hash": previous,
             }
             record["hash"] = record_hash(record)
             handle.write(_canonical(record) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
+            write_private(head_file(self.path),
+                          json.dumps({"records": count + 1, "hash": record["hash"]}) + "\n")
         return record
 
 
@@ -115,14 +142,57 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line
 
 
+def _head(path: Path) -> tuple[int, str] | None:
+    try:
+        head = json.loads(head_file(path).read_text(encoding="utf-8"))
+        return int(head["records"]), str(head["hash"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1, "unreadable"
+
+
 def verify(path: Path) -> Verdict:
-    """Check every record's hash and its link to the one before."""
+    """Check every record's hash and its link to the one before, and that the log is as
+    long as its head says (records cut off the end, or the whole log gone, are found)."""
+    head = _head(path)
+    if not path.exists():
+        if head is None or head[0] == 0:
+            return Verdict(0, None, "no log yet", GENESIS)
+        return Verdict(0, 1, f"the log is missing, but its head says {head[0]} records",
+                       GENESIS)
+    verdict = _chain(path)
+    if verdict.broken_at is not None or head is None:
+        return verdict
+    records, last = head
+    if records < 0:
+        return Verdict(verdict.records, verdict.records + 1,
+                       f"its head file {head_file(path).name} is unreadable", verdict.head)
+    if verdict.records < records or _hash_at(path, records) != last:
+        return Verdict(verdict.records, verdict.records + 1,
+                       f"the log has {verdict.records} records, but its head says {records} "
+                       "ending with another hash (records were cut off or replaced)",
+                       verdict.head)
+    return verdict
+
+
+def _hash_at(path: Path, records: int) -> str:
+    if records == 0:
+        return GENESIS
+    for count, (_, line) in enumerate(_lines(path), start=1):
+        if count == records:
+            return str(json.loads(line)["hash"])
+    return ""
+
+
+def _chain(path: Path) -> Verdict:
     previous, count = GENESIS, 0
     for number, line in _lines(path):
         try:
             record = json.loads(line)
         except ValueError:
-            return Verdict(count, number, "not a JSON record", previous)
+            cut = "" if line.endswith(b"\n") else " (its last line is cut off)"
+            return Verdict(count, number, f"not a JSON record{cut}", previous)
         if not isinstance(record, dict) or "hash" not in record:
             return Verdict(count, number, "not an audit record", previous)
         if record.get("prev_hash") != previous:
@@ -139,10 +209,10 @@ def verify(path: Path) -> Verdict:
 def verified_records(path: Path) -> list[dict[str, Any]]:
     """A log's records, only if its hash chain holds (an edited log proves nothing); none if
     there is no log yet."""
-    if not path.exists():
-        return []
     verdict = verify(path)
+    if verdict.broken_at is None and not path.exists():
+        return []
     if verdict.broken_at is not None:
-        raise TTConfigError(f"{path}:{verdict.broken_at}: the audit log's chain is broken "
+        raise AuditBroken(f"{path}:{verdict.broken_at}: the audit log's chain is broken "
                             f"({verdict.reason}); the gate cannot trust its apply times")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -167,7 +167,8 @@ class _Run:
                 planned = await make_plan(self.firm, self.environment, tt, self.selection,
                                           progress)
             plan = planned.plan
-            audit = AuditLog(self.audit_path, audit_context(self.firm, self.environment, plan))
+            audit = AuditLog(self.audit_path,
+                             audit_context(self.firm, self.environment, plan)).verified()
             if self.saved is not None:
                 self._check_fresh(self.saved, planned, audit)
             verdict = evaluate(plan, self.firm.environment.policy, planned.facts(now()),
