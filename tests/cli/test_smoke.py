@@ -4,6 +4,7 @@ error and Ctrl-C, each with its exit code and no traceback. Everything else runs
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -89,3 +90,34 @@ def _wait_until_serving(base_url: str, seconds: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise
         time.sleep(0.05)
+
+
+def test_sigterm_mid_apply_records_the_write_in_flight_unlocks_and_exits_143(
+        tmp_path: Path) -> None:
+    """What CI runners and `timeout` send: the apply used to vanish (exit 143, no summary, the
+    lock kept, an intent without its outcome). Now it ends as a failure does."""
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    child = popen("apply", "-e", "uat", "--sandbox", "--usage-plan", "high",
+                  "--auto-approve", cwd=tmp_path)
+    audit = tmp_path / ".ttconfig" / "audit" / "uat.jsonl"
+    try:
+        deadline = time.monotonic() + 60
+        while not (audit.exists() and '"outcome":"applied"' in audit.read_text()):
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        child.send_signal(signal.SIGTERM)  # TT's 1 s pause after each write: mid-apply
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    assert "Stopped by SIGTERM" in stdout
+    assert "Applied 1 of 6 requests" in stdout
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    intents = [r["hash"] for r in records if r["event"] == "intent"]
+    outcomes = {r["intent"]: r["outcome"] for r in records if r["event"] == "outcome"}
+    assert set(intents) == set(outcomes), "every intent has its outcome"
+    assert list(outcomes.values()) == ["applied", "interrupted"]
+    assert not list((tmp_path / ".ttconfig" / "locks").glob("*.lock")), "lock released"

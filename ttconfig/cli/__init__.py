@@ -4,7 +4,8 @@ The commands live beside this module, one module per part of the work (`plan`: t
 apply loop; `promote`: UAT → prod; `setup`: validate, schema, import, inspect, audit;
 `sandbox`), each parsing options, calling one workflow of `ttconfig.runs` and rendering
 what it returns. Exit codes (shared/DESIGN.md): 0 success, 1 error, 2 changes or drift,
-3 invalid configuration, 4 refused by policy, 5 stale plan, 64 usage, 130 interrupt.
+3 invalid configuration, 4 refused by policy, 5 stale plan, 64 usage, 130 interrupt
+(Ctrl-C), 143 terminated (SIGTERM).
 
 `cli.main()` maps errors to exit codes itself, so click's test runner goes through exactly
 what a user's run goes through; tests pass a faster `Connector` as the context object.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -26,6 +28,7 @@ from ttconfig.cli.terminal import err
 from ttconfig.desired.loader import Problem
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.render.staleness import error_text
+from ttconfig.runs.interrupt import Interrupted
 
 USAGE_EXIT = 64
 INTERRUPTED_EXIT = 130
@@ -44,6 +47,9 @@ class Commands(click.Group):
         except (click.exceptions.Abort, KeyboardInterrupt):
             err.print("Interrupted.")
             sys.exit(INTERRUPTED_EXIT)
+        except Interrupted as stop:  # a signal before there was anything to report
+            err.print("Terminated." if stop.signum == signal.SIGTERM else "Interrupted.")
+            sys.exit(stop.exit_code)
         except click.ClickException as exc:
             exc.show()
             sys.exit(USAGE_EXIT if isinstance(exc, click.UsageError) else exc.exit_code)

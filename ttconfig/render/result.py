@@ -8,6 +8,7 @@ unknown is never called "not applied", since it may have landed.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from ttconfig.runs.apply.applier import ApplyResult
@@ -19,7 +20,11 @@ LISTED = 20
 def describe_result(result: ApplyResult, audit_path: Path) -> str:
     total = len(result.done) + len(result.remaining) + (result.unknown is not None)
     lines = [f"Applied {len(result.done)} of {total} requests. Audit log: {audit_path}"]
-    if result.failure is not None:
+    if result.interrupted:
+        name = signal.Signals(result.signal).name if result.signal else "a signal"
+        lines.append(f"Stopped by {name}: the write in flight is recorded as interrupted; "
+                     "the lock is released.")
+    elif result.failure is not None:
         lines.append(f"Stopped: {result.failure}")
     if result.unknown is not None:
         lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} (TT did "
@@ -27,7 +32,7 @@ def describe_result(result: ApplyResult, audit_path: Path) -> str:
     if result.remaining:
         lines.append(f"Not applied ({len(result.remaining)} requests): "
                      + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:LISTED]))
-    if result.unverified is not None:
+    if result.unverified is not None and not result.interrupted:
         lines.append(f"Not verified: reading back after the last request failed "
                      f"({result.unverified}).")
     if result.failure is not None or result.unverified is not None:

@@ -60,9 +60,15 @@ class ApplyResult:
     applied", since it may have landed."""
     unverified: str | None = None
     """Why the read-back after the last step failed (every step was applied)."""
+    interrupted: bool = False
+    """Stopped by a signal (Ctrl-C, or the SIGTERM CI runners and `timeout` send)."""
+    signal: int | None = None
+    """Which, when the run that applied knows (`runs.interrupt`): the exit is 128 + it."""
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted:
+            return 128 + (self.signal or 2)
         return 1 if self.failure or self.diverged or self.unverified else 0
 
 
@@ -80,6 +86,8 @@ class Applier:
         self.progress = progress
         self.scope = scope_of(selection.chosen if selection else firm)
         self.selection = selection
+        self._sent = False
+        """Whether a request of the step in progress has gone out."""
 
     @property
     def live(self) -> LiveFirm:
@@ -95,37 +103,56 @@ class Applier:
         sends nothing and reads nothing: it was made from a read that shows live matches."""
         result = ApplyResult()
         steps = list(plan.steps)
-        if not steps:
-            return result
-        try:
-            await self._load_instruments()
-        except Exception as error:
-            result.failure, result.remaining = _said(error), steps
+        if not steps or not await self._prepared(result, steps):
             return result
         for index, step in enumerate(steps):
-            try:
-                await self._run(step, plan)
-            except _Unresolved as unresolved:
-                result.failure = str(unresolved)
-                result.unknown = step
-                result.remaining = steps[index + 1:]
-                return result
-            except (TTError, _Failed) as error:
-                result.failure = str(error)
-                result.remaining = steps[index:]
-                return result
-            except Exception as error:  # in reading back an unknown outcome (on record)
-                result.failure, result.unknown = _said(error), step
-                result.remaining = steps[index + 1:]
+            if not await self._step(step, plan, result, steps[index:]):
                 return result
             result.done.append(step)
             if self.progress is not None:
                 self.progress(index + 1, len(steps))
         try:
             result.diverged = await self._verify(plan)
+        except asyncio.CancelledError:
+            result.interrupted, result.unverified = True, "interrupted"
         except Exception as error:  # every write went through: say so, and what is not known
             result.unverified = _said(error)
         return result
+
+    async def _prepared(self, result: ApplyResult, steps: list[Step]) -> bool:
+        """The contracts the steps name, read before the first write (False: stopped)."""
+        try:
+            await self._load_instruments()
+            return True
+        except asyncio.CancelledError:
+            result.interrupted, result.failure = True, "interrupted"
+        except Exception as error:
+            result.failure = _said(error)
+        result.remaining = steps
+        return False
+
+    async def _step(self, step: Step, plan: Plan, result: ApplyResult,
+                    rest: list[Step]) -> bool:
+        """Run one step; when the apply must stop here, say how in `result` (False).
+
+        Whatever stops it — TT's refusal, no answer, a signal, a bug — the step's outcome
+        is on record and the result names what was not applied and what may have landed.
+        """
+        self._sent = False
+        try:
+            await self._run(step, plan)
+            return True
+        except asyncio.CancelledError:  # a signal: end here, with the summary
+            result.interrupted, result.failure, unknown = True, "interrupted", self._sent
+        except _Unresolved as unresolved:
+            result.failure, unknown = str(unresolved), True
+        except (TTError, _Failed) as error:
+            result.failure, unknown = str(error), False
+        except Exception as error:  # in reading back an unknown outcome (on record)
+            result.failure, unknown = _said(error), True
+        result.unknown = step if unknown else None
+        result.remaining = rest[1:] if unknown else rest
+        return False
 
     async def _load_instruments(self) -> None:
         owners: tuple[Account | User | RiskGroup, ...] = (
@@ -152,6 +179,14 @@ class Applier:
         sent = self.tt.http.stats.requests
         try:
             await write(self.writes, step)
+        except asyncio.CancelledError:
+            # Stopped mid-step: if a request had gone out it may have landed; the record
+            # says so, and the next apply reads the object back before anything else.
+            self._sent = self.tt.http.stats.requests > sent
+            self.audit.append("outcome", intent=intent, outcome="interrupted",
+                              sent=self._sent,
+                              **(self._last_request() if self._sent else {}), **extra)
+            raise
         except OutcomeUnknown as unknown:
             self.audit.append("outcome", intent=intent, outcome="unknown",
                               method=unknown.method, path=unknown.path,

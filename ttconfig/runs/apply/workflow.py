@@ -10,7 +10,6 @@ command line supplies (`Conversation`), so this module never prints and tests ca
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from ttconfig.errors import StalePlanError, UsageError
 from ttconfig.models import Firm
 from ttconfig.runs.apply.applier import Applier, ApplyResult, audit_context
 from ttconfig.runs.audit import AuditLog, actor
+from ttconfig.runs.interrupt import Signals
 from ttconfig.runs.lock import EnvironmentLock, LockInfo
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import (
@@ -135,7 +135,11 @@ def apply_environment(request: ApplyRequest, reach: Reach,
     lock = EnvironmentLock(request.layout.lock_dir, environment)
     with lock.held(plan=saved.checksum if saved else None), \
             reach.connect(reach.options.target(environment, firm)) as config:
-        return asyncio.run(run.apply(config, reach.reading))
+        signals = Signals()
+        applied = signals.run(run.apply(config, reach.reading))
+        if applied.result is not None and applied.result.interrupted:
+            applied.result.signal = signals.received
+        return applied
 
 
 def _chosen(request: ApplyRequest, saved: SavedPlan | None) -> tuple[str, SelectionOptions]:
