@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.cli.harness import TTConfig, output
@@ -110,3 +111,40 @@ def test_apply_refuses_to_append_to_an_audit_log_that_does_not_verify(
     assert "Traceback" not in result.stderr
     assert path.read_text() == "".join(lines[:2])
     assert ttconfig("plan", "--detailed-exitcode", *target).exit_code == 2, "nothing written"
+
+
+def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """kill -9 after a write landed and before its outcome was recorded: plan, drift and
+    audit verify say so; the next apply settles it from its fresh read (the gate counts a
+    recovered write as applied) and applies the rest."""
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    first = ttconfig("apply", "--auto-approve", *target, "--target", "accounts:HPT-PROP-ENERGY")
+    assert first.exit_code == 0, output(first)
+    path = demo / ".ttconfig" / "audit" / "uat.jsonl"
+    intent = next(r for r in map(json.loads, path.read_text().splitlines())
+                  if r["event"] == "intent")
+    path.unlink()
+    Path(f"{path}.head").unlink()
+    log = AuditLog(path, {})
+    log.append("intent", **{k: v for k, v in intent.items()
+                            if k not in ("time", "event", "prev_hash", "hash")})
+    said = "Unfinished apply: 1 write(s) in .ttconfig/audit/uat.jsonl may or may not have landed"
+    what = "upsert limit rows HPT-PROP-ENERGY"
+    for command in (("plan", *target), ("drift", *target)):
+        result = ttconfig(*command)
+        assert said in result.stderr, output(result)
+        assert what in result.stderr
+        assert "no outcome recorded: the apply was killed" in result.stderr
+    verified = ttconfig("audit", "verify", str(path))
+    assert said.replace(".ttconfig/audit/uat.jsonl", str(path)) in verified.stdout
+    applied = ttconfig("apply", "--auto-approve", *target)
+    assert applied.exit_code == 0, output(applied)
+    assert f"Recovered from an unfinished apply: {what}" in applied.stderr
+    assert "Applied 5 of 5 requests" in applied.stdout
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert records[1]["event"] == "outcome"
+    assert (records[1]["intent"], records[1]["outcome"]) == (records[0]["hash"], "applied")
+    assert records[1]["recovered_by"] == "read back before the next apply"
+    after = ttconfig("plan", *target)
+    assert "Unfinished apply" not in after.stderr

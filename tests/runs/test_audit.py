@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,7 @@ from ttconfig.runs.audit import (
     AuditLog,
     actor,
     head_file,
+    unfinished,
     verified_records,
     verify,
 )
@@ -146,3 +148,26 @@ def test_a_log_without_a_head_still_verifies_and_gets_one(tmp_path: Path) -> Non
     AuditLog(path, CONTEXT).verified().append("intent")
     assert json.loads(head_file(path).read_text())["records"] == 5
     assert verify(path).broken_at is None
+
+
+def test_unfinished_writes_are_those_no_outcome_settled() -> None:
+    def intent(name: str) -> dict[str, Any]:
+        return {"event": "intent", "hash": name, "time": "t", "kind": "accounts", "key": name,
+                "operation": "update account", "items": []}
+
+    def outcome(name: str, what: str, **extra: Any) -> dict[str, Any]:
+        return {"event": "outcome", "intent": name, "outcome": what, **extra}
+
+    records = [intent("killed"),
+               intent("lost"), outcome("lost", "unknown", request_id="r1"),
+               intent("resolved"), outcome("resolved", "unknown"),
+               outcome("resolved", "applied", resolved_by="read back"),
+               intent("stopped-before-sending"), outcome("stopped-before-sending",
+                                                         "interrupted", sent=False),
+               intent("stopped-after-sending"), outcome("stopped-after-sending",
+                                                        "interrupted", sent=True),
+               intent("refused"), outcome("refused", "failed")]
+    found = unfinished(records)
+    assert [(u.key, u.outcome, u.request_id) for u in found] == [
+        ("killed", None, None), ("lost", "unknown", "r1"),
+        ("stopped-after-sending", "interrupted", None)]

@@ -22,6 +22,7 @@ from ttconfig.render.heading import Heading
 from ttconfig.render.policy import refusal_message
 from ttconfig.render.result import describe_result
 from ttconfig.render.text import render_text
+from ttconfig.render.unfinished import recovered_text, unfinished_text
 from ttconfig.runs.apply.workflow import (
     Applied,
     ApplyRequest,
@@ -31,6 +32,7 @@ from ttconfig.runs.apply.workflow import (
     apply_environment,
     unlock_environment,
 )
+from ttconfig.runs.audit import AuditBroken, unfinished_in
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan
@@ -54,9 +56,10 @@ from ttconfig.safety.policy import Overrides, Verdict
               help="Save the plan for `ttconfig apply PLAN.json` (refused if stale).")
 @click.option("--force", is_flag=True,
               help="Plan past the change thresholds (apply must be given --force too).")
+@options.layout
 def plan(environment: str, connection: ConnectionOptions, environments_dir: Path,
          selection: SelectionOptions, output_format: str, detailed_exitcode: bool,
-         out: Path | None, force: bool) -> int:
+         out: Path | None, force: bool, layout: Layout) -> int:
     """Show what apply would change in TT to match the YAML (reads only).
 
     The environment's safety policy judges the plan: a refusal exits 4 (and --out saves
@@ -69,6 +72,7 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
+    _warn_unfinished(layout.audit_file(environment))
     if verdict.refused:
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))
@@ -113,6 +117,17 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     return applied.exit_code
 
 
+def _warn_unfinished(audit_path: Path) -> None:
+    """Writes an earlier apply began and never settled (the audit log's own problems are
+    apply's to refuse: plan and drift still show what they read)."""
+    try:
+        text = unfinished_text(unfinished_in(audit_path), audit_path)
+    except AuditBroken:
+        return
+    if text:
+        click.echo(text, err=True)
+
+
 def _show_changes(plan: Plan, verdict: Verdict) -> None:
     """What apply is about to do, and what the policy says of it."""
     show(render_text(plan, verdict), colour=terminal.colour())
@@ -128,6 +143,8 @@ def _say(applied: Applied) -> None:
         click.echo("Nothing applied.")
     elif applied.result is not None:
         click.echo(describe_result(applied.result, applied.audit_path))
+    if applied.recovered:
+        click.echo(recovered_text(applied.recovered), err=True)
 
 
 @click.command()
@@ -160,8 +177,9 @@ def unlock(environment: str, lock_id: str, layout: Layout) -> None:
 @options.connection()
 @options.ENVIRONMENTS_DIR
 @options.FORMAT
+@options.layout
 def drift(environment: str, connection: ConnectionOptions, environments_dir: Path,
-          output_format: str) -> int:
+          output_format: str, layout: Layout) -> int:
     """Report live changes made outside ttconfig; exit 2 when there are any.
 
     Severity is the direction of the live change: a live loosening is high, a live
@@ -170,6 +188,7 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     report = drift_environment(environments_dir / environment, environment,
                                options.reach(connection, terminal.reading))
     show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
+    _warn_unfinished(layout.audit_file(environment))
     return 0 if report.empty else 2
 
 

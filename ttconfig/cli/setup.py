@@ -14,7 +14,8 @@ from ttconfig.errors import UsageError
 from ttconfig.models import DECLARED
 from ttconfig.render.console import console
 from ttconfig.render.overview import accounts_table, summary_line
-from ttconfig.runs.audit import verify
+from ttconfig.render.unfinished import unfinished_text
+from ttconfig.runs.audit import unfinished_in, verify
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.importer import import_environment, inspect_environment
 from ttconfig.runs.planning import quietly
@@ -80,6 +81,9 @@ def audit_verify(file: Path) -> int:
     if verdict.broken_at is None:
         click.echo(f"{file}: {verdict.records} records; the chain holds "
                    f"(head {verdict.head[:16]}…)")
+        text = unfinished_text(unfinished_in(file), file)
+        if text:
+            click.echo(text)
         return 0
     click.echo(f"{file}:{verdict.broken_at}: broken: {verdict.reason} "
                f"({verdict.records} records before it hold)", err=True)

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,3 +216,52 @@ def verified_records(path: Path) -> list[dict[str, Any]]:
         raise AuditBroken(f"{path}:{verdict.broken_at}: the audit log's chain is broken "
                             f"({verdict.reason}); the gate cannot trust its apply times")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+FINISHED = frozenset({"applied", "failed", "not applied"})
+"""Outcomes that settle a write; any other (or none) leaves it unfinished."""
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A write an apply began and never settled: killed between the intent and its outcome,
+    or recorded unknown / interrupted after its request went out. It may have landed."""
+
+    intent: str
+    time: str
+    kind: str
+    key: str
+    operation: str
+    items: tuple[str, ...]
+    outcome: str | None
+    """The last outcome recorded for it, if any ("unknown", "interrupted")."""
+    request_id: str | None
+
+
+def unfinished(records: Iterable[Mapping[str, Any]]) -> list[Unfinished]:
+    """The writes of `records` that no outcome settled, oldest first."""
+    intents: dict[str, Mapping[str, Any]] = {}
+    last: dict[str, Mapping[str, Any]] = {}
+    for record in records:
+        if record.get("event") == "intent":
+            intents[str(record.get("hash"))] = record
+        elif record.get("event") == "outcome":
+            last[str(record.get("intent"))] = record
+    found = []
+    for key, intent in intents.items():
+        outcome = last.get(key)
+        if outcome is not None and (outcome.get("outcome") in FINISHED or (
+                outcome.get("outcome") == "interrupted" and outcome.get("sent") is False)):
+            continue
+        found.append(Unfinished(
+            key, str(intent.get("time")), str(intent.get("kind")), str(intent.get("key")),
+            str(intent.get("operation")), tuple(str(i) for i in intent.get("items") or ()),
+            None if outcome is None else str(outcome.get("outcome")),
+            None if outcome is None else outcome.get("request_id")))
+    return found
+
+
+def unfinished_in(path: Path) -> list[Unfinished]:
+    """The unfinished writes of the log at `path` (none when there is no log)."""
+    return unfinished(verified_records(path))
+

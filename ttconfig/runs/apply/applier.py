@@ -32,7 +32,7 @@ from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup
 from ttconfig.models.users import User
 from ttconfig.runs.apply.writers import Writes, write
-from ttconfig.runs.audit import AuditLog, actor, git_commit
+from ttconfig.runs.audit import AuditLog, Unfinished, actor, git_commit, unfinished_in
 from ttconfig.runs.planning import keeper, plan_from
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import OutcomeUnknown, TTError
@@ -287,3 +287,30 @@ def _pending(plan: Plan, step: Step) -> Step | None:
     if not items:
         return None
     return step.but(items=items)
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """An unfinished write of an earlier apply, settled by this apply's fresh read."""
+
+    write: Unfinished
+    outcome: str
+    """"applied" (live shows it: nothing of it is pending) or "not applied"."""
+
+
+def recover(audit: AuditLog, plan: Plan) -> list[Recovered]:
+    """Settle the writes earlier applies left unfinished, before this apply writes: the plan
+    was made from a fresh read, so a write that landed has nothing pending in it. Each is
+    recorded as an outcome of its own intent (`recovered_by`), which the gate then counts."""
+    settled = []
+    for left in unfinished_in(audit.path):
+        pending = any((step.kind.value, str(step.key), step.operation) ==
+                      (left.kind, left.key, left.operation)
+                      and (not left.items or set(left.items) & set(step.items))
+                      for step in plan.steps)
+        outcome = "not applied" if pending else "applied"
+        audit.append("outcome", intent=left.intent, outcome=outcome,
+                     recovered_by="read back before the next apply")
+        settled.append(Recovered(left, outcome))
+    return settled
+

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ttconfig.core.selection import Selection
 from ttconfig.desired.loader import load_firm
 from ttconfig.errors import StalePlanError, UsageError
 from ttconfig.models import Firm
-from ttconfig.runs.apply.applier import Applier, ApplyResult, audit_context
+from ttconfig.runs.apply.applier import Applier, ApplyResult, Recovered, audit_context, recover
 from ttconfig.runs.audit import AuditLog, actor
 from ttconfig.runs.interrupt import Signals
 from ttconfig.runs.lock import EnvironmentLock, LockInfo
@@ -111,6 +111,8 @@ class Applied:
     audit_path: Path
     verdict: Verdict | None = None
     result: ApplyResult | None = None
+    recovered: tuple[Recovered, ...] = ()
+    """Writes earlier applies left unfinished, settled before this one wrote."""
 
     @property
     def exit_code(self) -> int:
@@ -170,24 +172,30 @@ class _Run:
             with reading(config) as progress:
                 planned = await make_plan(self.firm, self.environment, tt, self.selection,
                                           progress)
-            plan = planned.plan
             audit = AuditLog(self.audit_path,
-                             audit_context(self.firm, self.environment, plan)).verified()
-            if self.saved is not None:
-                self._check_fresh(self.saved, planned, audit)
-            verdict = evaluate(plan, self.firm.environment.policy, planned.facts(now()),
-                               self.overrides, stage="apply")
-            if plan.empty:
-                return self._ended(Outcome.NO_CHANGES, verdict)
-            self.conversation.show(plan, verdict)
-            if verdict.refused:
-                audit.append("refused", reason="policy",
-                             findings=[asdict(f) for f in verdict.of("refused")])
-                return self._ended(Outcome.REFUSED, verdict)
-            if not self._confirmed(plan):
-                return self._ended(Outcome.DECLINED, verdict)
-            self._audit_overrides(verdict, audit)
-            result = await self._write(tt, planned, audit)
+                             audit_context(self.firm, self.environment, planned.plan)
+                             ).verified()
+            recovered = tuple(recover(audit, planned.plan))
+            return replace(await self._judged(tt, planned, audit), recovered=recovered)
+
+    async def _judged(self, tt: TTClient, planned: Planned, audit: AuditLog) -> Applied:
+        """Judge the plan, confirm it, write it."""
+        plan = planned.plan
+        if self.saved is not None:
+            self._check_fresh(self.saved, planned, audit)
+        verdict = evaluate(plan, self.firm.environment.policy, planned.facts(now()),
+                           self.overrides, stage="apply")
+        if plan.empty:
+            return self._ended(Outcome.NO_CHANGES, verdict)
+        self.conversation.show(plan, verdict)
+        if verdict.refused:
+            audit.append("refused", reason="policy",
+                         findings=[asdict(f) for f in verdict.of("refused")])
+            return self._ended(Outcome.REFUSED, verdict)
+        if not self._confirmed(plan):
+            return self._ended(Outcome.DECLINED, verdict)
+        self._audit_overrides(verdict, audit)
+        result = await self._write(tt, planned, audit)
         return Applied(Outcome.APPLIED, self.audit_path, verdict, result)
 
     def _ended(self, outcome: Outcome, verdict: Verdict) -> Applied:
