@@ -18,7 +18,7 @@ def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
     after = ttconfig("plan", "--detailed-exitcode", *target)
     assert after.exit_code == 0, after.stdout
     assert "No changes" in after.stdout
-    assert verify(demo / ".ttconfig" / "audit" / "uat.jsonl").records == 12
+    assert verify(demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl").records == 12
 
 
 def test_another_companys_key_is_refused_before_reading_the_firm(demo: Path,
@@ -37,7 +37,7 @@ def test_apply_without_a_terminal_asks_for_auto_approve_and_writes_nothing(
     result = ttconfig("apply", "-e", "uat", "--sandbox", "--usage-plan", "high")
     assert result.exit_code == 64
     assert "without a terminal pass --auto-approve" in result.stderr
-    assert not (demo / ".ttconfig" / "audit").exists()
+    assert not (demo / ".ttconfig" / "sandbox" / "audit").exists()
 
 
 def test_a_target_with_a_typo_exits_64_naming_it_not_no_changes(demo: Path,
@@ -50,7 +50,7 @@ def test_a_target_with_a_typo_exits_64_naming_it_not_no_changes(demo: Path,
         assert "did you mean HPT-PROP-ENERGY" in result.stderr
         assert "No changes" not in result.stdout
         assert "Traceback" not in result.stderr
-    assert not (demo / ".ttconfig" / "audit" / "uat.jsonl").exists()
+    assert not (demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl").exists()
 
 
 def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
@@ -68,7 +68,7 @@ def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
         assert (f"environments/uat/accounts.yaml:{line}:{column}: CME has no future product "
                 "'ZNN'; did you mean ZN?") in result.stderr
         assert "Traceback" not in result.stderr
-    assert not (demo / ".ttconfig" / "audit" / "uat.jsonl").exists()
+    assert not (demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl").exists()
 
 
 def test_a_folder_pointed_at_another_folders_tt_environment_writes_nothing(
@@ -91,13 +91,13 @@ def test_a_folder_pointed_at_another_folders_tt_environment_writes_nothing(
     refused = ttconfig("plan", "-e", "prod", "--sandbox")
     assert refused.exit_code == 3, output(refused)
     assert "is also the environment of environments/uat/environment.yaml" in refused.stderr
-    assert not (demo / ".ttconfig" / "audit").exists() or not any(
-        (demo / ".ttconfig" / "audit").iterdir())
+    assert not (demo / ".ttconfig" / "sandbox" / "audit").exists() or not any(
+        (demo / ".ttconfig" / "sandbox" / "audit").iterdir())
 
 
 def test_apply_refuses_to_append_to_an_audit_log_that_does_not_verify(
         demo: Path, ttconfig: TTConfig) -> None:
-    path = demo / ".ttconfig" / "audit" / "uat.jsonl"
+    path = demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
     log = AuditLog(path, {"environment": "uat"})
     for event in ("intent", "outcome", "intent", "outcome"):
         log.append(event)
@@ -121,7 +121,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
     first = ttconfig("apply", "--auto-approve", *target, "--target", "accounts:HPT-PROP-ENERGY")
     assert first.exit_code == 0, output(first)
-    path = demo / ".ttconfig" / "audit" / "uat.jsonl"
+    path = demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
     intent = next(r for r in map(json.loads, path.read_text().splitlines())
                   if r["event"] == "intent")
     path.unlink()
@@ -129,7 +129,8 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     log = AuditLog(path, {})
     log.append("intent", **{k: v for k, v in intent.items()
                             if k not in ("time", "event", "prev_hash", "hash")})
-    said = "Unfinished apply: 1 write(s) in .ttconfig/audit/uat.jsonl may or may not have landed"
+    said = ("Unfinished apply: 1 write(s) in .ttconfig/sandbox/audit/uat.jsonl may or may not "
+            "have landed")
     what = "upsert limit rows HPT-PROP-ENERGY"
     for command in (("plan", *target), ("drift", *target)):
         result = ttconfig(*command)
@@ -137,7 +138,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
         assert what in result.stderr
         assert "no outcome recorded: the apply was killed" in result.stderr
     verified = ttconfig("audit", "verify", str(path))
-    assert said.replace(".ttconfig/audit/uat.jsonl", str(path)) in verified.stdout
+    assert said.replace(".ttconfig/sandbox/audit/uat.jsonl", str(path)) in verified.stdout
     applied = ttconfig("apply", "--auto-approve", *target)
     assert applied.exit_code == 0, output(applied)
     assert f"Recovered from an unfinished apply: {what}" in applied.stderr
@@ -148,3 +149,24 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     assert records[1]["recovered_by"] == "read back before the next apply"
     after = ttconfig("plan", *target)
     assert "Unfinished apply" not in after.stderr
+
+
+def test_a_sandbox_plan_file_applies_only_to_the_sandbox_and_its_audit_lives_apart(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """`plan --out` under --sandbox printed `ttconfig apply plan.json`, which goes to real
+    TT when credentials are set; and rehearsals logged to UAT's real audit log."""
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    saved = ttconfig("plan", *target, "--out", "plan.json")
+    assert saved.exit_code == 0, output(saved)
+    assert "Apply exactly this with: ttconfig apply plan.json --sandbox" in saved.stderr
+    assert json.loads((demo / "plan.json").read_text())["target"] == "sandbox"
+    for elsewhere in ((), ("--base-url", "https://tt.example")):
+        refused = ttconfig("apply", "plan.json", *elsewhere)
+        assert refused.exit_code == 5, output(refused)
+        assert "plan.json was planned against sandbox; this apply would go to" in refused.stderr
+    applied = ttconfig("apply", "plan.json", "--sandbox", "--usage-plan", "high")
+    assert applied.exit_code == 0, output(applied)
+    sandbox_log = demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
+    assert {json.loads(line)["target"] for line in sandbox_log.read_text().splitlines()} == {
+        "sandbox"}
+    assert not (demo / ".ttconfig" / "audit").exists(), "real TT's audit log untouched"

@@ -99,7 +99,7 @@ def test_sigterm_mid_apply_records_the_write_in_flight_unlocks_and_exits_143(
     shutil.copytree(ROOT / "environments", tmp_path / "environments")
     child = popen("apply", "-e", "uat", "--sandbox", "--usage-plan", "high",
                   "--auto-approve", cwd=tmp_path)
-    audit = tmp_path / ".ttconfig" / "audit" / "uat.jsonl"
+    audit = tmp_path / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
     try:
         deadline = time.monotonic() + 60
         while not (audit.exists() and '"outcome":"applied"' in audit.read_text()):
@@ -120,4 +120,5 @@ def test_sigterm_mid_apply_records_the_write_in_flight_unlocks_and_exits_143(
     outcomes = {r["intent"]: r["outcome"] for r in records if r["event"] == "outcome"}
     assert set(intents) == set(outcomes), "every intent has its outcome"
     assert list(outcomes.values()) == ["applied", "interrupted"]
-    assert not list((tmp_path / ".ttconfig" / "locks").glob("*.lock")), "lock released"
+    locks = tmp_path / ".ttconfig" / "sandbox" / "locks"
+    assert not list(locks.glob("*.lock")), "lock released"

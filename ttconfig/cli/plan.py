@@ -72,14 +72,15 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
-    _warn_unfinished(layout.audit_file(environment))
+    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment))
     if verdict.refused:
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))
     if out is not None:
-        save_plan(out, judged, folder, selection)
+        save_plan(out, judged, folder, selection, connection.where)
         click.echo(f"Saved the plan to {out} (checksum {planned.plan.checksum()[:16]}…). "
-                   f"Apply exactly this with: ttconfig apply {out}", err=True)
+                   f"Apply exactly this with: ttconfig apply {out}{connection.flags}",
+                   err=True)
     return 2 if detailed_exitcode and not planned.plan.empty else 0
 
 
@@ -188,7 +189,7 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     report = drift_environment(environments_dir / environment, environment,
                                options.reach(connection, terminal.reading))
     show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
-    _warn_unfinished(layout.audit_file(environment))
+    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment))
     return 0 if report.empty else 2
 
 

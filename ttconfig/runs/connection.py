@@ -90,6 +90,19 @@ class ConnectionOptions:
     usage_plan: str | None = None
     company_name: str | None = None
 
+    @property
+    def where(self) -> str:
+        """Where requests go, as plan files and audit records name it: "sandbox", or TT's
+        base URL."""
+        return "sandbox" if self.sandbox else self.base_url
+
+    @property
+    def flags(self) -> str:
+        """The command-line options that send a command where these options do."""
+        if self.sandbox:
+            return " --sandbox"
+        return "" if self.base_url == wire.BASE_URL else f" --base-url {self.base_url}"
+
     def target(self, environment: str, firm: Firm | None = None) -> Target:
         """Where to send `environment`'s requests; environment.yaml fills what was not given."""
         if firm is None:

@@ -19,6 +19,9 @@ AUDIT_DIR = ROOT / "audit"
 LOCK_DIR = ROOT / "locks"
 """One lock file per environment while an apply runs."""
 SANDBOX_STATE = ROOT / "sandbox-state.json"
+SANDBOX_DIR = ROOT / "sandbox"
+"""A sandbox run's audit logs and locks, apart from real TT's: a rehearsal must never read
+as an apply to TT (the prod gate's soak counts UAT's applies)."""
 """The in-process sandbox's firms, kept between commands so a plan sees the last apply."""
 
 
@@ -66,3 +69,11 @@ class Layout:
 
     def audit_file(self, environment: str) -> Path:
         return audit_file(environment, self.audit_dir)
+
+    def of(self, *, sandbox: bool) -> Layout:
+        """The folders for a run against the sandbox (`sandbox`) or real TT: the default
+        ones move under SANDBOX_DIR for the sandbox; folders given explicitly stay."""
+        if not sandbox:
+            return self
+        return Layout(SANDBOX_DIR / "audit" if self.audit_dir == AUDIT_DIR else self.audit_dir,
+                      SANDBOX_DIR / "locks" if self.lock_dir == LOCK_DIR else self.lock_dir)

@@ -82,7 +82,7 @@ class SavedPlan:
 
 def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commit: str | None,
                   created_by: str, targets: Sequence[str] = (),
-                  excludes: Sequence[str] = ()) -> dict[str, Any]:
+                  excludes: Sequence[str] = (), where: str = "") -> dict[str, Any]:
     """The plan file's content, its own checksum last."""
     firm = planned.firm
     files = desired_files(folder)
@@ -93,6 +93,7 @@ def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commi
         "environment": planned.plan.environment,
         "tt_environment": planned.plan.tt_environment,
         "company": firm.environment.company,
+        "target": where,
         "selection": {"targets": list(targets), "excludes": list(excludes)},
         "desired": {"digest": digest(files), "files": files},
         "checksum": planned.plan.checksum(),
@@ -227,11 +228,24 @@ def firm_matches(saved: SavedPlan, firm: Firm, environment: str) -> None:
                              f"environment.yaml now says {firm.environment.tt_environment}")
 
 
-def save_plan(path: Path, judged: Judged, folder: Path, selection: SelectionOptions) -> None:
-    """`ttconfig plan --out`: the plan file, with who made it and from which commit."""
+def save_plan(path: Path, judged: Judged, folder: Path, selection: SelectionOptions,
+              where: str) -> None:
+    """`ttconfig plan --out`: the plan file, with who made it, from which commit, and
+    where it was planned against (`where`: "sandbox" or TT's base URL)."""
     write_plan_file(path, plan_document(judged.planned, folder, judged.verdict,
                                         git_commit=git_commit(Path.cwd()), created_by=actor(),
-                                        targets=selection.targets, excludes=selection.excludes))
+                                        targets=selection.targets, excludes=selection.excludes,
+                                        where=where))
+
+
+def check_target(saved: SavedPlan, where: str) -> None:
+    """A plan applies only where it was planned: a sandbox rehearsal's plan file must not
+    go to real TT because credentials happen to be set (nor the other way round)."""
+    planned = saved.data.get("target")
+    if planned != where:
+        raise StalePlanError(f"{saved.path} was planned against {planned or 'an unnamed target'}"
+                             f"; this apply would go to {where}: make the plan against where "
+                             "it is applied")
 
 
 @dataclass(frozen=True)

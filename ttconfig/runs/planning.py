@@ -32,7 +32,7 @@ from ttconfig.promotion.promote import Promoted
 from ttconfig.promotion.promote import promote as promote_firm
 from ttconfig.runs.audit import verified_records
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
-from ttconfig.runs.paths import audit_file
+from ttconfig.runs.paths import Layout
 from ttconfig.safety.drift import Drift, drift_of
 from ttconfig.safety.policy import Facts, Overrides, Verdict, admin_losses, evaluate
 from ttconfig.tt.client import TTClient
@@ -212,13 +212,15 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
                      hotfix: bool, source_audit: Path | None = None) -> Gated:
     """`ttconfig gate`: plan the environment and its source, and judge the first by the second.
 
-    The source's audit log (default `.ttconfig/audit/<source>.jsonl`) says when each change
-    was applied there; it counts only if its hash chain holds.
+    The source's audit log (default `.ttconfig/audit/<source>.jsonl`; a gate run against
+    the sandbox reads the sandbox's) says when each change was applied there; it counts
+    only if its hash chain holds.
     """
     target_firm = load_firm(environments_dir / environment, siblings=True)
     promotion = target_firm.environment.promotion
     source_firm = load_firm(environments_dir / promotion.source, siblings=True)
-    applied = applied_times(verified_records(source_audit or audit_file(promotion.source)))
+    default = Layout().of(sandbox=reach.options.sandbox).audit_file(promotion.source)
+    applied = applied_times(verified_records(source_audit or default))
     target_plan = reach.plan(target_firm, environment).plan
     source_plan = reach.plan(source_firm, promotion.source).plan
     verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,

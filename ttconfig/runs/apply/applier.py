@@ -41,9 +41,11 @@ SETTLE_SECONDS = 2.0
 """Wait before reading back after an unknown outcome: a 504's write may land late."""
 
 
-def audit_context(firm: Firm, environment: str, plan: Plan) -> dict[str, Any]:
-    """What every audit record of this apply says about where and by whom."""
+def audit_context(firm: Firm, environment: str, plan: Plan, where: str) -> dict[str, Any]:
+    """What every audit record of this apply says about where and by whom (`where`:
+    "sandbox" or TT's base URL)."""
     return {"environment": environment, "tt_environment": firm.environment.tt_environment,
+            "target": where,
             "actor": actor(), "git_commit": git_commit(Path.cwd()),
             "plan": plan.checksum(), "tool": f"ttconfig {__version__}"}
 

@@ -30,6 +30,7 @@ from ttconfig.runs.planfile import (
     SavedPlan,
     check_desired,
     check_live,
+    check_target,
     firm_matches,
     read_approval,
     read_plan_file,
@@ -126,15 +127,17 @@ def apply_environment(request: ApplyRequest, reach: Reach,
     environment, selection = _chosen(request, saved)
     folder = request.environments_dir / environment
     firm = load_firm(folder, siblings=True)
+    layout = request.layout.of(sandbox=reach.options.sandbox)
     if saved is not None:
+        check_target(saved, reach.options.where)
         firm_matches(saved, firm, environment)
         check_desired(saved, folder)
     elif not request.auto_approve and conversation.confirm is None:
         raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
     run = _Run(firm, environment, selection.of(firm), saved, request.overrides.read(),
                request.auto_approve or saved is not None,
-               request.layout.audit_file(environment), conversation)
-    lock = EnvironmentLock(request.layout.lock_dir, environment)
+               layout.audit_file(environment), conversation, reach.options.where)
+    lock = EnvironmentLock(layout.lock_dir, environment)
     with lock.held(plan=saved.checksum if saved else None), \
             reach.connect(reach.options.target(environment, firm)) as config:
         signals = Signals()
@@ -166,6 +169,8 @@ class _Run:
     approved: bool
     audit_path: Path
     conversation: Conversation
+    where: str
+    """"sandbox" or TT's base URL: every audit record says which."""
 
     async def apply(self, config: ClientConfig, reading: Reading) -> Applied:
         async with TTClient(config) as tt:
@@ -173,7 +178,8 @@ class _Run:
                 planned = await make_plan(self.firm, self.environment, tt, self.selection,
                                           progress)
             audit = AuditLog(self.audit_path,
-                             audit_context(self.firm, self.environment, planned.plan)
+                             audit_context(self.firm, self.environment, planned.plan,
+                                           self.where)
                              ).verified()
             recovered = tuple(recover(audit, planned.plan))
             return replace(await self._judged(tt, planned, audit), recovered=recovered)
