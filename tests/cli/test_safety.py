@@ -291,6 +291,16 @@ def test_a_saved_plan_applies_exactly_what_was_reviewed(desk: Desk) -> None:
     assert intents[0]["plan"] == document["checksum"]
 
 
+def test_require_saved_plan_applies_only_a_reviewed_plan_file(desk: Desk) -> None:
+    set_limit(desk, 500, {"require_saved_plan": True})  # a tightening: nothing else holds it
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 4,
+            "requires a reviewed plan file (require_saved_plan)",
+            "ttconfig plan -e prod --out plan.json")
+    assert desk.writes() == []
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    refused(desk.run("apply", "plan.json"), 0, "Applied 1 of 1")
+
+
 def test_a_plan_whose_yaml_changed_is_stale(desk: Desk) -> None:
     set_limit(desk, 900)
     desk.run("plan", "-e", "prod", "--out", "plan.json")

@@ -131,6 +131,9 @@ class Policy(Model):
     bounds: list[Bound] = Field(default_factory=list)
     coverage: Coverage = Field(default_factory=Coverage)
     require_loosening_approval: bool = False
+    require_saved_plan: bool = False
+    """Apply only a reviewed plan file (`plan --out`, then `apply PLAN.json`): no plan
+    made and applied in one go from a laptop."""
     high_loosening_percent: float = Field(default=50.0, ge=0)
     change_windows: list[ChangeWindow] = Field(default_factory=list)
 

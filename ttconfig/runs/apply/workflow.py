@@ -19,7 +19,7 @@ from pathlib import Path
 from ttconfig.core.plan import Plan
 from ttconfig.core.selection import Selection
 from ttconfig.desired.loader import load_firm
-from ttconfig.errors import StalePlanError, UsageError
+from ttconfig.errors import PolicyRefusal, StalePlanError, UsageError
 from ttconfig.models import Firm
 from ttconfig.runs.apply.applier import Applier, ApplyResult, Recovered, audit_context, recover
 from ttconfig.runs.audit import AuditLog, actor
@@ -128,6 +128,11 @@ def apply_environment(request: ApplyRequest, reach: Reach,
     folder = request.environments_dir / environment
     firm = load_firm(folder, siblings=True)
     layout = request.layout.of(sandbox=reach.options.sandbox)
+    if saved is None and firm.environment.policy.require_saved_plan:
+        raise PolicyRefusal(
+            f"{environment}'s policy requires a reviewed plan file (require_saved_plan): "
+            f"make one with `ttconfig plan -e {environment} --out plan.json`, have it "
+            "reviewed, then `ttconfig apply plan.json`")
     if saved is not None:
         check_target(saved, reach.options.where)
         firm_matches(saved, firm, environment)
