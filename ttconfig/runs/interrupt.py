@@ -2,7 +2,7 @@
 
 Without this, SIGTERM (what CI runners and `timeout` send before they kill) ended ttconfig
 at once: no outcome for the write in flight, the lock kept, nothing printed. Under
-`Signals.run`, SIGINT and SIGTERM cancel the running task instead; the applier records the
+`Signals.run`, SIGTERM cancels the running task as Ctrl-C does; the applier records the
 in-flight write as interrupted and returns its result, the lock is released on the way out,
 and the command exits 128 + the signal (130, 143).
 """
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-HANDLED = (signal.SIGINT, signal.SIGTERM)
+HANDLED = (signal.SIGTERM,)
+"""SIGINT stays asyncio's: it cancels the task the same way, and a second Ctrl-C still
+raises at once (at a confirmation prompt, where the loop is not running)."""
 
 
 class Interrupted(BaseException):
@@ -33,9 +35,8 @@ class Signals:
     received: int | None = None
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
-        """`asyncio.run(work)`, where SIGINT and SIGTERM cancel it (and are remembered)
-        instead of killing the process; a cancellation `work` does not absorb raises
-        Interrupted."""
+        """`asyncio.run(work)`, where SIGTERM cancels it (and is remembered) instead of
+        killing the process; a cancellation `work` does not absorb raises Interrupted."""
         try:
             return asyncio.run(self._watched(work))
         except (asyncio.CancelledError, KeyboardInterrupt):

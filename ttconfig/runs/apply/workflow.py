@@ -10,6 +10,7 @@ command line supplies (`Conversation`), so this module never prints and tests ca
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -148,7 +149,8 @@ def apply_environment(request: ApplyRequest, reach: Reach,
         signals = Signals()
         applied = signals.run(run.apply(config, reach.reading))
         if applied.result is not None and applied.result.interrupted:
-            applied.result.signal = signals.received
+            # SIGTERM is recorded; the only other way the task is cancelled is Ctrl-C
+            applied.result.signal = signals.received or signal.SIGINT
         return applied
 
 
@@ -186,7 +188,8 @@ class _Run:
                              audit_context(self.firm, self.environment, planned.plan,
                                            self.where)
                              ).verified()
-            recovered = tuple(recover(audit, planned.plan))
+            # A --target plan says nothing of objects outside it: settle only from a whole plan.
+            recovered = () if self.selection else tuple(recover(audit, planned.plan))
             return replace(await self._judged(tt, planned, audit), recovered=recovered)
 
     async def _judged(self, tt: TTClient, planned: Planned, audit: AuditLog) -> Applied:
