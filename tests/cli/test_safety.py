@@ -301,6 +301,32 @@ def test_require_saved_plan_applies_only_a_reviewed_plan_file(desk: Desk) -> Non
     refused(desk.run("apply", "plan.json"), 0, "Applied 1 of 1")
 
 
+def test_break_glass_tightens_at_once_and_is_shown_until_the_yaml_carries_it(
+        desk: Desk) -> None:
+    policy = {"require_saved_plan": True, "require_loosening_approval": True}
+    emergency = ["apply", "-e", "prod", "--break-glass", "--auto-approve"]
+    set_limit(desk, 500, policy)  # 600 live → 500: stop the desk trading so much now
+    refused(desk.run(*emergency, "--reason", "x"), 64, "--break-glass needs --target")
+    refused(desk.run(*emergency, "--target", "accounts:HPT-ARB"), 64,
+            "--break-glass needs --reason")
+    refused(desk.run(*emergency, "--target", "accounts:HPT-ARB", "--reason",
+                     "desk over its limit"), 0, "Applied 1 of 1")
+    intent = next(r for r in desk.audit() if r["event"] == "intent")
+    assert (intent["break_glass"], intent["reason"]) == (True, "desk over its limit")
+
+    set_limit(desk, 600, policy)  # the YAML does not carry the emergency change yet
+    said = "an emergency change not yet in the YAML: accounts HPT-ARB, applied with " \
+           "--break-glass at"
+    refused(desk.run("plan", "-e", "prod"), 0, f"This plan reverts {said}",
+            "desk over its limit")
+    refused(desk.run("drift", "-e", "prod"), 2, f"Live TT carries {said}")
+
+    set_limit(desk, 900, policy)  # a loosening is never an emergency
+    refused(desk.run(*emergency, "--target", "accounts:HPT-ARB", "--reason", "y"), 4,
+            "--break-glass applies only tightening", "accounts HPT-ARB")
+    assert len(desk.writes()) == 1
+
+
 def test_a_plan_whose_yaml_changed_is_stale(desk: Desk) -> None:
     set_limit(desk, 900)
     desk.run("plan", "-e", "prod", "--out", "plan.json")

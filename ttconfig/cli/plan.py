@@ -15,14 +15,15 @@ import click
 from ttconfig.cli import options, terminal
 from ttconfig.core.plan import Plan
 from ttconfig.errors import PolicyRefusal
+from ttconfig.models.checks import fold
 from ttconfig.render.approval import approval_text
+from ttconfig.render.audit_findings import emergency_text, recovered_text, unfinished_text
 from ttconfig.render.console import show
 from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
 from ttconfig.render.heading import Heading
 from ttconfig.render.policy import refusal_message
 from ttconfig.render.result import describe_result
 from ttconfig.render.text import render_text
-from ttconfig.render.unfinished import recovered_text, unfinished_text
 from ttconfig.runs.apply.workflow import (
     Applied,
     ApplyRequest,
@@ -32,7 +33,7 @@ from ttconfig.runs.apply.workflow import (
     apply_environment,
     unlock_environment,
 )
-from ttconfig.runs.audit import AuditBroken, unfinished_in
+from ttconfig.runs.audit import AuditBroken, emergencies, unfinished, verified_records
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan
@@ -72,7 +73,8 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
-    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment))
+    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment),
+                     {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes})
     if verdict.refused:
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))
@@ -100,16 +102,19 @@ def show_plan(plan: Plan, verdict: Verdict | None, output_format: str,
               help="Apply without asking (for CI). A saved plan never asks: it was reviewed.")
 @options.overrides
 @options.layout
+@click.option("--break-glass", is_flag=True,
+              help="An emergency tightening of the --target objects, with --reason: only "
+                   "tightening, no saved plan needed, audited as break-glass.")
 def apply(plan_file: Path | None, environment: str | None, connection: ConnectionOptions,
           environments_dir: Path, selection: SelectionOptions, auto_approve: bool,
-          overrides: OverrideOptions, layout: Layout) -> int:
+          overrides: OverrideOptions, layout: Layout, break_glass: bool) -> int:
     """Apply a saved plan (refused if stale), or plan, confirm and apply; with an audit log.
 
     One apply per environment at a time; the environment's safety policy is enforced, and
     every override is written to the audit log.
     """
     request = ApplyRequest(environments_dir, plan_file, environment, selection, overrides,
-                           auto_approve, layout)
+                           auto_approve, layout, break_glass)
     conversation = Conversation(show=_show_changes, writing=terminal.writing,
                                 confirm=terminal.confirm if sys.stdin.isatty() else None)
     applied = apply_environment(request, options.reach(connection, terminal.reading),
@@ -118,15 +123,20 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     return applied.exit_code
 
 
-def _warn_unfinished(audit_path: Path) -> None:
-    """Writes an earlier apply began and never settled (the audit log's own problems are
-    apply's to refuse: plan and drift still show what they read)."""
+def _warn_unfinished(audit_path: Path, touched: set[tuple[str, str]] | None = None,
+                     *, reverts: bool = True) -> None:
+    """Writes an earlier apply began and never settled, and emergency changes of `touched`
+    objects (kind, folded key) the YAML does not carry yet. The audit log's own problems
+    are apply's to refuse: plan and drift still show what they read."""
     try:
-        text = unfinished_text(unfinished_in(audit_path), audit_path)
+        records = verified_records(audit_path)
     except AuditBroken:
         return
-    if text:
-        click.echo(text, err=True)
+    found = [e for e in emergencies(records) if (e.kind, fold(e.key)) in (touched or set())]
+    for text in (unfinished_text(unfinished(records), audit_path),
+                 emergency_text(found, reverts=reverts)):
+        if text:
+            click.echo(text, err=True)
 
 
 def _show_changes(plan: Plan, verdict: Verdict) -> None:
@@ -189,7 +199,8 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     report = drift_environment(environments_dir / environment, environment,
                                options.reach(connection, terminal.reading))
     show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
-    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment))
+    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment),
+                     {(item.kind, fold(item.key)) for item in report.items}, reverts=False)
     return 0 if report.empty else 2
 
 

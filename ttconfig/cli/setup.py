@@ -12,9 +12,9 @@ from ttconfig.desired.loader import load_firm
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.errors import UsageError
 from ttconfig.models import DECLARED
+from ttconfig.render.audit_findings import unfinished_text
 from ttconfig.render.console import console
 from ttconfig.render.overview import accounts_table, summary_line
-from ttconfig.render.unfinished import unfinished_text
 from ttconfig.runs.audit import unfinished_in, verify
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.importer import import_environment, inspect_environment

@@ -265,3 +265,32 @@ def unfinished_in(path: Path) -> list[Unfinished]:
     """The unfinished writes of the log at `path` (none when there is no log)."""
     return unfinished(verified_records(path))
 
+
+@dataclass(frozen=True)
+class Emergency:
+    """A change applied with --break-glass: the YAML may not carry it yet, and a plan made
+    from that YAML would revert it."""
+
+    kind: str
+    key: str
+    time: str
+    actor: str
+    reason: str
+
+
+def emergencies(records: Iterable[Mapping[str, Any]]) -> list[Emergency]:
+    """The break-glass writes of `records` that were applied, latest per object last."""
+    intents: dict[str, Mapping[str, Any]] = {}
+    found: dict[tuple[str, str], Emergency] = {}
+    for record in records:
+        if record.get("event") == "intent" and record.get("break_glass"):
+            intents[str(record.get("hash"))] = record
+        elif record.get("event") == "outcome" and record.get("outcome") == "applied":
+            intent = intents.get(str(record.get("intent")))
+            if intent is not None:
+                kind, key = str(intent.get("kind")), str(intent.get("key"))
+                found[(kind, key)] = Emergency(kind, key, str(intent.get("time")),
+                                               str(intent.get("actor")),
+                                               str(intent.get("reason")))
+    return list(found.values())
+

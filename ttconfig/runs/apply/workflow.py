@@ -95,6 +95,20 @@ class ApplyRequest:
     overrides: OverrideOptions = field(default_factory=OverrideOptions)
     auto_approve: bool = False
     layout: Layout = field(default_factory=Layout)
+    break_glass: bool = False
+    """An emergency tightening: --target and --reason required, only tightening allowed,
+    no saved plan required, audited as break-glass."""
+
+    def check_break_glass(self) -> None:
+        if not self.break_glass:
+            return
+        if self.plan_file is not None:
+            raise UsageError("--break-glass plans and applies at once: not with a plan file")
+        if not self.selection.targets:
+            raise UsageError("--break-glass needs --target KIND:NAME: an emergency change "
+                             "reads and writes only the objects it names")
+        if not self.overrides.reason.strip():
+            raise UsageError("--break-glass needs --reason TEXT: it is kept in the audit log")
 
 
 class Outcome(StrEnum):
@@ -124,12 +138,13 @@ class Applied:
 def apply_environment(request: ApplyRequest, reach: Reach,
                       conversation: Conversation = Conversation()) -> Applied:
     """`ttconfig apply`: one environment, under its lock, audited."""
+    request.check_break_glass()
     saved = read_plan_file(request.plan_file) if request.plan_file is not None else None
     environment, selection = _chosen(request, saved)
     folder = request.environments_dir / environment
     firm = load_firm(folder, siblings=True)
     layout = request.layout.of(sandbox=reach.options.sandbox)
-    if saved is None and firm.environment.policy.require_saved_plan:
+    if saved is None and firm.environment.policy.require_saved_plan and not request.break_glass:
         raise PolicyRefusal(
             f"{environment}'s policy requires a reviewed plan file (require_saved_plan): "
             f"make one with `ttconfig plan -e {environment} --out plan.json`, have it "
@@ -142,7 +157,8 @@ def apply_environment(request: ApplyRequest, reach: Reach,
         raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
     run = _Run(firm, environment, selection.of(firm), saved, request.overrides.read(),
                request.auto_approve or saved is not None,
-               layout.audit_file(environment), conversation, reach.options.where)
+               layout.audit_file(environment), conversation, reach.options.where,
+               request.break_glass)
     lock = EnvironmentLock(layout.lock_dir, environment)
     with lock.held(plan=saved.checksum if saved else None), \
             reach.connect(reach.options.target(environment, firm)) as config:
@@ -178,16 +194,17 @@ class _Run:
     conversation: Conversation
     where: str
     """"sandbox" or TT's base URL: every audit record says which."""
+    break_glass: bool = False
 
     async def apply(self, config: ClientConfig, reading: Reading) -> Applied:
         async with TTClient(config) as tt:
             with reading(config) as progress:
                 planned = await make_plan(self.firm, self.environment, tt, self.selection,
                                           progress)
-            audit = AuditLog(self.audit_path,
-                             audit_context(self.firm, self.environment, planned.plan,
-                                           self.where)
-                             ).verified()
+            context = audit_context(self.firm, self.environment, planned.plan, self.where)
+            if self.break_glass:
+                context |= {"break_glass": True, "reason": self.overrides.reason}
+            audit = AuditLog(self.audit_path, context).verified()
             # A --target plan says nothing of objects outside it: settle only from a whole plan.
             recovered = () if self.selection else tuple(recover(audit, planned.plan))
             return replace(await self._judged(tt, planned, audit), recovered=recovered)
@@ -202,6 +219,13 @@ class _Run:
         if plan.empty:
             return self._ended(Outcome.NO_CHANGES, verdict)
         self.conversation.show(plan, verdict)
+        if self.break_glass and plan.summary.loosening:
+            loosening = [f"{c.kind.spec.title} {c.key}" for c in plan.changes
+                         if any(f.direction == "loosening" for f in c.fields)]
+            audit.append("refused", reason="break-glass with loosening", objects=loosening)
+            raise PolicyRefusal("--break-glass applies only tightening; the selection "
+                                f"loosens {', '.join(loosening)}: narrow --target, or make "
+                                "the change through a reviewed plan")
         if verdict.refused:
             audit.append("refused", reason="policy",
                          findings=[asdict(f) for f in verdict.of("refused")])

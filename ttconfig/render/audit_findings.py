@@ -1,5 +1,6 @@
-"""Writes an apply began and never settled, as plan, drift, apply and `audit verify` say
-them: what, when, which request, and what happens next."""
+"""What the audit log tells plan, drift, apply and `audit verify` to say besides the plan:
+writes an apply began and never settled (what, when, which request, what happens next), and
+emergency changes the YAML does not carry yet."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ttconfig.runs.apply.applier import Recovered
-from ttconfig.runs.audit import Unfinished
+from ttconfig.runs.audit import Emergency, Unfinished
 
 
 def _write(write: Unfinished) -> str:
@@ -35,3 +36,15 @@ def recovered_text(recovered: Sequence[Recovered]) -> str:
         f"({r.write.time}): {r.outcome}" + (", and this apply sends it" if r.outcome ==
                                             "not applied" else "")
         for r in recovered)
+
+
+def emergency_text(found: Sequence[Emergency], *, reverts: bool) -> str:
+    """Break-glass changes the YAML does not carry yet: a plan from it reverts them (and
+    drift shows them), so each is named until the YAML catches up."""
+    if not found:
+        return ""
+    what = "This plan reverts" if reverts else "Live TT carries"
+    return "\n".join(
+        f"{what} an emergency change not yet in the YAML: {e.kind} {e.key}, applied with "
+        f"--break-glass at {e.time} by {e.actor} ({e.reason}). Carry it into the YAML."
+        for e in found)
