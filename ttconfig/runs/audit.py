@@ -23,7 +23,7 @@ from typing import Any
 
 from ttconfig.core.changes import ABSENT
 from ttconfig.errors import TTConfigError
-from ttconfig.runs.paths import private_dir, write_private
+from ttconfig.files import private_dir, write_private
 
 GENESIS = "0" * 64
 

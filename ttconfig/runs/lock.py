@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig.errors import TTConfigError, UsageError
+from ttconfig.files import private_dir
 from ttconfig.runs.audit import actor
-from ttconfig.runs.paths import private_dir
 
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _FIELDS: dict[str, type] = {

@@ -8,8 +8,6 @@ package spells `.ttconfig`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,31 +26,6 @@ as an apply to TT (the prod gate's soak counts UAT's applies)."""
 def audit_file(environment: str, directory: Path = AUDIT_DIR) -> Path:
     """An environment's audit log: the gate reads the source's, apply writes its own."""
     return directory / f"{environment}.jsonl"
-
-
-def private_dir(directory: Path) -> Path:
-    """`directory`, made with any missing parents readable by their owner only (0700):
-    audit logs, locks and plans say who did what to a firm's risk setup."""
-    missing = [p for p in (directory, *directory.parents) if not p.exists()]
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
-    return directory
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `path` whole or not at all, readable by its owner only (0600), following no
-    symlink: the temporary file has a fresh random name (O_EXCL), and the rename replaces
-    whatever is at `path` — a link too — instead of writing through it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def credentials_file(state_path: Path) -> Path:

@@ -22,9 +22,9 @@ from typing import Any
 from ttconfig import __version__
 from ttconfig.core.plan import checksum_of
 from ttconfig.errors import StalePlanError, UsageError
+from ttconfig.files import write_private
 from ttconfig.models import Firm
 from ttconfig.runs.audit import actor, git_commit
-from ttconfig.runs.paths import write_private
 from ttconfig.runs.planning import Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict

@@ -10,8 +10,6 @@ that a change was applied exactly once.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig.errors import TTConfigError
+from ttconfig.files import write_private
 
 Record = dict[str, Any]
 
@@ -185,7 +184,7 @@ class SandboxStore:
             return
         with self.lock:
             try:
-                _atomic_write(self.path, json.dumps(self.to_json(), separators=(",", ":")))
+                write_private(self.path, json.dumps(self.to_json(), separators=(",", ":")))
             except OSError as error:
                 raise SandboxStateError(f"cannot write the sandbox state {self.path}: "
                                         f"{error.strerror or error}") from None
@@ -209,22 +208,3 @@ class SandboxStore:
     def writes(self) -> list[Record]:
         with self.lock:
             return [asdict(w) for w in self.write_log]
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
