@@ -327,6 +327,28 @@ def test_break_glass_tightens_at_once_and_is_shown_until_the_yaml_carries_it(
     assert len(desk.writes()) == 1
 
 
+def test_require_distinct_approver_refuses_self_approval(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_limit(desk, 900, {"require_loosening_approval": True,
+                          "require_distinct_approver": True})
+    monkeypatch.setenv("GITHUB_ACTOR", "alice")
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    assert json.loads((desk.root / "plan.json").read_text())["created_by_id"] == "github:alice"
+    refused(desk.run("approve", "plan.json", "--by", "someone else", tt=False), 0,
+            "Approved plan")
+    refused(desk.run("apply", "plan.json", "--approval", "plan.approval.json"), 4,
+            "approved by its own author (github:alice)")
+    monkeypatch.setenv("GITHUB_ACTOR", "bob")
+    refused(desk.run("approve", "plan.json", tt=False), 0, "as bob (CI)")
+    monkeypatch.delenv("GITHUB_ACTOR")  # approved with a git email or OS user, not a login
+    refused(desk.run("approve", "plan.json", "--out", "local.json", tt=False), 0, "Approved")
+    refused(desk.run("apply", "plan.json", "--approval", "local.json"), 4,
+            "names of different kinds cannot be compared")
+    assert desk.writes() == []
+    refused(desk.run("apply", "plan.json", "--approval", "plan.approval.json"), 0,
+            "Applied 1 of 1")
+
+
 def test_a_plan_whose_yaml_changed_is_stale(desk: Desk) -> None:
     set_limit(desk, 900)
     desk.run("plan", "-e", "prod", "--out", "plan.json")

@@ -132,6 +132,9 @@ class Policy(Model):
     coverage: Coverage = Field(default_factory=Coverage)
     require_loosening_approval: bool = False
     require_saved_plan: bool = False
+    require_distinct_approver: bool = False
+    """An approval counts only from someone other than the plan's author (compared by
+    their CI login or git email, and refused when the two cannot be compared)."""
     """Apply only a reviewed plan file (`plan --out`, then `apply PLAN.json`): no plan
     made and applied in one go from a laptop."""
     high_loosening_percent: float = Field(default=50.0, ge=0)

@@ -55,6 +55,22 @@ def actor(environ: dict[str, str] | None = None) -> str:
         return "unknown"
 
 
+def identity(environ: Mapping[str, str] | None = None) -> str:
+    """Who runs this, as approvals compare people: "github:LOGIN" (or "gitlab:") in CI,
+    else "git:EMAIL" from git's configuration, else "os:USER". Names of different kinds
+    cannot be compared: one person may be both a login and an email."""
+    env = environ if environ is not None else os.environ
+    for variable, kind in (("GITHUB_ACTOR", "github"), ("GITLAB_USER_LOGIN", "gitlab")):
+        if env.get(variable):
+            return f"{kind}:{env[variable]}"
+    try:
+        email = subprocess.run(["git", "config", "user.email"], capture_output=True,
+                               text=True, timeout=5, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        email = ""
+    return f"git:{email.casefold()}" if email else f"os:{actor(dict(env))}"
+
+
 def git_commit(directory: Path) -> str | None:
     try:
         result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory,

@@ -21,10 +21,10 @@ from typing import Any
 
 from ttconfig import __version__
 from ttconfig.core.plan import checksum_of
-from ttconfig.errors import StalePlanError, UsageError
+from ttconfig.errors import PolicyRefusal, StalePlanError, UsageError
 from ttconfig.files import write_private
 from ttconfig.models import Firm
-from ttconfig.runs.audit import actor, git_commit
+from ttconfig.runs.audit import actor, git_commit, identity
 from ttconfig.runs.planning import Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
@@ -89,7 +89,7 @@ def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commi
     document: dict[str, Any] = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "tool": f"ttconfig {__version__}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "created_by": created_by, "git_commit": git_commit,
+        "created_by": created_by, "created_by_id": identity(), "git_commit": git_commit,
         "environment": planned.plan.environment,
         "tt_environment": planned.plan.tt_environment,
         "company": firm.environment.company,
@@ -203,7 +203,7 @@ def _what_differs(saved: SavedPlan, planned: Planned) -> str:
 
 def approval_document(saved: SavedPlan, approved_by: str, reason: str) -> dict[str, Any]:
     return {"format": APPROVAL_FORMAT, "environment": saved.environment,
-            "plan": saved.checksum, "approved_by": approved_by,
+            "plan": saved.checksum, "approved_by": approved_by, "approved_by_id": identity(),
             "approved_at": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason}
 
 
@@ -216,7 +216,24 @@ def read_approval(path: Path) -> Approval:
             isinstance(data.get(k), str) for k in ("plan", "approved_by", "approved_at")):
         raise UsageError(f"{path} is not an approval file written by `ttconfig approve`")
     return Approval(data["plan"], data["approved_by"], data["approved_at"],
-                    str(data.get("reason", "")))
+                    str(data.get("reason", "")), str(data.get("approved_by_id", "")))
+
+
+def check_distinct_approver(approval: Approval, author: str) -> None:
+    """policy.require_distinct_approver: the approver is not the plan's author, and the
+    two names are of one kind (a CI login and a git email cannot be compared)."""
+    approver = approval.approved_by_id
+    if not approver or not author:
+        raise PolicyRefusal("the policy requires an approver other than the plan's author "
+                            "(require_distinct_approver), and this plan or approval does "
+                            "not say who made it: make both with this ttconfig")
+    if approver.partition(":")[0] != author.partition(":")[0]:
+        raise PolicyRefusal(f"the plan was made as {author} and approved as {approver}: "
+                            "names of different kinds cannot be compared "
+                            "(require_distinct_approver); approve where the plan was made")
+    if approver == author:
+        raise PolicyRefusal(f"the plan was approved by its own author ({author}); the "
+                            "policy requires another approver (require_distinct_approver)")
 
 
 def firm_matches(saved: SavedPlan, firm: Firm, environment: str) -> None:

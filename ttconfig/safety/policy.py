@@ -46,6 +46,8 @@ class Approval:
     approved_by: str
     approved_at: str
     reason: str = ""
+    approved_by_id: str = ""
+    """Who approved, as `runs.audit.identity` names people ("github:LOGIN", "git:EMAIL")."""
 
 
 @dataclass(frozen=True)

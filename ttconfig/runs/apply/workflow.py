@@ -23,13 +23,14 @@ from ttconfig.desired.loader import load_firm
 from ttconfig.errors import PolicyRefusal, StalePlanError, UsageError
 from ttconfig.models import Firm
 from ttconfig.runs.apply.applier import Applier, ApplyResult, Recovered, audit_context, recover
-from ttconfig.runs.audit import AuditLog, actor
+from ttconfig.runs.audit import AuditLog, actor, identity
 from ttconfig.runs.interrupt import Signals
 from ttconfig.runs.lock import EnvironmentLock, LockInfo
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import (
     SavedPlan,
     check_desired,
+    check_distinct_approver,
     check_live,
     check_target,
     firm_matches,
@@ -155,7 +156,11 @@ def apply_environment(request: ApplyRequest, reach: Reach,
         check_desired(saved, folder)
     elif not request.auto_approve and conversation.confirm is None:
         raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
-    run = _Run(firm, environment, selection.of(firm), saved, request.overrides.read(),
+    overrides = request.overrides.read()
+    if overrides.approval is not None and firm.environment.policy.require_distinct_approver:
+        check_distinct_approver(overrides.approval, str(saved.data.get("created_by_id", ""))
+                                if saved is not None else identity())
+    run = _Run(firm, environment, selection.of(firm), saved, overrides,
                request.auto_approve or saved is not None,
                layout.audit_file(environment), conversation, reach.options.where,
                request.break_glass)
