@@ -226,6 +226,16 @@ def test_rule2_lower_case_path_is_served(hpt: RawTT) -> None:
     assert ok(request(hpt, "GET", hpt.url("ttaccount", "accounts")))["accounts"]
 
 
+@pytest.mark.parametrize(("service", "endpoint"), [("ttaccount", "accounts"),
+                                                   ("ttpds", "markets")])
+def test_a_trailing_slash_is_routed_as_without_it(hpt: RawTT, service: str,
+                                                  endpoint: str) -> None:
+    """The gateway in front of TT routes /x/ as /x (contract §9); it answered 404."""
+    plain = ok(request(hpt, "GET", hpt.url(service, endpoint)))
+    slashed = ok(request(hpt, "GET", hpt.url(service, endpoint) + "/"))
+    assert slashed[endpoint] == plain[endpoint]
+
+
 # ------------------------------------------------------------------------- rule 3: app key
 
 
@@ -891,7 +901,7 @@ def test_token_request(hpt: RawTT) -> None:
     body = ok(token_request(hpt))
     assert set(body) == {"status", "access_token", "token_type", "seconds_until_expiry"}
     assert body["token_type"] == "bearer"
-    assert body["seconds_until_expiry"] == 3600
+    assert body["seconds_until_expiry"] == 43199  # as a real token showed (contract §9)
     assert isinstance(body["access_token"], str)
     ok(request(hpt, "GET", hpt.url("ttpds", "markets"),
                headers={"Authorization": f"Bearer {body['access_token']}"}))

@@ -121,7 +121,8 @@ class SandboxApp:
         parts = [*request.url.path.lstrip("/").split("/", 2), "", ""]
         return Ctx(
             method=request.method, path=request.url.path, url=str(request.url),
-            service=parts[0], environment=parts[1], endpoint=parts[2],
+            # The gateway in front of TT routes /x/ as /x (contract §9).
+            service=parts[0], environment=parts[1], endpoint=parts[2].rstrip("/"),
             query=dict(request.query_params), headers=dict(request.headers),
             body=await request.body() if request.method != "GET" else b"",
         )

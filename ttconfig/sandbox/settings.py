@@ -51,7 +51,8 @@ class SandboxSettings:
     page_size: int = 500
     max_plain_response_bytes: int = 2_000_000
     """Larger response bodies are refused with 413 unless the client accepts gzip."""
-    token_lifetime_seconds: float = 3600.0
+    token_lifetime_seconds: float = 43199.0
+    """As a real token showed (`seconds_until_expiry: 43199`, contract §9)."""
     redirect_gets: bool = False
     """Answer every GET first with a 303 to the same host (TT's regional routing)."""
     latency_ms: float = 0.0
