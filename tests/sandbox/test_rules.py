@@ -226,6 +226,17 @@ def test_rule2_lower_case_path_is_served(hpt: RawTT) -> None:
     assert ok(request(hpt, "GET", hpt.url("ttaccount", "accounts")))["accounts"]
 
 
+@pytest.mark.parametrize("service", ["ttledger", "ttmonitor", "ttbacktest"])
+def test_services_tt_has_but_the_sandbox_does_not_simulate_answer_501(
+        hpt: RawTT, service: str) -> None:
+    """Not a 403, which reads as a bad app key; a bad key still gets its 403."""
+    response = request(hpt, "GET", hpt.url(service, "fills"))
+    assert response.status_code == 501, response.text
+    assert f"does not simulate {service}" in response.json()["message"]
+    refused_by_gateway(request(hpt, "GET", hpt.url(service, "fills"),
+                               headers={"x-api-key": "not-a-key"}), 403, "Forbidden")
+
+
 @pytest.mark.parametrize(("service", "endpoint"), [("ttaccount", "accounts"),
                                                    ("ttpds", "markets")])
 def test_a_trailing_slash_is_routed_as_without_it(hpt: RawTT, service: str,

@@ -30,6 +30,8 @@ from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.sandbox.store import Record, SandboxStore
 
 DEPRECATED_HOST = "apigateway.trade.tt"
+NOT_SIMULATED = frozenset({"ttledger", "ttmonitor", "ttbacktest"})
+"""Services TT has that the sandbox does not simulate: they answer 501, not 403."""
 CONTENT_TYPE_ON_GET = (
     "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 "
     "and encoded with Base64): 'Bearer'."
@@ -160,7 +162,8 @@ class SandboxApp:
     def _gate(self, ctx: Ctx) -> None:
         """The gateway's refusals, in TT's order (module docstring)."""
         host = ctx.headers.get("host", "").rsplit(":", 1)[0].lower()
-        known = ctx.service in self.services and ctx.environment in self.store.envs
+        served = self.services | NOT_SIMULATED
+        known = ctx.service in served and ctx.environment in self.store.envs
         if host == DEPRECATED_HOST or not known or not ctx.endpoint:
             raise Refusal(403, gateway("Forbidden"))
         if ctx.method == "GET" and "content-type" in ctx.headers:
@@ -168,6 +171,9 @@ class SandboxApp:
         app_key = self.store.env(ctx.environment).app_keys.get(ctx.headers.get("x-api-key", ""))
         if app_key is None:
             raise Refusal(403, gateway("Forbidden"))
+        if ctx.service in NOT_SIMULATED:  # TT has it: a 403 would read as a bad key
+            raise Refusal(501, gateway(f"Not simulated: the ttconfig sandbox does not "
+                                       f"simulate {ctx.service} (contract §9)"))
         ctx.key, ctx.company_id = app_key["key"], app_key["companyId"]
         ctx.user_id = app_key["userId"]
         over = self.gateway.admit(ctx.key, app_key["usagePlan"])
