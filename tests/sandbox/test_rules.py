@@ -927,6 +927,16 @@ def test_token_request_json_body_is_400(hpt: RawTT) -> None:
     failed(token_request(hpt, as_json=True), 400)
 
 
+def test_a_form_body_labelled_json_is_served_as_tts_own_sample_sends_it(hpt: RawTT) -> None:
+    """The header lies, the body is the form: TT serves it (contract §9); it was 400."""
+    form = {"grant_type": "user_app", "app_key": f"{hpt.key}:{hpt.secret}"}
+    response = hpt.http.post(hpt.url("ttid", "token"), params={"requestId": hpt.rid()},
+                             headers={"x-api-key": hpt.key,
+                                      "Content-Type": "application/json"},
+                             content=urllib.parse.urlencode(form))
+    assert ok(response)["token_type"] == "bearer"
+
+
 def test_token_request_wrong_secret_is_401(hpt: RawTT) -> None:
     failed(token_request(hpt, app_key=f"{hpt.key}:{uuid.uuid4()}"), 401)
 

@@ -235,9 +235,12 @@ class SandboxApp:
     def _token(self, ctx: Ctx) -> Response:
         if (ctx.method, ctx.endpoint) != ("POST", "token"):
             raise ApiFailure(404, f"no such endpoint: /ttid/…/{ctx.endpoint}")
-        if not ctx.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            raise ApiFailure(400, "the token request must be form-encoded")
-        form = dict(urllib.parse.parse_qsl(ctx.body.decode("utf-8", "replace")))
+        # Judged by its body, not its header: TT's own sample sends the form under
+        # `Content-Type: application/json` and is served (contract §9); a JSON body is not.
+        text = ctx.body.decode("utf-8", "replace")
+        if text.lstrip().startswith(("{", "[")):
+            raise ApiFailure(400, "the token request must be form-encoded, not JSON")
+        form = dict(urllib.parse.parse_qsl(text))
         if form.get("grant_type") != "user_app":
             raise ApiFailure(400, "grant_type must be user_app")
         key, _, secret = form.get("app_key", "").partition(":")
