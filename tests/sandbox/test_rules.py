@@ -666,8 +666,21 @@ def test_rule11_get_redirected_on_the_same_host(sandbox: Sandbox, raw: RawTT) ->
     # following the Location with a fresh requestId works ...
     followed = request(raw, "GET", _with_request_id(location, raw.rid()), query="")
     assert ok(followed)["accounts"]
-    # ... while the Location's own (already used) requestId is refused
-    failed(request(raw, "GET", location, query=""), 400)
+    # ... and so does following it as given, once: what curl -L, requests and httpx do
+    assert ok(request(raw, "GET", location, query=""))["accounts"]
+    failed(request(raw, "GET", location, query=""), 400)  # a second time is a reuse
+
+
+def test_rule11_a_stock_client_follows_the_303_by_itself(sandbox: Sandbox, raw: RawTT) -> None:
+    """httpx with follow_redirects, as public clients use it: it was 400 "requestId was
+    already used" on every GET, since the Location carries the request's own requestId."""
+    sandbox.settings.redirect_gets = True
+    with httpx.Client(base_url=sandbox.base_url, follow_redirects=True,
+                      headers=raw.headers()) as stock:
+        response = stock.get(raw.url("ttaccount", "accounts"),
+                             params={"requestId": raw.rid()})
+    assert [r.status_code for r in response.history] == [303]
+    assert ok(response)["accounts"]
 
 
 def test_rule11_posts_are_not_redirected(sandbox: Sandbox, raw: RawTT) -> None:

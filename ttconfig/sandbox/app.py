@@ -185,7 +185,9 @@ class SandboxApp:
         request_id = ctx.query.get("requestId")
         misspelt = any(k.lower() == "requestid" and k != "requestId" for k in ctx.query)
         problem = request_id_problem(request_id, misspelt)
-        if problem is None and not self.gateway.use_request_id(ctx.key, str(request_id)):
+        following = "ttRegion" in ctx.query
+        if problem is None and not self.gateway.use_request_id(ctx.key, str(request_id),
+                                                               following=following):
             problem = "requestId was already used: send a new GUID with every request"
         if problem is not None:
             raise Refusal(400, failed(400, problem))
@@ -259,6 +261,7 @@ class SandboxApp:
         if ctx.method == "GET" and self.settings.redirect_gets and "ttRegion" not in ctx.query:
             separator = "&" if "?" in ctx.url else "?"
             location = f"{ctx.url}{separator}ttRegion=us-east-1"
+            self.gateway.redirected(ctx.key, str(ctx.query.get("requestId")))
             raise Refusal(303, {"status": "Ok"}, {"Location": location})
         route, params = self.router.match(ctx.method, ctx.service, ctx.endpoint)
         call = Call(env=self.store.env(ctx.environment), environment=ctx.environment,

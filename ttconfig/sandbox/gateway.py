@@ -63,6 +63,8 @@ class _KeyState:
     day: str = ""
     used_today: int = 0
     request_ids: set[str] = field(default_factory=set)
+    redirected: set[str] = field(default_factory=set)
+    """requestIds answered with a 303: the follow-up to that Location may bring it again."""
     post_in_flight: bool = False
     last_post_ack: float = float("-inf")
 
@@ -107,14 +109,24 @@ class Gateway:
             state.used_today += 1
             return None
 
-    def use_request_id(self, key: str, request_id: str) -> bool:
-        """Record a requestId; False when this key already used it."""
+    def use_request_id(self, key: str, request_id: str, *, following: bool = False) -> bool:
+        """Record a requestId; False when this key already used it — unless `following`
+        the 303 that answered it (once): curl -L, requests and httpx resend the Location
+        as given, requestId and all, and TT's routing serves them."""
         with self._lock:
-            ids = self._state(key).request_ids
-            if request_id in ids:
+            state = self._state(key)
+            if request_id in state.request_ids:
+                if following and request_id in state.redirected:
+                    state.redirected.discard(request_id)
+                    return True
                 return False
-            ids.add(request_id)
+            state.request_ids.add(request_id)
             return True
+
+    def redirected(self, key: str, request_id: str) -> None:
+        """`request_id` was answered with a 303: its follow-up is not a reuse."""
+        with self._lock:
+            self._state(key).redirected.add(request_id)
 
     def issue_token(self, key: str) -> tuple[str, float]:
         lifetime = self.settings.token_lifetime_seconds
