@@ -44,8 +44,9 @@ FAST_PAUSE = 0.2
 
 def sandbox_settings() -> SandboxSettings:
     """What the `sandbox` fixture serves with: TT's rules at a short POST pause and the high
-    usage plan for every key."""
-    return SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high")
+    usage plan for every key, strict (the client must never send what strict refuses)."""
+    return SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plan_override="high",
+                           strict=True)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from ttconfig.tt.config import ClientConfig, Credentials
 from ttconfig.tt.secret import Secret
 
 FAST = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
-                       usage_plan_override="high")
+                       usage_plan_override="high", strict=True)
 
 
 def fast_client(sandbox: Sandbox, environment: str, **overrides: Any) -> TTClient:

@@ -33,7 +33,7 @@ def fast_settings(usage_plan_override: str | None = None) -> SandboxSettings:
     requests a second and a million a day; writes pause 50 ms."""
     plans = {name: UsagePlan(SANDBOX_RATE, 10**6) for name in USAGE_PLAN_NAMES}
     return SandboxSettings(usage_plans=plans, usage_plan_override=usage_plan_override,
-                           post_pause_seconds=PAUSE)
+                           post_pause_seconds=PAUSE, strict=True)
 
 
 def fast_client(config: ClientConfig) -> ClientConfig:

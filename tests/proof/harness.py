@@ -55,7 +55,7 @@ def in_workers(work: Callable[[Sequence[int]], T], rounds: range) -> list[T]:
 def fast_sandbox() -> Sandbox:
     settings = SandboxSettings(usage_plans={"high": UsagePlan(5000, 10**9)},
                                usage_plan_override="high", post_pause_seconds=PAUSE,
-                               burst_seconds=10)
+                               burst_seconds=10, strict=True)
     return Sandbox(settings=settings)
 
 

@@ -38,7 +38,8 @@ pytestmark = pytest.mark.filterwarnings(
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     settings = SandboxSettings(usage_plans={"high": UsagePlan(1000, 10**6)},
-                               usage_plan_override="high", post_pause_seconds=0.05)
+                               usage_plan_override="high", post_pause_seconds=0.05,
+                               strict=True)
     with Sandbox(settings=settings) as running:
         yield running
 

@@ -155,8 +155,8 @@ def shared() -> Iterator[Sandbox]:
     plans are made generous so that the many quick requests never meet a 429.
     """
     plans = dict.fromkeys(USAGE_PLAN_NAMES, UsagePlan(100_000, 100_000_000))
-    with Sandbox(settings=SandboxSettings(post_pause_seconds=FAST_PAUSE,
-                                          usage_plans=plans)) as running:
+    with Sandbox(settings=SandboxSettings(post_pause_seconds=FAST_PAUSE, usage_plans=plans,
+                                          strict=True)) as running:
         yield running
 
 
@@ -349,6 +349,16 @@ def test_rule5_get_with_content_type_is_forbidden(hpt: RawTT, content_type: str)
     body = response.json()
     assert set(body) == {"message"}
     assert body["message"].startswith(CONTENT_TYPE_MESSAGE)
+
+
+def test_rule5_only_strict_refuses_it_as_tts_own_samples_send_it(sandbox: Sandbox,
+                                                                 raw: RawTT) -> None:
+    """TT's Backtest sample sends a Content-Type on every GET; the 403 comes from one
+    third-party guide. Off by default (tests run strict: the client must not send it)."""
+    sandbox.settings.strict = False
+    response = request(raw, "GET", raw.url("ttaccount", "accounts"),
+                       headers={"Content-Type": "application/json"})
+    assert ok(response)["accounts"]
 
 
 # ----------------------------------------------------------------------- rule 6: requestId

@@ -41,11 +41,15 @@ def sandbox() -> None:
 @click.option("--post-pause", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Seconds a POST must wait after the previous POST's acknowledgement.")
 @click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True)
-@click.option("--token-lifetime", type=click.FloatRange(min=1), default=3600.0,
+@click.option("--token-lifetime", type=click.FloatRange(min=1), default=43199.0,
               show_default=True, help="Seconds until an access token expires.")
 @click.option("--redirect-gets", is_flag=True, help="Answer every GET first with a 303.")
+@click.option("--strict", is_flag=True,
+              help="Also refuse a GET that sends a Content-Type (403), as one third-party "
+                   "guide reports TT doing; off by default, since TT's own samples send it.")
 def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latency_ms: float,
-          post_pause: float, page_size: int, token_lifetime: float, redirect_gets: bool) -> None:
+          post_pause: float, page_size: int, token_lifetime: float, redirect_gets: bool,
+          strict: bool) -> None:
     """Serve the sandbox in the foreground until interrupted.
 
     Every other limit (rates, quotas, the 413 threshold, ...) can be changed while it runs
@@ -54,7 +58,7 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
     settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms,
                                post_pause_seconds=post_pause, page_size=page_size,
                                token_lifetime_seconds=token_lifetime,
-                               redirect_gets=redirect_gets)
+                               redirect_gets=redirect_gets, strict=strict)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
     try:
         sock = server.bind()

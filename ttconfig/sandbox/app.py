@@ -166,7 +166,7 @@ class SandboxApp:
         known = ctx.service in served and ctx.environment in self.store.envs
         if host == DEPRECATED_HOST or not known or not ctx.endpoint:
             raise Refusal(403, gateway("Forbidden"))
-        if ctx.method == "GET" and "content-type" in ctx.headers:
+        if self.settings.strict and ctx.method == "GET" and "content-type" in ctx.headers:
             raise Refusal(403, gateway(CONTENT_TYPE_ON_GET))
         app_key = self.store.env(ctx.environment).app_keys.get(ctx.headers.get("x-api-key", ""))
         if app_key is None:

@@ -53,6 +53,10 @@ class SandboxSettings:
     """Larger response bodies are refused with 413 unless the client accepts gzip."""
     token_lifetime_seconds: float = 43199.0
     """As a real token showed (`seconds_until_expiry: 43199`, contract §9)."""
+    strict: bool = False
+    """Also refuse what only a third-party guide reports TT refusing: a GET that sends a
+    `Content-Type` (403). TT's own Backtest sample sends one on every GET, so it is off by
+    default; ttconfig's client tests run strict, so the client keeps not sending it."""
     redirect_gets: bool = False
     """Answer every GET first with a 303 to the same host (TT's regional routing)."""
     latency_ms: float = 0.0
