@@ -33,7 +33,7 @@ from ttconfig.runs.apply.workflow import (
     apply_environment,
     unlock_environment,
 )
-from ttconfig.runs.audit import AuditBroken, emergencies, unfinished, verified_records
+from ttconfig.runs.audit import notes_of
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan
@@ -73,8 +73,8 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
-    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment),
-                     {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes})
+    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(environment),
+               {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes}, reverts=True)
     if verdict.refused:
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))
@@ -123,18 +123,11 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     return applied.exit_code
 
 
-def _warn_unfinished(audit_path: Path, touched: set[tuple[str, str]] | None = None,
-                     *, reverts: bool = True) -> None:
-    """Writes an earlier apply began and never settled, and emergency changes of `touched`
-    objects (kind, folded key) the YAML does not carry yet. The audit log's own problems
-    are apply's to refuse: plan and drift still show what they read."""
-    try:
-        records = verified_records(audit_path)
-    except AuditBroken:
-        return
-    found = [e for e in emergencies(records) if (e.kind, fold(e.key)) in (touched or set())]
-    for text in (unfinished_text(unfinished(records), audit_path),
-                 emergency_text(found, reverts=reverts)):
+def _say_notes(audit_path: Path, touched: set[tuple[str, str]], *, reverts: bool) -> None:
+    """Unfinished writes and not-yet-carried break-glass changes, from the audit log."""
+    notes = notes_of(audit_path, touched)
+    for text in (unfinished_text(notes.unfinished, audit_path),
+                 emergency_text(notes.emergencies, reverts=reverts)):
         if text:
             click.echo(text, err=True)
 
@@ -199,8 +192,8 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     report = drift_environment(environments_dir / environment, environment,
                                options.reach(connection, terminal.reading))
     show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
-    _warn_unfinished(layout.of(sandbox=connection.sandbox).audit_file(environment),
-                     {(item.kind, fold(item.key)) for item in report.items}, reverts=False)
+    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(environment),
+               {(item.kind, fold(item.key)) for item in report.items}, reverts=False)
     return 0 if report.empty else 2
 
 

@@ -211,11 +211,18 @@ def _check_claim(run: _Run, folder: Path, environment: EnvironmentConfig, source
     write to it under its own policy, lock and audit log (a "uat" folder edited to point
     at production would apply to production with none of production's safeguards)."""
     mine = (environment.tt_environment, fold(environment.company))
-    for sibling in sorted(folder.resolve().parent.iterdir()):
+    here = folder.resolve()
+    try:
+        siblings = sorted(here.parent.iterdir())
+    except OSError as error:
+        run.at(source.shown, f"cannot list the folders beside this one to check that no "
+                             f"other claims its TT environment: {error.strerror or error}")
+        return
+    for sibling in siblings:
         other = sibling / ENVIRONMENT_FILE
-        if sibling == folder.resolve() or not other.is_file():
-            continue
         try:
+            if sibling == here or not other.is_file():
+                continue
             claimed = _claim(yaml12.parse(other.read_text(encoding="utf-8")).data)
         except (OSError, UnicodeDecodeError):  # that folder's own run reports it
             continue

@@ -24,6 +24,7 @@ from typing import Any
 from ttconfig.core.changes import ABSENT
 from ttconfig.errors import TTConfigError
 from ttconfig.files import private_dir, write_private
+from ttconfig.models.checks import fold
 
 GENESIS = "0" * 64
 
@@ -177,14 +178,14 @@ def verify(path: Path) -> Verdict:
             return Verdict(0, None, "no log yet", GENESIS)
         return Verdict(0, 1, f"the log is missing, but its head says {head[0]} records",
                        GENESIS)
-    verdict = _chain(path)
+    verdict, at_head = _chain(path, head[0] if head is not None else 0)
     if verdict.broken_at is not None or head is None:
         return verdict
     records, last = head
     if records < 0:
         return Verdict(verdict.records, verdict.records + 1,
                        f"its head file {head_file(path).name} is unreadable", verdict.head)
-    if verdict.records < records or _hash_at(path, records) != last:
+    if verdict.records < records or at_head != last:
         return Verdict(verdict.records, verdict.records + 1,
                        f"the log has {verdict.records} records, but its head says {records} "
                        "ending with another hash (records were cut off or replaced)",
@@ -192,34 +193,29 @@ def verify(path: Path) -> Verdict:
     return verdict
 
 
-def _hash_at(path: Path, records: int) -> str:
-    if records == 0:
-        return GENESIS
-    for count, (_, line) in enumerate(_lines(path), start=1):
-        if count == records:
-            return str(json.loads(line)["hash"])
-    return ""
-
-
-def _chain(path: Path) -> Verdict:
-    previous, count = GENESIS, 0
+def _chain(path: Path, head: int) -> tuple[Verdict, str]:
+    """The chain's verdict, and the hash of record number `head` (GENESIS for 0), in
+    one pass over the log."""
+    previous, count, at_head = GENESIS, 0, GENESIS if head == 0 else ""
     for number, line in _lines(path):
         try:
             record = json.loads(line)
         except ValueError:
             cut = "" if line.endswith(b"\n") else " (its last line is cut off)"
-            return Verdict(count, number, f"not a JSON record{cut}", previous)
+            return Verdict(count, number, f"not a JSON record{cut}", previous), at_head
         if not isinstance(record, dict) or "hash" not in record:
-            return Verdict(count, number, "not an audit record", previous)
+            return Verdict(count, number, "not an audit record", previous), at_head
         if record.get("prev_hash") != previous:
             return Verdict(count, number, "its prev_hash is not the hash of the record "
                                           "before it (a record was removed, added or moved)",
-                           previous)
+                           previous), at_head
         if record_hash(record) != record["hash"]:
             return Verdict(count, number, "its content does not match its hash (edited)",
-                           previous)
+                           previous), at_head
         previous, count = record["hash"], count + 1
-    return Verdict(count, None, "the chain holds", previous)
+        if count == head:
+            at_head = previous
+    return Verdict(count, None, "the chain holds", previous), at_head
 
 
 def verified_records(path: Path) -> list[dict[str, Any]]:
@@ -310,3 +306,24 @@ def emergencies(records: Iterable[Mapping[str, Any]]) -> list[Emergency]:
                                                str(intent.get("reason")))
     return list(found.values())
 
+
+@dataclass(frozen=True)
+class Notes:
+    """What plan and drift say besides their report, from the environment's audit log."""
+
+    unfinished: list[Unfinished]
+    emergencies: list[Emergency]
+    """Break-glass changes to the objects the report touches."""
+
+
+def notes_of(path: Path, touched: Iterable[tuple[str, str]]) -> Notes:
+    """Unfinished writes, and break-glass changes to `touched` (kind, folded key). A log
+    that does not verify gives none: refusing it is apply's, and plan and drift still
+    show what they read."""
+    try:
+        records = verified_records(path)
+    except AuditBroken:
+        return Notes([], [])
+    wanted = set(touched)
+    return Notes(unfinished(records),
+                 [e for e in emergencies(records) if (e.kind, fold(e.key)) in wanted])

@@ -139,7 +139,8 @@ def read_plan_file(path: Path) -> SavedPlan:
     if stored != hashlib.sha256(_canonical(body)).hexdigest():
         raise StalePlanError(f"{path} was edited after `ttconfig plan --out` wrote it (its "
                              "checksum does not match): make a new plan and review it")
-    if checksum_of(data.get("plan")) != data.get("checksum"):
+    plan = data.get("plan")
+    if not isinstance(plan, dict) or checksum_of(plan) != data.get("checksum"):
         # file_checksum anyone can recompute; this one ties the body people review (and
         # `approve` shows) to the checksum apply compares the re-derived plan with.
         raise StalePlanError(f"{path}: the plan in the file does not match its checksum (its "
