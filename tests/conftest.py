@@ -38,6 +38,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 UAT = "ext_uat_cert"
 PROD = "ext_prod_live"
+UAT_LOG = "ext_uat_cert.harbor-point-trading.jsonl"
+PROD_LOG = "ext_prod_live.harbor-point-trading.jsonl"
+"""The demo folders' audit logs: named by the TT environment and company they record."""
 FAST_PAUSE = 0.2
 """POST pause used by most tests so that writes are quick; rule tests use TT's 1 s."""
 

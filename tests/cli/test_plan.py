@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.cli.harness import TTConfig, output
+from tests.conftest import UAT_LOG
 from ttconfig.runs.audit import AuditLog, verify
 
 
@@ -18,7 +19,7 @@ def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
     after = ttconfig("plan", "--detailed-exitcode", *target)
     assert after.exit_code == 0, after.stdout
     assert "No changes" in after.stdout
-    assert verify(demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl").records == 12
+    assert verify(demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).records == 12
 
 
 def test_another_companys_key_is_refused_before_reading_the_firm(demo: Path,
@@ -50,7 +51,7 @@ def test_a_target_with_a_typo_exits_64_naming_it_not_no_changes(demo: Path,
         assert "did you mean HPT-PROP-ENERGY" in result.stderr
         assert "No changes" not in result.stdout
         assert "Traceback" not in result.stderr
-    assert not (demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl").exists()
+    assert not (demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).exists()
 
 
 def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
@@ -68,7 +69,7 @@ def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
         assert (f"environments/uat/accounts.yaml:{line}:{column}: CME has no future product "
                 "'ZNN'; did you mean ZN?") in result.stderr
         assert "Traceback" not in result.stderr
-    assert not (demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl").exists()
+    assert not (demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).exists()
 
 
 def test_a_folder_pointed_at_another_folders_tt_environment_writes_nothing(
@@ -97,7 +98,7 @@ def test_a_folder_pointed_at_another_folders_tt_environment_writes_nothing(
 
 def test_apply_refuses_to_append_to_an_audit_log_that_does_not_verify(
         demo: Path, ttconfig: TTConfig) -> None:
-    path = demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
+    path = demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG
     log = AuditLog(path, {"environment": "uat"})
     for event in ("intent", "outcome", "intent", "outcome"):
         log.append(event)
@@ -106,7 +107,7 @@ def test_apply_refuses_to_append_to_an_audit_log_that_does_not_verify(
     target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
     result = ttconfig("apply", "--auto-approve", *target)
     assert result.exit_code == 1, output(result)
-    assert "uat.jsonl:3: the audit log's chain is broken (the log has 2 records, but its " \
+    assert f"{UAT_LOG}:3: the audit log's chain is broken (the log has 2 records, but its " \
            "head says 4" in result.stderr
     assert "Traceback" not in result.stderr
     assert path.read_text() == "".join(lines[:2])
@@ -121,7 +122,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
     first = ttconfig("apply", "--auto-approve", *target, "--target", "accounts:HPT-PROP-ENERGY")
     assert first.exit_code == 0, output(first)
-    path = demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
+    path = demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG
     intent = next(r for r in map(json.loads, path.read_text().splitlines())
                   if r["event"] == "intent")
     path.unlink()
@@ -129,7 +130,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     log = AuditLog(path, {})
     log.append("intent", **{k: v for k, v in intent.items()
                             if k not in ("time", "event", "prev_hash", "hash")})
-    said = ("Unfinished apply: 1 write(s) in .ttconfig/sandbox/audit/uat.jsonl may or may not "
+    said = (f"Unfinished apply: 1 write(s) in .ttconfig/sandbox/audit/{UAT_LOG} may or may not "
             "have landed")
     what = "upsert limit rows HPT-PROP-ENERGY"
     for command in (("plan", *target), ("drift", *target)):
@@ -138,7 +139,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
         assert what in result.stderr
         assert "no outcome recorded: the apply was killed" in result.stderr
     verified = ttconfig("audit", "verify", str(path))
-    assert said.replace(".ttconfig/sandbox/audit/uat.jsonl", str(path)) in verified.stdout
+    assert said.replace(f".ttconfig/sandbox/audit/{UAT_LOG}", str(path)) in verified.stdout
     applied = ttconfig("apply", "--auto-approve", *target)
     assert applied.exit_code == 0, output(applied)
     assert f"Recovered from an unfinished apply: {what}" in applied.stderr
@@ -166,7 +167,7 @@ def test_a_sandbox_plan_file_applies_only_to_the_sandbox_and_its_audit_lives_apa
         assert "plan.json was planned against sandbox; this apply would go to" in refused.stderr
     applied = ttconfig("apply", "plan.json", "--sandbox", "--usage-plan", "high")
     assert applied.exit_code == 0, output(applied)
-    sandbox_log = demo / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
+    sandbox_log = demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG
     assert {json.loads(line)["target"] for line in sandbox_log.read_text().splitlines()} == {
         "sandbox"}
     assert not (demo / ".ttconfig" / "audit").exists(), "real TT's audit log untouched"

@@ -23,6 +23,7 @@ import pytest
 from click.testing import Result
 
 from tests.cli.harness import TTConfig, fast_settings, output
+from tests.conftest import PROD_LOG
 from ttconfig.desired.loader import load_firm
 from ttconfig.models import DECLARED
 from ttconfig.runs.audit import verify
@@ -80,7 +81,7 @@ class Desk:
         return [w for w in self.sandbox.writes() if w["source"] != "ui"]
 
     def audit(self) -> list[dict[str, Any]]:
-        path = self.root / ".ttconfig" / "audit" / "prod.jsonl"
+        path = self.root / ".ttconfig" / "audit" / PROD_LOG
         if not path.exists():
             return []
         assert verify(path).broken_at is None
@@ -409,7 +410,7 @@ def test_plan_and_approval_files_are_private_and_follow_no_symlink(desk: Desk) -
     refused(desk.run("apply", "plan.json"), 0, "Applied 1 of 1")
     for folder in (".ttconfig", ".ttconfig/audit", ".ttconfig/locks"):
         assert stat.S_IMODE((desk.root / folder).stat().st_mode) == 0o700, folder
-    audit = desk.root / ".ttconfig" / "audit" / "prod.jsonl"
+    audit = desk.root / ".ttconfig" / "audit" / PROD_LOG
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
 
 
@@ -445,7 +446,8 @@ def test_an_edit_to_an_untouched_object_does_not_stale_the_plan(desk: Desk) -> N
 
 def test_a_held_lock_refuses_with_the_holder_until_unlocked(desk: Desk) -> None:
     set_limit(desk, 900)
-    holder = EnvironmentLock(desk.root / ".ttconfig" / "locks", "prod").acquire(plan="ab" * 32)
+    holder = EnvironmentLock(desk.root / ".ttconfig" / "locks",
+                             PROD_LOG.removesuffix(".jsonl")).acquire(plan="ab" * 32)
     result = desk.run("apply", "-e", "prod", "--auto-approve")
     refused(result, 5, "locked by", holder.who, f"pid {holder.pid}",
             f"ttconfig unlock -e prod --id {holder.id}")
@@ -486,3 +488,46 @@ def test_drift_exits_2_and_names_a_live_loosening(desk: Desk) -> None:
     item = json.loads(result.stdout)["items"][0]
     assert (item["key"], item["severity"]) == ("HPT-ARB", "high")
     assert desk.writes() == []
+
+
+# --- one log and one lock per TT environment and company ---------------------------------
+
+def test_a_folder_named_freely_applies_under_the_log_and_lock_of_what_it_claims(
+        desk: Desk) -> None:
+    set_limit(desk, 900)
+    desk.folder.rename(desk.folder.with_name("hpt-production"))
+    holder = EnvironmentLock(desk.root / ".ttconfig" / "locks",
+                             PROD_LOG.removesuffix(".jsonl")).acquire(plan=None)
+    # a folder renamed is still the same TT environment and company: the same lock holds it
+    refused(desk.run("apply", "-e", "hpt-production", "--auto-approve"), 5, "locked by")
+    refused(desk.run("unlock", "-e", "hpt-production", "--id", holder.id, tt=False), 0)
+    refused(desk.run("apply", "-e", "hpt-production", "--auto-approve"), 0, "Applied 1 of 1",
+            f".ttconfig/audit/{PROD_LOG}")
+    assert [r["event"] for r in desk.audit()][0] == "unlock"
+    assert not (desk.root / ".ttconfig" / "audit" / "hpt-production.jsonl").exists()
+
+
+def test_an_environment_name_with_no_folder_is_a_usage_error_naming_the_folders(
+        desk: Desk) -> None:
+    set_limit(desk, 900)
+    for command in (("plan",), ("apply", "--auto-approve"), ("drift",)):
+        refused(desk.run(*command, "-e", "prdo"), 64, "no environment folder environments/prdo",
+                "did you mean 'prod'?", "(the environment folders: prod)")
+    assert desk.writes() == []
+
+
+def test_a_log_named_by_its_folder_moves_to_its_claims_name_and_keeps_verifying(
+        desk: Desk) -> None:
+    set_limit(desk, 900)
+    audit = desk.root / ".ttconfig" / "audit"
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
+    records = desk.audit()
+    (audit / PROD_LOG).rename(audit / "prod.jsonl")  # as a release before this one named it
+    (audit / f"{PROD_LOG}.head").rename(audit / "prod.jsonl.head")
+    set_limit(desk, 950)
+    moved = desk.run("apply", "-e", "prod", "--auto-approve")
+    refused(moved, 0, "Moved the audit log .ttconfig/audit/prod.jsonl to "
+            f".ttconfig/audit/{PROD_LOG}", "Applied 1 of 1")
+    assert not (audit / "prod.jsonl").exists()
+    assert desk.audit()[:len(records)] == records  # one chain, verified by desk.audit()
+    assert len(desk.audit()) > len(records)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import UAT_LOG
 from ttconfig.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def test_sigterm_mid_apply_records_the_write_in_flight_unlocks_and_exits_143(
     shutil.copytree(ROOT / "environments", tmp_path / "environments")
     child = popen("apply", "-e", "uat", "--sandbox", "--usage-plan", "high",
                   "--auto-approve", cwd=tmp_path)
-    audit = tmp_path / ".ttconfig" / "sandbox" / "audit" / "uat.jsonl"
+    audit = tmp_path / ".ttconfig" / "sandbox" / "audit" / UAT_LOG
     try:
         deadline = time.monotonic() + 60
         while not (audit.exists() and '"outcome":"applied"' in audit.read_text()):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.harness import ROOT, fast_client, fast_settings
+from tests.conftest import UAT_LOG
 from ttconfig.core.plan import Plan
 from ttconfig.runs.apply.workflow import (
     ApplyRequest,
@@ -64,8 +65,8 @@ def test_a_declined_apply_shows_the_plan_asks_once_and_writes_nothing(
     assert [plan.summary.requests for plan, _ in shown] == [6]
     assert asked == [shown[0][0]]
     assert writes(sandbox) == []
-    assert not (tmp_path / "audit" / "uat.jsonl").exists()
-    assert not (tmp_path / "locks" / "uat.lock").exists()
+    assert not (tmp_path / "audit" / UAT_LOG).exists()
+    assert not (tmp_path / "locks" / UAT_LOG.replace(".jsonl", ".lock")).exists()
 
 
 def test_a_confirmed_apply_writes_and_reports_each_request(sandbox: Sandbox,
@@ -83,4 +84,4 @@ def test_a_confirmed_apply_writes_and_reports_each_request(sandbox: Sandbox,
     assert len(applied.result.done) == 6
     assert progress == [1, 2, 3, 4, 5, 6]
     assert len(writes(sandbox)) == 6
-    assert applied.audit_path == tmp_path / "audit" / "uat.jsonl"
+    assert applied.audit_path == tmp_path / "audit" / UAT_LOG

@@ -86,6 +86,19 @@ def cli(verbose: bool, no_color: bool) -> None:
                             stream=sys.stderr)
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("httpcore").setLevel(logging.WARNING)
+    elif not any(isinstance(h, _Said) for h in _NOTICES.handlers):
+        _NOTICES.addHandler(_Said(logging.WARNING))
+
+
+_NOTICES = logging.getLogger("ttconfig")
+
+
+class _Said(logging.Handler):
+    """What the package logs as a warning (an audit log moved to its new name) is said on
+    stderr like every other line a command says (-v logs it with everything else)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(record.getMessage(), err=True)
 
 
 for _command in (*plan.COMMANDS, *promote.COMMANDS, *setup.COMMANDS, *sandbox.COMMANDS):

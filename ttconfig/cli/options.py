@@ -25,8 +25,6 @@ from ttconfig.tt import wire
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-ENVIRONMENTS = ("uat", "prod")
-
 ENVIRONMENTS_DIR = click.option(
     "--environments-dir", type=click.Path(path_type=Path, file_okay=False),
     default=Path("environments"), show_default=True)
@@ -51,12 +49,13 @@ LOCKS = click.option("--lock-dir", type=click.Path(path_type=Path, file_okay=Fal
                      default=LOCK_DIR, show_default=True)
 
 
-def environment(*, default: str | None = None, required: bool = False, any_folder: bool = False,
-                help: str | None = None) -> Decorator:
-    """`-e/--env`: which environment; its default and meaning depend on the command."""
-    choice = None if any_folder else click.Choice(ENVIRONMENTS)
+def environment(*, default: str | None = None, required: bool = False,
+                help: str = "The environment folder: environments/<ENV>/.") -> Decorator:
+    """`-e/--env`: an environment folder's name, the user's own (`uat`, `meridian-prod`):
+    which TT environment it is, its environment.yaml says. A name with no folder is
+    refused where the folder is read, naming the folders there are."""
     return click.option("-e", "--env", "environment", default=default, required=required,
-                        type=choice, show_default=default is not None, help=help)
+                        metavar="ENV", show_default=default is not None, help=help)
 
 
 def gathered(name: str, build: Callable[..., object],

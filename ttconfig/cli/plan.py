@@ -73,7 +73,8 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
         click.echo(f"Read live TT with {planned.requests} requests.", err=True)
-    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(environment),
+    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(planned.firm.environment,
+                                                                environment),
                {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes}, reverts=True)
     if verdict.refused:
         raise PolicyRefusal(refusal_message(verdict)
@@ -169,10 +170,11 @@ def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | N
 @click.command()
 @options.environment(required=True)
 @click.option("--id", "lock_id", required=True, help="The lock's id, as the refusal shows it.")
+@options.ENVIRONMENTS_DIR
 @options.layout
-def unlock(environment: str, lock_id: str, layout: Layout) -> None:
+def unlock(environment: str, lock_id: str, environments_dir: Path, layout: Layout) -> None:
     """Break an environment's lock left by an apply that is gone (name its id)."""
-    holder = unlock_environment(environment, lock_id, layout)
+    holder = unlock_environment(environments_dir / environment, lock_id, layout)
     click.echo(f"Broke the lock on {environment} held by {holder.describe()}")
 
 
@@ -189,10 +191,11 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     Severity is the direction of the live change: a live loosening is high, a live
     tightening medium, anything else low. Run it on main, where the YAML is what was applied.
     """
-    report = drift_environment(environments_dir / environment, environment,
-                               options.reach(connection, terminal.reading))
+    drifted = drift_environment(environments_dir / environment, environment,
+                                options.reach(connection, terminal.reading))
+    report = drifted.report
     show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
-    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(environment),
+    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(drifted.config, environment),
                {(item.kind, fold(item.key)) for item in report.items}, reverts=False)
     return 0 if report.empty else 2
 

@@ -13,7 +13,7 @@ from ttconfig.promotion.promote import write_promotion
 from ttconfig.render.gate import render_gate
 from ttconfig.render.heading import promotion_heading
 from ttconfig.runs.connection import ConnectionOptions
-from ttconfig.runs.paths import audit_file
+from ttconfig.runs.paths import AUDIT_DIR
 from ttconfig.runs.planning import gate_environment, promote_environment
 
 
@@ -50,7 +50,7 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
               help="The PR is a hotfix (a label): report what skipped UAT, refuse nothing.")
 @click.option("--source-audit", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="The source environment's audit log (default: "
-              f"{audit_file('<source>')}).")
+              f"{AUDIT_DIR}/<its TT environment>.<its company>.jsonl).")
 def gate(environment: str, connection: ConnectionOptions, environments_dir: Path,
          hotfix: bool, source_audit: Path | None) -> int:
     """Refuse (exit 4) prod changes that were not tried in UAT first, each reason named."""

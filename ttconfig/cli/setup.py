@@ -10,7 +10,6 @@ import click
 from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
-from ttconfig.errors import UsageError
 from ttconfig.models import DECLARED
 from ttconfig.render.audit_findings import unfinished_text
 from ttconfig.render.console import console
@@ -22,14 +21,11 @@ from ttconfig.runs.planning import quietly
 
 
 @click.command()
-@options.environment(required=True, any_folder=True,
-                     help="The environment folder: environments/<ENV>/.")
+@options.environment(required=True)
 @options.ENVIRONMENTS_DIR
 def validate(environment: str, environments_dir: Path) -> None:
     """Check an environment's YAML (types, keys, references) without contacting TT."""
     folder = environments_dir / environment
-    if not folder.is_dir():
-        raise UsageError(f"no environment folder {folder}")
     firm = load_firm(folder, siblings=True)
     counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
     click.echo(f"{folder}: valid ({counts})")
@@ -59,9 +55,10 @@ def import_(environment: str, connection: ConnectionOptions, environments_dir: P
 @click.command()
 @options.environment(default="uat", help="The environment to talk to.")
 @options.connection()
-def inspect(environment: str, connection: ConnectionOptions) -> None:
+@options.ENVIRONMENTS_DIR
+def inspect(environment: str, connection: ConnectionOptions, environments_dir: Path) -> None:
     """Read the live risk setup and summarise it (checks credentials, plan and speed)."""
-    inspection = inspect_environment(environment,
+    inspection = inspect_environment(environments_dir / environment, environment,
                                      options.reach(connection, terminal.reading_accounts))
     out = console(colour=terminal.colour())
     out.print(accounts_table(inspection.overview))

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from ttconfig.desired import yaml12
-from ttconfig.errors import ConfigError
+from ttconfig.errors import ConfigError, UsageError
 from ttconfig.models import DECLARED, Firm, Kind, KindSpec
 from ttconfig.models.checks import Issue, check, fold
 from ttconfig.models.environment import EnvironmentConfig
@@ -99,12 +99,7 @@ def load_firm(folder: Path, *, shown_root: Path | None = None, siblings: bool = 
     """
     run = _Run()
     root = shown_root if shown_root is not None else Path.cwd()
-    if not (folder / ENVIRONMENT_FILE).is_file():
-        run.at(_shown(folder / ENVIRONMENT_FILE, root), f"missing {ENVIRONMENT_FILE}: every "
-               "environment folder says which TT environment and company it describes")
-        raise ConfigError(run.problems())
-    read = _read(run, folder / ENVIRONMENT_FILE, root)
-    environment = _read_environment(run, read)
+    environment, read = _environment_of(run, folder, root)
     if siblings and environment is not None and read is not None:
         _check_claim(run, folder, environment, read[0], root)
     items: dict[str, list[tuple[Any, _Source, int]]] = {}
@@ -231,6 +226,43 @@ def _check_claim(run: _Run, folder: Path, environment: EnvironmentConfig, source
                 f"{environment.tt_environment} for {environment.company} is also the "
                 f"environment of {_shown(other, root)}: one folder per TT environment and "
                 "company, so each is written to under its own policy, lock and audit log")))
+
+
+def load_environment(folder: Path) -> EnvironmentConfig:
+    """Only `folder`'s environment.yaml (import reads it before the rest exists)."""
+    run = _Run()
+    environment, _ = _environment_of(run, folder, Path.cwd())
+    if environment is None:
+        raise ConfigError(run.problems())
+    return environment
+
+
+def _environment_of(run: _Run, folder: Path, root: Path,
+                    ) -> tuple[EnvironmentConfig | None, tuple[_Source, Any] | None]:
+    """The folder's environment.yaml, read and validated; a folder that does not exist is
+    a usage error naming the ones that do (folder names are the user's own)."""
+    if not folder.is_dir():
+        raise UsageError(f"no environment folder {_shown(folder, root)}{_nearest(folder)}")
+    if not (folder / ENVIRONMENT_FILE).is_file():
+        run.at(_shown(folder / ENVIRONMENT_FILE, root), f"missing {ENVIRONMENT_FILE}: every "
+               "environment folder says which TT environment and company it describes")
+        raise ConfigError(run.problems())
+    read = _read(run, folder / ENVIRONMENT_FILE, root)
+    return _read_environment(run, read), read
+
+
+def _nearest(folder: Path) -> str:
+    """"; did you mean …? (the folders here: …)" from the folders beside `folder`."""
+    try:
+        here = sorted(p.name for p in folder.parent.iterdir()
+                      if (p / ENVIRONMENT_FILE).is_file())
+    except OSError:
+        return ""
+    if not here:
+        return f" (no folder in {folder.parent} has an {ENVIRONMENT_FILE})"
+    close = difflib.get_close_matches(folder.name, here, n=1)
+    guess = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{guess} (the environment folders: {', '.join(here)})"
 
 
 def _read_environment(run: _Run, read: tuple[_Source, Any] | None) -> EnvironmentConfig | None:

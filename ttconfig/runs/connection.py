@@ -9,13 +9,14 @@ a faster way in (a quicker sandbox, a client tuned to it) without changing what 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ttconfig.errors import UsageError
-from ttconfig.models import Firm
+from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.runs.paths import SANDBOX_STATE
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings
@@ -31,7 +32,7 @@ class Target:
     """Where to send requests, as the command line asked."""
 
     environment: str
-    """ttconfig's name for the environment: uat or prod."""
+    """The environment folder's name (the user's own: uat, prod, meridian-uat)."""
     sandbox: bool = False
     base_url: str = wire.BASE_URL
     usage_plan: str | None = None
@@ -49,12 +50,16 @@ class Target:
         try:
             return TT_ENVIRONMENTS[self.environment]
         except KeyError:
-            raise UsageError(f"unknown environment {self.environment!r}; "
-                             f"one of {', '.join(TT_ENVIRONMENTS)}") from None
+            raise UsageError(
+                f"environments/{self.environment}/environment.yaml is missing: it says which "
+                f"TT environment and company the folder is (without it, only "
+                f"{' and '.join(TT_ENVIRONMENTS)} name one)") from None
 
 
 def credential_variables(environment: str) -> tuple[str, str]:
-    prefix = f"TT_{environment.upper()}"
+    """TT_<FOLDER>_APP_KEY/_APP_SECRET (`meridian-uat` → TT_MERIDIAN_UAT_…): the variables
+    a folder's credentials are read from unless its environment.yaml names others."""
+    prefix = "TT_" + re.sub(r"[^A-Z0-9]+", "_", environment.upper()).strip("_")
     return f"{prefix}_APP_KEY", f"{prefix}_APP_SECRET"
 
 
@@ -103,12 +108,12 @@ class ConnectionOptions:
             return " --sandbox"
         return "" if self.base_url == wire.BASE_URL else f" --base-url {self.base_url}"
 
-    def target(self, environment: str, firm: Firm | None = None) -> Target:
-        """Where to send `environment`'s requests; environment.yaml fills what was not given."""
-        if firm is None:
+    def target(self, environment: str, config: EnvironmentConfig | None = None) -> Target:
+        """Where to send `environment`'s requests; environment.yaml fills what was not given
+        (without one, `uat` and `prod` name TT's two environments)."""
+        if config is None:
             return Target(environment, sandbox=self.sandbox, base_url=self.base_url,
                           usage_plan=self.usage_plan, company_name=self.company_name)
-        config = firm.environment
         return Target(environment, sandbox=self.sandbox, base_url=self.base_url,
                       usage_plan=self.usage_plan or config.usage_plan,
                       company_name=self.company_name or config.company,

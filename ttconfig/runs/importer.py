@@ -13,11 +13,13 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from ttconfig.desired.loader import load_environment
 from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
 from ttconfig.desired.writer import update_file
 from ttconfig.live.overview import Overview, read_overview
 from ttconfig.live.read import LiveFirm, read_live, to_models
 from ttconfig.models import DECLARED
+from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.runs.planning import Reach
 from ttconfig.tt.client import TTClient
@@ -56,9 +58,14 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
     return written
 
 
+def _declared(folder: Path) -> EnvironmentConfig | None:
+    """The folder's environment.yaml when it has one (a new folder has none yet)."""
+    return load_environment(folder) if (folder / "environment.yaml").is_file() else None
+
+
 def import_environment(folder: Path, environment: str, reach: Reach) -> list[Path]:
     """`ttconfig import`: read live TT whole and write `folder`; the files written."""
-    target = reach.options.target(environment)
+    target = reach.options.target(environment, _declared(folder))
     with reach.connect(target) as config:
         live = asyncio.run(_read_live(config))
     return write_environment(folder, live, target, config)
@@ -76,9 +83,9 @@ class Inspection:
     """The client's rate: the read's cost is judged against it."""
 
 
-def inspect_environment(environment: str, reach: Reach) -> Inspection:
+def inspect_environment(folder: Path, environment: str, reach: Reach) -> Inspection:
     """`ttconfig inspect`: the accounts' risk setup as live TT has it."""
-    with reach.connect(reach.options.target(environment)) as config:
+    with reach.connect(reach.options.target(environment, _declared(folder))) as config:
         overview = asyncio.run(_read_overview(config, reach))
     return Inspection(overview, config.requests_per_second)
 

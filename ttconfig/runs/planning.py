@@ -27,6 +27,7 @@ from ttconfig.live.resolve import unresolved
 from ttconfig.models import Firm
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
+from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.promotion.gate import GateVerdict, applied_times, declared_keys, evaluate_gate
 from ttconfig.promotion.promote import Promoted
 from ttconfig.promotion.promote import promote as promote_firm
@@ -160,7 +161,7 @@ class Reach:
     def plan(self, firm: Firm, environment: str, selection: Selection | None = None,
              ) -> Planned:
         """Connect for `environment`, read live TT and plan (one client, one read)."""
-        with self.connect(self.options.target(environment, firm)) as config:
+        with self.connect(self.options.target(environment, firm.environment)) as config:
             return asyncio.run(self._plan(firm, environment, config, selection))
 
     async def _plan(self, firm: Firm, environment: str, config: ClientConfig,
@@ -193,10 +194,18 @@ def plan_environment(folder: Path, environment: str, reach: Reach,
     return Judged(planned, verdict)
 
 
-def drift_environment(folder: Path, environment: str, reach: Reach) -> Drift:
+@dataclass(frozen=True)
+class Drifted:
+    """`ttconfig drift`'s report, and the environment.yaml it was judged under."""
+
+    report: Drift
+    config: EnvironmentConfig
+
+
+def drift_environment(folder: Path, environment: str, reach: Reach) -> Drifted:
     """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards)."""
     firm = load_firm(folder, siblings=True)
-    return drift_of(reach.plan(firm, environment).plan)
+    return Drifted(drift_of(reach.plan(firm, environment).plan), firm.environment)
 
 
 @dataclass(frozen=True)
@@ -212,14 +221,15 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
                      hotfix: bool, source_audit: Path | None = None) -> Gated:
     """`ttconfig gate`: plan the environment and its source, and judge the first by the second.
 
-    The source's audit log (default `.ttconfig/audit/<source>.jsonl`; a gate run against
-    the sandbox reads the sandbox's) says when each change was applied there; it counts
-    only if its hash chain holds.
+    The source's audit log (default: the one of the TT environment and company the source
+    folder claims, in `.ttconfig/audit/`; a gate run against the sandbox reads the
+    sandbox's) says when each change was applied there; it counts only if its chain holds.
     """
     target_firm = load_firm(environments_dir / environment, siblings=True)
     promotion = target_firm.environment.promotion
     source_firm = load_firm(environments_dir / promotion.source, siblings=True)
-    default = Layout().of(sandbox=reach.options.sandbox).audit_file(promotion.source)
+    default = Layout().of(sandbox=reach.options.sandbox).audit_file(source_firm.environment,
+                                                                    promotion.source)
     applied = applied_times(verified_records(source_audit or default))
     target_plan = reach.plan(target_firm, environment).plan
     source_plan = reach.plan(source_firm, promotion.source).plan

@@ -26,7 +26,7 @@ from ttconfig.runs.apply.applier import Applier, ApplyResult, Recovered, audit_c
 from ttconfig.runs.audit import AuditLog, actor, identity
 from ttconfig.runs.interrupt import Signals
 from ttconfig.runs.lock import EnvironmentLock, LockInfo
-from ttconfig.runs.paths import Layout
+from ttconfig.runs.paths import Layout, claim_name
 from ttconfig.runs.planfile import (
     SavedPlan,
     check_desired,
@@ -162,11 +162,11 @@ def apply_environment(request: ApplyRequest, reach: Reach,
                                 if saved is not None else identity())
     run = _Run(firm, environment, selection.of(firm), saved, overrides,
                request.auto_approve or saved is not None,
-               layout.audit_file(environment), conversation, reach.options.where,
-               request.break_glass)
-    lock = EnvironmentLock(layout.lock_dir, environment)
+               layout.audit_file(firm.environment, environment), conversation,
+               reach.options.where, request.break_glass)
+    lock = EnvironmentLock(layout.lock_dir, claim_name(firm.environment), environment)
     with lock.held(plan=saved.checksum if saved else None), \
-            reach.connect(reach.options.target(environment, firm)) as config:
+            reach.connect(reach.options.target(environment, firm.environment)) as config:
         signals = Signals()
         applied = signals.run(run.apply(config, reach.reading))
         if applied.result is not None and applied.result.interrupted:
@@ -277,10 +277,12 @@ class _Run:
             return await applier.apply(planned.plan)
 
 
-def unlock_environment(environment: str, lock_id: str, layout: Layout) -> LockInfo:
+def unlock_environment(folder: Path, lock_id: str, layout: Layout) -> LockInfo:
     """`ttconfig unlock`: break a lock whose apply is gone (its id named), and audit it."""
-    holder = EnvironmentLock(layout.lock_dir, environment).break_lock(lock_id)
-    audit = AuditLog(layout.audit_file(environment),
+    config = load_firm(folder, siblings=True).environment
+    environment = folder.name
+    holder = EnvironmentLock(layout.lock_dir, claim_name(config)).break_lock(lock_id)
+    audit = AuditLog(layout.audit_file(config, environment),
                      {"environment": environment, "actor": actor()})
     audit.append("unlock", lock=asdict(holder))
     return holder
