@@ -52,6 +52,13 @@ def sandbox_settings() -> SandboxSettings:
                            strict=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_audit_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit logs unsigned unless a test signs them: a key in the developer's shell must
+    not change what the suite sees."""
+    monkeypatch.delenv("TTCONFIG_AUDIT_KEY", raising=False)
+
+
 @pytest.fixture(scope="session")
 def session_sandbox() -> Iterator[Sandbox]:
     """One running sandbox per test process; tests get it through `sandbox`, as new."""

@@ -219,15 +219,30 @@ def test_apply_downloads_the_plan_reviewed_on_the_merged_pr() -> None:
         assert download["name"] == f"${{{{ needs.reviewed.outputs.{env}-artifact }}}}"
 
 
-def test_apply_keeps_the_audit_logs_even_when_apply_fails() -> None:
-    uat = jobs(load("apply"))["uat"]
-    uploads = {step["with"]["name"]: step for step in steps(uat)
-               if str(step.get("uses", "")).startswith("actions/upload-artifact")}
-    assert uploads["audit-uat"]["with"]["path"] == ".ttconfig/audit/uat.jsonl"
-    assert uploads["audit-log-uat"]["with"]["path"] == ".ttconfig/audit/*.jsonl"
-    for step in uploads.values():
-        assert step["if"] == "always()"
-        assert step["with"]["include-hidden-files"] is True  # .ttconfig is a hidden folder
+def test_apply_keeps_the_audit_logs_on_the_audit_branch_even_when_apply_fails() -> None:
+    for env in ("uat", "prod"):
+        job = jobs(load("apply"))[env]
+        names = [step.get("name") for step in steps(job)]
+        fetch, restore = names.index("Fetch the audit branch"), names.index(
+            "Restore and verify the audit logs")
+        assert fetch < restore < names.index(f"Apply plan-{env}.json")
+        assert "ttconfig audit restore" in named(job, "Restore and verify the audit logs")["run"]
+        publish = named(job, "Publish the audit log to the audit branch")
+        assert publish["if"] == "always()"
+        assert publish["run"] == "ttconfig audit publish --push"
+        assert job["permissions"]["contents"] == "write"
+        upload = named(job, "Upload this run's audit records")
+        assert upload["if"] == "always()"
+        assert upload["with"]["path"] == ".ttconfig/audit/*.jsonl"
+        assert upload["with"]["include-hidden-files"] is True  # .ttconfig is a hidden folder
+
+
+def test_the_prod_gate_and_drift_read_the_audit_branch_never_the_prs_files() -> None:
+    fetch = named(plan_job(), "Fetch the audit branch (prod gate)")["run"]
+    assert fetch.splitlines()[0] == "rm -rf .ttconfig"
+    assert "refs/remotes/origin/ttconfig-audit" in fetch
+    assert "refs/remotes/origin/ttconfig-audit" in named(drift_job(), "Fetch the audit branch")[
+        "run"]
 
 
 # --- plan --------------------------------------------------------------------------------

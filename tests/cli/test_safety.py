@@ -257,6 +257,26 @@ def test_an_approval_applies_only_the_plan_it_approves(desk: Desk) -> None:
     assert record["approval"]["approved_by"] == "risk-officer"
 
 
+def test_with_a_key_only_an_approval_signed_with_it_counts(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_limit(desk, 900, {"require_loosening_approval": True})
+    refused(desk.run("plan", "-e", "prod", "--out", "plan.json"), 0, "Saved the plan")
+    approval = desk.root / "plan.approval.json"
+    refused(desk.run("approve", "plan.json", "--by", "risk-officer", tt=False), 0)
+    monkeypatch.setenv("TTCONFIG_AUDIT_KEY", "approval-key-51c2")
+    refused(desk.run("apply", "plan.json", "--approval", str(approval)), 4,
+            "plan.approval.json is not signed, and TTCONFIG_AUDIT_KEY is set")
+    refused(desk.run("approve", "plan.json", "--by", "risk-officer", tt=False), 0)
+    signed = json.loads(approval.read_text())
+    assert len(signed["signature"]) == 64 and "approval-key-51c2" not in approval.read_text()
+    (desk.root / "forged.json").write_text(json.dumps(signed | {"approved_by": "ceo"}))
+    refused(desk.run("apply", "plan.json", "--approval", "forged.json"), 4,
+            "signature does not verify under TTCONFIG_AUDIT_KEY")
+    assert desk.writes() == []
+    refused(desk.run("apply", "plan.json", "--approval", str(approval)), 0, "Applied 1 of 1")
+    assert all(r["signed"] == "hmac-sha256" for r in desk.audit())
+
+
 def _closed_window() -> dict[str, Any]:
     """A daily window that opens 12 hours from now: closed for the whole test."""
     opens = datetime.now(UTC) + timedelta(hours=12)

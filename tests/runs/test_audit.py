@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,14 @@ from click.testing import CliRunner
 
 from ttconfig.cli import cli
 from ttconfig.core.changes import ABSENT
+from ttconfig.promotion.gate import applied_times
 from ttconfig.runs.audit import (
     GENESIS,
     AuditBroken,
     AuditLog,
     actor,
     head_file,
+    record_hash,
     unfinished,
     verified_records,
     verify,
@@ -171,3 +174,89 @@ def test_unfinished_writes_are_those_no_outcome_settled() -> None:
     assert [(u.key, u.outcome, u.request_id) for u in found] == [
         ("killed", None, None), ("lost", "unknown", "r1"),
         ("stopped-after-sending", "interrupted", None)]
+
+
+# --- signed with TTCONFIG_AUDIT_KEY ---------------------------------------------------------
+
+KEY = "audit-key-7f3a9c"
+
+
+def _rehashed(path: Path, edit: Callable[[dict[str, Any]], None], *, keep_signed: bool) -> None:
+    """What a forger without the key can do: edit records and recompute every sha256 link
+    (and the head), as `record_hash` does."""
+    previous, records = GENESIS, []
+    for line in path.read_text().splitlines():
+        record = json.loads(line)
+        edit(record)
+        if not keep_signed:
+            record.pop("signed", None)
+        record["prev_hash"] = previous
+        record["hash"] = previous = record_hash(record)
+        records.append(record)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    head_file(path).write_text(json.dumps({"records": len(records), "hash": previous}))
+
+
+def test_with_a_key_records_are_signed_and_verify_only_under_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "uat.jsonl"
+    monkeypatch.setenv("TTCONFIG_AUDIT_KEY", KEY)
+    filled(path)
+    assert KEY not in path.read_text() and KEY not in head_file(path).read_text()
+    assert all(json.loads(line)["signed"] == "hmac-sha256"
+               for line in path.read_text().splitlines())
+    assert (verify(path).broken_at, verify(path).signed) == (None, 4)
+    assert "another key" in verify(path, b"another-key").reason
+    monkeypatch.delenv("TTCONFIG_AUDIT_KEY")
+    unkeyed = verify(path)
+    assert unkeyed.broken_at == 1 and "TTCONFIG_AUDIT_KEY is not set" in unkeyed.reason
+    with pytest.raises(AuditBroken):  # and nothing unsigned is appended after signed records
+        AuditLog(path, CONTEXT).verified()
+
+
+@pytest.mark.parametrize("keep_signed", [True, False])
+def test_a_forger_without_the_key_cannot_make_an_apply_the_gate_counts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_signed: bool) -> None:
+    path = tmp_path / "uat.jsonl"
+    monkeypatch.setenv("TTCONFIG_AUDIT_KEY", KEY)
+    log = AuditLog(path, CONTEXT)
+    intent = log.append("intent", kind="accounts", key="HPT-PROP", operation="update")
+    log.append("outcome", intent=intent["hash"], outcome="failed")
+    assert applied_times(verified_records(path, evidence=True)) == {}
+
+    def applied(record: dict[str, Any]) -> None:
+        if record["event"] == "outcome":
+            record["outcome"] = "applied"
+            record["intent"] = None  # re-pointed below, once the intent's hash is known
+
+    _rehashed(path, applied, keep_signed=keep_signed)
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    _rehashed(path, lambda r: r.update(intent=records[0]["hash"]) if r["event"] == "outcome"
+              else None, keep_signed=keep_signed)
+    monkeypatch.delenv("TTCONFIG_AUDIT_KEY")  # without the key, sha256 is all there is ...
+    if not keep_signed:
+        assert applied_times(verified_records(path, evidence=True)) != {}
+    monkeypatch.setenv("TTCONFIG_AUDIT_KEY", KEY)  # ... with it, the forgery counts for nothing
+    if keep_signed:
+        assert "does not verify under TTCONFIG_AUDIT_KEY" in verify(path).reason
+        with pytest.raises(AuditBroken):
+            verified_records(path, evidence=True)
+    else:
+        assert verify(path).signed == 0
+        assert applied_times(verified_records(path, evidence=True)) == {}
+
+
+def test_the_cli_says_what_the_chain_proves_with_and_without_a_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "uat.jsonl"
+    filled(path, 2)
+    plain = CliRunner().invoke(cli, ["audit", "verify", str(path)], catch_exceptions=False)
+    assert "Not signed (TTCONFIG_AUDIT_KEY is not set)" in plain.stdout
+    assert "not damaged or edited by accident" in plain.stdout
+    monkeypatch.setenv("TTCONFIG_AUDIT_KEY", KEY)
+    filled(path, 3)
+    keyed = CliRunner().invoke(cli, ["audit", "verify", str(path)], catch_exceptions=False)
+    assert keyed.exit_code == 0, keyed.output
+    assert "3 records signed with TTCONFIG_AUDIT_KEY" in keyed.stdout
+    assert "2 unsigned, from before the key, are not evidence" in keyed.stdout
+    assert KEY not in keyed.output

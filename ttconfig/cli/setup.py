@@ -11,11 +11,12 @@ from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.models import DECLARED
-from ttconfig.render.audit_findings import unfinished_text
+from ttconfig.render.audit_findings import signing_text, unfinished_text
 from ttconfig.render.console import console
 from ttconfig.render.overview import accounts_table, summary_line
-from ttconfig.runs.audit import unfinished_in, verify
+from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
 from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.durable import BRANCH, REMOTE, publish_logs, restore_logs
 from ttconfig.runs.importer import import_environment, inspect_environment
 from ttconfig.runs.planning import quietly
 
@@ -78,6 +79,7 @@ def audit_verify(file: Path) -> int:
     if verdict.broken_at is None:
         click.echo(f"{file}: {verdict.records} records; the chain holds "
                    f"(head {verdict.head[:16]}…)")
+        click.echo(signing_text(verdict, keyed=audit_key() is not None))
         text = unfinished_text(unfinished_in(file), file)
         if text:
             click.echo(text)
@@ -85,6 +87,31 @@ def audit_verify(file: Path) -> int:
     click.echo(f"{file}:{verdict.broken_at}: broken: {verdict.reason} "
                f"({verdict.records} records before it hold)", err=True)
     return 1
+
+
+@audit.command("restore")
+@options.AUDIT
+def audit_restore(audit_dir: Path) -> None:
+    """Bring the audit logs up to date from the ttconfig-audit branch (fetch it first)."""
+    restored = restore_logs(audit_dir)
+    for path in restored:
+        click.echo(f"restored {path} from the {BRANCH} branch")
+    if not restored:
+        click.echo(f"{audit_dir}: nothing newer on the {BRANCH} branch")
+
+
+@audit.command("publish")
+@options.AUDIT
+@click.option("--push", is_flag=True, help=f"Push the branch to {REMOTE} (never forced).")
+def audit_publish(audit_dir: Path, push: bool) -> None:
+    """Commit the audit logs to the ttconfig-audit branch, appending only."""
+    commit = publish_logs(audit_dir, f"audit: {actor()} at {git_commit(Path.cwd()) or '?'}",
+                          push=push)
+    if commit is None:
+        click.echo(f"the {BRANCH} branch already holds every record of {audit_dir}")
+    else:
+        click.echo(f"published {audit_dir} to the {BRANCH} branch ({commit[:12]})"
+                   + (f" and pushed it to {REMOTE}" if push else ""))
 
 
 COMMANDS = (validate, schema, import_, inspect, audit)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ttconfig.runs.apply.applier import Recovered
-from ttconfig.runs.audit import Emergency, Unfinished
+from ttconfig.runs.audit import KEY_VARIABLE, Emergency, Unfinished, Verdict
 
 
 def _write(write: Unfinished) -> str:
@@ -48,3 +48,14 @@ def emergency_text(found: Sequence[Emergency], *, reverts: bool) -> str:
         f"{what} an emergency change not yet in the YAML: {e.kind} {e.key}, applied with "
         f"--break-glass at {e.time} by {e.actor} ({e.reason}). Carry it into the YAML."
         for e in found)
+
+
+def signing_text(verdict: Verdict, *, keyed: bool) -> str:
+    """What a chain that holds proves: against forgery only under a key."""
+    if not keyed:
+        return (f"Not signed ({KEY_VARIABLE} is not set): the chain shows the log was not "
+                "damaged or edited by accident; anyone who can write the file could rewrite "
+                "it and its hashes.")
+    unsigned = verdict.records - verdict.signed
+    before = f"; {unsigned} unsigned, from before the key, are not evidence" if unsigned else ""
+    return f"{verdict.signed} records signed with {KEY_VARIABLE}: the key verifies them{before}."

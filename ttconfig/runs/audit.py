@@ -2,7 +2,11 @@
 
 Each record holds the hash of the record before it (`prev_hash`) and its own (`hash`:
 sha256 of its canonical JSON without `hash`), so an edited, removed or reordered record
-breaks the chain at that point; `verify` names the first broken record. Records are
+breaks the chain at that point; `verify` names the first broken record. Anyone can
+recompute sha256, so that chain proves integrity against accidents, not against forgery:
+with a key in TTCONFIG_AUDIT_KEY (a CI secret), records are `signed` and `hash` is an
+HMAC-SHA256 under the key, which only a holder of the key can make; a signed log then
+verifies only with the key, and the gate counts only signed applies as evidence. Records are
 flushed and fsynced one by one: the intent of a write is on disk before the write is sent.
 Values are what the YAML and TT say about risk objects; credentials never reach this file.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -19,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ttconfig.core.changes import ABSENT
 from ttconfig.errors import TTConfigError
@@ -27,6 +32,15 @@ from ttconfig.files import private_dir, write_private
 from ttconfig.models.checks import fold
 
 GENESIS = "0" * 64
+KEY_VARIABLE = "TTCONFIG_AUDIT_KEY"
+SIGNED = "hmac-sha256"
+"""A signed record's `signed` field: how its `hash` was made."""
+
+
+def audit_key(environ: Mapping[str, str] | None = None) -> bytes | None:
+    """The audit signing key from TTCONFIG_AUDIT_KEY, if set (never shown anywhere)."""
+    value = (environ if environ is not None else os.environ).get(KEY_VARIABLE, "")
+    return value.encode() if value else None
 
 
 def _canonical(record: dict[str, Any]) -> bytes:
@@ -40,8 +54,12 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def record_hash(record: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical({k: v for k, v in record.items() if k != "hash"})).hexdigest()
+def record_hash(record: Mapping[str, Any], key: bytes | None = None) -> str:
+    """sha256 of the record without its `hash`; HMAC-SHA256 under `key` for a signed one."""
+    body = _canonical({k: v for k, v in record.items() if k != "hash"})
+    if key is None:
+        return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def actor(environ: dict[str, str] | None = None) -> str:
@@ -94,15 +112,18 @@ def head_file(path: Path) -> Path:
 class AuditLog:
     """Appends records to one environment's audit file."""
 
-    def __init__(self, path: Path, context: dict[str, Any]) -> None:
+    def __init__(self, path: Path, context: dict[str, Any], *,
+                 key: bytes | Literal["environment"] | None = "environment") -> None:
+        """`key`: the signing key (default: TTCONFIG_AUDIT_KEY's, if set)."""
         self.path = path
         self.context = dict(context)
+        self._key = audit_key() if key == "environment" else key
         private_dir(path.parent)
 
     def verified(self) -> AuditLog:
         """This log, once its chain (and its head) verify: apply appends evidence only to a
-        log that is still evidence."""
-        verdict = verify(self.path)
+        log that is still evidence (and never an unsigned record after signed ones)."""
+        verdict = verify(self.path, self._key)
         if verdict.broken_at is not None:
             raise AuditBroken(f"{self.path}:{verdict.broken_at}: the audit log's chain is "
                               f"broken ({verdict.reason}); apply appends only to a log that "
@@ -134,7 +155,9 @@ class AuditLog:
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "event": event, **self.context, **fields, "prev_hash": previous,
             }
-            record["hash"] = record_hash(record)
+            if self._key is not None:
+                record["signed"] = SIGNED
+            record["hash"] = record_hash(record, self._key)
             handle.write(_canonical(record) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -150,6 +173,8 @@ class Verdict:
     """1-based line of the first broken record, or None when the chain holds."""
     reason: str
     head: str
+    signed: int = 0
+    """Records signed with the key (checked under it): the ones that are evidence."""
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -169,16 +194,19 @@ def _head(path: Path) -> tuple[int, str] | None:
         return -1, "unreadable"
 
 
-def verify(path: Path) -> Verdict:
+def verify(path: Path, key: bytes | Literal["environment"] | None = "environment") -> Verdict:
     """Check every record's hash and its link to the one before, and that the log is as
-    long as its head says (records cut off the end, or the whole log gone, are found)."""
+    long as its head says (records cut off the end, or the whole log gone, are found).
+    Signed records are checked under `key` (default: TTCONFIG_AUDIT_KEY's); without it
+    they cannot be, and the log does not verify."""
+    key = audit_key() if key == "environment" else key
     head = _head(path)
     if not path.exists():
         if head is None or head[0] == 0:
             return Verdict(0, None, "no log yet", GENESIS)
         return Verdict(0, 1, f"the log is missing, but its head says {head[0]} records",
                        GENESIS)
-    verdict, at_head = _chain(path, head[0] if head is not None else 0)
+    verdict, at_head = _chain(path, head[0] if head is not None else 0, key)
     if verdict.broken_at is not None or head is None:
         return verdict
     records, last = head
@@ -193,10 +221,10 @@ def verify(path: Path) -> Verdict:
     return verdict
 
 
-def _chain(path: Path, head: int) -> tuple[Verdict, str]:
+def _chain(path: Path, head: int, key: bytes | None) -> tuple[Verdict, str]:
     """The chain's verdict, and the hash of record number `head` (GENESIS for 0), in
     one pass over the log."""
-    previous, count, at_head = GENESIS, 0, GENESIS if head == 0 else ""
+    previous, count, signed, at_head = GENESIS, 0, 0, GENESIS if head == 0 else ""
     for number, line in _lines(path):
         try:
             record = json.loads(line)
@@ -209,25 +237,53 @@ def _chain(path: Path, head: int) -> tuple[Verdict, str]:
             return Verdict(count, number, "its prev_hash is not the hash of the record "
                                           "before it (a record was removed, added or moved)",
                            previous), at_head
-        if record_hash(record) != record["hash"]:
-            return Verdict(count, number, "its content does not match its hash (edited)",
-                           previous), at_head
+        problem = _signature_problem(record, key, signed)
+        if problem is not None:
+            return Verdict(count, number, problem, previous, signed), at_head
         previous, count = record["hash"], count + 1
+        signed += "signed" in record
         if count == head:
             at_head = previous
-    return Verdict(count, None, "the chain holds", previous), at_head
+    return Verdict(count, None, "the chain holds", previous, signed), at_head
 
 
-def verified_records(path: Path) -> list[dict[str, Any]]:
+def _signature_problem(record: Mapping[str, Any], key: bytes | None,
+                       signed_before: int) -> str | None:
+    """Why `record`'s hash does not hold, if it does not."""
+    if "signed" not in record:
+        if signed_before:
+            return ("it is not signed, after signed records: written without "
+                    f"{KEY_VARIABLE}, or forged")
+        if record_hash(record) != record["hash"]:
+            return "its content does not match its hash (edited)"
+        return None
+    if record["signed"] != SIGNED:
+        return f"it is signed in a way ttconfig does not know ({record['signed']!r})"
+    if key is None:
+        return (f"it is signed, and {KEY_VARIABLE} is not set: set it to the key the log "
+                "is signed with to check it")
+    if not hmac.compare_digest(record_hash(record, key), str(record["hash"])):
+        return (f"its signature does not verify under {KEY_VARIABLE} (edited, forged, or "
+                "signed with another key)")
+    return None
+
+
+def verified_records(path: Path, *, evidence: bool = False) -> list[dict[str, Any]]:
     """A log's records, only if its hash chain holds (an edited log proves nothing); none if
-    there is no log yet."""
-    verdict = verify(path)
+    there is no log yet. As `evidence` (what the gate counts), with a signing key set,
+    only the signed records: anyone could have written an unsigned one."""
+    key = audit_key()
+    verdict = verify(path, key)
     if verdict.broken_at is None and not path.exists():
         return []
     if verdict.broken_at is not None:
         raise AuditBroken(f"{path}:{verdict.broken_at}: the audit log's chain is broken "
                             f"({verdict.reason}); the gate cannot trust its apply times")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    if evidence and key is not None:
+        return [r for r in records if "signed" in r]
+    return records
 
 
 FINISHED = frozenset({"applied", "failed", "not applied"})

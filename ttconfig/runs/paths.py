@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.runs.durable import BRANCH, Branch
 
 ROOT = Path(".ttconfig")
 AUDIT_DIR = ROOT / "audit"
@@ -61,10 +62,15 @@ class Layout:
 
     def audit_file(self, config: EnvironmentConfig, folder: str | None = None) -> Path:
         """The audit log of what `config` claims; with `folder`, a log still named by that
-        folder (`uat.jsonl`, before logs were named by claim) is moved there first."""
+        folder (`uat.jsonl`, before logs were named by claim) is moved there first. The
+        default folder's real logs are brought up to date from the audit branch, when the
+        repository has one (runs.durable)."""
         path = audit_file(config, self.audit_dir)
         if folder is not None:
             _adopt(self.audit_dir / f"{folder}.jsonl", path)
+        if self.audit_dir == AUDIT_DIR and Branch().restore(path):
+            log.warning("Restored %s from the %s branch (it held records this copy did not)",
+                        path, BRANCH)
         return path
 
     def of(self, *, sandbox: bool) -> Layout:

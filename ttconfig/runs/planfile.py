@@ -12,6 +12,7 @@ now / desired. No secrets are ever in it: nothing that reaches it comes from cre
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,14 @@ from ttconfig.core.plan import checksum_of
 from ttconfig.errors import PolicyRefusal, StalePlanError, UsageError
 from ttconfig.files import write_private
 from ttconfig.models import Firm
-from ttconfig.runs.audit import actor, git_commit, identity
+from ttconfig.runs.audit import (
+    KEY_VARIABLE,
+    actor,
+    audit_key,
+    git_commit,
+    identity,
+    record_hash,
+)
 from ttconfig.runs.planning import Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
@@ -203,9 +211,34 @@ def _what_differs(saved: SavedPlan, planned: Planned) -> str:
 
 
 def approval_document(saved: SavedPlan, approved_by: str, reason: str) -> dict[str, Any]:
-    return {"format": APPROVAL_FORMAT, "environment": saved.environment,
-            "plan": saved.checksum, "approved_by": approved_by, "approved_by_id": identity(),
-            "approved_at": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason}
+    """The approval; signed (HMAC-SHA256 of the rest) when TTCONFIG_AUDIT_KEY is set."""
+    document = {"format": APPROVAL_FORMAT, "environment": saved.environment,
+                "plan": saved.checksum, "approved_by": approved_by,
+                "approved_by_id": identity(),
+                "approved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "reason": reason}
+    key = audit_key()
+    return document if key is None else {**document, "signature": _signature(document, key)}
+
+
+def _signature(document: dict[str, Any], key: bytes) -> str:
+    body = {k: v for k, v in document.items() if k != "signature"}
+    return record_hash(body, key)
+
+
+def _check_signature(path: Path, data: dict[str, Any]) -> None:
+    """With a key set, an approval counts only if signed with it: anyone can write the
+    JSON of an unsigned one, naming any approver."""
+    key = audit_key()
+    if key is None:
+        return
+    signature = data.get("signature")
+    if not isinstance(signature, str):
+        raise PolicyRefusal(f"{path} is not signed, and {KEY_VARIABLE} is set: only an "
+                            "approval made by `ttconfig approve` with the key counts")
+    if not hmac.compare_digest(_signature(data, key), signature):
+        raise PolicyRefusal(f"{path}'s signature does not verify under {KEY_VARIABLE} "
+                            "(edited after it was signed, or signed with another key)")
 
 
 def read_approval(path: Path) -> Approval:
@@ -216,6 +249,7 @@ def read_approval(path: Path) -> Approval:
     if not isinstance(data, dict) or data.get("format") != APPROVAL_FORMAT or not all(
             isinstance(data.get(k), str) for k in ("plan", "approved_by", "approved_at")):
         raise UsageError(f"{path} is not an approval file written by `ttconfig approve`")
+    _check_signature(path, data)
     return Approval(data["plan"], data["approved_by"], data["approved_at"],
                     str(data.get("reason", "")), str(data.get("approved_by_id", "")))
 

@@ -230,7 +230,7 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     source_firm = load_firm(environments_dir / promotion.source, siblings=True)
     default = Layout().of(sandbox=reach.options.sandbox).audit_file(source_firm.environment,
                                                                     promotion.source)
-    applied = applied_times(verified_records(source_audit or default))
+    applied = applied_times(verified_records(source_audit or default, evidence=True))
     target_plan = reach.plan(target_firm, environment).plan
     source_plan = reach.plan(source_firm, promotion.source).plan
     verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,
