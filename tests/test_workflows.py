@@ -269,6 +269,19 @@ def test_plan_records_refusals_and_changes_without_failing_the_step(tmp_path: Pa
                       "--out plan-prod.json")
 
 
+@pytest.mark.parametrize(("env", "hotfix", "expected"), [
+    ("prod", "true", "plan -e prod --format markdown --detailed-exitcode --out plan-prod.json "
+                     "--hotfix"),
+    ("uat", "true", "plan -e uat --format markdown --detailed-exitcode --out plan-uat.json")])
+def test_the_prod_plan_file_records_the_gate_read_with_uats_key(
+        tmp_path: Path, env: str, hotfix: str, expected: str) -> None:
+    step = named(plan_job(), "Plan")
+    assert step["env"]["TT_UAT_APP_KEY"] == "${{ secrets.TT_UAT_APP_KEY }}"  # the gate reads UAT
+    assert step["env"]["TTCONFIG_AUDIT_KEY"] == "${{ secrets.TTCONFIG_AUDIT_KEY }}"
+    run_step(step, tmp_path, {"TT_ENV": env, "HOTFIX": hotfix}, exit_code=2)
+    assert (tmp_path / "calls").read_text(encoding="utf-8").strip() == expected
+
+
 @pytest.mark.parametrize(("hotfix", "expected"), [("true", "gate -e prod --hotfix"),
                                                   ("false", "gate -e prod")])
 def test_plan_runs_the_gate_for_prod(tmp_path: Path, hotfix: str, expected: str) -> None:

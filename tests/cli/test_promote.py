@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from pathlib import Path
 
@@ -91,3 +92,41 @@ def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipp
         "  REFUSED  not in UAT: prod sets accounts HPT-PROP-EQIDX restrictions.market_orders "
         "to False, but UAT's YAML says otherwise: promote from UAT, or mark the PR as a "
         "hotfix"], skipped.stdout
+
+
+def test_a_prod_plan_file_records_the_gate_and_apply_refuses_what_it_refused(
+        demo: Path, ttconfig: TTConfig) -> None:
+    target = ["--sandbox", "--usage-plan", "high"]
+    prod = demo / "environments/prod"
+    _edit(prod / "accounts.yaml", "- name: HPT-PROP-EQIDX", "market_orders: true",
+          "market_orders: false")  # a prod-only tightening: it skipped UAT
+    made = ttconfig("plan", "-e", "prod", "--out", "plan.json", *target)
+    assert made.exit_code == 0, output(made)
+    assert "The plan file records the gate's refusal: apply will refuse it." in made.stderr
+    gate = json.loads((demo / "plan.json").read_text())["gate"]
+    assert (gate["passed"], gate["hotfix"], gate["source"]) == (False, False, "uat")
+    assert any("HPT-PROP-EQIDX restrictions.market_orders" in r for r in gate["refused"])
+    refused = ttconfig("apply", "plan.json", *target)
+    assert refused.exit_code == 4, output(refused)
+    assert "the gate refused this plan when it was made (prod sets accounts HPT-PROP-EQIDX" \
+        in refused.stderr
+    assert not (demo / ".ttconfig/sandbox/audit/ext_prod_live.harbor-point-trading.jsonl"
+                ).exists(), "nothing written, nothing to audit"
+
+    # a plan file without the gate's verdict (an older ttconfig's, or one edited) is refused
+    document = json.loads((demo / "plan.json").read_text())
+    del document["gate"], document["file_checksum"]
+    document["file_checksum"] = hashlib.sha256(json.dumps(  # resealed, as anyone can
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    (demo / "bare.json").write_text(json.dumps(document))
+    bare = ttconfig("apply", "bare.json", *target)
+    assert bare.exit_code == 4, output(bare)
+    assert "records no gate verdict, and prod promotes from uat" in bare.stderr
+
+    hotfix = ttconfig("plan", "-e", "prod", "--out", "plan.json", "--hotfix", *target)
+    assert "The gate passed (hotfix) against uat; the plan file records it." in hotfix.stderr
+    applied = ttconfig("apply", "plan.json", *target)
+    assert applied.exit_code == 0, output(applied)
+    assert "Applied 1 of 1 requests" in applied.stdout
+

@@ -20,6 +20,7 @@ from ttconfig.render.approval import approval_text
 from ttconfig.render.audit_findings import emergency_text, recovered_text, unfinished_text
 from ttconfig.render.console import show
 from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
+from ttconfig.render.gate import gate_note
 from ttconfig.render.heading import Heading
 from ttconfig.render.policy import refusal_message
 from ttconfig.render.result import describe_result
@@ -40,6 +41,7 @@ from ttconfig.runs.planfile import approve_plan, save_plan
 from ttconfig.runs.planning import (
     SelectionOptions,
     drift_environment,
+    gate_environment,
     plan_environment,
 )
 from ttconfig.safety.policy import Overrides, Verdict
@@ -57,18 +59,23 @@ from ttconfig.safety.policy import Overrides, Verdict
               help="Save the plan for `ttconfig apply PLAN.json` (refused if stale).")
 @click.option("--force", is_flag=True,
               help="Plan past the change thresholds (apply must be given --force too).")
+@click.option("--hotfix", is_flag=True,
+              help="With --out for an environment with `promotion:`: the gate reports what "
+                   "skipped the source environment and refuses nothing.")
 @options.layout
 def plan(environment: str, connection: ConnectionOptions, environments_dir: Path,
          selection: SelectionOptions, output_format: str, detailed_exitcode: bool,
-         out: Path | None, force: bool, layout: Layout) -> int:
+         out: Path | None, force: bool, hotfix: bool, layout: Layout) -> int:
     """Show what apply would change in TT to match the YAML (reads only).
 
     The environment's safety policy judges the plan: a refusal exits 4 (and --out saves
-    nothing); what apply will need (an approval, a change window) is listed.
+    nothing); what apply will need (an approval, a change window) is listed. For an
+    environment with `promotion:`, --out also runs the gate and records its verdict: apply
+    refuses a plan the gate refused.
     """
     folder = environments_dir / environment
-    judged = plan_environment(folder, environment, options.reach(connection, terminal.reading),
-                              selection, Overrides(force=force))
+    reach = options.reach(connection, terminal.reading)
+    judged = plan_environment(folder, environment, reach, selection, Overrides(force=force))
     planned, verdict = judged.planned, judged.verdict
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
@@ -80,10 +87,14 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))
     if out is not None:
-        save_plan(out, judged, folder, selection, connection.where)
+        gated = (gate_environment(environments_dir, environment, reach, hotfix=hotfix)
+                 if "promotion" in planned.firm.environment.model_fields_set else None)
+        save_plan(out, judged, folder, selection, connection.where, gated)
         click.echo(f"Saved the plan to {out} (checksum {planned.plan.checksum()[:16]}…). "
                    f"Apply exactly this with: ttconfig apply {out}{connection.flags}",
                    err=True)
+        if gated is not None:
+            click.echo(gate_note(gated), err=True)
     return 2 if detailed_exitcode and not planned.plan.empty else 0
 
 

@@ -7,6 +7,7 @@ PR shows what skipped the source environment and has to be brought back to its Y
 from __future__ import annotations
 
 from ttconfig.promotion.gate import GateVerdict
+from ttconfig.runs.planning import Gated
 
 
 def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
@@ -20,3 +21,12 @@ def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
     if not verdict.refused:
         lines.append("Gate passed.")
     return "\n".join(lines) + "\n"
+
+
+def gate_note(gated: Gated) -> str:
+    """What `plan --out` recorded of the gate, and what apply will make of it."""
+    if gated.verdict.refused:
+        return (render_gate(gated.verdict, gated.environment, gated.source)
+                + "The plan file records the gate's refusal: apply will refuse it.")
+    how = " (hotfix)" if gated.hotfix else ""
+    return f"The gate passed{how} against {gated.source}; the plan file records it."

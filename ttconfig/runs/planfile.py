@@ -33,7 +33,7 @@ from ttconfig.runs.audit import (
     identity,
     record_hash,
 )
-from ttconfig.runs.planning import Judged, Planned, SelectionOptions
+from ttconfig.runs.planning import Gated, Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
 
@@ -90,7 +90,8 @@ class SavedPlan:
 
 def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commit: str | None,
                   created_by: str, targets: Sequence[str] = (),
-                  excludes: Sequence[str] = (), where: str = "") -> dict[str, Any]:
+                  excludes: Sequence[str] = (), where: str = "",
+                  gate: dict[str, Any] | None = None) -> dict[str, Any]:
     """The plan file's content, its own checksum last."""
     firm = planned.firm
     files = desired_files(folder)
@@ -108,6 +109,7 @@ def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commi
         "plan": planned.plan.to_data(),
         "policy": verdict.to_data(),
         "objects": [t.to_data() for t in touched_objects(planned)],
+        **({"gate": gate} if gate is not None else {}),
     }
     document["file_checksum"] = hashlib.sha256(_canonical(document)).hexdigest()
     return document
@@ -281,13 +283,54 @@ def firm_matches(saved: SavedPlan, firm: Firm, environment: str) -> None:
 
 
 def save_plan(path: Path, judged: Judged, folder: Path, selection: SelectionOptions,
-              where: str) -> None:
-    """`ttconfig plan --out`: the plan file, with who made it, from which commit, and
-    where it was planned against (`where`: "sandbox" or TT's base URL)."""
+              where: str, gated: Gated | None = None) -> None:
+    """`ttconfig plan --out`: the plan file, with who made it, from which commit, where
+    it was planned against (`where`: "sandbox" or TT's base URL), and for an environment
+    that promotes from another, the gate's verdict (apply reads nothing from the source)."""
+    gate = None if gated is None else gate_record(gated, judged.planned.plan.checksum())
     write_plan_file(path, plan_document(judged.planned, folder, judged.verdict,
                                         git_commit=git_commit(Path.cwd()), created_by=actor(),
                                         targets=selection.targets, excludes=selection.excludes,
-                                        where=where))
+                                        where=where, gate=gate))
+
+
+def gate_record(gated: Gated, checksum: str) -> dict[str, Any]:
+    """The gate's verdict as the plan file keeps it: bound to the plan's checksum, and
+    signed when TTCONFIG_AUDIT_KEY is set (a verdict edited to "passed" then fails)."""
+    record: dict[str, Any] = {
+        "passed": not gated.verdict.refused, "hotfix": gated.hotfix, "source": gated.source,
+        "checked": gated.verdict.checked, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "refused": [r.message for r in gated.verdict.reasons],
+        "waived": [r.message for r in gated.verdict.waived]}
+    key = audit_key()
+    if key is not None:
+        record["signature"] = record_hash({**record, "plan": checksum}, key)
+    return record
+
+
+def check_gate(saved: SavedPlan, firm: Firm) -> None:
+    """For an environment with `promotion:`, a saved plan applies only with a gate verdict
+    that passed, recorded when the plan was made (and signed, when a key is set)."""
+    if "promotion" not in firm.environment.model_fields_set:
+        return
+    gate = saved.data.get("gate")
+    source = firm.environment.promotion.source
+    if not isinstance(gate, dict):
+        raise PolicyRefusal(
+            f"{saved.path} records no gate verdict, and {saved.environment} promotes from "
+            f"{source}: make the plan with `ttconfig plan -e {saved.environment} --out "
+            f"{saved.path.name}` (it runs the gate; --hotfix for a hotfix)")
+    key = audit_key()
+    if key is not None:
+        body = {k: v for k, v in gate.items() if k != "signature"}
+        expected = record_hash({**body, "plan": saved.checksum}, key)
+        if not hmac.compare_digest(expected, str(gate.get("signature", ""))):
+            raise PolicyRefusal(f"{saved.path}'s gate verdict is not signed under "
+                                f"{KEY_VARIABLE} for this plan: make the plan again")
+    if gate.get("passed") is not True:
+        reasons = "; ".join(str(r) for r in gate.get("refused") or []) or "no reason recorded"
+        raise PolicyRefusal(f"the gate refused this plan when it was made ({reasons}); "
+                            "nothing applied")
 
 
 def check_target(saved: SavedPlan, where: str) -> None:

@@ -215,6 +215,7 @@ class Gated:
     verdict: GateVerdict
     environment: str
     source: str
+    hotfix: bool = False
 
 
 def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
@@ -236,7 +237,7 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,
                             declared_keys(source_firm), source_plan, applied, promotion, now(),
                             hotfix=hotfix)
-    return Gated(verdict, environment, promotion.source)
+    return Gated(verdict, environment, promotion.source, hotfix)
 
 
 def promote_environment(environments_dir: Path, source: str, target: str) -> Promoted:

@@ -31,6 +31,7 @@ from ttconfig.runs.planfile import (
     SavedPlan,
     check_desired,
     check_distinct_approver,
+    check_gate,
     check_live,
     check_target,
     firm_matches,
@@ -154,6 +155,7 @@ def apply_environment(request: ApplyRequest, reach: Reach,
         check_target(saved, reach.options.where)
         firm_matches(saved, firm, environment)
         check_desired(saved, folder)
+        check_gate(saved, firm)
     elif not request.auto_approve and conversation.confirm is None:
         raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
     overrides = request.overrides.read()
