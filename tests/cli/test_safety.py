@@ -8,6 +8,7 @@ write log to prove what reached TT. Two applies racing for the lock run as real 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ from tests.cli.harness import TTConfig, fast_settings, output
 from tests.conftest import PROD_LOG
 from ttconfig.desired.loader import load_firm
 from ttconfig.models import DECLARED
+from ttconfig.runs import audit as audit_module
 from ttconfig.runs.audit import verify
 from ttconfig.runs.lock import EnvironmentLock
 from ttconfig.sandbox.server import Sandbox
@@ -268,7 +270,8 @@ def test_with_a_key_only_an_approval_signed_with_it_counts(
             "plan.approval.json is not signed, and TTCONFIG_AUDIT_KEY is set")
     refused(desk.run("approve", "plan.json", "--by", "risk-officer", tt=False), 0)
     signed = json.loads(approval.read_text())
-    assert len(signed["signature"]) == 64 and "approval-key-51c2" not in approval.read_text()
+    assert len(signed["signature"]) == 64
+    assert "approval-key-51c2" not in approval.read_text()
     (desk.root / "forged.json").write_text(json.dumps(signed | {"approved_by": "ceo"}))
     refused(desk.run("apply", "plan.json", "--approval", "forged.json"), 4,
             "signature does not verify under TTCONFIG_AUDIT_KEY")
@@ -523,7 +526,7 @@ def test_a_folder_named_freely_applies_under_the_log_and_lock_of_what_it_claims(
     refused(desk.run("unlock", "-e", "hpt-production", "--id", holder.id, tt=False), 0)
     refused(desk.run("apply", "-e", "hpt-production", "--auto-approve"), 0, "Applied 1 of 1",
             f".ttconfig/audit/{PROD_LOG}")
-    assert [r["event"] for r in desk.audit()][0] == "unlock"
+    assert next(r["event"] for r in desk.audit()) == "unlock"
     assert not (desk.root / ".ttconfig" / "audit" / "hpt-production.jsonl").exists()
 
 
@@ -551,3 +554,38 @@ def test_a_log_named_by_its_folder_moves_to_its_claims_name_and_keeps_verifying(
     assert not (audit / "prod.jsonl").exists()
     assert desk.audit()[:len(records)] == records  # one chain, verified by desk.audit()
     assert len(desk.audit()) > len(records)
+
+
+# --- the audit log unwritable mid-apply ----------------------------------------------------
+
+@pytest.mark.parametrize(("failing", "applied", "unknown"), [
+    (3, "Applied 1 of 2 requests", None),  # the second intent: nothing sent for it
+    (4, "Applied 1 of 2 requests", "update account HPT-ERR"),  # its outcome: it may have landed
+])
+def test_an_audit_log_that_cannot_be_written_mid_apply_ends_with_the_summary(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch, failing: int, applied: str,
+        unknown: str | None) -> None:
+    accounts = [seeded("accounts", name) for name in ("HPT-ARB", "HPT-ERR")]
+    for account in accounts:
+        account["description"] = "renamed desk"
+    desk.write(accounts=accounts)
+    opened = audit_module._open_for_append
+    calls = []
+
+    def full_disk(path: Path) -> int:
+        calls.append(path)
+        if len(calls) == failing:  # (1 intent, 2 outcome, 3 intent, 4 outcome)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return opened(path)
+
+    monkeypatch.setattr(audit_module, "_open_for_append", full_disk)
+    result = desk.run("apply", "-e", "prod", "--auto-approve")
+    refused(result, 1, applied, f"cannot write the audit log .ttconfig/audit/{PROD_LOG}: "
+            "No space left on device")
+    shown = output(result)
+    if unknown is None:
+        assert "Not applied (1 requests): update account HPT-ERR" in shown
+        assert len(desk.writes()) == 1
+    else:
+        assert f"Outcome unknown: {unknown} (its outcome could not be recorded" in shown
+        assert len(desk.writes()) == 2

@@ -202,14 +202,16 @@ def test_with_a_key_records_are_signed_and_verify_only_under_it(
     path = tmp_path / "uat.jsonl"
     monkeypatch.setenv("TTCONFIG_AUDIT_KEY", KEY)
     filled(path)
-    assert KEY not in path.read_text() and KEY not in head_file(path).read_text()
+    assert KEY not in path.read_text()
+    assert KEY not in head_file(path).read_text()
     assert all(json.loads(line)["signed"] == "hmac-sha256"
                for line in path.read_text().splitlines())
     assert (verify(path).broken_at, verify(path).signed) == (None, 4)
     assert "another key" in verify(path, b"another-key").reason
     monkeypatch.delenv("TTCONFIG_AUDIT_KEY")
     unkeyed = verify(path)
-    assert unkeyed.broken_at == 1 and "TTCONFIG_AUDIT_KEY is not set" in unkeyed.reason
+    assert unkeyed.broken_at == 1
+    assert "TTCONFIG_AUDIT_KEY is not set" in unkeyed.reason
     with pytest.raises(AuditBroken):  # and nothing unsigned is appended after signed records
         AuditLog(path, CONTEXT).verified()
 

@@ -27,8 +27,10 @@ def describe_result(result: ApplyResult, audit_path: Path) -> str:
     elif result.failure is not None:
         lines.append(f"Stopped: {result.failure}")
     if result.unknown is not None:
-        lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} (TT did "
-                     "not answer, and reading back failed too: it may or may not have landed)")
+        why = ("its outcome could not be recorded; the next apply reads it back first"
+               if result.unrecorded else "TT did not answer, and reading back failed too")
+        lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} "
+                     f"({why}: it may or may not have landed)")
     if result.remaining:
         lines.append(f"Not applied ({len(result.remaining)} requests): "
                      + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:LISTED]))

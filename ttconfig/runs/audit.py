@@ -103,6 +103,15 @@ class AuditBroken(TTConfigError):
     """The audit log does not verify: nothing more is appended to it (exit 1)."""
 
 
+class AuditUnwritable(TTConfigError):
+    """A record could not be written (disk full, read-only, gone): exit 1. Mid-apply the
+    apply stops at once: a write is never sent without its intent on record."""
+
+
+def _open_for_append(path: Path) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+
+
 def head_file(path: Path) -> Path:
     """Where a log's head (its record count and last hash) is kept beside it: a log cut
     short or deleted still verifies as a chain, so the head is what tells."""
@@ -147,7 +156,14 @@ class AuditLog:
 
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
         """Write one record (flushed and fsynced), then the log's head; return the record."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        try:
+            return self._append(event, fields)
+        except OSError as error:
+            raise AuditUnwritable(f"cannot write the audit log {self.path}: "
+                                  f"{error.strerror or error}") from None
+
+    def _append(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
+        fd = _open_for_append(self.path)
         with os.fdopen(fd, "r+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             previous, count = self._tail()

@@ -32,7 +32,14 @@ from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup
 from ttconfig.models.users import User
 from ttconfig.runs.apply.writers import Writes, write
-from ttconfig.runs.audit import AuditLog, Unfinished, actor, git_commit, unfinished_in
+from ttconfig.runs.audit import (
+    AuditLog,
+    AuditUnwritable,
+    Unfinished,
+    actor,
+    git_commit,
+    unfinished_in,
+)
 from ttconfig.runs.planning import keeper, plan_from
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import OutcomeUnknown, TTError
@@ -60,6 +67,8 @@ class ApplyResult:
     unknown: Step | None = None
     """A step sent without an answer whose read-back failed too: never called "not
     applied", since it may have landed."""
+    unrecorded: bool = False
+    """The unknown step's outcome could not be written to the audit log (it was sent)."""
     unverified: str | None = None
     """Why the read-back after the last step failed (every step was applied)."""
     interrupted: bool = False
@@ -150,6 +159,8 @@ class Applier:
             result.failure, unknown = str(unresolved), True
         except (TTError, _Failed) as error:
             result.failure, unknown = str(error), False
+        except AuditUnwritable as error:  # after the intent: the write went out
+            result.failure, unknown, result.unrecorded = str(error), True, True
         except Exception as error:  # in reading back an unknown outcome (on record)
             result.failure, unknown = _said(error), True
         result.unknown = step if unknown else None
@@ -168,10 +179,14 @@ class Applier:
                 self.ids.instruments[(product_id, fold(instrument.alias))] = instrument.id
 
     async def _run(self, step: Step, plan: Plan) -> None:
-        intent = self.audit.append("intent", plan=plan.checksum(), kind=step.kind.value,
-                                   key=str(step.key), operation=step.operation,
-                                   items=list(step.items), direction=step.direction,
-                                   changes=_field_data(step.change))
+        try:
+            intent = self.audit.append("intent", plan=plan.checksum(), kind=step.kind.value,
+                                       key=str(step.key), operation=step.operation,
+                                       items=list(step.items), direction=step.direction,
+                                       changes=_field_data(step.change))
+        except AuditUnwritable as error:  # no intent on record: nothing is sent
+            raise _Failed(f"{error}; nothing was sent for {step.operation} {step.key}"
+                          ) from None
         if await self._send(step, intent["hash"]) is not None:
             await self._resolve(step, plan, intent["hash"])
 
