@@ -79,11 +79,18 @@ def sandbox_key_variables(tt_environment: str, label: str) -> tuple[str, str]:
 def credentials_from(environ: Mapping[str, str], environment: str,
                      names: tuple[str, str] | None = None) -> Credentials:
     key_var, secret_var = names or credential_variables(environment)
-    missing = [v for v in (key_var, secret_var) if not environ.get(v)]
+    missing = [v for v in (key_var, secret_var) if not environ.get(v, "").strip()]
     if missing:
         raise UsageError(f"set {' and '.join(missing)} to the app key and secret of the "
                          f"{environment} environment, or use --sandbox")
-    return Credentials(Secret(environ[key_var]), Secret(environ[secret_var]))
+    # Around the value, whitespace is a copy-paste's (a secret file's last newline): never
+    # part of a key. Inside it, it is a different value: say so, without showing it.
+    key, secret = environ[key_var].strip(), environ[secret_var].strip()
+    for variable, value in ((key_var, key), (secret_var, secret)):
+        if any(c.isspace() for c in value):
+            raise UsageError(f"{variable} has whitespace inside it: an app key or secret has "
+                             "none; copy it again from TT's Setup app")
+    return Credentials(Secret(key), Secret(secret))
 
 
 @dataclass(frozen=True)

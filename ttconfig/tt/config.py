@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import ipaddress
+import urllib.parse
 from dataclasses import dataclass, field
 
+from ttconfig.errors import UsageError
 from ttconfig.tt import wire
 from ttconfig.tt.secret import Secret
+
+
+def check_transport(base_url: str) -> None:
+    """Credentials go only over https, except to this machine (a sandbox on loopback): an
+    http:// URL to any other host would send the app key and secret in clear text."""
+    url = urllib.parse.urlsplit(base_url)
+    if url.scheme == "https":
+        return
+    host = (url.hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if url.scheme != "http" or not loopback:
+        raise UsageError(f"--base-url {base_url}: credentials go only over https (http only "
+                         "to this machine, e.g. http://127.0.0.1:PORT for a sandbox); nothing "
+                         "was sent")
 
 
 @dataclass(frozen=True)
@@ -59,8 +79,18 @@ class ClientConfig:
     """Refresh a token this long before it expires: min(max, fraction × lifetime)."""
     max_redirects: int = 5
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    request_deadline_seconds: float = 120.0
+    """The most one request may take, answer read whole (the read timeout is per read: a
+    server trickling a byte at a time would otherwise hold a request forever)."""
+    max_body_bytes: int = 64 * 2**20
+    """The largest answer read, after decompression: a gzip bomb or an endless body ends
+    here, not in the process's memory."""
+    max_pages: int = 2000
+    """The most pages one listing may take: a listing that never says it is done would
+    otherwise spend the daily quota."""
 
     def __post_init__(self) -> None:
+        check_transport(self.base_url)
         if self.environment not in wire.ENVIRONMENTS:
             raise ValueError(f"unknown TT environment {self.environment!r}; "
                              f"one of {', '.join(wire.ENVIRONMENTS)}")

@@ -14,6 +14,7 @@
     ├── ConnectionFailed     no usable connection to TT, after retries
     ├── RedirectRefused      a 303 to another host (never followed: it would leak the key)
     ├── UnexpectedAnswer     a 200 whose body is not what the contract says
+    ├── AnswerTooLarge       an answer over the client's size cap (not read further)
     └── OutcomeUnknown       a write whose result is unknown: read back before resending
 
 Messages never contain the app key, the app secret or a token: the client never puts them
@@ -89,6 +90,10 @@ class RedirectRefused(TTError):
 
 class UnexpectedAnswer(TTError):
     """TT answered Ok, but not in the shape the contract describes."""
+
+
+class AnswerTooLarge(UnexpectedAnswer):
+    """An answer larger than the client reads (`max_body_bytes`, decompressed)."""
 
 
 class OutcomeUnknown(TTError):

@@ -12,6 +12,8 @@ is lost, late or 5xx raises `OutcomeUnknown` and is never resent.
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextvars
 import json
 import logging
 import os
@@ -19,6 +21,7 @@ import random
 import ssl
 import time
 import urllib.parse
+import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,12 +32,14 @@ import httpx
 from ttconfig.tt import wire
 from ttconfig.tt.config import ClientConfig
 from ttconfig.tt.errors import (
+    AnswerTooLarge,
     ConnectionFailed,
     OutcomeUnknown,
     QuotaExceededError,
     RedirectRefused,
     RequestRejected,
     TTError,
+    UnexpectedAnswer,
     error_for_status,
 )
 from ttconfig.tt.pacing import Clock, RateLimiter, Sleep, WritePacer
@@ -44,6 +49,11 @@ from ttconfig.tt.secret import Secret
 from ttconfig.tt.token import TokenManager
 
 log = logging.getLogger("ttconfig.tt")
+
+ANSWERED: contextvars.ContextVar[tuple[str, str, str] | None] = contextvars.ContextVar(
+    "answered", default=None)
+"""(method, path, requestId) of the last answer this task received: an adapter that cannot
+read it names the request (adapters.fields.checked)."""
 
 Json = dict[str, Any]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -76,12 +86,64 @@ class Stats:
         return self.budget.used
 
 
+class _DeadlinePassed(httpx.ReadTimeout):
+    """No complete answer within the request's deadline (`request_deadline_seconds`)."""
+
+
+class _TooLarge(httpx.ReadError):
+    """The answer grew past `max_body_bytes` once decompressed: not read further."""
+
+
 @dataclass(frozen=True)
 class _Exchange:
     request_id: str
     response: httpx.Response | None
+    """Status and headers; the body, read under the caps, is `body`."""
     error: httpx.TransportError | None
     token: Secret | None
+    body: bytes = b""
+
+    def json(self) -> Any:
+        """The body as JSON; None when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+
+def _failure(error: BaseException | None) -> str:
+    """A transport failure as messages name it."""
+    if isinstance(error, _DeadlinePassed | _TooLarge):
+        return str(error)
+    if isinstance(error, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(error):
+        return ("TLS certificate verification failed: the server's certificate is not "
+                "trusted (an intercepting proxy? set SSL_CERT_FILE to its CA bundle)")
+    return type(error).__name__
+
+
+async def _read_body(response: httpx.Response, cap: int) -> bytes:
+    """The body, gunzipped as it arrives, never more than `cap` bytes of it held: a gzip
+    bomb stops at the cap, not in memory (httpx's own decoder inflates whole chunks)."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip"):
+        raise httpx.DecodingError(f"an answer in {encoding!r}, which ttconfig did not ask for")
+    inflate = zlib.decompressobj(wbits=31) if encoding == "gzip" else None
+    parts: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_raw():
+            if inflate is not None:
+                chunk = inflate.decompress(chunk, cap + 1 - size)
+            size += len(chunk)
+            if size > cap:
+                raise _TooLarge(f"the answer is larger than {cap:,} bytes (decompressed); "
+                                "not read further")
+            parts.append(chunk)
+        if inflate is not None:
+            parts.append(inflate.flush())
+    except zlib.error as error:
+        raise httpx.DecodingError(f"the gzip body is corrupt ({error})") from None
+    return b"".join(parts)
 
 
 _CONTEXTS: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
@@ -207,34 +269,77 @@ class TTHttp:
         self.last_request = (method, request.url.path)  # parsed once: URLs cost CPU
         self.stats.requests += 1
         started = self.clock()
+        deadline = self.config.request_deadline_seconds
         try:
-            response = await self._client.send(request)
+            async with asyncio.timeout(deadline):
+                response = await self._client.send(request, stream=True)
+                try:
+                    body = await _read_body(response, self.config.max_body_bytes)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            return self._failed(request, _DeadlinePassed(
+                f"no complete answer within the request's {deadline:g} s deadline"), token)
+        except httpx.DecodingError as exc:  # a broken body: as a broken connection
+            return self._failed(request, httpx.ReadError(str(exc)), token)
         except httpx.TransportError as exc:
-            log.debug("%s %s requestId=%s: %s", method, request.url.path, request_id,
-                      type(exc).__name__)
-            return _Exchange(request_id, None, exc, token)
+            return self._failed(request, exc, token)
         self.stats.statuses[response.status_code] += 1
         log.debug("%s %s requestId=%s -> %d in %.0f ms", method, request.url.path, request_id,
                   response.status_code, (self.clock() - started) * 1000)
-        return _Exchange(request_id, response, None, token)
+        return _Exchange(request_id, response, None, token, body)
+
+    def _failed(self, request: httpx.Request, error: httpx.TransportError,
+                token: Secret | None) -> _Exchange:
+        request_id = self.last_request_id or "-"
+        log.debug("%s %s requestId=%s: %s", request.method, request.url.path, request_id,
+                  _failure(error))
+        return _Exchange(request_id, None, error, token)
 
     def _body(self, exchange: _Exchange, method: str, shown: str) -> Answer:
         """The JSON body of a successful answer, or the typed error for any other."""
         response = exchange.response
         assert response is not None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
+        data = exchange.json()
         if response.status_code == 200 and isinstance(data, dict) and (
                 data.get(wire.STATUS) == wire.STATUS_OK):
+            ANSWERED.set((method, shown, exchange.request_id))
             return Answer(data, method=method, path=shown, request_id=exchange.request_id)
         status = response.status_code
-        if status == 200 and isinstance(data, dict):
+        if status == 200 and not isinstance(data, dict):
+            raise UnexpectedAnswer(f"TT answered 200 with a body that is not a JSON object: "
+                                   f"{self._excerpt(exchange.body)}", method=method,
+                                   path=shown, request_id=exchange.request_id, status=status)
+        if status == 200:
             status = _int_or(data.get(wire.STATUS_CODE), 400)
-        message = _message(data) or response.reason_phrase or "no message"
+        message = self.scrub(_message(data) or response.reason_phrase or "no message")
+        if response.status_code == 200:
+            message = f"TT answered 200 with status {data.get(wire.STATUS)!r}: {message}"
         raise error_for_status(status)(message, method=method, path=shown,
                                        request_id=exchange.request_id, status=status)
+
+    def _excerpt(self, body: bytes) -> str:
+        """The start of a body for an error message: scrubbed, printable, short."""
+        text = self.scrub(body[:120].decode("utf-8", errors="replace"))
+        shown = text.encode("unicode_escape").decode("ascii")
+        return repr(shown[:80] + ("…" if len(body) > 80 else "")) if body else "(empty)"
+
+    def scrub(self, text: str) -> str:
+        """Server text with the key, secret and every token taken out, as sent, URL-encoded
+        or base64: a server that echoes a credential must not get it printed or audited."""
+        for secret in self._secret_forms():
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def _secret_forms(self) -> list[str]:
+        plain = [self.config.credentials.app_key.reveal(),
+                 self.config.credentials.app_secret.reveal(),
+                 self.config.credentials.token_form_value(),
+                 *(t.reveal() for t in self.tokens.issued)]
+        forms = {form for value in plain if len(value) >= 8 for form in (
+            value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value),
+            base64.b64encode(value.encode()).decode().rstrip("="))}
+        return sorted(forms, key=len, reverse=True)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -245,9 +350,12 @@ class TTHttp:
         while True:
             exchange = await self._get_following(self._url(service, path), params or {}, shown)
             response = exchange.response
+            if isinstance(exchange.error, _TooLarge):  # the same again would be as large
+                raise AnswerTooLarge(str(exchange.error), method="GET", path=shown,
+                                     request_id=exchange.request_id)
             if response is None:
                 await attempts.again(ConnectionFailed(
-                    f"network failure: {type(exchange.error).__name__}", method="GET",
+                    f"network failure: {_failure(exchange.error)}", method="GET",
                     path=shown, request_id=exchange.request_id), None)
                 continue
             if response.status_code == 401 and not refreshed and exchange.token is not None:
@@ -264,10 +372,7 @@ class TTHttp:
         """The error a 429 or 5xx stands for; a daily-quota 429 is raised at once."""
         response = exchange.response
         assert response is not None
-        try:
-            message = _message(response.json()) or response.reason_phrase
-        except ValueError:
-            message = response.reason_phrase
+        message = self.scrub(_message(exchange.json()) or response.reason_phrase)
         status = response.status_code
         if status == 429 and message == wire.QUOTA_MESSAGE:
             raise QuotaExceededError(
@@ -312,7 +417,7 @@ class TTHttp:
         query = dict(params or {})
         items: list[Json] = []
         seen_keys: set[str] = set()
-        while True:
+        for _page in range(self.config.max_pages):
             body = await self.get(service, path, query)
             items.extend(body.get(items_key) or [])
             if _is_last_page(body):
@@ -323,6 +428,10 @@ class TTHttp:
                               method="GET", path=self.shown(service, path))
             seen_keys.add(next_key)
             query[wire.NEXT_PAGE_PARAM] = next_key
+        raise UnexpectedAnswer(
+            f"TT still said more pages follow after {self.config.max_pages:,} pages "
+            f"({len(items):,} items); stopped: a listing that never ends would spend the "
+            "daily quota", method="GET", path=self.shown(service, path))
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -362,7 +471,7 @@ class TTHttp:
                 return None
             raise self._unknown(exchange, method, shown, body,
                                 f"the connection failed after the request was sent "
-                                f"({type(exchange.error).__name__})")
+                                f"({_failure(exchange.error)})")
         status = response.status_code
         if status == 429:
             # Throttled at the gateway, before the service saw it: nothing was applied.
@@ -397,7 +506,7 @@ class TTHttp:
             response = exchange.response
             if response is None:
                 await attempts.again(ConnectionFailed(
-                    f"network failure: {type(exchange.error).__name__}", method="POST",
+                    f"network failure: {_failure(exchange.error)}", method="POST",
                     path=shown, request_id=exchange.request_id), None)
                 continue
             if response.status_code in RETRY_STATUSES:

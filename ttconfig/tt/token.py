@@ -35,6 +35,8 @@ class TokenManager:
         self._clock = clock
         self._held: _Held | None = None
         self._lock = asyncio.Lock()
+        self.issued: list[Secret] = []
+        """Every token this client was given: server text is scrubbed of each."""
         self.fetches = 0
 
     def _valid(self) -> Secret | None:
@@ -53,6 +55,7 @@ class TokenManager:
                 return token
             asked_at = self._clock()
             token, lifetime = await self._fetch()
+            self.issued.append(token)
             self.fetches += 1
             margin = min(self._max_margin, self._margin_fraction * lifetime)
             self._held = _Held(token, asked_at + lifetime - margin)

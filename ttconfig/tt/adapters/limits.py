@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ttconfig.tt.adapters import fields
 from ttconfig.tt.http import Json
 from ttconfig.tt.records import LimitRow, LimitScope, LimitSet
 
@@ -34,13 +35,24 @@ VALUE_KEYS = {
 def row_from_json(data: Json) -> LimitRow:
     instrument = data.get(SCOPE_KEYS["instrument_id"])
     scope = LimitScope(
-        market_id=int(data[SCOPE_KEYS["market_id"]]),
-        product_type_id=int(data[SCOPE_KEYS["product_type_id"]]),
+        market_id=fields.identifier(data, SCOPE_KEYS["market_id"]),
+        product_type_id=fields.identifier(data, SCOPE_KEYS["product_type_id"]),
         product_id=str(data[SCOPE_KEYS["product_id"]]),
         instrument_id=None if instrument is None else str(instrument),
     )
-    values: dict[str, Any] = {field: data.get(key) for field, key in VALUE_KEYS.items()}
+    values: dict[str, Any] = {field: _value(data, key) for field, key in VALUE_KEYS.items()}
     return LimitRow(scope=scope, id=data.get(ROW_ID), **values)
+
+
+def _value(data: Json, key: str) -> Any:
+    """A limit value as TT sends it: a flag (boolean) or a number; text is refused."""
+    value = data.get(key)
+    if isinstance(value, bool) and key in FLAG_KEYS:
+        return value
+    return fields.number(data, key)
+
+
+FLAG_KEYS = frozenset({VALUE_KEYS["trading_allowed"], VALUE_KEYS["spread_trading_allowed"]})
 
 
 def row_to_json(row: LimitRow) -> Json:

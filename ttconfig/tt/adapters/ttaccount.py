@@ -53,6 +53,7 @@ PERMISSIONS = "permissions"
 
 def account_from_json(data: Json) -> Account:
     values = fields.read(ACCOUNT_KEYS, data)
+    values["id"] = fields.identifier(data, ACCOUNT_KEYS["id"])
     return Account(**{"company_id": None, "parent_id": None, "revision": 0, **values})
 
 
@@ -73,6 +74,7 @@ def link_to_json(link: AccountUserLink) -> Json:
     }
 
 
+@fields.checked
 class AccountsApi:
     """Reads and writes of ttaccount."""
 

@@ -25,6 +25,7 @@ def user_group_from_json(data: Json) -> UserGroup:
                      revision=int(data.get("revision", 0)))
 
 
+@fields.checked
 class RiskGroupsApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http
@@ -79,6 +80,7 @@ class RiskGroupsApi:
         await self._http.delete(SERVICE, f"riskgroup/{group_id}/limits/{limit_id}")
 
 
+@fields.checked
 class UserGroupsApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http

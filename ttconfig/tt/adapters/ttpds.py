@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ttconfig.tt import wire
+from ttconfig.tt.adapters import fields
 from ttconfig.tt.http import TTHttp
 from ttconfig.tt.records import Instrument, Market, Product
 
@@ -10,6 +11,7 @@ SERVICE = wire.TTPDS
 PRODUCT_TYPES = {34: "future", 51: "option", 27: "spread", 48: "stock", 1: "index"}
 
 
+@fields.checked
 class ReferenceApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http

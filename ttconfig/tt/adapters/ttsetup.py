@@ -40,6 +40,7 @@ def margin_to_json(margin: ProductMargin) -> Json:
     return {key: getattr(margin, name) for name, key in MARGIN_KEYS.items() if name != "id"}
 
 
+@fields.checked
 class SetupApi:
     def __init__(self, http: TTHttp) -> None:
         self._http = http

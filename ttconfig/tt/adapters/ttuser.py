@@ -56,6 +56,7 @@ def user_changes_to_json(changes: Mapping[str, Any]) -> Json:
     return body
 
 
+@fields.checked
 class UsersApi:
     """Reads and writes of ttuser."""
 
