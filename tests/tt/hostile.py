@@ -144,8 +144,8 @@ class HostileServer:
                           if request.method == "POST" and "/ttid/" in request.target
                           else self.behaviour(request))
                 await _write_answer(writer, answer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            return  # (cancelled: the server is shutting down)
         finally:
             writer.close()
             with contextlib.suppress(Exception):
