@@ -13,9 +13,11 @@ from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.models import DECLARED
 from ttconfig.render.audit_findings import signing_text, unfinished_text
 from ttconfig.render.console import console
+from ttconfig.render.doctor import doctor_summary, doctor_table
 from ttconfig.render.overview import accounts_table, summary_line
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
 from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.doctor import doctor_environment
 from ttconfig.runs.durable import BRANCH, REMOTE, publish_logs, restore_logs
 from ttconfig.runs.importer import import_environment, inspect_environment
 from ttconfig.runs.planning import quietly
@@ -66,6 +68,25 @@ def inspect(environment: str, connection: ConnectionOptions, environments_dir: P
     out.print(summary_line(inspection.overview, inspection.requests_per_second))
 
 
+@click.command()
+@options.environment(default="uat", help="The environment to check.")
+@options.connection()
+@options.ENVIRONMENTS_DIR
+@click.option("--capture", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write each answer (credentials scrubbed) to this folder, for a report.")
+def doctor(environment: str, connection: ConnectionOptions, environments_dir: Path,
+           capture: Path | None) -> int:
+    """Check a TT before trusting it: credentials, token, company, usage plan, and every
+    read ttconfig makes, its answer's shape compared with what ttconfig expects. Reads
+    only; exit 1 when anything ttconfig needs is not as expected."""
+    diagnosis = doctor_environment(environments_dir / environment, environment,
+                                   options.reach(connection, quietly), capture)
+    out = console(colour=terminal.colour())
+    out.print(doctor_table(diagnosis))
+    out.print(doctor_summary(diagnosis), markup=False, highlight=False)
+    return 0 if diagnosis.healthy else 1
+
+
 @click.group()
 def audit() -> None:
     """The audit log of applies."""
@@ -114,4 +135,4 @@ def audit_publish(audit_dir: Path, push: bool) -> None:
                    + (f" and pushed it to {REMOTE}" if push else ""))
 
 
-COMMANDS = (validate, schema, import_, inspect, audit)
+COMMANDS = (validate, schema, import_, inspect, doctor, audit)

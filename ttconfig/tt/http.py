@@ -211,6 +211,9 @@ class TTHttp:
         """(method, path) of the latest request sent, without host or query."""
         self.stats = Stats(self.retry_budget)
         self._origin = httpx.URL(config.base_url)
+        self.answers: list[Answer] | None = None
+        """Every successful answer, when a list is set here (`ttconfig doctor` compares
+        their shapes with what the adapters expect)."""
 
     async def __aenter__(self) -> TTHttp:
         return self
@@ -304,7 +307,10 @@ class TTHttp:
         if response.status_code == 200 and isinstance(data, dict) and (
                 data.get(wire.STATUS) == wire.STATUS_OK):
             ANSWERED.set((method, shown, exchange.request_id))
-            return Answer(data, method=method, path=shown, request_id=exchange.request_id)
+            answer = Answer(data, method=method, path=shown, request_id=exchange.request_id)
+            if self.answers is not None:
+                self.answers.append(answer)
+            return answer
         status = response.status_code
         if status == 200 and not isinstance(data, dict):
             raise UnexpectedAnswer(f"TT answered 200 with a body that is not a JSON object: "

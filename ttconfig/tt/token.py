@@ -37,6 +37,8 @@ class TokenManager:
         self._lock = asyncio.Lock()
         self.issued: list[Secret] = []
         """Every token this client was given: server text is scrubbed of each."""
+        self.lifetime: float | None = None
+        """The last token's lifetime as TT gave it (seconds)."""
         self.fetches = 0
 
     def _valid(self) -> Secret | None:
@@ -56,6 +58,7 @@ class TokenManager:
             asked_at = self._clock()
             token, lifetime = await self._fetch()
             self.issued.append(token)
+            self.lifetime = lifetime
             self.fetches += 1
             margin = min(self._max_margin, self._margin_fraction * lifetime)
             self._held = _Held(token, asked_at + lifetime - margin)

@@ -1,0 +1,85 @@
+"""`ttconfig doctor` ([I] 4): read-only checks of a TT before it is trusted. It passes on the
+sandbox; against a TT whose answers differ (a loopback server replaying the sandbox's own
+captured answers, changed) it names each difference and exits 1."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.harness import TTConfig, output
+from tests.tt.hostile import KEY, SECRET, TOKEN, Answer, HostileServer, Request, ok
+from ttconfig.tt.shapes import EXPECTED, template
+
+
+def test_doctor_passes_on_the_sandbox_reads_every_endpoint_and_writes_nothing(
+        demo: Path, ttconfig: TTConfig) -> None:
+    result = ttconfig("doctor", "-e", "uat", "--sandbox", "--usage-plan", "high",
+                      "--capture", "capture")
+    shown = output(result)
+    assert result.exit_code == 0, shown
+    for line in ("credentials", "token", "company", "usage plan", *EXPECTED):
+        assert any(row.startswith(f"│ {line} ") and " ok " in row
+                   for row in result.stdout.splitlines()), (line, shown)
+    assert "Everything ttconfig needs is as expected" in result.stdout
+    assert "nothing written" in result.stdout
+    captured = sorted(p.name for p in (demo / "capture").iterdir())
+    assert len(captured) == len(EXPECTED)
+    token = json.loads((demo / "capture" / "ttid_env_token.json").read_text())
+    assert token["answer"]["access_token"] == "[redacted]"
+    assert not (demo / ".ttconfig" / "sandbox" / "audit").exists()
+
+
+def _replaying(answers: dict[str, dict[str, Any]]) -> Any:
+    def behaviour(request: Request) -> Answer:
+        path = urllib.parse.urlsplit(request.target).path
+        body = answers.get(template(path))
+        return ok(body) if body is not None else Answer(404, {}, [b'{"status": "Failed"}'])
+    return behaviour
+
+
+def test_doctor_names_each_difference_from_what_ttconfig_expects(
+        demo: Path, ttconfig: TTConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # one line per check, for reading the table here
+    assert ttconfig("doctor", "-e", "uat", "--sandbox", "--usage-plan", "high",
+                    "--capture", "capture").exit_code == 0
+    answers = {}
+    for file in (demo / "capture").iterdir():
+        captured = json.loads(file.read_text())
+        answers[captured["request"].split(" ", 1)[1]] = {
+            k: v for k, v in captured["answer"].items() if k != "status"}
+    answers["/ttpds/{env}/markets"]["markets"][0]["timeZone"] = "America/Chicago"  # unknown
+    restrictions = answers["/ttaccount/{env}/account/{id}/restrictions"]["restrictions"][0]
+    restrictions["placeOrders"] = "yes"  # a type ttconfig does not read as a flag
+    del answers["/ttuser/{env}/user/{id}"]["user"][0]["settings"]  # missing
+    limits = answers["/ttaccount/{env}/account/{id}/limits"]["accountLimits"][0]["riskLimits"]
+    limits["interProductLimits"] = [{"legs": []}]
+    limits["productLimits"].append({**limits["productLimits"][0], "productId": None})
+
+    with HostileServer(_replaying(answers)) as server:
+        result = TTConfig({"TT_UAT_APP_KEY": KEY, "TT_UAT_APP_SECRET": SECRET})(
+            "doctor", "-e", "uat", "--base-url", server.base_url, "--usage-plan", "high")
+    shown = output(result)
+    assert result.exit_code == 1, shown
+    rows = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
+    rows = " ".join(rows.split())
+    assert "/ttpds/{env}/markets │ warn │ as expected, and keys ttconfig does not read: " \
+           "markets[].timeZone" in rows, rows
+    assert "restrictions[].placeOrders: str, not bool" in rows
+    assert "FAIL" in rows
+    assert "user[].settings: missing" in rows
+    assert "1 limit rows with no product (default rows); 1 inter-product limits" in rows
+    assert "ttconfig is not ready for this TT yet" in rows
+    for secret in (KEY, SECRET, TOKEN):
+        assert secret not in shown
+
+
+def test_doctor_without_credentials_says_which_are_missing(demo: Path) -> None:
+    result = TTConfig({})("doctor", "-e", "prod")
+    assert result.exit_code == 1, output(result)
+    assert "credentials" in result.stdout
+    assert "set TT_PROD_APP_KEY and TT_PROD_APP_SECRET" in " ".join(result.stdout.split())

@@ -1,0 +1,221 @@
+"""`ttconfig doctor -e ENV`: the first command against a real TT, read-only.
+
+Before a firm trusts ttconfig with its TT, doctor checks what every other command takes for
+granted, one line per check: the credentials, a token and its lifetime, the key's
+company, the usage plan (passively: from the 429s its own reads meet, never provoked),
+and every read endpoint ttconfig uses, called once, its answer's shape compared with what
+the adapters expect (`tt.shapes`). It counts rows the model cannot represent yet, and with
+`capture` it writes each answer, credentials scrubbed, for a report to TT or to us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ttconfig.desired.loader import load_environment
+from ttconfig.errors import UsageError
+from ttconfig.files import private_dir, write_private
+from ttconfig.models.checks import fold
+from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.runs.planning import Reach
+from ttconfig.tt import shapes
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig
+from ttconfig.tt.errors import TTError
+from ttconfig.tt.http import Answer
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    verdict: Verdict
+    detail: str
+
+
+@dataclass
+class Diagnosis:
+    environment: str
+    tt_environment: str
+    checks: list[Check] = field(default_factory=list)
+    requests: int = 0
+    captured: Path | None = None
+
+    def add(self, name: str, verdict: Verdict, detail: str) -> None:
+        self.checks.append(Check(name, verdict, detail))
+
+    @property
+    def healthy(self) -> bool:
+        """Everything ttconfig needs is as expected (warnings allowed)."""
+        return all(c.verdict is not Verdict.FAIL for c in self.checks)
+
+
+def doctor_environment(folder: Path, environment: str, reach: Reach,
+                       capture: Path | None = None) -> Diagnosis:
+    """Check `environment`'s TT as ttconfig will use it; never writes to TT."""
+    config = load_environment(folder)
+    diagnosis = Diagnosis(environment, config.tt_environment)
+    try:
+        with reach.connect(reach.options.target(environment, config)) as client_config:
+            diagnosis.add("credentials", Verdict.OK, "present and well-formed"
+                          + ("" if reach.options.sandbox else
+                             f" ({config.credentials.app_key_env}, "
+                             f"{config.credentials.app_secret_env})"))
+            asyncio.run(_examine(client_config, config, diagnosis, capture))
+    except UsageError as error:  # (raised on connecting: credentials missing or malformed)
+        diagnosis.add("credentials", Verdict.FAIL, str(error))
+    return diagnosis
+
+
+async def _examine(client_config: ClientConfig, config: EnvironmentConfig,
+                   diagnosis: Diagnosis, capture: Path | None) -> None:
+    async with TTClient(client_config) as tt:
+        answers: list[Answer] = []
+        tt.http.answers = answers
+        try:
+            await tt.http.tokens.get()
+        except TTError as error:
+            diagnosis.add("token", Verdict.FAIL, error.message)
+            return
+        lifetime = tt.http.tokens.lifetime or 0
+        diagnosis.add("token", Verdict.OK, f"obtained; lifetime {lifetime:,.0f} s")
+        if not await _company(tt, config, diagnosis):
+            return
+        failed = await _read_everything(tt, diagnosis)
+        _shapes(answers, failed, diagnosis)
+        _usage_plan(tt, client_config, diagnosis)
+        diagnosis.requests = tt.stats.requests
+        if capture is not None:
+            diagnosis.captured = _capture(answers, capture, tt.http.scrub)
+
+
+async def _company(tt: TTClient, config: EnvironmentConfig, diagnosis: Diagnosis) -> bool:
+    try:
+        company = await tt.setup.company()
+    except TTError as error:
+        diagnosis.add("company", Verdict.FAIL, error.message)
+        return False
+    if fold(company.name) != fold(config.company):
+        diagnosis.add("company", Verdict.FAIL, f"the key belongs to {company.name!r}, but "
+                      f"environment.yaml says {config.company!r}")
+        return False
+    diagnosis.add("company", Verdict.OK, f"{company.name} (id {company.id})")
+    return True
+
+
+async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]:
+    """Every read ttconfig makes, once (the first object of each listing for the detail
+    reads); endpoint → error for those that failed."""
+    failed: dict[str, str] = {}
+
+    async def read(name: str, call: Callable[[], Awaitable[Any]]) -> Any:
+        try:
+            return await call()
+        except TTError as error:
+            failed[shapes.template(error.path)] = str(error)
+            return None
+
+    _markets, products, accounts, users, user_groups, risk_groups, _, _, company = (
+        await asyncio.gather(
+            read("markets", tt.reference.markets), read("products", tt.reference.products),
+            read("accounts", tt.accounts.list), read("users", tt.users.list),
+            read("user groups", tt.user_groups.list), read("risk groups", tt.risk_groups.list),
+            read("order-tag fields", tt.setup.order_tag_fields),
+            read("order-tag defaults", tt.setup.order_tag_defaults),
+            read("company", tt.setup.company)))
+    details: list[Awaitable[Any]] = []
+    if accounts:
+        first = accounts[0].id
+        details += [read("account", lambda: tt.accounts.get(first)),
+                    read("account limits", lambda: tt.accounts.limits(first)),
+                    read("risk settings", lambda: tt.accounts.risk_settings(first)),
+                    read("restrictions", lambda: tt.accounts.restrictions(first)),
+                    read("account users", lambda: tt.accounts.users(first))]
+    if users:
+        user = users[0].id
+        details += [read("user", lambda: tt.users.get(user)),
+                    read("user limits", lambda: tt.users.limits(user))]
+    if user_groups:
+        details.append(read("user group", lambda: tt.user_groups.users(user_groups[0].id)))
+    if risk_groups:
+        group = risk_groups[0].id
+        details += [read("risk group accounts", lambda: tt.risk_groups.accounts(group)),
+                    read("risk group limits", lambda: tt.risk_groups.limits(group))]
+    if products:
+        details.append(read("instruments", lambda: tt.reference.instruments(products[0].id)))
+    if company is not None:
+        details.append(read("margins", lambda: tt.setup.product_margins(company.id)))
+    await asyncio.gather(*details)
+    return failed
+
+
+def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis) -> None:
+    """One line per endpoint: read and shaped as expected, or how not."""
+    first: dict[str, Answer] = {}
+    for answer in answers:
+        first.setdefault(shapes.template(answer.path), answer)
+    unmodelled: dict[str, int] = {}
+    for path in shapes.EXPECTED:
+        if path in failed:
+            diagnosis.add(path, Verdict.FAIL, failed[path])
+            continue
+        read = first.get(path)
+        if read is None:
+            diagnosis.add(path, Verdict.WARN, "not read: nothing listed to read it for")
+            continue
+        found = shapes.differences(path, read)
+        for what, count in shapes.unmodelled(read).items():
+            unmodelled[what] = unmodelled.get(what, 0) + count
+        problems = [f"{d.where}: {d.what}" for d in found if d.failure]
+        extra = [d.where for d in found if not d.failure]
+        if problems:
+            diagnosis.add(path, Verdict.FAIL, "; ".join(problems))
+        elif extra:
+            diagnosis.add(path, Verdict.WARN, "as expected, and keys ttconfig does not read: "
+                          + ", ".join(extra))
+        else:
+            diagnosis.add(path, Verdict.OK, "as expected")
+    if unmodelled:
+        diagnosis.add("unmodelled rows", Verdict.WARN, "; ".join(
+            f"{count} {what}" for what, count in unmodelled.items())
+            + " in the first objects read: ttconfig cannot represent them yet")
+
+
+def _usage_plan(tt: TTClient, config: ClientConfig, diagnosis: Diagnosis) -> None:
+    """Passive: the 429s met by doctor's own reads (it never provokes one)."""
+    throttled = tt.stats.statuses.get(429, 0)
+    if throttled:
+        diagnosis.add("usage plan", Verdict.WARN, f"{throttled} of {tt.stats.requests} answers "
+                      f"were 429 at the declared {config.usage_plan!r} plan's rate: the key's "
+                      "real plan may be lower (usage_plan in environment.yaml)")
+    else:
+        diagnosis.add("usage plan", Verdict.OK, f"no 429 in {tt.stats.requests} requests at "
+                      f"the declared {config.usage_plan!r} plan's rate (observed, not probed)")
+
+
+def _capture(answers: list[Answer], directory: Path, scrub: Callable[[str], str]) -> Path:
+    """Each endpoint's first answer as JSON, with the credentials and tokens scrubbed."""
+    private_dir(directory)
+    seen: set[str] = set()
+    for answer in answers:
+        path = shapes.template(answer.path)
+        if path in seen:
+            continue
+        seen.add(path)
+        name = path.strip("/").replace("/", "_").replace("{", "").replace("}", "") + ".json"
+        text = json.dumps({"request": f"{answer.method} {path}", "answer": dict(answer)},
+                          indent=2, ensure_ascii=False)
+        write_private(directory / name, scrub(text) + "\n")
+    return directory
+

@@ -1,0 +1,198 @@
+"""The shapes of TT's answers that the adapters expect, and how a real answer differs.
+
+`ttconfig doctor` reads every endpoint ttconfig uses once and compares each answer's shape
+(its keys, and the JSON type of each value) with the one here, using deepdiff: a key the
+adapters need and TT did not send, or a value of another type, is a failure; a key TT
+sends that ttconfig does not read is reported, so a firm sees what the model leaves out.
+
+A shape is JSON with type names at the leaves ("int", "str", "bool", "float", "null",
+alternatives as "int|null"); a key ending in "?" may be absent; a list holds the shape of
+its elements. The keys are TT's, as the adapters name them (ASSUMED where the contract is).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from deepdiff import DeepDiff
+
+Shape = Any
+
+LIMIT_ROW = {
+    "id": "int", "marketId": "int", "productTypeId": "int", "productId": "str|int",
+    "instrumentId?": "str|int|null", "tradingAllowed": "bool|null",
+    "spreadTradingAllowed": "bool|null", "maxOrderQty": "int|float|null",
+    "maxPosition": "int|float|null", "maxLongPosition": "int|float|null",
+    "maxShortPosition": "int|float|null", "priceReasonabilityTicks": "int|float|null",
+}
+RISK_LIMITS = {"productLimits": [LIMIT_ROW], "contractLimits": [LIMIT_ROW],
+               "interProductLimits?": ["any"]}
+PAGED = {"lastPage?": "str|bool", "nextPageKey?": "str"}
+
+EXPECTED: dict[str, Shape] = {
+    "/ttid/{env}/token": {"access_token": "str", "token_type?": "str",
+                          "seconds_until_expiry": "int|float"},
+    "/ttsetup/{env}/company": {"company": [{"id": "int", "name": "str",
+                                            "abbrevName?": "str"}]},
+    "/ttpds/{env}/markets": {"markets": [{"id": "int", "name": "str"}]},
+    "/ttpds/{env}/products": {**PAGED, "products": [{
+        "id": "str|int", "symbol": "str", "name?": "str", "marketId": "int",
+        "productTypeId": "int"}]},
+    "/ttpds/{env}/instruments": {**PAGED, "instruments": [{
+        "id": "str|int", "alias": "str", "name?": "str", "productId": "str|int"}]},
+    "/ttsetup/{env}/ordertagdefaults/fields": {**PAGED, "fields": [{
+        "fieldId": "int", "marketId": "int", "name": "str", "isRequired?": "int|bool",
+        "valueTypeId?": "int", "enums?": ["any"]}]},
+    "/ttsetup/{env}/ordertagdefaults": {**PAGED, "orderTagDefaults": [{
+        "id": "int", "accountId": "int|null", "userId": "int|null", "marketId": "int",
+        "fieldId": "int", "value": "str"}]},
+    "/ttsetup/{env}/company/productmargin/{id}": {**PAGED, "productMargins": [{
+        "id": "int", "marketId": "int", "productTypeId": "int", "productId": "str|int",
+        "currency": "str", "outrightMargin": "int|float|null",
+        "spreadMargin": "int|float|null"}]},
+    "/ttaccount/{env}/accounts": {**PAGED, "accounts": [{
+        "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
+        "parentId?": "int|null", "revision?": "int"}]},
+    "/ttaccount/{env}/account/{id}": {"account": [{
+        "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
+        "parentId?": "int|null", "description?": "str|null", "revision?": "int"}]},
+    "/ttaccount/{env}/account/{id}/limits": {**PAGED, "accountLimits": [{
+        "accountId": "int", "riskLimitSettings?": {"applyLimits": "bool|null"},
+        "riskLimits": RISK_LIMITS}]},
+    "/ttaccount/{env}/account/{id}/risksettings": {"riskSettings": [{
+        "accountId": "int", "creditLimit": "int|float|null", "currency": "str|null",
+        "applyPnl": "bool", "applyMargin": "bool", "tradeOutAllowed": "bool",
+        "createSodRecords?": "bool", "createSpreadSodRecords?": "bool"}]},
+    "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{
+        "accountId": "int", **{key: "bool" for key in (
+            "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",
+            "submitBlockCross", "marketOrders", "gtcOrders", "obo", "algoSdk", "adl")}}]},
+    "/ttaccount/{env}/account/{id}/users": {**PAGED, "accountId": "int", "users": [{
+        "userId": "int", "alias?": "str|null",
+        "orderPermissions": {key: "bool" for key in (
+            "placeOrders", "modifyOrders", "deleteOrders", "submitBlockCrossOrders",
+            "submitStagedOrders")},
+        "permissions": {key: "bool" for key in (
+            "updatePositions", "confirmFills", "modifyClearingAccountOnFills",
+            "viewOnly")}}]},
+    "/ttuser/{env}/users": {**PAGED, "users": [{
+        "id": "int", "email": "str", "firstname?": "str", "lastname?": "str",
+        "alias?": "str|null"}]},
+    "/ttuser/{env}/user/{id}": {"user": [{
+        "id": "int", "alias?": "str|null", "email": "str", "firstName?": "str",
+        "lastName?": "str", "userActive": "int|bool", "tradeMode": "int",
+        "invitationPending?": "int|bool",
+        "company?": {"id": "int", "abbrevName?": "str", "name": "str"},
+        "settings": {"disableTrading": "int|bool", "fullAdmin": "int|bool",
+                     "viewOnlyAdmin?": "int|bool"}, "revision?": "int"}]},
+    "/ttuser/{env}/user/{id}/limits": {**PAGED, "userLimits": [{
+        "userId": "int", "riskLimits": RISK_LIMITS}]},
+    "/ttgroup/{env}/usergroups": {**PAGED, "userGroups": [{
+        "id": "int", "name": "str", "revision?": "int"}]},
+    "/ttgroup/{env}/usergroup/{id}/users": {**PAGED, "userGroupId": "int", "users": [{
+        "userId": "int", "alias?": "str|null"}]},
+    "/ttgroup/{env}/riskgroups": {**PAGED, "riskGroups": [{
+        "id": "int", "name": "str", "description?": "str|null", "revision?": "int"}]},
+    "/ttgroup/{env}/riskgroup/{id}/accounts": {**PAGED, "riskGroupId": "int", "accounts": [{
+        "accountId": "int", "accountName?": "str"}]},
+    "/ttgroup/{env}/riskgroup/{id}/limits": {**PAGED, "riskGroupLimits": [{
+        "riskGroupId": "int", "riskLimits": RISK_LIMITS}]},
+}
+"""Every answer ttconfig reads, by path template ({env} the TT environment, {id} an id)."""
+
+
+def template(path: str) -> str:
+    """`/ttaccount/ext_uat_cert/account/310002/limits` → `/ttaccount/{env}/account/{id}/limits`."""
+    parts = path.split("/")
+    if len(parts) > 2:
+        parts[2] = "{env}"
+    return "/".join("{id}" if re.fullmatch(r"\d+", p) else p for p in parts)
+
+
+@dataclass(frozen=True)
+class Difference:
+    where: str
+    """root['accounts'][0]['id'] as deepdiff names it, made readable: accounts[].id"""
+    what: str
+    failure: bool
+    """False for what ttconfig does not read (a key it does not know)."""
+
+
+def differences(path_template: str, body: Mapping[str, Any]) -> list[Difference]:
+    """How `body` differs from the expected shape of its endpoint (none when it does not)."""
+    expected = EXPECTED[path_template]
+    answer = {k: v for k, v in body.items() if k != "status"}
+    found = DeepDiff(expected, _fitted(answer, expected), ignore_order=True, view="tree")
+    said: list[Difference] = []
+    for kind, failure, text in (
+            ("dictionary_item_added", False, "a key ttconfig does not read"),
+            ("dictionary_item_removed", True, "missing"),
+            ("values_changed", True, "of another type"),
+            ("type_changes", True, "of another type")):
+        for item in found.get(kind, []):
+            where = _readable(item.path())
+            if kind in ("values_changed", "type_changes"):
+                text = f"{_named(item.t2)}, not {item.t1}"
+            said.append(Difference(where, text, failure))
+    return sorted(said, key=lambda d: (not d.failure, d.where))
+
+
+def _fitted(actual: Any, expected: Shape) -> Shape:
+    """`actual` as a shape, with every leaf that the expected shape allows replaced by the
+    expected leaf itself (and absent optional keys filled in), so that deepdiff reports
+    only what differs."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        fitted = {}
+        for key, value in actual.items():
+            name = f"{key}?" if f"{key}?" in expected else key
+            fitted[name] = _fitted(value, expected.get(name, "any"))
+        fitted.update({k: v for k, v in expected.items()
+                       if k.endswith("?") and k not in fitted})
+        return fitted
+    if isinstance(expected, list) and isinstance(actual, list):
+        element = expected[0] if expected else "any"
+        return [_fitted(actual[0], element)] if actual else expected
+    if expected == "any":
+        return "any"
+    kind = _named(actual)
+    if isinstance(expected, str) and kind in expected.split("|"):
+        return expected
+    return kind if not isinstance(actual, dict | list) else _fitted(actual, {} if isinstance(
+        actual, dict) else [])
+
+
+def _named(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, dict | list):
+        return "object" if isinstance(value, dict) else "list"
+    return {int: "int", float: "float", str: "str"}.get(type(value), type(value).__name__)
+
+
+def _readable(path: str) -> str:
+    """root['accounts'][0]['id'] → accounts[].id"""
+    text = re.sub(r"\[(\d+)\]", "[]", path.removeprefix("root"))
+    return re.sub(r"\['([^']*)'\]", r".\1", text).lstrip(".").replace("?", "")
+
+
+def unmodelled(body: Mapping[str, Any]) -> dict[str, int]:
+    """Rows of a limits answer that ttconfig cannot represent yet ([J]): limit rows with no
+    product (default rows), and inter-product limits."""
+    counts = {"limit rows with no product (default rows)": 0, "inter-product limits": 0}
+    for key, items in body.items():
+        if not key.endswith("Limits") or not isinstance(items, list):
+            continue
+        for item in items:
+            limits = item.get("riskLimits") if isinstance(item, dict) else None
+            if not isinstance(limits, dict):
+                continue
+            rows = [*(limits.get("productLimits") or []), *(limits.get("contractLimits") or [])]
+            counts["limit rows with no product (default rows)"] += sum(
+                1 for r in rows if isinstance(r, dict) and r.get("productId") in (None, ""))
+            counts["inter-product limits"] += len(limits.get("interProductLimits") or [])
+    return {k: v for k, v in counts.items() if v}
