@@ -760,6 +760,31 @@ def test_rule13_product_and_instrument_ids_are_big_strings(hpt: RawTT) -> None:
         assert instrument["productId"] == products[0]["id"]
 
 
+def test_section9_an_instrument_is_read_by_id_with_what_real_instruments_carry(
+        hpt: RawTT) -> None:
+    """Every public REST 2.0 client calls GET ttpds/{env}/instrument/{id}; real answers
+    carry the product's ids and symbol, the family, the expiry as yyyyMMddHHmmss and the
+    tick data. A stock httpx client, no ttconfig in between."""
+    product = next(p for p in ok(hpt.get("ttpds", "products"))["products"]
+                   if p["symbol"] == "ES" and p["productTypeId"] == 34)
+    _big_id(product["familyId"])
+    listed = next(i for i in ok(hpt.get("ttpds", "instruments", productId=product["id"]))[
+        "instruments"] if i["alias"] == "ES Dec26")
+    one = ok(hpt.get("ttpds", f"instrument/{listed['id']}"))["instrument"]
+    assert one == [listed]
+    instrument = one[0]
+    assert (instrument["marketId"], instrument["productId"], instrument["productTypeId"],
+            instrument["productSymbol"], instrument["productFamilyId"]) == (
+        product["marketId"], product["id"], 34, "ES", product["familyId"])
+    assert (instrument["term"], instrument["expirationDate"]) == ("Dec26", 20261218133000)
+    assert type(instrument["lastTradeDate"]) is int
+    assert (instrument["tickSize"], instrument["tickValue"], instrument["pointValue"]) == (
+        0.25, 12.5, 50.0)
+    missing = hpt.get("ttpds", "instrument/12345")
+    assert missing.status_code == 404
+    assert hpt.get("ttpds", "instrument/ESZ6").status_code == 400
+
+
 def test_rule13_limit_rows_carry_string_ids(sandbox: Sandbox, raw: RawTT) -> None:
     account = seeded_ids(sandbox).account
     ok(raw.post("ttaccount", f"account/{account}/limits",

@@ -26,8 +26,12 @@ LIMIT_KEYS = {
 }  # fmt: skip
 ROW_KEYS: dict[str, set[str]] = {
     "markets": {"id", "name"},
-    "products": {"id", "symbol", "name", "marketId", "productTypeId"},
-    "instruments": {"id", "alias", "name", "productId"},
+    "products": {"id", "symbol", "name", "marketId", "productTypeId", "familyId"},
+    "instruments": {
+        "id", "alias", "name", "productId", "marketId", "productTypeId", "productSymbol",
+        "productFamilyId", "expirationDate", "lastTradeDate", "term", "tickSize", "tickValue",
+        "pointValue",
+    },
     "orderTagFields": {"fieldId", "marketId", "name", "isRequired", "valueTypeId", "enums"},
     "companies": {"id", "name", "abbrevName"},
     "appKeys": {"key", "secret", "companyId", "userId", "usagePlan", "label"},

@@ -38,9 +38,11 @@ accounts (tests and benchmarks). The output depends only on the arguments.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import itertools
 import random
+import re
 import uuid
 import zlib
 from typing import Any
@@ -84,6 +86,7 @@ from ttconfig.sandbox.seed_data import (
     STYLES,
     TABLES,
     TAG_DEFAULTS,
+    TICKS,
     UAT,
     UAT_CREDIT,
     UAT_LOOSER,
@@ -225,6 +228,7 @@ def _add_reference(firm: _Firm) -> None:
 def _add_product(firm: _Firm, spec: Product) -> None:
     key = _product_key(spec.symbol, spec.type_id)
     product_id = _big_id(f"product/{spec.market}/{spec.type_id}/{spec.symbol}")
+    family_id = _big_id(f"family/{spec.market}/{spec.symbol}")  # futures, options, spreads
     firm.specs[key] = spec
     firm.products[key] = {
         "id": product_id,
@@ -232,15 +236,34 @@ def _add_product(firm: _Firm, spec: Product) -> None:
         "name": spec.name,
         "marketId": spec.market,
         "productTypeId": spec.type_id,
+        "familyId": family_id,
     }
     firm.data["products"].append(firm.products[key])
     firm.instruments[key] = []
+    tick_size, tick_value = TICKS.get(spec.symbol, (0.01, 10.0))
     for alias, name in _instrument_names(spec):
         instrument_id = _big_id(f"instrument/{product_id}/{alias}")
         firm.instruments[key].append(instrument_id)
-        firm.data["instruments"].append(
-            {"id": instrument_id, "alias": alias, "name": name, "productId": product_id}
-        )
+        expires = _expiration(alias)
+        firm.data["instruments"].append({
+            "id": instrument_id, "alias": alias, "name": name, "productId": product_id,
+            "marketId": spec.market, "productTypeId": spec.type_id,
+            "productSymbol": spec.symbol, "productFamilyId": family_id,
+            "expirationDate": expires, "lastTradeDate": expires,
+            "term": alias.removeprefix(f"{spec.symbol} ").split(" ")[0],
+            "tickSize": tick_size, "tickValue": tick_value,
+            "pointValue": round(tick_value / tick_size, 6)})
+
+
+def _expiration(alias: str) -> int:
+    """The expiration of an instrument as TT gives it, an int yyyyMMddHHmmss (contract §9):
+    the third Friday of its (first) expiry month, at 13:30 (ASSUMED: the time of day)."""
+    label = re.search(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(\d\d)", alias)
+    assert label is not None, alias
+    month, year = MONTHS.index(label.group(1)) + 1, 2000 + int(label.group(2))
+    first = datetime.date(year, month, 1)
+    third_friday = 1 + (4 - first.weekday()) % 7 + 14
+    return int(f"{year:04d}{month:02d}{third_friday:02d}133000")
 
 
 def _add_company(firm: _Firm, spec: Company) -> int:

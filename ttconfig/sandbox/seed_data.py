@@ -33,6 +33,12 @@ TABLES = (
 
 MARKETS: tuple[tuple[int, str], ...] = ((CME, "CME"), (EUREX, "Eurex"), (ICE, "ICE"))
 MARKET_CURRENCY = {CME: "USD", EUREX: "EUR", ICE: "USD"}
+TICKS: dict[str, tuple[float, float]] = {
+    "ES": (0.25, 12.5), "NQ": (0.25, 5.0), "ZN": (0.015625, 15.625), "ZB": (0.03125, 31.25),
+    "CL": (0.01, 10.0), "NG": (0.001, 10.0), "GC": (0.1, 10.0), "6E": (0.00005, 6.25),
+    "FGBL": (0.01, 10.0), "FESX": (1.0, 10.0), "B": (0.01, 10.0),
+}
+"""(tick size, tick value) of the products an instrument answer names; others 0.01 / 10."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_CODES = "FGHJKMNQUVXZ"
 CYCLES = {

@@ -40,9 +40,14 @@ EXPECTED: dict[str, Shape] = {
     "/ttpds/{env}/markets": {"markets": [{"id": "int", "name": "str"}]},
     "/ttpds/{env}/products": {**PAGED, "products": [{
         "id": "str|int", "symbol": "str", "name?": "str", "marketId": "int",
-        "productTypeId": "int"}]},
+        "productTypeId": "int", "familyId?": "str|int"}]},
     "/ttpds/{env}/instruments": {**PAGED, "instruments": [{
-        "id": "str|int", "alias": "str", "name?": "str", "productId": "str|int"}]},
+        "id": "str|int", "alias": "str", "name?": "str", "productId": "str|int",
+        # what real instruments carry besides (contract §9); ttconfig reads none of it yet
+        "marketId?": "int", "productTypeId?": "int", "productSymbol?": "str",
+        "productFamilyId?": "str|int", "expirationDate?": "int", "lastTradeDate?": "int",
+        "term?": "str", "tickSize?": "int|float", "tickValue?": "int|float",
+        "pointValue?": "int|float"}]},
     "/ttsetup/{env}/ordertagdefaults/fields": {**PAGED, "fields": [{
         "fieldId": "int", "marketId": "int", "name": "str", "isRequired?": "int|bool",
         "valueTypeId?": "int", "enums?": ["any"]}]},

@@ -9,6 +9,7 @@ def register(router: Router) -> None:
     router.add("GET", "ttpds", "markets")(list_markets)
     router.add("GET", "ttpds", "products")(list_products)
     router.add("GET", "ttpds", "instruments")(list_instruments)
+    router.add("GET", "ttpds", "instrument/{instrumentId}")(get_instrument)
 
 
 def _int_query(call: Call, name: str) -> int | None:
@@ -41,3 +42,15 @@ def list_instruments(call: Call) -> Reply:
     rows = sorted((i for i in call.env.instruments.values() if i["productId"] == product_id),
                   key=lambda r: r["id"])
     return Reply({"instruments": [dict(i) for i in rows]}, "instruments")
+
+
+def get_instrument(call: Call) -> Reply:
+    """One instrument by id, as every public REST 2.0 client asks for it (contract §9):
+    wrapped in a one-element array, like TT's other single-object answers."""
+    instrument_id = call.params["instrumentId"]
+    if not instrument_id.isdigit():
+        raise ApiFailure(400, f"instrumentId must be an integer, got {instrument_id!r}")
+    found = call.env.instruments.get(instrument_id)
+    if found is None:
+        raise ApiFailure(404, f"instrument {instrument_id} not found")
+    return Reply({"instrument": [dict(found)]})
