@@ -22,6 +22,23 @@ def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
     assert verify(demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).records == 12
 
 
+def test_a_wire_profile_in_environment_yaml_is_what_client_and_sandbox_speak(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """One line of environment.yaml switches the link endpoints; a rehearsal's sandbox serves
+    the same profile, so the demo's link changes go through `accountusers` and converge."""
+    environment = demo / "environments" / "uat" / "environment.yaml"
+    environment.write_text(environment.read_text() + "wire_profile: {links: accountusers}\n")
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    applied = ttconfig("apply", "--auto-approve", *target)
+    assert applied.exit_code == 0, output(applied)
+    records = [json.loads(line) for line in
+               (demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).read_text().splitlines()]
+    paths = {r["path"] for r in records if r["event"] == "outcome"}
+    assert "/ttaccount/ext_uat_cert/accountusers" in paths, paths
+    assert not any(p.endswith("/users") for p in paths), paths
+    assert ttconfig("plan", "--detailed-exitcode", *target).exit_code == 0
+
+
 def test_another_companys_key_is_refused_before_reading_the_firm(demo: Path,
                                                                   ttconfig: TTConfig) -> None:
     environment = demo / "environments" / "prod" / "environment.yaml"

@@ -1001,3 +1001,35 @@ def test_new_token_does_not_revoke_older_ones(hpt: RawTT) -> None:
     for token in (first, second):
         ok(request(hpt, "GET", hpt.url("ttpds", "markets"),
                    headers={"Authorization": f"Bearer {token}"}))
+
+
+def test_section9_the_sandbox_serves_either_wire_profile_and_only_that_one(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """Profile B (ASSUMED shapes, contract §9): links through `accountuser(s)`, users made
+    through ttid's `usersprovision`. The other profile's paths are not there (404), so a
+    client speaking the wrong one cannot pass unnoticed. A stock httpx client."""
+    ids = seeded_ids(sandbox)
+    sandbox.settings.links_profile, sandbox.settings.users_profile = (
+        "accountusers", "usersprovision")
+    sandbox.settings.post_pause_seconds = 0.0  # (pacing is tested on its own)
+    assert raw.get("ttaccount", f"account/{ids.link_account}/users").status_code == 404
+    assert raw.post("ttuser", "user", {}).status_code == 404
+    listed = ok(raw.get("ttaccount", "accountusers", accountId=str(ids.link_account)))
+    assert {row["accountId"] for row in listed["accountUsers"]} == {ids.link_account}
+    assert ids.link_user in {row["userId"] for row in listed["accountUsers"]}
+    written = ok(raw.post("ttaccount", "accountusers", {"accountUsers": [
+        {"accountId": ids.account, "userId": ids.user,
+         "orderPermissions": {"placeOrders": True}}]}))
+    assert written["accountUsers"][0]["orderPermissions"]["placeOrders"] is True
+    ok(raw.delete("ttaccount", f"accountuser/{ids.account}/{ids.user}"))
+    assert ids.user not in {row["userId"] for row in ok(raw.get(
+        "ttaccount", "accountusers", accountId=str(ids.account)))["accountUsers"]}
+    made = ok(raw.post("ttid", "usersprovision", {"users": [
+        {"email": "new.trader@harborpoint.example", "firstName": "New", "lastName": "Trader",
+         "tradeMode": 2}]}))["users"]
+    assert made[0]["email"] == "new.trader@harborpoint.example"
+    assert ok(raw.get("ttuser", f"user/{made[0]['id']}"))["user"][0]["firstName"] == "New"
+    mixed = raw.post("ttaccount", "accountusers", {"accountUsers": [
+        {"accountId": ids.account, "userId": ids.user},
+        {"accountId": ids.link_account, "userId": ids.user}]})
+    assert mixed.status_code == 400

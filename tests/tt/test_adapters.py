@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import RawTT
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import WireProfile
 from ttconfig.tt.errors import ConflictError, NotFoundError, RequestRejected, TTError
 from ttconfig.tt.records import (
     Account,
@@ -422,10 +423,25 @@ def test_risk_settings_and_restrictions_change_only_what_is_sent(
     asyncio.run(scenario())
 
 
+PROFILES = [pytest.param(WireProfile(), id="profile-A"),
+            pytest.param(WireProfile(links="accountusers", users="usersprovision"),
+                         id="profile-B")]
+"""The write paths the contract is unsure of (§9): the client must work with either, against
+a sandbox serving that one only."""
+
+
+def _serving(sandbox: Sandbox, profile: WireProfile) -> None:
+    sandbox.settings.links_profile, sandbox.settings.users_profile = (
+        profile.links, profile.users)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
 def test_account_user_links_link_update_and_unlink(
-        sandbox: Sandbox, make_client: ClientFactory) -> None:
+        sandbox: Sandbox, make_client: ClientFactory, profile: WireProfile) -> None:
+    _serving(sandbox, profile)
+
     async def scenario() -> None:
-        async with make_client() as tt:
+        async with make_client(profile=profile) as tt:
             metals = await account_named(tt, "HPT-PROP-METALS")
             aliases = await aliases_by_id(tt)
             ids = {alias: uid for uid, alias in aliases.items()}
@@ -463,9 +479,13 @@ def test_account_user_links_link_update_and_unlink(
             key=lambda link: link.user_id)
         assert after_unlink == [link for link in after_update if link.user_id != new.user_id]
         assert metals.id not in {link.account_id for link in watanabe_after}
-        users = url_path("ttaccount", f"account/{metals.id}/users")
-        assert writes_since(sandbox, mark) == [
-            ("POST", users), ("POST", users), ("DELETE", f"{users}/{new.user_id}")]
+        if profile.links == "accountusers":
+            link = url_path("ttaccount", "accountusers")
+            unlink = url_path("ttaccount", f"accountuser/{metals.id}/{new.user_id}")
+        else:
+            link = url_path("ttaccount", f"account/{metals.id}/users")
+            unlink = f"{link}/{new.user_id}"
+        assert writes_since(sandbox, mark) == [("POST", link), ("POST", link), ("DELETE", unlink)]
 
     asyncio.run(scenario())
 
@@ -503,9 +523,13 @@ def test_user_reads_match_the_seeded_firm(make_client: ClientFactory) -> None:
     asyncio.run(scenario())
 
 
-def test_user_create_update_and_deactivate(sandbox: Sandbox, make_client: ClientFactory) -> None:
+@pytest.mark.parametrize("profile", PROFILES)
+def test_user_create_update_and_deactivate(sandbox: Sandbox, make_client: ClientFactory,
+                                           profile: WireProfile) -> None:
+    _serving(sandbox, profile)
+
     async def scenario() -> None:
-        async with make_client() as tt:
+        async with make_client(profile=profile) as tt:
             company = await tt.setup.company()
             mark = len(sandbox.writes())
             created = await tt.users.create(
@@ -536,7 +560,8 @@ def test_user_create_update_and_deactivate(sandbox: Sandbox, make_client: Client
         assert gone == read_gone == replace(updated, active=False, revision=updated.revision + 1)
         assert created.id in still_listed  # TT has no user delete: the user stays, inactive
         assert writes_since(sandbox, mark) == [
-            ("POST", url_path("ttuser", "user")),
+            ("POST", url_path("ttid", "usersprovision") if profile.users == "usersprovision"
+             else url_path("ttuser", "user")),
             ("POST", url_path("ttuser", f"user/{created.id}")),
             ("POST", url_path("ttuser", f"user/{created.id}")),
         ]

@@ -190,6 +190,16 @@ class Promotion(Model):
     log) before the gate lets it into this one."""
 
 
+class WireProfile(Model):
+    """The TT write endpoints the contract is unsure of (its section 9), as two switches;
+    `ttconfig doctor` shows which one a TT answers. The defaults are the contract's section 3."""
+
+    links: Literal["account-users", "accountusers"] = "account-users"
+    """Account↔user links: `account/{id}/users`, or `accountuser(s)` (ASSUMED shapes)."""
+    users: Literal["ttuser", "usersprovision"] = "ttuser"
+    """New users: `POST ttuser/…/user`, or ttid's `usersprovision` (ASSUMED shapes)."""
+
+
 class EnvironmentConfig(Model):
     """The environment.yaml of one folder under environments/."""
 
@@ -201,3 +211,4 @@ class EnvironmentConfig(Model):
     usage_plan: UsagePlan
     policy: Policy = Field(default_factory=Policy)
     promotion: Promotion = Field(default_factory=Promotion)
+    wire_profile: WireProfile = Field(default_factory=WireProfile)

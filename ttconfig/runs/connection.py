@@ -21,7 +21,7 @@ from ttconfig.runs.paths import SANDBOX_STATE
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.tt import wire
-from ttconfig.tt.config import ClientConfig, Credentials
+from ttconfig.tt.config import ClientConfig, Credentials, WireProfile
 from ttconfig.tt.secret import Secret
 
 TT_ENVIRONMENTS = {"uat": "ext_uat_cert", "prod": "ext_prod_live"}
@@ -42,6 +42,8 @@ class Target:
     declared_tt_environment: str | None = None
     """From environment.yaml, when the command reads one."""
     credential_names: tuple[str, str] | None = None
+    profile: WireProfile = field(default_factory=WireProfile)
+    """environment.yaml's wire profile: the client speaks it, and a sandbox serves it."""
 
     @property
     def tt_environment(self) -> str:
@@ -126,7 +128,8 @@ class ConnectionOptions:
                       company_name=self.company_name or config.company,
                       app_name=config.app_name, declared_tt_environment=config.tt_environment,
                       credential_names=(config.credentials.app_key_env,
-                                        config.credentials.app_secret_env))
+                                        config.credentials.app_secret_env),
+                      profile=WireProfile(config.wire_profile.links, config.wire_profile.users))
 
 
 Connect = Callable[[Target], AbstractContextManager[ClientConfig]]
@@ -168,13 +171,16 @@ def connect(target: Target, environ: Mapping[str, str],
                            credentials=credentials_from(environ, target.environment,
                                                         target.credential_names),
                            usage_plan=target.usage_plan or "free", app_name=target.app_name,
-                           company_name=target.company_name or "company")
+                           company_name=target.company_name or "company",
+                           profile=target.profile)
         return
-    with Sandbox(state_path=target.state_path, settings=sandbox_settings) as sandbox:
+    settings = sandbox_settings or SandboxSettings()
+    settings.links_profile, settings.users_profile = target.profile.links, target.profile.users
+    with Sandbox(state_path=target.state_path, settings=settings) as sandbox:
         sandbox.settings.usage_plan_override = target.usage_plan
         key, secret = sandbox.credentials(target.tt_environment)
         yield ClientConfig(
             environment=target.tt_environment, base_url=sandbox.base_url,
             credentials=Credentials(Secret(key), Secret(secret)),
             usage_plan=sandbox.usage_plan(target.tt_environment), app_name=target.app_name,
-            company_name=target.company_name or "sandbox")
+            company_name=target.company_name or "sandbox", profile=target.profile)

@@ -86,12 +86,24 @@ class SandboxApp:
     def __init__(self, store: SandboxStore, settings: SandboxSettings, gateway: Gateway,
                  faults: FaultInjector, router: Router | None = None) -> None:
         self.store, self.settings, self.gateway, self.faults = store, settings, gateway, faults
-        self.router = router or build_router()
+        self._given = router
+        self._routers: dict[tuple[str, str], Router] = {}
         self.pager = Pager(secrets.token_bytes(32))
         self.services = self.router.services() | {"ttid"}
         self.busy = 0
         """Requests being answered plus late commits not yet landed (only the server's event
         loop changes it): zero when nothing more can reach the store."""
+
+    @property
+    def router(self) -> Router:
+        """The endpoints of the wire profile the settings choose now (a test may switch it
+        on a running sandbox): each profile's router is built once."""
+        if self._given is not None:
+            return self._given
+        profile = (self.settings.links_profile, self.settings.users_profile)
+        if profile not in self._routers:
+            self._routers[profile] = build_router(*profile)
+        return self._routers[profile]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -226,7 +238,7 @@ class SandboxApp:
 
     def _backend(self, ctx: Ctx, *, source: str = "api") -> Response:
         try:
-            if ctx.service == "ttid":
+            if ctx.service == "ttid" and ctx.endpoint == "token":
                 return self._token(ctx)
             return self._endpoint(ctx, source)
         except Refusal as refusal:

@@ -57,6 +57,14 @@ class SandboxSettings:
     """Also refuse what only a third-party guide reports TT refusing: a GET that sends a
     `Content-Type` (403). TT's own Backtest sample sends one on every GET, so it is off by
     default; ttconfig's client tests run strict, so the client keeps not sending it."""
+    links_profile: str = "account-users"
+    """How account↔user links are served (a wire profile, contract §9): "account-users"
+    (`account/{id}/users`, section 3) or "accountusers" (ASSUMED: `accountusers?accountId=`,
+    `POST accountusers`, `DELETE accountuser/{accountId}/{userId}`). Only the chosen one is
+    served: a client of the other profile is answered 404."""
+    users_profile: str = "ttuser"
+    """How users are created: "ttuser" (`POST ttuser/…/user`) or "usersprovision"
+    (ASSUMED: `POST ttid/…/usersprovision` with `{"users": [...]}`)."""
     redirect_gets: bool = False
     """Answer every GET first with a 303 to the same host (TT's regional routing)."""
     latency_ms: float = 0.0

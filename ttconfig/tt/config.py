@@ -58,6 +58,29 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class WireProfile:
+    """The write endpoints the contract is unsure of (§9), as two switches: which paths and
+    bodies the adapters use for account↔user links and for creating users. Chosen per
+    environment in environment.yaml (`wire_profile:`), on the evidence of `ttconfig doctor`."""
+
+    links: str = "account-users"
+    """"account-users": `account/{id}/users` (section 3); "accountusers": ASSUMED
+    `accountusers?accountId=`, `POST accountusers`, `DELETE accountuser/{account}/{user}`."""
+    users: str = "ttuser"
+    """"ttuser": `POST ttuser/…/user`; "usersprovision": ASSUMED `POST ttid/…/usersprovision`."""
+
+    def __post_init__(self) -> None:
+        if self.links not in LINK_PROFILES or self.users not in USER_PROFILES:
+            raise ValueError(f"unknown wire profile {self}; links: one of "
+                             f"{', '.join(LINK_PROFILES)}; users: one of "
+                             f"{', '.join(USER_PROFILES)}")
+
+
+LINK_PROFILES = ("account-users", "accountusers")
+USER_PROFILES = ("ttuser", "usersprovision")
+
+
+@dataclass(frozen=True)
 class ClientConfig:
     """Configuration of one client: one environment, one app key."""
 
@@ -85,6 +108,7 @@ class ClientConfig:
     max_body_bytes: int = 64 * 2**20
     """The largest answer read, after decompression: a gzip bomb or an endless body ends
     here, not in the process's memory."""
+    profile: WireProfile = field(default_factory=WireProfile)
     max_pages: int = 2000
     """The most pages one listing may take: a listing that never says it is done would
     otherwise spend the daily quota."""

@@ -6,8 +6,12 @@ from ttconfig.sandbox.routing import Router
 from ttconfig.sandbox.services import ttaccount, ttgroup, ttpds, ttsetup, ttuser
 
 
-def build_router() -> Router:
+def build_router(links_profile: str = "account-users", users_profile: str = "ttuser",
+                 ) -> Router:
+    """Every endpoint; the wire profile picks which link and user-creation paths exist."""
     router = Router()
-    for service in (ttaccount, ttuser, ttgroup, ttsetup, ttpds):
+    ttaccount.register(router, links_profile)
+    ttuser.register(router, users_profile)
+    for service in (ttgroup, ttsetup, ttpds):
         service.register(router)
     return router

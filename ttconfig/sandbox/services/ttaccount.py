@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ttconfig.sandbox import limits
 from ttconfig.sandbox import validate as v
 from ttconfig.sandbox.routing import ApiFailure, Call, Reply, Router
@@ -33,7 +35,7 @@ ORDER_PERMISSIONS = (
 PERMISSIONS = ("updatePositions", "confirmFills", "modifyClearingAccountOnFills", "viewOnly")
 
 
-def register(router: Router) -> None:
+def register(router: Router, links_profile: str = "account-users") -> None:
     svc = "ttaccount"
     router.add("GET", svc, "accounts")(list_accounts)
     router.add("POST", svc, "account")(create_account)
@@ -47,9 +49,14 @@ def register(router: Router) -> None:
     router.add("POST", svc, "account/{accountId}/risksettings")(post_risk_settings)
     router.add("GET", svc, "account/{accountId}/restrictions")(get_restrictions)
     router.add("POST", svc, "account/{accountId}/restrictions")(post_restrictions)
-    router.add("GET", svc, "account/{accountId}/users")(get_users)
-    router.add("POST", svc, "account/{accountId}/users")(post_users)
-    router.add("DELETE", svc, "account/{accountId}/users/{userId}")(delete_user_link)
+    if links_profile == "accountusers":  # wire profile B (ASSUMED, contract §9)
+        router.add("GET", svc, "accountusers")(get_account_users)
+        router.add("POST", svc, "accountusers")(post_account_users)
+        router.add("DELETE", svc, "accountuser/{accountId}/{userId}")(delete_user_link)
+    else:
+        router.add("GET", svc, "account/{accountId}/users")(get_users)
+        router.add("POST", svc, "account/{accountId}/users")(post_users)
+        router.add("DELETE", svc, "account/{accountId}/users/{userId}")(delete_user_link)
 
 
 def _detail(record: Record) -> Record:
@@ -255,6 +262,33 @@ _LINK_FIELDS: dict[str, v.Check] = {
                                               where=n),
     "permissions": lambda n, x: v.fields(x, dict.fromkeys(PERMISSIONS, v.boolean), where=n),
 }
+
+
+def get_account_users(call: Call) -> Reply:
+    """Profile B: `GET accountusers?accountId=` → `accountUsers`, each naming its account."""
+    account_id = call.query.get("accountId", "")
+    if not account_id.isdigit():
+        raise ApiFailure(400, "accountId is required (an integer)")
+    by_id = replace(call, params={**call.params, "accountId": account_id})
+    answer = get_users(by_id).payload
+    rows = [{"accountId": answer["accountId"], **row} for row in answer["users"]]
+    return Reply({"accountUsers": rows}, "accountUsers")
+
+
+def post_account_users(call: Call) -> Reply:
+    """Profile B: `POST accountusers` with `{"accountUsers": [{accountId, userId, ...}]}`:
+    links of one account per request (TT's write rules per account, as section 3's)."""
+    body = v.fields(call.body, {"accountUsers": v.items})
+    v.required(body, "accountUsers")
+    accounts = {row.get("accountId") for row in body["accountUsers"] if isinstance(row, dict)}
+    if len(accounts) != 1 or not isinstance(next(iter(accounts)), int):
+        raise ApiFailure(400, "accountUsers must all name one accountId (an integer)")
+    account_id = next(iter(accounts))
+    users = [{k: x for k, x in row.items() if k != "accountId"} for row in body["accountUsers"]]
+    answer = post_users(replace(call, params={**call.params, "accountId": str(account_id)},
+                                body={"users": users})).payload
+    return Reply({"accountUsers": [{"accountId": account_id, **row}
+                                   for row in answer["users"]]})
 
 
 def post_users(call: Call) -> Reply:

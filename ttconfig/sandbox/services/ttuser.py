@@ -6,6 +6,7 @@ TT has no user delete: deactivation (`userActive: 0`) is the removal.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ttconfig.sandbox import limits
@@ -18,10 +19,13 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SETTINGS = ("disableTrading", "fullAdmin", "viewOnlyAdmin")
 
 
-def register(router: Router) -> None:
+def register(router: Router, users_profile: str = "ttuser") -> None:
     svc = "ttuser"
     router.add("GET", svc, "users")(list_users)
-    router.add("POST", svc, "user")(create_user)
+    if users_profile == "usersprovision":  # wire profile B (ASSUMED, contract §9)
+        router.add("POST", "ttid", "usersprovision")(provision_users)
+    else:
+        router.add("POST", svc, "user")(create_user)
     router.add("GET", svc, "user/{userId}")(get_user)
     router.add("POST", svc, "user/{userId}")(update_user)
     router.add("GET", svc, "user/{userId}/accounts")(get_accounts)
@@ -68,6 +72,19 @@ def _detail(call: Call, record: Record) -> Record:
 
 def get_user(call: Call) -> Reply:
     return Reply({"user": [_detail(call, user(call)[1])]})
+
+
+def provision_users(call: Call) -> Reply:
+    """Profile B: `POST ttid/…/usersprovision` with `{"users": [...]}` (≤ 20): each made as
+    `POST ttuser/…/user` makes it, all checked before any is made."""
+    body = v.fields(call.body, {"users": v.items})
+    v.required(body, "users")
+    for raw in body["users"]:
+        data = v.fields(raw, {k: c for k, c in _USER_FIELDS.items() if k != "userActive"})
+        v.required(data, "email", "firstName", "lastName", "tradeMode")
+        _check_email(call, data, None)
+    made = [create_user(replace(call, body=raw)).payload["user"][0] for raw in body["users"]]
+    return Reply({"users": made})
 
 
 def create_user(call: Call) -> Reply:

@@ -22,6 +22,9 @@ from ttconfig.tt.records import (
 )
 
 SERVICE = wire.TTACCOUNT
+ACCOUNT_USERS = "accountusers"
+ACCOUNT_USERS_KEY = "accountUsers"
+"""Wire profile B's link endpoint and list key (ASSUMED, contract §9)."""
 ACCOUNT_KEYS = {
     "id": "id", "name": "name", "account_type": "accountType", "company_id": "companyId",
     "parent_id": "parentId", "revision": "revision", "description": "description",
@@ -148,8 +151,16 @@ class AccountsApi:
         answer = await self._http.post(SERVICE, f"account/{account_id}/restrictions", body)
         return Restrictions(**fields.read(RESTRICTION_KEYS, fields.single(answer, "restrictions")))
 
+    def _profile_b(self) -> bool:
+        """Links through `accountuser(s)` (wire profile B, ASSUMED), not `account/{id}/users`."""
+        return self._http.config.profile.links == "accountusers"
+
     async def users(self, account_id: int) -> builtins.list[AccountUserLink]:
-        items = await self._http.get_paged(SERVICE, f"account/{account_id}/users", "users")
+        if self._profile_b():
+            items = await self._http.get_paged(SERVICE, ACCOUNT_USERS, ACCOUNT_USERS_KEY,
+                                               {"accountId": str(account_id)})
+        else:
+            items = await self._http.get_paged(SERVICE, f"account/{account_id}/users", "users")
         return [AccountUserLink(
             account_id=account_id, user_id=int(item["userId"]), user_alias=item.get("alias"),
             order_permissions=order_permissions_from_json(item.get(ORDER_PERMISSIONS)),
@@ -160,9 +171,17 @@ class AccountsApi:
         """Link users (or update their permissions), in ≤20-link requests."""
         if any(link.account_id != account_id for link in links):
             raise ValueError("every link must be of the account being written")
+        if self._profile_b():
+            rows = [{"accountId": account_id, **link_to_json(link)} for link in links]
+            await post_batches(self._http, SERVICE, ACCOUNT_USERS,
+                               chunk_bodies({ACCOUNT_USERS_KEY: rows}))
+            return
         bodies = chunk_bodies({"users": [link_to_json(link) for link in links]})
         await post_batches(self._http, SERVICE, f"account/{account_id}/users", bodies)
 
     async def unlink_user(self, account_id: int, user_id: int) -> None:
+        if self._profile_b():
+            await self._http.delete(SERVICE, f"accountuser/{account_id}/{user_id}")
+            return
         await self._http.delete(SERVICE, f"account/{account_id}/users/{user_id}")
 

@@ -56,6 +56,11 @@ def user_changes_to_json(changes: Mapping[str, Any]) -> Json:
     return body
 
 
+PROVISION = "usersprovision"
+PROVISION_KEY = "users"
+"""Wire profile B's user creation under ttid, and its list key (ASSUMED, contract §9)."""
+
+
 @fields.checked
 class UsersApi:
     """Reads and writes of ttuser."""
@@ -80,6 +85,10 @@ class UsersApi:
             changes["alias"] = alias
         if settings is not None:
             changes["settings"] = settings
+        if self._http.config.profile.users == "usersprovision":  # profile B (ASSUMED)
+            answer = await self._http.post(wire.TTID, PROVISION, {
+                PROVISION_KEY: [user_changes_to_json(changes)]})
+            return user_from_json(fields.single(answer, PROVISION_KEY))
         answer = await self._http.post(SERVICE, "user", user_changes_to_json(changes))
         return user_from_json(fields.single(answer, "user"))
 
