@@ -29,8 +29,10 @@ from ttconfig.desired.loader import load_firm
 from ttconfig.models import DECLARED
 from ttconfig.runs import audit as audit_module
 from ttconfig.runs.audit import verify
+from ttconfig.runs.ledger import key_id, today
 from ttconfig.runs.lock import EnvironmentLock
 from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import UsagePlan
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD = load_firm(ROOT / "environments" / "prod")
@@ -589,3 +591,49 @@ def test_an_audit_log_that_cannot_be_written_mid_apply_ends_with_the_summary(
     else:
         assert f"Outcome unknown: {unknown} (its outcome could not be recorded" in shown
         assert len(desk.writes()) == 2
+
+
+# --- the daily quota as a budget ([I] 5) ----------------------------------------------------
+
+def _ledger(desk: Desk) -> Path:
+    return desk.root / ".ttconfig" / "audit" / f"quota-{key_id(desk.env['TT_PROD_APP_KEY'])}.jsonl"
+
+
+def test_every_command_records_its_requests_and_says_the_days_spend(desk: Desk) -> None:
+    set_limit(desk, 900)
+    planned = desk.run("plan", "-e", "prod")
+    refused(planned, 0, "TT requests today with this app key: 0 of 75,000 (0.0 %); 20 % of "
+            "the quota is kept in reserve")
+    entries = [json.loads(line) for line in _ledger(desk).read_text().splitlines()]
+    assert [(e["day"], e["environment"]) for e in entries] == [(today(), "prod")]
+    assert entries[0]["requests"] > 0
+    assert desk.env["TT_PROD_APP_KEY"] not in _ledger(desk).read_text()
+    again = desk.run("drift", "-e", "prod")
+    assert f"TT requests today with this app key: {entries[0]['requests']:,} of 75,000" \
+        in again.stderr
+
+
+def test_a_command_that_would_eat_into_the_reserve_is_refused_but_break_glass_is_not(
+        desk: Desk) -> None:
+    set_limit(desk, 500)  # 600 live: a tightening
+    ledger = _ledger(desk)
+    ledger.parent.mkdir(parents=True)
+    ledger.write_text(json.dumps({"day": today(), "requests": 60_000, "environment": "prod"})
+                      + "\n" + json.dumps({"day": "2020-01-01", "requests": 75_000}) + "\n")
+    for command in (("plan",), ("drift",), ("apply", "--auto-approve")):
+        refused(desk.run(*command, "-e", "prod"), 4, "60,000 requests already, and only "
+                "60,000 may be spent before the reserve. Nothing was read.")
+    assert desk.writes() == []
+    refused(desk.run("apply", "-e", "prod", "--break-glass", "--target", "accounts:HPT-ARB",
+                     "--reason", "desk over its limit", "--auto-approve"), 0, "Applied 1 of 1")
+
+
+def test_429s_at_the_declared_plan_say_the_keys_real_plan_may_be_lower(desk: Desk) -> None:
+    set_limit(desk, 900)
+    desk.sandbox.settings.usage_plans["free"] = UsagePlan(3, 10**6)
+    desk.sandbox.settings.usage_plan_override = "free"  # the key's real plan: 3 a second
+    desk.sandbox.settings.burst_seconds = 1.0
+    result = desk.run("plan", "-e", "prod")  # declared --usage-plan high: 25 a second
+    # the retries run out here (the tests' retry policy is short), and the notice says why
+    refused(result, 1, "answers were 429 at the 'high' usage plan's rate: the app key's real "
+            "plan may be lower than declared", "HTTP 429")

@@ -86,16 +86,21 @@ def cli(verbose: bool, no_color: bool) -> None:
                             stream=sys.stderr)
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("httpcore").setLevel(logging.WARNING)
-    elif not any(isinstance(h, _Said) for h in _NOTICES.handlers):
-        _NOTICES.addHandler(_Said(logging.WARNING))
+        logging.getLogger("ttconfig.tt").setLevel(logging.NOTSET)
+        return
+    logging.getLogger("ttconfig.tt").setLevel(logging.WARNING)  # each request: -v only
+    if not any(isinstance(h, _Said) for h in _NOTICES.handlers):
+        _NOTICES.addHandler(_Said(logging.INFO))
+        _NOTICES.setLevel(logging.INFO)
 
 
 _NOTICES = logging.getLogger("ttconfig")
 
 
 class _Said(logging.Handler):
-    """What the package logs as a warning (an audit log moved to its new name) is said on
-    stderr like every other line a command says (-v logs it with everything else)."""
+    """What the package logs as a notice (an audit log moved to its new name, the day's
+    spend of the TT quota) is said on stderr like every other line a command says (-v logs
+    it with everything else)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         click.echo(record.getMessage(), err=True)

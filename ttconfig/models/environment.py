@@ -132,11 +132,15 @@ class Policy(Model):
     coverage: Coverage = Field(default_factory=Coverage)
     require_loosening_approval: bool = False
     require_saved_plan: bool = False
+    """Apply only a reviewed plan file (`plan --out`, then `apply PLAN.json`): no plan
+    made and applied in one go from a laptop."""
     require_distinct_approver: bool = False
     """An approval counts only from someone other than the plan's author (compared by
     their CI login or git email, and refused when the two cannot be compared)."""
-    """Apply only a reviewed plan file (`plan --out`, then `apply PLAN.json`): no plan
-    made and applied in one go from a laptop."""
+    quota_reserve_percent: float = Field(default=20.0, ge=0, le=100)
+    """The share of the app key's daily request quota that plans, applies and reads leave
+    untouched (the local ledger counts the day's requests): an emergency (`apply
+    --break-glass`) may still spend it."""
     high_loosening_percent: float = Field(default=50.0, ge=0)
     change_windows: list[ChangeWindow] = Field(default_factory=list)
 

@@ -8,23 +8,26 @@ a faster way in (a quicker sandbox, a client tuned to it) without changing what 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ttconfig.errors import UsageError
 from ttconfig.models.environment import EnvironmentConfig
-from ttconfig.runs.paths import SANDBOX_STATE
+from ttconfig.runs.ledger import Budget, Ledger, today
+from ttconfig.runs.paths import SANDBOX_STATE, Layout
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.tt import wire
-from ttconfig.tt.config import ClientConfig, Credentials, WireProfile
+from ttconfig.tt.config import ClientConfig, Credentials, RequestCounter, WireProfile
 from ttconfig.tt.secret import Secret
 
 TT_ENVIRONMENTS = {"uat": "ext_uat_cert", "prod": "ext_prod_live"}
+quota_log = logging.getLogger("ttconfig.quota")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class Target:
     credential_names: tuple[str, str] | None = None
     profile: WireProfile = field(default_factory=WireProfile)
     """environment.yaml's wire profile: the client speaks it, and a sandbox serves it."""
+    quota_reserve_percent: float = 20.0
+    """policy.quota_reserve_percent: the share of the daily quota left untouched."""
+    emergency: bool = False
+    """An emergency (apply --break-glass) may spend the reserve."""
 
     @property
     def tt_environment(self) -> str:
@@ -129,7 +136,8 @@ class ConnectionOptions:
                       app_name=config.app_name, declared_tt_environment=config.tt_environment,
                       credential_names=(config.credentials.app_key_env,
                                         config.credentials.app_secret_env),
-                      profile=WireProfile(config.wire_profile.links, config.wire_profile.users))
+                      profile=WireProfile(config.wire_profile.links, config.wire_profile.users),
+                      quota_reserve_percent=config.policy.quota_reserve_percent)
 
 
 Connect = Callable[[Target], AbstractContextManager[ClientConfig]]
@@ -165,7 +173,32 @@ class Connector:
 @contextmanager
 def connect(target: Target, environ: Mapping[str, str],
             sandbox_settings: SandboxSettings | None = None) -> Iterator[ClientConfig]:
-    """A client configuration for `target`, with the in-process sandbox running if asked."""
+    """A client configuration for `target`, with the in-process sandbox running if asked,
+    within the day's budget of the key's quota (runs.ledger): the spend is said, a command
+    that would eat into the reserve is refused, and what it sent is recorded."""
+    with _reached(target, environ, sandbox_settings) as config:
+        ledger = Ledger.of(Layout().of(sandbox=target.sandbox).audit_dir,
+                           config.credentials.app_key.reveal())
+        day = today()
+        budget = Budget(ledger.spent(day), wire.USAGE_PLANS[config.usage_plan][1],
+                        target.quota_reserve_percent)
+        quota_log.info(budget.said())
+        budget.check(emergency=target.emergency)
+        counter = RequestCounter()
+        try:
+            yield replace(config, counter=counter)
+        finally:
+            ledger.record(day, counter.sent, target.environment)
+            if counter.throttled:
+                quota_log.warning(
+                    "%d of %d answers were 429 at the %r usage plan's rate: the app key's "
+                    "real plan may be lower than declared (usage_plan in environment.yaml, "
+                    "or --usage-plan)", counter.throttled, counter.sent, config.usage_plan)
+
+
+@contextmanager
+def _reached(target: Target, environ: Mapping[str, str],
+             sandbox_settings: SandboxSettings | None) -> Iterator[ClientConfig]:
     if not target.sandbox:
         yield ClientConfig(environment=target.tt_environment, base_url=target.base_url,
                            credentials=credentials_from(environ, target.environment,

@@ -57,6 +57,15 @@ class RetryPolicy:
     budget: int = 200
 
 
+class RequestCounter:
+    """Requests sent by every client of one configuration (the daily-quota ledger reads it)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.throttled = 0
+        """Answers that were 429 "Too Many Requests" (not the daily quota's)."""
+
+
 @dataclass(frozen=True)
 class WireProfile:
     """The write endpoints the contract is unsure of (§9), as two switches: which paths and
@@ -109,6 +118,8 @@ class ClientConfig:
     """The largest answer read, after decompression: a gzip bomb or an endless body ends
     here, not in the process's memory."""
     profile: WireProfile = field(default_factory=WireProfile)
+    counter: RequestCounter | None = field(default=None, compare=False)
+    """When set, every request sent is counted here too."""
     max_pages: int = 2000
     """The most pages one listing may take: a listing that never says it is done would
     otherwise spend the daily quota."""

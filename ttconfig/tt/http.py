@@ -271,6 +271,8 @@ class TTHttp:
                                              content=content)
         self.last_request = (method, request.url.path)  # parsed once: URLs cost CPU
         self.stats.requests += 1
+        if self.config.counter is not None:
+            self.config.counter.sent += 1
         started = self.clock()
         deadline = self.config.request_deadline_seconds
         try:
@@ -288,6 +290,8 @@ class TTHttp:
         except httpx.TransportError as exc:
             return self._failed(request, exc, token)
         self.stats.statuses[response.status_code] += 1
+        if response.status_code == 429 and self.config.counter is not None:
+            self.config.counter.throttled += 1
         log.debug("%s %s requestId=%s -> %d in %.0f ms", method, request.url.path, request_id,
                   response.status_code, (self.clock() - started) * 1000)
         return _Exchange(request_id, response, None, token, body)

@@ -168,7 +168,8 @@ def apply_environment(request: ApplyRequest, reach: Reach,
                reach.options.where, request.break_glass)
     lock = EnvironmentLock(layout.lock_dir, claim_name(firm.environment), environment)
     with lock.held(plan=saved.checksum if saved else None), \
-            reach.connect(reach.options.target(environment, firm.environment)) as config:
+            reach.connect(replace(reach.options.target(environment, firm.environment),
+                                  emergency=request.break_glass)) as config:
         signals = Signals()
         applied = signals.run(run.apply(config, reach.reading))
         if applied.result is not None and applied.result.interrupted:
