@@ -283,7 +283,8 @@ async def write_firm(sandbox: Sandbox, folder: Path, changes: int) -> Json:
     """Read the seeded firm in process and write it as `import` does, `changes` rows tighter."""
     started = time.monotonic()
     key, secret = sandbox.credentials(TT_ENVIRONMENT)
-    config = ClientConfig(environment=TT_ENVIRONMENT, base_url="http://sandbox.invalid",
+    # in process, no socket: a loopback URL, as http:// goes nowhere else with credentials
+    config = ClientConfig(environment=TT_ENVIRONMENT, base_url="http://127.0.0.1",
                           usage_plan="high", rate_safety=UNTHROTTLED,
                           credentials=Credentials(Secret(key), Secret(secret)))
     transport = httpx.ASGITransport(app=sandbox.app)

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.cli.harness import TTConfig, output
+from tests.cli.harness import TTConfig, fast_settings, output
 from tests.tt.hostile import KEY, SECRET, TOKEN, Answer, HostileServer, Request, ok
-from ttconfig.tt.shapes import EXPECTED, template
+from ttconfig.sandbox.server import Sandbox
+from ttconfig.tt.shapes import EXPECTED, expected_for, template
 
 
 def test_doctor_passes_on_the_sandbox_reads_every_endpoint_and_writes_nothing(
@@ -22,13 +23,14 @@ def test_doctor_passes_on_the_sandbox_reads_every_endpoint_and_writes_nothing(
                       "--capture", "capture")
     shown = output(result)
     assert result.exit_code == 0, shown
-    for line in ("credentials", "token", "company", "usage plan", *EXPECTED):
+    for line in ("credentials", "token", "company", "usage plan",
+                 *expected_for("account-users")):
         assert any(row.startswith(f"│ {line} ") and " ok " in row
                    for row in result.stdout.splitlines()), (line, shown)
     assert "Everything ttconfig needs is as expected" in result.stdout
     assert "nothing written" in result.stdout
     captured = sorted(p.name for p in (demo / "capture").iterdir())
-    assert len(captured) == len(EXPECTED)
+    assert len(captured) == len(expected_for("account-users")) == len(EXPECTED) - 1
     token = json.loads((demo / "capture" / "ttid_env_token.json").read_text())
     assert token["answer"]["access_token"] == "[redacted]"
     kept = sorted(p.name for p in (demo / ".ttconfig" / "sandbox" / "audit").iterdir())
@@ -84,3 +86,21 @@ def test_doctor_without_credentials_says_which_are_missing(demo: Path) -> None:
     assert result.exit_code == 1, output(result)
     assert "credentials" in result.stdout
     assert "set TT_PROD_APP_KEY and TT_PROD_APP_SECRET" in " ".join(result.stdout.split())
+
+
+def test_doctor_with_the_other_wire_profile_names_what_this_tt_does_not_serve(
+        demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A TT serving links as `account/{id}/users` (profile A), tried with profile B before
+    environment.yaml is changed: the link read fails, by name; everything else holds."""
+    monkeypatch.setenv("COLUMNS", "300")
+    with Sandbox(settings=fast_settings("high")) as sandbox:
+        key, secret = sandbox.credentials("ext_uat_cert")
+        result = TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret})(
+            "doctor", "-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high",
+            "--profile", "links=accountusers")
+    assert result.exit_code == 1, output(result)
+    failed = [" ".join(line.split()) for line in result.stdout.splitlines() if "FAIL" in line]
+    assert len(failed) == 1, failed
+    assert failed[0].startswith("│ /ttaccount/{env}/accountusers │ FAIL │")
+    assert "HTTP 404" in failed[0]
+    assert "/ttaccount/{env}/account/{id}/users" not in result.stdout  # (profile A's read)

@@ -49,6 +49,29 @@ LOCKS = click.option("--lock-dir", type=click.Path(path_type=Path, file_okay=Fal
                      default=LOCK_DIR, show_default=True)
 
 
+PROFILE_CHOICES = {"links": ("account-users", "accountusers"),
+                   "users": ("ttuser", "usersprovision")}
+PROFILE_HELP = "; ".join(f"{k}={'|'.join(v)}" for k, v in PROFILE_CHOICES.items())
+
+
+def _profile_switches(ctx: click.Context, param: click.Parameter,
+                      given: tuple[str, ...]) -> dict[str, str]:
+    """`links=accountusers` and the like → {"links": "accountusers"}."""
+    chosen = {}
+    for item in given:
+        switch, _, choice = item.partition("=")
+        if choice not in PROFILE_CHOICES.get(switch, ()):
+            raise click.BadParameter(f"{item!r}: one of {PROFILE_HELP}", ctx, param)
+        chosen[switch] = choice
+    return chosen
+
+
+def profile(*, help: str) -> Decorator:
+    """`--profile SWITCH=CHOICE`: wire-profile switches (contract §9), as a dict."""
+    return click.option("--profile", "profile", multiple=True, metavar="SWITCH=CHOICE",
+                        callback=_profile_switches, help=help)
+
+
 def environment(*, default: str | None = None, required: bool = False,
                 help: str = "The environment folder: environments/<ENV>/.") -> Decorator:
     """`-e/--env`: an environment folder's name, the user's own (`uat`, `meridian-prod`):

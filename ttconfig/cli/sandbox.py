@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ttconfig.cli import options
 from ttconfig.errors import TTConfigError, UsageError
 from ttconfig.render.sandbox import serve_banner
 from ttconfig.runs.connection import sandbox_key_variables
@@ -47,12 +48,11 @@ def sandbox() -> None:
 @click.option("--strict", is_flag=True,
               help="Also refuse a GET that sends a Content-Type (403), as one third-party "
                    "guide reports TT doing; off by default, since TT's own samples send it.")
-@click.option("--profile", "profile", multiple=True, metavar="SWITCH=CHOICE",
-              help="Serve a wire profile's endpoints only: links=account-users|accountusers, "
-                   "users=ttuser|usersprovision (repeatable; defaults: account-users, ttuser).")
+@options.profile(help="Serve a wire profile's endpoints only (repeatable): "
+                      f"{options.PROFILE_HELP}.")
 def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latency_ms: float,
           post_pause: float, page_size: int, token_lifetime: float, redirect_gets: bool,
-          strict: bool, profile: tuple[str, ...]) -> None:
+          strict: bool, profile: dict[str, str]) -> None:
     """Serve the sandbox in the foreground until interrupted.
 
     Every other limit (rates, quotas, the 413 threshold, ...) can be changed while it runs
@@ -62,9 +62,8 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
                                post_pause_seconds=post_pause, page_size=page_size,
                                token_lifetime_seconds=token_lifetime,
                                redirect_gets=redirect_gets, strict=strict)
-    chosen = _profile(profile)
-    settings.links_profile = chosen.get("links", settings.links_profile)
-    settings.users_profile = chosen.get("users", settings.users_profile)
+    settings.links_profile = profile.get("links", settings.links_profile)
+    settings.users_profile = profile.get("users", settings.users_profile)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
     try:
         sock = server.bind()
@@ -75,24 +74,6 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
     # Serving ends only on Ctrl-C (or SIGTERM). uvicorn catches the signal to shut down and
     # does not always raise it again afterwards; end the way an interrupt ends: exit 130.
     raise KeyboardInterrupt
-
-
-PROFILE_CHOICES = {"links": ("account-users", "accountusers"),
-                   "users": ("ttuser", "usersprovision")}
-
-
-def _profile(given: tuple[str, ...]) -> dict[str, str]:
-    """`links=accountusers` and the like → the settings that serve that profile."""
-    chosen = {}
-    for item in given:
-        switch, _, choice = item.partition("=")
-        if choice not in PROFILE_CHOICES.get(switch, ()):
-            raise click.BadParameter(
-                f"{item!r}: one of " + "; ".join(f"{k}={'|'.join(v)}"
-                                                 for k, v in PROFILE_CHOICES.items()),
-                param_hint="--profile")
-        chosen[switch] = choice
-    return chosen
 
 
 @sandbox.command()

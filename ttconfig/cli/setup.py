@@ -74,13 +74,15 @@ def inspect(environment: str, connection: ConnectionOptions, environments_dir: P
 @options.ENVIRONMENTS_DIR
 @click.option("--capture", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write each answer (credentials scrubbed) to this folder, for a report.")
+@options.profile(help="Try these wire-profile switches instead of environment.yaml's "
+                      f"(repeatable): {options.PROFILE_HELP}.")
 def doctor(environment: str, connection: ConnectionOptions, environments_dir: Path,
-           capture: Path | None) -> int:
+           capture: Path | None, profile: dict[str, str]) -> int:
     """Check a TT before trusting it: credentials, token, company, usage plan, and every
     read ttconfig makes, its answer's shape compared with what ttconfig expects. Reads
     only; exit 1 when anything ttconfig needs is not as expected."""
     diagnosis = doctor_environment(environments_dir / environment, environment,
-                                   options.reach(connection, quietly), capture)
+                                   options.reach(connection, quietly), capture, profile)
     out = console(colour=terminal.colour())
     out.print(doctor_table(diagnosis))
     out.print(doctor_summary(diagnosis), markup=False, highlight=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -62,9 +62,14 @@ class Diagnosis:
 
 
 def doctor_environment(folder: Path, environment: str, reach: Reach,
-                       capture: Path | None = None) -> Diagnosis:
-    """Check `environment`'s TT as ttconfig will use it; never writes to TT."""
+                       capture: Path | None = None,
+                       profile: Mapping[str, str] | None = None) -> Diagnosis:
+    """Check `environment`'s TT as ttconfig will use it; never writes to TT. `profile`
+    tries other wire-profile switches than environment.yaml's (before changing it)."""
     config = load_environment(folder)
+    if profile:
+        config = config.model_copy(update={"wire_profile": config.wire_profile.model_copy(
+            update=dict(profile))})
     diagnosis = Diagnosis(environment, config.tt_environment)
     try:
         with reach.connect(reach.options.target(environment, config)) as client_config:
@@ -93,7 +98,7 @@ async def _examine(client_config: ClientConfig, config: EnvironmentConfig,
         if not await _company(tt, config, diagnosis):
             return
         failed = await _read_everything(tt, diagnosis)
-        _shapes(answers, failed, diagnosis)
+        _shapes(answers, failed, diagnosis, client_config.profile.links)
         _usage_plan(tt, client_config, diagnosis)
         diagnosis.requests = tt.stats.requests
         if capture is not None:
@@ -160,13 +165,14 @@ async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]
     return failed
 
 
-def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis) -> None:
+def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis,
+            links: str) -> None:
     """One line per endpoint: read and shaped as expected, or how not."""
     first: dict[str, Answer] = {}
     for answer in answers:
         first.setdefault(shapes.template(answer.path), answer)
     unmodelled: dict[str, int] = {}
-    for path in shapes.EXPECTED:
+    for path in shapes.expected_for(links):
         if path in failed:
             diagnosis.add(path, Verdict.FAIL, failed[path])
             continue

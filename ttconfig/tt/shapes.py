@@ -83,6 +83,14 @@ EXPECTED: dict[str, Shape] = {
         "permissions": {key: "bool" for key in (
             "updatePositions", "confirmFills", "modifyClearingAccountOnFills",
             "viewOnly")}}]},
+    "/ttaccount/{env}/accountusers": {**PAGED, "accountUsers": [{  # wire profile B
+        "accountId": "int", "userId": "int", "alias?": "str|null",
+        "orderPermissions": {key: "bool" for key in (
+            "placeOrders", "modifyOrders", "deleteOrders", "submitBlockCrossOrders",
+            "submitStagedOrders")},
+        "permissions": {key: "bool" for key in (
+            "updatePositions", "confirmFills", "modifyClearingAccountOnFills",
+            "viewOnly")}}]},
     "/ttuser/{env}/users": {**PAGED, "users": [{
         "id": "int", "email": "str", "firstname?": "str", "lastname?": "str",
         "alias?": "str|null"}]},
@@ -107,6 +115,16 @@ EXPECTED: dict[str, Shape] = {
         "riskGroupId": "int", "riskLimits": RISK_LIMITS}]},
 }
 """Every answer ttconfig reads, by path template ({env} the TT environment, {id} an id)."""
+
+LINK_READS = {"account-users": "/ttaccount/{env}/account/{id}/users",
+              "accountusers": "/ttaccount/{env}/accountusers"}
+"""Where links are read under each wire profile's `links` switch."""
+
+
+def expected_for(links: str) -> list[str]:
+    """The endpoints a client of this links profile reads (the other profile's are not)."""
+    return [path for path in EXPECTED
+            if path not in LINK_READS.values() or path == LINK_READS[links]]
 
 
 def template(path: str) -> str:
