@@ -104,3 +104,58 @@ def test_doctor_with_the_other_wire_profile_names_what_this_tt_does_not_serve(
     assert failed[0].startswith("│ /ttaccount/{env}/accountusers │ FAIL │")
     assert "HTTP 404" in failed[0]
     assert "/ttaccount/{env}/account/{id}/users" not in result.stdout  # (profile A's read)
+
+
+SCRATCH = "scratch: {account: HPT-UAT-TEST, user: uat-tester01@harborpoint.example}\n"
+
+
+def _scratch_state(sandbox: Sandbox) -> Any:
+    """What the probe may touch on the scratch account, without revisions (a write bumps
+    them, and undoing it bumps them again)."""
+    env = sandbox.store.envs["ext_uat_cert"]
+    account = next(a["id"] for a in env.accounts.values() if a["name"] == "HPT-UAT-TEST")
+    limits = env.account_limits[account]
+    return (sorted(json.dumps(r, sort_keys=True) for table in ("productLimits",
+                                                               "contractLimits")
+                   for r in limits[table]),
+            {k: v for k, v in env.restrictions[account].items() if k != "revision"},
+            sorted(env.account_users.get(account, {})),
+            sorted(json.dumps({k: v for k, v in d.items() if k != "id"}, sort_keys=True)
+                   for d in env.order_tag_defaults.values() if d.get("accountId") == account))
+
+
+@pytest.mark.parametrize("profile", ["links=account-users", "links=accountusers"])
+def test_the_write_probe_writes_and_undoes_one_write_of_each_kind(
+        demo: Path, monkeypatch: pytest.MonkeyPatch, profile: str) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    environment = demo / "environments" / "uat" / "environment.yaml"
+    environment.write_text(environment.read_text() + SCRATCH)
+    settings = fast_settings("high")
+    settings.links_profile = profile.partition("=")[2]
+    with Sandbox(settings=settings) as sandbox:
+        before = _scratch_state(sandbox)
+        key, secret = sandbox.credentials("ext_uat_cert")
+        result = TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret})(
+            "doctor", "-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high",
+            "--profile", profile, "--write-probe", "hpt-uat-test")
+        written = [w for w in sandbox.writes() if w["source"] != "ui"]
+        assert _scratch_state(sandbox) == before, "every probe write undone"
+    assert result.exit_code == 0, output(result)
+    probes = [" ".join(line.split()) for line in result.stdout.splitlines()
+              if "write probe" in line]
+    assert [p.split(" │ ")[1] for p in probes] == ["ok"] * 4, probes
+    assert len(written) == 2 + 2 + 2 + 2  # each kind: one write, one undo
+    assert "each probe write undone" in result.stdout
+
+
+def test_the_write_probe_refuses_production_and_any_other_account(demo: Path) -> None:
+    for folder in ("uat", "prod"):
+        environment = demo / "environments" / folder / "environment.yaml"
+        environment.write_text(environment.read_text() + SCRATCH)
+    cases = [("prod", "HPT-UAT-TEST", "never in a production TT environment"),
+             ("uat", "HPT-PROP", "--write-probe HPT-PROP: not the scratch account")]
+    for folder, account, said in cases:
+        result = TTConfig({})("doctor", "-e", folder, "--sandbox", "--write-probe", account)
+        assert result.exit_code == 64, output(result)
+        assert said in result.stderr
+    assert not (demo / ".ttconfig").exists(), "refused before anything was read"

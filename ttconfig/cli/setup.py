@@ -76,13 +76,17 @@ def inspect(environment: str, connection: ConnectionOptions, environments_dir: P
               help="Write each answer (credentials scrubbed) to this folder, for a report.")
 @options.profile(help="Try these wire-profile switches instead of environment.yaml's "
                       f"(repeatable): {options.PROFILE_HELP}.")
+@click.option("--write-probe", "probe_account", metavar="ACCOUNT", default=None,
+              help="UAT only: make and undo one write of each kind on this account, the "
+                   "scratch account environment.yaml names (scratch: {account, user}).")
 def doctor(environment: str, connection: ConnectionOptions, environments_dir: Path,
-           capture: Path | None, profile: dict[str, str]) -> int:
+           capture: Path | None, profile: dict[str, str], probe_account: str | None) -> int:
     """Check a TT before trusting it: credentials, token, company, usage plan, and every
     read ttconfig makes, its answer's shape compared with what ttconfig expects. Reads
-    only; exit 1 when anything ttconfig needs is not as expected."""
+    only (but for --write-probe); exit 1 when anything ttconfig needs is not as expected."""
     diagnosis = doctor_environment(environments_dir / environment, environment,
-                                   options.reach(connection, quietly), capture, profile)
+                                   options.reach(connection, quietly), capture, profile,
+                                   probe_account)
     out = console(colour=terminal.colour())
     out.print(doctor_table(diagnosis))
     out.print(doctor_summary(diagnosis), markup=False, highlight=False)

@@ -204,6 +204,14 @@ class WireProfile(Model):
     """New users: `POST ttuser/…/user`, or ttid's `usersprovision` (ASSUMED shapes)."""
 
 
+class Scratch(Model):
+    """What `ttconfig doctor --write-probe` may write to (UAT only): an account set aside
+    for it, and a user it may link there."""
+
+    account: Name
+    user: str | None = None
+
+
 class EnvironmentConfig(Model):
     """The environment.yaml of one folder under environments/."""
 
@@ -216,3 +224,4 @@ class EnvironmentConfig(Model):
     policy: Policy = Field(default_factory=Policy)
     promotion: Promotion = Field(default_factory=Promotion)
     wire_profile: WireProfile = Field(default_factory=WireProfile)
+    scratch: Scratch | None = None

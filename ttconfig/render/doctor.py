@@ -30,5 +30,7 @@ def doctor_summary(diagnosis: Diagnosis) -> str:
     if failed:
         return (f"{failed} check(s) failed, {warned} warning(s), {diagnosis.requests} "
                 f"requests: ttconfig is not ready for this TT yet.{captured}")
+    probed = any(c.name.startswith("write probe") for c in diagnosis.checks)
+    written = "each probe write undone" if probed else "nothing written"
     return (f"Everything ttconfig needs is as expected ({warned} warning(s), "
-            f"{diagnosis.requests} requests, nothing written).{captured}")
+            f"{diagnosis.requests} requests, {written}).{captured}")

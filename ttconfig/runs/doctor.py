@@ -24,6 +24,7 @@ from ttconfig.files import private_dir, write_private
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.runs.planning import Reach
+from ttconfig.runs.probe import check_probe, probe_all
 from ttconfig.tt import shapes
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
@@ -63,10 +64,14 @@ class Diagnosis:
 
 def doctor_environment(folder: Path, environment: str, reach: Reach,
                        capture: Path | None = None,
-                       profile: Mapping[str, str] | None = None) -> Diagnosis:
-    """Check `environment`'s TT as ttconfig will use it; never writes to TT. `profile`
-    tries other wire-profile switches than environment.yaml's (before changing it)."""
+                       profile: Mapping[str, str] | None = None,
+                       probe_account: str | None = None) -> Diagnosis:
+    """Check `environment`'s TT as ttconfig will use it. `profile` tries other wire-profile
+    switches than environment.yaml's (before changing it). Reads only, unless
+    `probe_account` asks for the write probe (UAT, the scratch account only: runs.probe)."""
     config = load_environment(folder)
+    if probe_account is not None:
+        check_probe(config, probe_account)
     if profile:
         config = config.model_copy(update={"wire_profile": config.wire_profile.model_copy(
             update=dict(profile))})
@@ -77,14 +82,15 @@ def doctor_environment(folder: Path, environment: str, reach: Reach,
                           + ("" if reach.options.sandbox else
                              f" ({config.credentials.app_key_env}, "
                              f"{config.credentials.app_secret_env})"))
-            asyncio.run(_examine(client_config, config, diagnosis, capture))
+            asyncio.run(_examine(client_config, config, diagnosis, capture,
+                                 probe_account is not None))
     except UsageError as error:  # (raised on connecting: credentials missing or malformed)
         diagnosis.add("credentials", Verdict.FAIL, str(error))
     return diagnosis
 
 
 async def _examine(client_config: ClientConfig, config: EnvironmentConfig,
-                   diagnosis: Diagnosis, capture: Path | None) -> None:
+                   diagnosis: Diagnosis, capture: Path | None, probe: bool) -> None:
     async with TTClient(client_config) as tt:
         answers: list[Answer] = []
         tt.http.answers = answers
@@ -99,6 +105,10 @@ async def _examine(client_config: ClientConfig, config: EnvironmentConfig,
             return
         failed = await _read_everything(tt, diagnosis)
         _shapes(answers, failed, diagnosis, client_config.profile.links)
+        if probe:
+            for name, failure, done in await probe_all(tt, config):
+                diagnosis.add(f"write probe: {name}", Verdict.FAIL if failure else Verdict.OK,
+                              failure or done)
         _usage_plan(tt, client_config, diagnosis)
         diagnosis.requests = tt.stats.requests
         if capture is not None:
