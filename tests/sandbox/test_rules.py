@@ -1033,3 +1033,10 @@ def test_section9_the_sandbox_serves_either_wire_profile_and_only_that_one(
         {"accountId": ids.account, "userId": ids.user},
         {"accountId": ids.link_account, "userId": ids.user}]})
     assert mixed.status_code == 400
+
+
+def test_section9_the_account_list_carries_what_real_clients_read(hpt: RawTT) -> None:
+    listed = ok(hpt.get("ttaccount", "accounts"))
+    assert "requestVersion" in listed
+    assert all(a["parentAccountId"] == a["parentId"] for a in listed["accounts"])
+    assert any(a["parentAccountId"] is not None for a in listed["accounts"])

@@ -58,9 +58,9 @@ EXPECTED: dict[str, Shape] = {
         "id": "int", "marketId": "int", "productTypeId": "int", "productId": "str|int",
         "currency": "str", "outrightMargin": "int|float|null",
         "spreadMargin": "int|float|null"}]},
-    "/ttaccount/{env}/accounts": {**PAGED, "accounts": [{
+    "/ttaccount/{env}/accounts": {**PAGED, "requestVersion?": "str|int", "accounts": [{
         "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
-        "parentId?": "int|null", "revision?": "int"}]},
+        "parentId?": "int|null", "parentAccountId?": "int|null", "revision?": "int"}]},
     "/ttaccount/{env}/account/{id}": {"account": [{
         "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
         "parentId?": "int|null", "description?": "str|null", "revision?": "int"}]},

@@ -71,7 +71,11 @@ def list_accounts(call: Call) -> Reply:
     if mine_only == "true":
         tradable = _tradable(call.env, call.user_id)
         rows = [r for r in rows if r["id"] in tradable]
-    return Reply({"accounts": [{k: r.get(k) for k in LIST_KEYS} for r in rows]}, "accounts")
+    listed = [{**{k: r.get(k) for k in LIST_KEYS}, "parentAccountId": r.get("parentId")}
+              for r in rows]
+    # Real clients read `parentAccountId` beside `parentId`, and a top-level `requestVersion`
+    # (contract §9; its value ASSUMED).
+    return Reply({"requestVersion": "2.0", "accounts": listed}, "accounts")
 
 
 def _tradable(env: EnvData, user_id: int) -> set[int]:
