@@ -34,11 +34,13 @@ from tests.tt.hostile import (
 from ttconfig.cli import cli
 from ttconfig.errors import UsageError
 from ttconfig.runs.connection import credentials_from
+from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig, Credentials, RetryPolicy
 from ttconfig.tt.errors import (
     AnswerTooLarge,
     ConnectionFailed,
+    ForbiddenError,
     OutcomeUnknown,
     RequestRejected,
     TTError,
@@ -233,3 +235,21 @@ def test_a_tls_server_whose_certificate_is_not_trusted_says_so(tmp_path: Path) -
     said = asyncio.run(serve())
     assert "TLS certificate verification failed" in said
     assert "POST /ttid/ext_uat_cert/token" in said
+
+
+def test_a_key_of_the_other_environment_is_named_as_a_likely_cause(
+        sandbox: Sandbox, make_client: Any) -> None:
+    key, secret = sandbox.credentials("ext_uat_cert")
+
+    with pytest.raises(ForbiddenError) as raised:
+        asyncio.run(_with_key(make_client, key, secret))
+    shown = str(raised.value)
+    assert "does not know this app key in ext_prod_live" in shown
+    assert "a key of another TT environment" in shown
+    assert key not in shown
+
+
+async def _with_key(make_client: Any, key: str, secret: str) -> None:
+    async with make_client("ext_prod_live",
+                           credentials=Credentials(Secret(key), Secret(secret))) as tt:
+        await tt.accounts.list()

@@ -34,6 +34,7 @@ from ttconfig.tt.config import ClientConfig
 from ttconfig.tt.errors import (
     AnswerTooLarge,
     ConnectionFailed,
+    ForbiddenError,
     OutcomeUnknown,
     QuotaExceededError,
     RedirectRefused,
@@ -523,7 +524,18 @@ class TTHttp:
                 await attempts.again(self._retryable_error(exchange, "POST", shown),
                                      _retry_after(response))
                 continue
-            data = self._body(exchange, "POST", shown)
+            try:
+                data = self._body(exchange, "POST", shown)
+            except ForbiddenError as refused:
+                # TT's gateway refuses an app key it does not know for this environment
+                # with a bare 403: it cannot tell a key of the other environment from a
+                # mistyped one, so the message names both (keys are per environment).
+                raise ForbiddenError(
+                    f"{refused.message}: TT's gateway does not know this app key in "
+                    f"{self.config.environment} — a key of another TT environment (keys are "
+                    "per environment: UAT's key does not open production), or a mistyped "
+                    "one", method="POST", path=shown, request_id=exchange.request_id,
+                    status=refused.status) from None
             lifetime = data.get(wire.TOKEN_LIFETIME)
             token = data.get(wire.TOKEN_ACCESS)
             if not isinstance(token, str) or not isinstance(lifetime, int | float):
