@@ -14,6 +14,7 @@ import pytest
 from tests.cli.harness import TTConfig, fast_settings, output
 from tests.tt.hostile import KEY, SECRET, TOKEN, Answer, HostileServer, Request, ok
 from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.tt.shapes import EXPECTED, expected_for, template
 
 
@@ -159,3 +160,21 @@ def test_the_write_probe_refuses_production_and_any_other_account(demo: Path) ->
         assert result.exit_code == 64, output(result)
         assert said in result.stderr
     assert not (demo / ".ttconfig").exists(), "refused before anything was read"
+
+
+def test_the_rate_probe_finds_a_key_whose_real_plan_is_lower_than_declared(
+        demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")
+    # the key's real plan: medium, 10 requests a second; environment.yaml declares high
+    with Sandbox(settings=SandboxSettings(usage_plan_override="medium")) as sandbox:
+        key, secret = sandbox.credentials("ext_uat_cert")
+        result = TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret})(
+            "doctor", "-e", "uat", "--base-url", sandbox.base_url, "--probe-rate")
+    assert result.exit_code == 1, output(result)
+    row = next(" ".join(line.split()) for line in result.stdout.splitlines()
+               if "usage plan (probed)" in line)
+    assert "│ FAIL │ high (25/s):" in row
+    assert "the key's real plan is lower than the declared 'high'" in row
+    refused = TTConfig({})("doctor", "-e", "prod", "--sandbox", "--probe-rate")
+    assert refused.exit_code == 64
+    assert "UAT only (ext_uat_cert), never ext_prod_live" in refused.stderr

@@ -79,14 +79,18 @@ def inspect(environment: str, connection: ConnectionOptions, environments_dir: P
 @click.option("--write-probe", "probe_account", metavar="ACCOUNT", default=None,
               help="UAT only: make and undo one write of each kind on this account, the "
                    "scratch account environment.yaml names (scratch: {account, user}).")
+@click.option("--probe-rate", is_flag=True,
+              help="UAT only: send cheap reads at the declared usage plan's rate and the next "
+                   "one's until TT throttles them (a few hundred requests).")
 def doctor(environment: str, connection: ConnectionOptions, environments_dir: Path,
-           capture: Path | None, profile: dict[str, str], probe_account: str | None) -> int:
+           capture: Path | None, profile: dict[str, str], probe_account: str | None,
+           probe_rate: bool) -> int:
     """Check a TT before trusting it: credentials, token, company, usage plan, and every
     read ttconfig makes, its answer's shape compared with what ttconfig expects. Reads
     only (but for --write-probe); exit 1 when anything ttconfig needs is not as expected."""
     diagnosis = doctor_environment(environments_dir / environment, environment,
                                    options.reach(connection, quietly), capture, profile,
-                                   probe_account)
+                                   probe_account, probe_rate)
     out = console(colour=terminal.colour())
     out.print(doctor_table(diagnosis))
     out.print(doctor_summary(diagnosis), markup=False, highlight=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,10 @@ from ttconfig.files import private_dir, write_private
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.runs.planning import Reach
-from ttconfig.runs.probe import check_probe, probe_all
+from ttconfig.runs.probe import check_probe, check_rate_probe, probe_all, probe_rate
 from ttconfig.tt import shapes
 from ttconfig.tt.client import TTClient
-from ttconfig.tt.config import ClientConfig
+from ttconfig.tt.config import ClientConfig, RetryPolicy
 from ttconfig.tt.errors import TTError
 from ttconfig.tt.http import Answer
 
@@ -65,13 +65,16 @@ class Diagnosis:
 def doctor_environment(folder: Path, environment: str, reach: Reach,
                        capture: Path | None = None,
                        profile: Mapping[str, str] | None = None,
-                       probe_account: str | None = None) -> Diagnosis:
+                       probe_account: str | None = None,
+                       probe_rate: bool = False) -> Diagnosis:
     """Check `environment`'s TT as ttconfig will use it. `profile` tries other wire-profile
     switches than environment.yaml's (before changing it). Reads only, unless
     `probe_account` asks for the write probe (UAT, the scratch account only: runs.probe)."""
     config = load_environment(folder)
     if probe_account is not None:
         check_probe(config, probe_account)
+    if probe_rate:
+        check_rate_probe(config)
     if profile:
         config = config.model_copy(update={"wire_profile": config.wire_profile.model_copy(
             update=dict(profile))})
@@ -84,6 +87,8 @@ def doctor_environment(folder: Path, environment: str, reach: Reach,
                              f"{config.credentials.app_secret_env})"))
             asyncio.run(_examine(client_config, config, diagnosis, capture,
                                  probe_account is not None))
+            if probe_rate:  # (even after failed reads: 429s are what it explains)
+                asyncio.run(_rate(client_config, diagnosis))
     except UsageError as error:  # (raised on connecting: credentials missing or malformed)
         diagnosis.add("credentials", Verdict.FAIL, str(error))
     return diagnosis
@@ -206,6 +211,30 @@ def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis,
         diagnosis.add("unmodelled rows", Verdict.WARN, "; ".join(
             f"{count} {what}" for what, count in unmodelled.items())
             + " in the first objects read: ttconfig cannot represent them yet")
+
+
+async def _rate(config: ClientConfig, diagnosis: Diagnosis) -> None:
+    """`--probe-rate`: the plan's rate tried, and the next one's (runs.probe)."""
+    def client(plan: str) -> TTClient:
+        return TTClient(replace(config, usage_plan=plan, rate_safety=1.0, max_in_flight=8,
+                                retry=RetryPolicy(max_attempts=1)))
+    try:
+        tried = await probe_rate(client, config.usage_plan)
+    except TTError as error:
+        diagnosis.add("usage plan (probed)", Verdict.FAIL, str(error))
+        return
+    said = "; ".join(f"{t.plan} ({t.rate:g}/s): {t.throttled} of {t.sent} throttled"
+                     for t in tried)
+    if tried[0].throttled:
+        diagnosis.add("usage plan (probed)", Verdict.FAIL,
+                      f"{said}: the key's real plan is lower than the declared "
+                      f"{config.usage_plan!r}")
+    elif len(tried) > 1 and not tried[1].throttled:
+        diagnosis.add("usage plan (probed)", Verdict.WARN,
+                      f"{said}: the key allows at least {tried[1].plan!r}; declare it to "
+                      "read faster")
+    else:
+        diagnosis.add("usage plan (probed)", Verdict.OK, f"{said}: as declared")
 
 
 def _usage_plan(tt: TTClient, config: ClientConfig, diagnosis: Diagnosis) -> None:

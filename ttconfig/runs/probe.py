@@ -10,14 +10,16 @@ A probe that fails says what it left behind, so nothing is left unsaid on the ac
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ttconfig.errors import UsageError
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.tt import wire
 from ttconfig.tt.client import TTClient
-from ttconfig.tt.errors import TTError
+from ttconfig.tt.errors import RateLimitedError, TTError
 from ttconfig.tt.records import (
     AccountUserLink,
     LimitRow,
@@ -161,3 +163,46 @@ async def _link(tt: TTClient, account: int, email: str) -> str:
     if user.id in {k.user_id for k in await tt.accounts.users(account)}:
         raise ProbeFailed("the scratch user is still linked after the unlink")
     return "linked the scratch user (view only), read it back, unlinked it"
+
+
+UAT = "ext_uat_cert"
+PROBE_SECONDS = 3.0
+
+
+def check_rate_probe(config: EnvironmentConfig) -> None:
+    """The rate probe provokes 429s: UAT only, never production's key."""
+    if config.tt_environment != UAT:
+        raise UsageError(f"--probe-rate sends requests until TT throttles them: UAT only "
+                         f"({UAT}), never {config.tt_environment}")
+
+
+@dataclass(frozen=True)
+class RateTried:
+    plan: str
+    rate: float
+    sent: int
+    throttled: int
+
+
+async def probe_rate(make: Callable[[str], TTClient], declared: str) -> list[RateTried]:
+    """Send cheap reads at the declared plan's rate, then at the next plan's, each for a
+    few seconds: 429s at the declared rate mean the key's real plan is lower; none at the
+    next one mean it is at least that one. Costs a few hundred requests of UAT's quota."""
+    order = list(wire.USAGE_PLANS)
+    tried: list[RateTried] = []
+    for plan in order[order.index(declared):order.index(declared) + 2]:
+        rate = wire.USAGE_PLANS[plan][0]
+        async with make(plan) as tt:
+            answers = await asyncio.gather(*(tt.reference.markets()
+                                             for _ in range(int(rate * PROBE_SECONDS))),
+                                           return_exceptions=True)
+        failed = [a for a in answers if isinstance(a, BaseException)
+                  and not isinstance(a, RateLimitedError)]
+        if failed:
+            raise failed[0]
+        tried.append(RateTried(plan, rate, len(answers),
+                               sum(isinstance(a, RateLimitedError) for a in answers)))
+        if tried[-1].throttled:
+            break
+        await asyncio.sleep(PROBE_SECONDS)  # the bucket refills before the next rate
+    return tried
