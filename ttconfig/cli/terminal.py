@@ -37,7 +37,7 @@ def reading(config: ClientConfig) -> Iterator[Progress]:
             nonlocal said
             if not said:
                 said = True
-                err.print(f"Reading live TT: {total} requests after the listings "
+                err.print(f"Reading live TT: {total} requests, the listings included "
                           f"(≥ {total / config.requests_per_second:.0f} s at the "
                           f"{config.usage_plan} plan).", highlight=False)
             bar.update(task, completed=done, total=total)

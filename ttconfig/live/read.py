@@ -258,7 +258,8 @@ async def _risk_group(tt: TTClient, group: RiskGroupRecord, scope: ReadScope,
 
 
 Progress = Callable[[int, int], None]
-"""Called with (requests done, requests expected) while the detail reads run."""
+"""Called with (requests done, requests expected, the listings included) while the detail
+reads run."""
 
 
 def detail_requests(scope: ReadScope, accounts: Sequence[AccountRecord],
@@ -272,8 +273,7 @@ def detail_requests(scope: ReadScope, accounts: Sequence[AccountRecord],
                   for g in risk_groups) + int(scope.margins))
 
 
-async def _watch(tt: TTClient, total: int, progress: Progress) -> None:
-    start = tt.stats.requests
+async def _watch(tt: TTClient, total: int, progress: Progress, start: int) -> None:
     while True:
         progress(min(total, tt.stats.requests - start), total)
         await asyncio.sleep(0.2)
@@ -292,14 +292,19 @@ async def read_live(tt: TTClient, scope: ReadScope = EVERYTHING,
 
 
 async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> LiveFirm:
+    begun = tt.stats.requests
     company, markets, products, fields = await asyncio.gather(
         tt.setup.company(), tt.reference.markets(), tt.reference.products(),
         _listing(scope.defaults, tt.setup.order_tag_fields()))
     accounts, users, user_groups, risk_groups, defaults = await asyncio.gather(
         tt.accounts.list(), tt.users.list(), tt.user_groups.list(), tt.risk_groups.list(),
         _listing(scope.defaults, tt.setup.order_tag_defaults()))
+    # the estimate counts the listings (already read: their pages, the token) and the rest
+    listed = tt.stats.requests - begun
+    expected = (listed + detail_requests(scope, accounts, users, user_groups, risk_groups)
+                + len(scope.contracts))  # (the instruments of the products YAML contracts name)
     watcher = None if progress is None else asyncio.create_task(_watch(
-        tt, detail_requests(scope, accounts, users, user_groups, risk_groups), progress))
+        tt, expected, progress, begun))
     try:
         details = await _details(tt, scope, company, accounts, users, user_groups, risk_groups)
     finally:
