@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import subprocess
 import time
 import urllib.parse
 import uuid
@@ -691,6 +693,29 @@ def test_rule11_a_stock_client_follows_the_303_by_itself(sandbox: Sandbox, raw: 
                              params={"requestId": raw.rid()})
     assert [r.status_code for r in response.history] == [303]
     assert ok(response)["accounts"]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_follows_the_303_a_trailing_slash_and_a_json_typed_token_form(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """curl, as TT's help and public guides use it: `-L` follows the 303 routing, a
+    trailing slash is routed, and the token form sent as TT's own sample sends it (under
+    `Content-Type: application/json`) is served."""
+    sandbox.settings.redirect_gets = True
+    base = sandbox.base_url
+    token = subprocess.run(
+        ["curl", "-s", "-X", "POST", f"{base}{raw.url('ttid', 'token')}?requestId={raw.rid()}",
+         "-H", f"x-api-key: {raw.key}", "-H", "Content-Type: application/json",
+         "--data", f"grant_type=user_app&app_key={raw.key}:{raw.secret}"],
+        capture_output=True, text=True, timeout=30, check=True)
+    access = json.loads(token.stdout)["access_token"]
+    listed = subprocess.run(
+        ["curl", "-s", "-L", f"{base}{raw.url('ttaccount', 'accounts')}/?requestId={raw.rid()}",
+         "-H", f"x-api-key: {raw.key}", "-H", f"Authorization: Bearer {access}"],
+        capture_output=True, text=True, timeout=30, check=True)
+    answer = json.loads(listed.stdout)
+    assert answer["status"] == "Ok", answer
+    assert answer["accounts"]
 
 
 def test_rule11_posts_are_not_redirected(sandbox: Sandbox, raw: RawTT) -> None:
