@@ -19,6 +19,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from ttconfig.tt.adapters import ttaccount
+
 Shape = Any
 
 LIMIT_ROW = {
@@ -28,6 +30,14 @@ LIMIT_ROW = {
     "maxPosition": "int|float|null", "maxLongPosition": "int|float|null",
     "maxShortPosition": "int|float|null", "priceReasonabilityTicks": "int|float|null",
 }
+def _flags(keys: Mapping[str, str]) -> dict[str, str]:
+    """Boolean fields, named as the adapter names them on the wire."""
+    return dict.fromkeys(keys.values(), "bool")
+
+
+LINK = {"userId": "int", "alias?": "str|null",
+        ttaccount.ORDER_PERMISSIONS: _flags(ttaccount.ORDER_PERMISSION_KEYS),
+        ttaccount.PERMISSIONS: _flags(ttaccount.PERMISSION_KEYS)}
 RISK_LIMITS = {"productLimits": [LIMIT_ROW], "contractLimits": [LIMIT_ROW],
                "interProductLimits?": ["any"]}
 PAGED = {"lastPage?": "str|bool", "nextPageKey?": "str"}
@@ -72,25 +82,10 @@ EXPECTED: dict[str, Shape] = {
         "applyPnl": "bool", "applyMargin": "bool", "tradeOutAllowed": "bool",
         "createSodRecords?": "bool", "createSpreadSodRecords?": "bool"}]},
     "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{
-        "accountId": "int", **{key: "bool" for key in (
-            "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",
-            "submitBlockCross", "marketOrders", "gtcOrders", "obo", "algoSdk", "adl")}}]},
-    "/ttaccount/{env}/account/{id}/users": {**PAGED, "accountId": "int", "users": [{
-        "userId": "int", "alias?": "str|null",
-        "orderPermissions": {key: "bool" for key in (
-            "placeOrders", "modifyOrders", "deleteOrders", "submitBlockCrossOrders",
-            "submitStagedOrders")},
-        "permissions": {key: "bool" for key in (
-            "updatePositions", "confirmFills", "modifyClearingAccountOnFills",
-            "viewOnly")}}]},
-    "/ttaccount/{env}/accountusers": {**PAGED, "accountUsers": [{  # wire profile B
-        "accountId": "int", "userId": "int", "alias?": "str|null",
-        "orderPermissions": {key: "bool" for key in (
-            "placeOrders", "modifyOrders", "deleteOrders", "submitBlockCrossOrders",
-            "submitStagedOrders")},
-        "permissions": {key: "bool" for key in (
-            "updatePositions", "confirmFills", "modifyClearingAccountOnFills",
-            "viewOnly")}}]},
+        "accountId": "int", **_flags(ttaccount.RESTRICTION_KEYS)}]},
+    "/ttaccount/{env}/account/{id}/users": {**PAGED, "accountId": "int", "users": [LINK]},
+    "/ttaccount/{env}/accountusers": {  # wire profile B
+        **PAGED, "accountUsers": [{"accountId": "int", **LINK}]},
     "/ttuser/{env}/users": {**PAGED, "users": [{
         "id": "int", "email": "str", "firstname?": "str", "lastname?": "str",
         "alias?": "str|null"}]},
