@@ -425,7 +425,7 @@ def _instrument_reads(live: LiveFirm, pages: Callable[[int], int]) -> int:
     limit_sets = [*(a.limits for a in live.accounts), *(u.limits for u in live.users),
                   *(limits for _g, _m, limits in live.risk_groups)]
     products = {row.scope.product_id for limits in limit_sets if limits is not None
-                for row in limits.contract_limits}
+                for row in limits.contract_limits if row.scope.product_id is not None}
     per_product = Counter(i.product_id for i in live.instruments)
     return sum(pages(per_product[p]) for p in products)
 

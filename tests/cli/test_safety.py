@@ -8,6 +8,7 @@ write log to prove what reached TT. Two applies racing for the lock run as real 
 
 from __future__ import annotations
 
+import copy
 import errno
 import hashlib
 import json
@@ -637,3 +638,28 @@ def test_429s_at_the_declared_plan_say_the_keys_real_plan_may_be_lower(desk: Des
     # the retries run out here (the tests' retry policy is short), and the notice says why
     refused(result, 1, "answers were 429 at the 'high' usage plan's rate: the app key's real "
             "plan may be lower than declared", "HTTP 429")
+
+
+# --- rows TT holds that the YAML cannot say yet ---------------------------------------------
+
+def test_a_default_row_and_inter_product_limits_are_kept_named_and_never_touched(
+        desk: Desk) -> None:
+    """TT scopes a limit row by market and type alone (a default row, `productId: null`)
+    and holds inter-product rows (contract §9). Every plan crashed on the first with a
+    KeyError. Now it reads them, leaves them out of the plan, never writes them, and says
+    so; the apply beside them goes through."""
+    set_limit(desk, 500)  # HPT-ARB's CL spread: 600 → 500
+    account = account_id_of(desk, "HPT-ARB")
+    limits = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
+    default = {**copy.deepcopy(limits["productLimits"][0]), "productId": None, "id": 424242,
+               "maxOrderQty": 5}
+    limits["productLimits"].append(default)
+    limits["interProductLimits"] = [{"id": 1, "legs": []}]
+    planned = desk.run("plan", "-e", "prod")
+    refused(planned, 0, "TT holds 2 limit row(s) ttconfig cannot represent yet; the plan "
+            "leaves them as they are: account HPT-ARB: CME", "a default row (no product)",
+            "account HPT-ARB: 1 inter-product limit(s)")
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
+    kept = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
+    assert any(r["id"] == 424242 and r["maxOrderQty"] == 5 for r in kept["productLimits"])
+    assert kept["interProductLimits"] == [{"id": 1, "legs": []}]

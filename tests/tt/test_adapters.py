@@ -621,7 +621,7 @@ def test_risk_group_reads_match_the_seeded_groups(make_client: ClientFactory) ->
         assert detail == energy
         assert energy.description.startswith("Firm-wide energy")
         assert {names[a] for a in members} == {"HPT-PROP-ENERGY", "HPT-ARB-CAL", "HPT-MM-ICE"}
-        assert [symbols[r.scope.product_id] for r in limits.product_limits] == [
+        assert [symbols[str(r.scope.product_id)] for r in limits.product_limits] == [
             "CL", "NG", "BRN", "G", "T"]
         assert limits.contract_limits == ()
         assert limits.apply_limits is None

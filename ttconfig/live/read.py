@@ -320,7 +320,8 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
                                         PRODUCT_TYPES.get(p.product_type_id, ""))
              in scope.contracts}
     contract_products = sorted(named | {row.scope.product_id for limits in limit_sets
-                                        for row in limits.contract_limits})
+                                        for row in limits.contract_limits
+                                        if row.scope.product_id is not None})
     instruments = await _gather_flat(tt.reference.instruments(p) for p in contract_products)
     return LiveFirm(company, markets, products, instruments, fields, list(live_accounts),
                     list(live_users), list(zip(user_groups, group_members, strict=True)),
@@ -426,7 +427,15 @@ class Names:
         self.users = {u.id: u.email for u in live.users}
         self.fields = {f.id: f.name for f in live.fields}
 
+    def modelled(self, row: LimitRow) -> bool:
+        """A row the YAML can say: of a product TT lists (not a default row), and of a
+        contract TT lists when it names one."""
+        return (row.scope.product_id is not None and row.scope.product_id in self.products
+                and (row.scope.instrument_id is None
+                     or row.scope.instrument_id in self.instruments))
+
     def scope(self, row: LimitRow) -> dict[str, Any]:
+        assert row.scope.product_id is not None, "only modelled rows are named"
         product = self.products[row.scope.product_id]
         named: dict[str, Any] = {"market": self.markets[row.scope.market_id],
                                  "product": product.symbol,
@@ -445,11 +454,38 @@ def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] 
     data: dict[str, Any] = {}
     if account and limits.apply_limits is not None:
         data["apply"] = limits.apply_limits
-    if limits.product_limits:
-        data["products"] = [row(r) for r in limits.product_limits]
-    if limits.contract_limits:
-        data["contracts"] = [row(r) for r in limits.contract_limits]
+    products = [row(r) for r in limits.product_limits if names.modelled(r)]
+    contracts = [row(r) for r in limits.contract_limits if names.modelled(r)]
+    if products:
+        data["products"] = products
+    if contracts:
+        data["contracts"] = contracts
     return data or None
+
+
+def unmodelled(live: LiveFirm) -> list[str]:
+    """Limit rows TT holds that the YAML cannot say yet ([J]): default rows (no product),
+    rows of a product or contract TT does not list, inter-product limits. They are left
+    out of the live models, so a plan neither shows nor touches them; this names them."""
+    names = Names(live)
+    owners: list[tuple[str, LimitSet | None]] = [
+        *((f"account {a.account.name}", a.limits) for a in live.accounts),
+        *((f"user {u.email}", u.limits) for u in live.users),
+        *((f"risk group {g.name}", limits) for g, _, limits in live.risk_groups)]
+    said = []
+    for owner, limits in owners:
+        if limits is None:
+            continue
+        for r in (*limits.product_limits, *limits.contract_limits):
+            if not names.modelled(r):
+                market = names.markets.get(r.scope.market_id, str(r.scope.market_id))
+                kind = PRODUCT_TYPES.get(r.scope.product_type_id, str(r.scope.product_type_id))
+                what = ("a default row (no product)" if r.scope.product_id is None
+                        else f"a row of product {r.scope.product_id}, which TT does not list")
+                said.append(f"{owner}: {market} {kind}: {what}")
+        if limits.inter_product:
+            said.append(f"{owner}: {limits.inter_product} inter-product limit(s)")
+    return said
 
 
 def _record_fields(record: Any) -> dict[str, Any]:

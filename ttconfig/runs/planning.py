@@ -9,6 +9,7 @@ each returns a value for the command line to render.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -22,7 +23,15 @@ from ttconfig.core.selection import Selection, select
 from ttconfig.core.state import State
 from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
-from ttconfig.live.read import LiveFirm, Progress, read_admins, read_live, scope_of, to_models
+from ttconfig.live.read import (
+    LiveFirm,
+    Progress,
+    read_admins,
+    read_live,
+    scope_of,
+    to_models,
+    unmodelled,
+)
 from ttconfig.live.resolve import unresolved
 from ttconfig.models import Firm
 from ttconfig.models.base import Model
@@ -38,6 +47,8 @@ from ttconfig.safety.drift import Drift, drift_of
 from ttconfig.safety.policy import Facts, Overrides, Verdict, admin_losses, evaluate
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
+
+log = logging.getLogger("ttconfig.live")
 
 
 class CompanyMismatch(TTConfigError):
@@ -78,8 +89,17 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     if selection is not None:
         firm = selection.firm
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
+    _say_unmodelled(unmodelled(live))
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
     return Planned(plan, firm, live, tt.stats.requests, live_models, admins)
+
+
+def _say_unmodelled(rows: list[str]) -> None:
+    """Rows TT holds that the YAML cannot say yet: left as they are, and said so."""
+    if rows:
+        shown = "; ".join(rows[:5]) + (f"; and {len(rows) - 5} more" if len(rows) > 5 else "")
+        log.warning("TT holds %d limit row(s) ttconfig cannot represent yet; the plan leaves "
+                    "them as they are: %s", len(rows), shown)
 
 
 def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bool] | None:

@@ -45,11 +45,12 @@ def empty() -> Record:
 
 
 def risk_limits(record: Record) -> Record:
-    """The `riskLimits` object of a GET: product, contract and (unsupported) inter-product rows."""
+    """The `riskLimits` object of a GET: product, contract and inter-product rows (the
+    last only as TT's web UI made them: the API writes none, contract §9)."""
     return {
         "productLimits": list(record["productLimits"]),
         "contractLimits": list(record["contractLimits"]),
-        "interProductLimits": [],
+        "interProductLimits": list(record.get("interProductLimits", [])),
     }
 
 

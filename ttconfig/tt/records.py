@@ -56,7 +56,9 @@ class Account:
 class LimitScope:
     market_id: int
     product_type_id: int
-    product_id: str
+    product_id: str | None
+    """None on a default row: every product of the market and type (contract §9); ttconfig
+    reads such a row and leaves it alone, since the model cannot hold it yet ([J])."""
     instrument_id: str | None = None
     """Set on contract rows; None on product rows."""
 
@@ -83,6 +85,8 @@ class LimitSet:
     contract_limits: tuple[LimitRow, ...]
     apply_limits: bool | None = None
     """Accounts only: whether TT applies the limits at all."""
+    inter_product: int = 0
+    """Inter-product (spread) limit rows TT holds: counted, not modelled yet ([J])."""
 
 
 @dataclass(frozen=True, slots=True)

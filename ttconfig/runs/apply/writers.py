@@ -165,7 +165,8 @@ def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow]:
     if limits is None:
         return {}
     return {" ".join(names.scope(row).values()): row
-            for row in (*limits.product_limits, *limits.contract_limits)}
+            for row in (*limits.product_limits, *limits.contract_limits)
+            if names.modelled(row)}  # (a default row is not the YAML's: never written)
 
 
 

@@ -12,6 +12,7 @@ from ttconfig.tt.records import LimitRow, LimitScope, LimitSet
 RISK_LIMITS = "riskLimits"
 PRODUCT_LIMITS = "productLimits"
 CONTRACT_LIMITS = "contractLimits"
+INTER_PRODUCT_LIMITS = "interProductLimits"
 RISK_LIMIT_SETTINGS = "riskLimitSettings"
 APPLY_LIMITS = "applyLimits"
 ROW_ID = "id"
@@ -34,10 +35,11 @@ VALUE_KEYS = {
 
 def row_from_json(data: Json) -> LimitRow:
     instrument = data.get(SCOPE_KEYS["instrument_id"])
+    product = data[SCOPE_KEYS["product_id"]]  # (None: a default row, kept as read)
     scope = LimitScope(
         market_id=fields.identifier(data, SCOPE_KEYS["market_id"]),
         product_type_id=fields.identifier(data, SCOPE_KEYS["product_type_id"]),
-        product_id=str(data[SCOPE_KEYS["product_id"]]),
+        product_id=None if product is None else str(product),
         instrument_id=None if instrument is None else str(instrument),
     )
     values: dict[str, Any] = {field: _value(data, key) for field, key in VALUE_KEYS.items()}
@@ -71,6 +73,7 @@ def set_from_json(item: Json) -> LimitSet:
         product_limits=tuple(row_from_json(r) for r in limits.get(PRODUCT_LIMITS) or []),
         contract_limits=tuple(row_from_json(r) for r in limits.get(CONTRACT_LIMITS) or []),
         apply_limits=apply,
+        inter_product=len(limits.get(INTER_PRODUCT_LIMITS) or []),
     )
 
 
@@ -83,6 +86,7 @@ def merge_sets(sets: Sequence[LimitSet]) -> LimitSet:
         product_limits=tuple(r for s in sets for r in s.product_limits),
         contract_limits=tuple(r for s in sets for r in s.contract_limits),
         apply_limits=apply,
+        inter_product=sum(s.inter_product for s in sets),
     )
 
 
