@@ -128,5 +128,5 @@ def test_a_prod_plan_file_records_the_gate_and_apply_refuses_what_it_refused(
     assert "The gate passed (hotfix) against uat; the plan file records it." in hotfix.stderr
     applied = ttconfig("apply", "plan.json", *target)
     assert applied.exit_code == 0, output(applied)
-    assert "Applied 1 of 1 requests" in applied.stdout
+    assert "Applied 1 of 1 request." in applied.stdout
 

@@ -587,7 +587,7 @@ def test_an_audit_log_that_cannot_be_written_mid_apply_ends_with_the_summary(
             "No space left on device")
     shown = output(result)
     if unknown is None:
-        assert "Not applied (1 requests): update account HPT-ERR" in shown
+        assert "Not applied (1 request): update account HPT-ERR" in shown
         assert len(desk.writes()) == 1
     else:
         assert f"Outcome unknown: {unknown} (its outcome could not be recorded" in shown

@@ -50,9 +50,9 @@ def test_the_text_verdict_follows_the_plan_as_the_terminal_always_showed_it() ->
 @pytest.mark.parametrize("fmt", Format)
 def test_a_promotion_promises_no_tt_writes_in_any_format(fmt: Format) -> None:
     heading = promotion_heading("uat", "prod")
-    assert "write requests" in PLAN_RENDERERS[fmt](LOOSER) or fmt is Format.JSON
+    assert "write request" in PLAN_RENDERERS[fmt](LOOSER) or fmt is Format.JSON
     text = PLAN_RENDERERS[fmt](LOOSER, None, heading)
-    assert "write requests" not in text
+    assert "write request" not in text
     assert "uat → prod" in text or fmt is Format.JSON
 
 

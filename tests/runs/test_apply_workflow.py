@@ -61,7 +61,7 @@ def test_a_declined_apply_shows_the_plan_asks_once_and_writes_nothing(
     conversation = Conversation(show=lambda plan, verdict: shown.append((plan, verdict)),
                                 confirm=decline)
     applied = apply_environment(request(tmp_path), reach(sandbox), conversation)
-    assert (applied.outcome, applied.result, applied.exit_code) == (Outcome.DECLINED, None, 0)
+    assert (applied.outcome, applied.result, applied.exit_code) == (Outcome.DECLINED, None, 1)
     assert [plan.summary.requests for plan, _ in shown] == [6]
     assert asked == [shown[0][0]]
     assert writes(sandbox) == []

@@ -156,7 +156,7 @@ def _say(applied: Applied) -> None:
     if applied.outcome is Outcome.NO_CHANGES:
         click.echo("No changes: live TT matches the YAML.")
     elif applied.outcome is Outcome.DECLINED:
-        click.echo("Nothing applied.")
+        click.echo("Nothing applied: declined.")
     elif applied.result is not None:
         click.echo(describe_result(applied.result, applied.audit_path))
     if applied.recovered:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from ttconfig.render.styled import plural
 from ttconfig.runs.apply.applier import ApplyResult
 
 LISTED = 20
@@ -19,7 +20,8 @@ LISTED = 20
 
 def describe_result(result: ApplyResult, audit_path: Path) -> str:
     total = len(result.done) + len(result.remaining) + (result.unknown is not None)
-    lines = [f"Applied {len(result.done)} of {total} requests. Audit log: {audit_path}"]
+    lines = [f"Applied {len(result.done)} of {plural(total, 'request')}. "
+             f"Audit log: {audit_path}"]
     if result.interrupted:
         name = signal.Signals(result.signal).name if result.signal else "a signal"
         lines.append(f"Stopped by {name}: the write in flight is recorded as interrupted; "
@@ -32,7 +34,7 @@ def describe_result(result: ApplyResult, audit_path: Path) -> str:
         lines.append(f"Outcome unknown: {result.unknown.operation} {result.unknown.key} "
                      f"({why}: it may or may not have landed)")
     if result.remaining:
-        lines.append(f"Not applied ({len(result.remaining)} requests): "
+        lines.append(f"Not applied ({plural(len(result.remaining), 'request')}): "
                      + ", ".join(f"{s.operation} {s.key}" for s in result.remaining[:LISTED]))
     if result.unverified is not None and not result.interrupted:
         lines.append(f"Not verified: reading back after the last request failed "

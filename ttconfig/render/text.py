@@ -14,7 +14,7 @@ from ttconfig.core.plan import Plan
 from ttconfig.models.kinds import REGISTRY
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.policy import render_verdict_text
-from ttconfig.render.styled import Piece, Styled, joined, plain, unstyled
+from ttconfig.render.styled import Piece, Styled, joined, plain, plural, unstyled
 from ttconfig.safety.policy import Verdict
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
@@ -92,7 +92,8 @@ def summary_line(plan: Plan, *, writes: bool = True) -> str:
     removals = counts["delete"] + counts["deactivate"]
     s = plan.summary
     high = f" ({s.high} HIGH)" if s.high else ""
+    changes = "field change" if s.loosening + s.tightening == 1 else "field changes"
     return (f"Plan: {counts['create']} to create, {counts['update']} to update, {removals} to "
             f"delete or deactivate; {s.loosening} loosening{high} and {s.tightening} "
-            f"tightening field changes"
-            + (f"; apply makes {s.requests} TT write requests." if writes else "."))
+            f"tightening {changes}"
+            + (f"; apply makes {plural(s.requests, 'TT write request')}." if writes else "."))

@@ -134,6 +134,9 @@ class Applied:
 
     @property
     def exit_code(self) -> int:
+        """1 when the confirmation was declined (nothing applied, as Terraform exits)."""
+        if self.outcome is Outcome.DECLINED:
+            return 1
         return 0 if self.result is None else self.result.exit_code
 
 
