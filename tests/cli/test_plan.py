@@ -8,6 +8,7 @@ from pathlib import Path
 from tests.cli.harness import TTConfig, output
 from tests.conftest import UAT_LOG
 from ttconfig.runs.audit import AuditLog, verify
+from ttconfig.runs.lock import EnvironmentLock
 
 
 def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
@@ -188,3 +189,17 @@ def test_a_sandbox_plan_file_applies_only_to_the_sandbox_and_its_audit_lives_apa
     assert {json.loads(line)["target"] for line in sandbox_log.read_text().splitlines()} == {
         "sandbox"}
     assert not (demo / ".ttconfig" / "audit").exists(), "real TT's audit log untouched"
+
+
+def test_a_rehearsals_lock_says_how_to_break_it_and_unlock_sandbox_does(
+        demo: Path, ttconfig: TTConfig) -> None:
+    locks = demo / ".ttconfig" / "sandbox" / "locks"
+    holder = EnvironmentLock(locks, UAT_LOG.removesuffix(".jsonl")).acquire(plan=None)
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    held = ttconfig("apply", "--auto-approve", *target)
+    assert held.exit_code == 5, output(held)
+    assert f"ttconfig unlock -e uat --sandbox --id {holder.id}" in held.stderr
+    assert ttconfig("unlock", "-e", "uat", "--id", holder.id).exit_code == 64  # (real TT's)
+    broken = ttconfig("unlock", "-e", "uat", "--sandbox", "--id", holder.id)
+    assert broken.exit_code == 0, output(broken)
+    assert ttconfig("apply", "--auto-approve", *target).exit_code == 0

@@ -183,9 +183,13 @@ def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | N
 @click.option("--id", "lock_id", required=True, help="The lock's id, as the refusal shows it.")
 @options.ENVIRONMENTS_DIR
 @options.layout
-def unlock(environment: str, lock_id: str, environments_dir: Path, layout: Layout) -> None:
-    """Break an environment's lock left by an apply that is gone (name its id)."""
-    holder = unlock_environment(environments_dir / environment, lock_id, layout)
+@options.SANDBOX
+def unlock(environment: str, lock_id: str, environments_dir: Path, layout: Layout,
+           sandbox: bool) -> None:
+    """Break an environment's lock left by an apply that is gone (name its id); with
+    --sandbox, a rehearsal's lock (kept apart from real TT's)."""
+    holder = unlock_environment(environments_dir / environment, lock_id,
+                                layout.of(sandbox=sandbox))
     click.echo(f"Broke the lock on {environment} held by {holder.describe()}")
 
 

@@ -92,11 +92,11 @@ class LockHeld(TTConfigError):
 
     exit_code = 5
 
-    def __init__(self, info: LockInfo, folder: str | None = None) -> None:
+    def __init__(self, info: LockInfo, named_as: str | None = None) -> None:
         way_out = "If that apply is gone" if info.problem is None else "If no apply is running"
         super().__init__(
             f"environment {info.environment} is locked by {info.describe()}. {way_out}, "
-            f"break the lock with: ttconfig unlock -e {folder or info.environment} "
+            f"break the lock with: ttconfig unlock {named_as or f'-e {info.environment}'} "
             f"--id {info.id}")
         self.info = info
 
@@ -112,14 +112,15 @@ class UnlockRefused(UsageError):
 class EnvironmentLock:
     """The lock of one environment, kept as a file in `directory`."""
 
-    def __init__(self, directory: Path, environment: str, folder: str | None = None) -> None:
-        """`environment`: the lock's name (what is written to: `claim_name`); `folder`: the
-        environment folder a user names to break it, for the message that says how."""
+    def __init__(self, directory: Path, environment: str, named_as: str | None = None) -> None:
+        """`environment`: the lock's name (what is written to: `claim_name`); `named_as`:
+        how a user names it to `ttconfig unlock` (`-e prod`, `-e uat --sandbox`), for the
+        message that says how to break it."""
         if not _ENVIRONMENT.fullmatch(environment):
             raise UsageError(f"not an environment name: {environment!r}")
         self.directory = directory
         self.environment = environment
-        self.folder = folder
+        self.named_as = named_as
         self.path = directory / f"{environment}.lock"
 
     def acquire(self, *, plan: str | None, operation: str = "apply") -> LockInfo:
@@ -207,7 +208,7 @@ class EnvironmentLock:
             except FileExistsError:
                 holder = self.holder()
                 if holder is not None:
-                    raise LockHeld(holder, self.folder) from None
+                    raise LockHeld(holder, self.named_as) from None
                 # Released between our attempt and our read: the lock is free, try again.
             except OSError as exc:
                 raise TTConfigError(f"cannot create lock file {self.path}: "

@@ -169,7 +169,8 @@ def apply_environment(request: ApplyRequest, reach: Reach,
                request.auto_approve or saved is not None,
                layout.audit_file(firm.environment, environment), conversation,
                reach.options.where, request.break_glass)
-    lock = EnvironmentLock(layout.lock_dir, claim_name(firm.environment), environment)
+    lock = EnvironmentLock(layout.lock_dir, claim_name(firm.environment),
+                           f"-e {environment}" + (" --sandbox" if reach.options.sandbox else ""))
     with lock.held(plan=saved.checksum if saved else None), \
             reach.connect(replace(reach.options.target(environment, firm.environment),
                                   emergency=request.break_glass)) as config:
