@@ -178,3 +178,13 @@ def test_the_rate_probe_finds_a_key_whose_real_plan_is_lower_than_declared(
     refused = TTConfig({})("doctor", "-e", "prod", "--sandbox", "--probe-rate")
     assert refused.exit_code == 64
     assert "UAT only (ext_uat_cert), never ext_prod_live" in refused.stderr
+
+
+def test_a_capture_folder_that_cannot_be_made_is_a_usage_error(demo: Path,
+                                                               ttconfig: TTConfig) -> None:
+    (demo / "a-file").write_text("")
+    result = ttconfig("doctor", "-e", "uat", "--sandbox", "--usage-plan", "high",
+                      "--capture", "a-file/capture")
+    assert result.exit_code == 64, output(result)
+    assert "--capture a-file/capture:" in result.stderr
+    assert "Traceback" not in output(result)

@@ -188,7 +188,11 @@ def connect(target: Target, environ: Mapping[str, str],
         try:
             yield replace(config, counter=counter)
         finally:
-            ledger.record(day, counter.sent, target.environment)
+            try:
+                ledger.record(day, counter.sent, target.environment)
+            except OSError as error:  # the command's own outcome matters more than its count
+                quota_log.warning("Could not record %d requests in %s: %s", counter.sent,
+                                  ledger.path, error.strerror or error)
             if counter.throttled:
                 quota_log.warning(
                     "%d of %d answers were 429 at the %r usage plan's rate: the app key's "

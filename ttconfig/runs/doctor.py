@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -79,18 +80,21 @@ def doctor_environment(folder: Path, environment: str, reach: Reach,
         config = config.model_copy(update={"wire_profile": config.wire_profile.model_copy(
             update=dict(profile))})
     diagnosis = Diagnosis(environment, config.tt_environment)
-    try:
-        with reach.connect(reach.options.target(environment, config)) as client_config:
-            diagnosis.add("credentials", Verdict.OK, "present and well-formed"
-                          + ("" if reach.options.sandbox else
-                             f" ({config.credentials.app_key_env}, "
-                             f"{config.credentials.app_secret_env})"))
-            asyncio.run(_examine(client_config, config, diagnosis, capture,
-                                 probe_account is not None))
-            if probe_rate:  # (even after failed reads: 429s are what it explains)
-                asyncio.run(_rate(client_config, diagnosis))
-    except UsageError as error:  # (raised on connecting: credentials missing or malformed)
-        diagnosis.add("credentials", Verdict.FAIL, str(error))
+    with ExitStack() as stack:
+        try:  # (only entering: the credentials are read and checked there)
+            client_config = stack.enter_context(
+                reach.connect(reach.options.target(environment, config)))
+        except UsageError as error:
+            diagnosis.add("credentials", Verdict.FAIL, str(error))
+            return diagnosis
+        diagnosis.add("credentials", Verdict.OK, "present and well-formed"
+                      + ("" if reach.options.sandbox else
+                         f" ({config.credentials.app_key_env}, "
+                         f"{config.credentials.app_secret_env})"))
+        asyncio.run(_examine(client_config, config, diagnosis, capture,
+                             probe_account is not None))
+        if probe_rate:  # (even after failed reads: 429s are what it explains)
+            asyncio.run(_rate(client_config, diagnosis))
     return diagnosis
 
 
@@ -139,7 +143,7 @@ async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]
     reads); endpoint → error for those that failed."""
     failed: dict[str, str] = {}
 
-    async def read(name: str, call: Callable[[], Awaitable[Any]]) -> Any:
+    async def read(call: Callable[[], Awaitable[Any]]) -> Any:
         try:
             return await call()
         except TTError as error:
@@ -148,34 +152,34 @@ async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]
 
     _markets, products, accounts, users, user_groups, risk_groups, _, _, company = (
         await asyncio.gather(
-            read("markets", tt.reference.markets), read("products", tt.reference.products),
-            read("accounts", tt.accounts.list), read("users", tt.users.list),
-            read("user groups", tt.user_groups.list), read("risk groups", tt.risk_groups.list),
-            read("order-tag fields", tt.setup.order_tag_fields),
-            read("order-tag defaults", tt.setup.order_tag_defaults),
-            read("company", tt.setup.company)))
+            read(tt.reference.markets), read(tt.reference.products),
+            read(tt.accounts.list), read(tt.users.list),
+            read(tt.user_groups.list), read(tt.risk_groups.list),
+            read(tt.setup.order_tag_fields),
+            read(tt.setup.order_tag_defaults),
+            read(tt.setup.company)))
     details: list[Awaitable[Any]] = []
     if accounts:
         first = accounts[0].id
-        details += [read("account", lambda: tt.accounts.get(first)),
-                    read("account limits", lambda: tt.accounts.limits(first)),
-                    read("risk settings", lambda: tt.accounts.risk_settings(first)),
-                    read("restrictions", lambda: tt.accounts.restrictions(first)),
-                    read("account users", lambda: tt.accounts.users(first))]
+        details += [read(lambda: tt.accounts.get(first)),
+                    read(lambda: tt.accounts.limits(first)),
+                    read(lambda: tt.accounts.risk_settings(first)),
+                    read(lambda: tt.accounts.restrictions(first)),
+                    read(lambda: tt.accounts.users(first))]
     if users:
         user = users[0].id
-        details += [read("user", lambda: tt.users.get(user)),
-                    read("user limits", lambda: tt.users.limits(user))]
+        details += [read(lambda: tt.users.get(user)),
+                    read(lambda: tt.users.limits(user))]
     if user_groups:
-        details.append(read("user group", lambda: tt.user_groups.users(user_groups[0].id)))
+        details.append(read(lambda: tt.user_groups.users(user_groups[0].id)))
     if risk_groups:
         group = risk_groups[0].id
-        details += [read("risk group accounts", lambda: tt.risk_groups.accounts(group)),
-                    read("risk group limits", lambda: tt.risk_groups.limits(group))]
+        details += [read(lambda: tt.risk_groups.accounts(group)),
+                    read(lambda: tt.risk_groups.limits(group))]
     if products:
-        details.append(read("instruments", lambda: tt.reference.instruments(products[0].id)))
+        details.append(read(lambda: tt.reference.instruments(products[0].id)))
     if company is not None:
-        details.append(read("margins", lambda: tt.setup.product_margins(company.id)))
+        details.append(read(lambda: tt.setup.product_margins(company.id)))
     await asyncio.gather(*details)
     return failed
 
@@ -251,7 +255,10 @@ def _usage_plan(tt: TTClient, config: ClientConfig, diagnosis: Diagnosis) -> Non
 
 def _capture(answers: list[Answer], directory: Path, scrub: Callable[[str], str]) -> Path:
     """Each endpoint's first answer as JSON, with the credentials and tokens scrubbed."""
-    private_dir(directory)
+    try:
+        private_dir(directory)
+    except OSError as error:
+        raise UsageError(f"--capture {directory}: {error.strerror or error}") from None
     seen: set[str] = set()
     for answer in answers:
         path = shapes.template(answer.path)
@@ -261,6 +268,9 @@ def _capture(answers: list[Answer], directory: Path, scrub: Callable[[str], str]
         name = path.strip("/").replace("/", "_").replace("{", "").replace("}", "") + ".json"
         text = json.dumps({"request": f"{answer.method} {path}", "answer": dict(answer)},
                           indent=2, ensure_ascii=False)
-        write_private(directory / name, scrub(text) + "\n")
+        try:
+            write_private(directory / name, scrub(text) + "\n")
+        except OSError as error:
+            raise UsageError(f"--capture {directory}: {error.strerror or error}") from None
     return directory
 

@@ -46,13 +46,17 @@ class Branch:
 
     def _git(self, *args: str, stdin: bytes | None = None,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["git", *args], cwd=self.repo, input=stdin, capture_output=True,
-                              timeout=60, check=False, env=env)
+        try:
+            return subprocess.run(["git", *args], cwd=self.repo, input=stdin,
+                                  capture_output=True, timeout=60, check=False, env=env)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise AuditBranchError(f"git could not run ({error}): the {self.name} branch "
+                                   "needs git") from None
 
     def _commit_of(self, ref: str) -> str | None:
         try:
             found = self._git("rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
-        except (OSError, subprocess.SubprocessError):  # no git: no branch
+        except AuditBranchError:  # no git: no branch
             return None
         return found.stdout.decode().strip() if found.returncode == 0 else None
 

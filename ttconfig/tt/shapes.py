@@ -19,16 +19,17 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from ttconfig.tt.adapters import ttaccount
+from ttconfig.tt.adapters import limits, ttaccount
 
 Shape = Any
 
 LIMIT_ROW = {
-    "id": "int", "marketId": "int", "productTypeId": "int", "productId": "str|int",
-    "instrumentId?": "str|int|null", "tradingAllowed": "bool|null",
-    "spreadTradingAllowed": "bool|null", "maxOrderQty": "int|float|null",
-    "maxPosition": "int|float|null", "maxLongPosition": "int|float|null",
-    "maxShortPosition": "int|float|null", "priceReasonabilityTicks": "int|float|null",
+    limits.ROW_ID: "int", limits.SCOPE_KEYS["market_id"]: "int",
+    limits.SCOPE_KEYS["product_type_id"]: "int",
+    limits.SCOPE_KEYS["product_id"]: "str|int|null",  # (null: a default row)
+    f"{limits.SCOPE_KEYS['instrument_id']}?": "str|int|null",
+    **{key: "bool|null" if key in limits.FLAG_KEYS else "int|float|null"
+       for key in limits.VALUE_KEYS.values()},
 }
 def _flags(keys: Mapping[str, str]) -> dict[str, str]:
     """Boolean fields, named as the adapter names them on the wire."""
@@ -38,8 +39,8 @@ def _flags(keys: Mapping[str, str]) -> dict[str, str]:
 LINK = {"userId": "int", "alias?": "str|null",
         ttaccount.ORDER_PERMISSIONS: _flags(ttaccount.ORDER_PERMISSION_KEYS),
         ttaccount.PERMISSIONS: _flags(ttaccount.PERMISSION_KEYS)}
-RISK_LIMITS = {"productLimits": [LIMIT_ROW], "contractLimits": [LIMIT_ROW],
-               "interProductLimits?": ["any"]}
+RISK_LIMITS = {limits.PRODUCT_LIMITS: [LIMIT_ROW], limits.CONTRACT_LIMITS: [LIMIT_ROW],
+               f"{limits.INTER_PRODUCT_LIMITS}?": ["any"]}
 PAGED = {"lastPage?": "str|bool", "nextPageKey?": "str"}
 
 EXPECTED: dict[str, Shape] = {
@@ -176,10 +177,7 @@ def _fitted(actual: Any, expected: Shape) -> Shape:
     if expected == "any":
         return "any"
     kind = _named(actual)
-    if isinstance(expected, str) and kind in expected.split("|"):
-        return expected
-    return kind if not isinstance(actual, dict | list) else _fitted(actual, {} if isinstance(
-        actual, dict) else [])
+    return expected if isinstance(expected, str) and kind in expected.split("|") else kind
 
 
 def _named(value: Any) -> str:
@@ -206,11 +204,13 @@ def unmodelled(body: Mapping[str, Any]) -> dict[str, int]:
         if not key.endswith("Limits") or not isinstance(items, list):
             continue
         for item in items:
-            limits = item.get("riskLimits") if isinstance(item, dict) else None
-            if not isinstance(limits, dict):
+            risk = item.get(limits.RISK_LIMITS) if isinstance(item, dict) else None
+            if not isinstance(risk, dict):
                 continue
-            rows = [*(limits.get("productLimits") or []), *(limits.get("contractLimits") or [])]
+            rows = [*(risk.get(limits.PRODUCT_LIMITS) or []),
+                    *(risk.get(limits.CONTRACT_LIMITS) or [])]
             counts["limit rows with no product (default rows)"] += sum(
-                1 for r in rows if isinstance(r, dict) and r.get("productId") in (None, ""))
-            counts["inter-product limits"] += len(limits.get("interProductLimits") or [])
+                1 for r in rows if isinstance(r, dict)
+                and r.get(limits.SCOPE_KEYS["product_id"]) in (None, ""))
+            counts["inter-product limits"] += len(risk.get(limits.INTER_PRODUCT_LIMITS) or [])
     return {k: v for k, v in counts.items() if v}
