@@ -99,3 +99,25 @@ def test_a_priority_request_goes_at_once_and_pushes_the_queue_back() -> None:
     jumped_at, after = asyncio.run(scenario())
     assert jumped_at == 1000.0
     assert after == pytest.approx(1000.4)
+
+
+class _LateWaker(FakeClock):
+    """A clock whose sleeps end late, as when the event loop or the process was stalled."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + 0.3)
+
+
+def test_a_late_wake_up_does_not_release_the_queued_requests_at_once() -> None:
+    clock = _LateWaker()
+    limiter = RateLimiter(10.0, clock, clock.sleep)
+    starts: list[float] = []
+
+    async def scenario() -> None:
+        for _ in range(4):
+            await limiter.acquire()
+            starts.append(clock())
+
+    asyncio.run(scenario())
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.1 - 1e-9, f"requests went closer than the interval: {gaps}"

@@ -14,10 +14,12 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class RateLimiter:
-    """Spaces request starts at least 1/rate apart (a token bucket of depth one).
+    """Spaces request starts at least 1/rate apart, measured when each actually starts.
 
-    Each caller reserves the next free slot before it sleeps, so concurrent callers are
-    served in order and the long-run rate never exceeds `rate`, whatever the concurrency.
+    Callers queue in order behind a lock; each sleeps until the interval after the previous
+    start has passed and stamps its own start when it wakes. A wake-up that comes late (a
+    stalled event loop, a busy machine) therefore never lets the requests queued behind it
+    go at once: the gap is kept from the real start, not from a slot reserved in advance.
     """
 
     def __init__(self, rate: float, clock: Clock = time.monotonic,
@@ -27,21 +29,21 @@ class RateLimiter:
         self.interval = 1.0 / rate
         self._clock, self._sleep = clock, sleep
         self._next = float("-inf")
+        self._queue = asyncio.Lock()
         self.waited_seconds = 0.0
 
     async def acquire(self, *, priority: bool = False) -> None:
-        """Wait for the next free slot. A `priority` caller (the token request, which every
-        queued request waits for) goes at once and pushes the queue's later slots back by
-        one interval, so the long-run rate is kept and only one request ever jumps it."""
-        now = self._clock()
+        """Wait for the next free start. A `priority` caller (the token request, which every
+        queued request waits for) goes at once and pushes the next start back by one
+        interval, so the long-run rate is kept and only one request ever jumps the queue."""
         if priority:
-            self._next = max(now, self._next) + self.interval
+            self._next = max(self._clock(), self._next) + self.interval
             return
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            self.waited_seconds += slot - now
-            await self._sleep(slot - now)
+        async with self._queue:
+            while (delay := self._next - self._clock()) > 0:
+                self.waited_seconds += delay
+                await self._sleep(delay)
+            self._next = self._clock() + self.interval
 
 
 class WritePacer:
