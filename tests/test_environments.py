@@ -14,14 +14,15 @@ from ttconfig.desired.loader import load_firm
 from ttconfig.desired.writer import plain
 from ttconfig.live.read import to_models
 from ttconfig.models import DECLARED, Firm
+from ttconfig.runs.importer import imported_models
 
 ROOT = Path(__file__).parent.parent
 ENVIRONMENTS = ROOT / "environments"
 
 
 def live_models(environment: str) -> dict[str, list[dict[str, Any]]]:
-    """The sandbox's seeded firm, read through the client and named as the YAML names it."""
-    models = to_models(read_seeded(environment))
+    """The sandbox's seeded firm, read through the client and written as import writes it."""
+    models = imported_models(read_seeded(environment))
     return {kind: [plain(m) for m in items] for kind, items in models.items()}
 
 

@@ -19,6 +19,7 @@ from ttconfig.core.risk import LIMITS, direction, membership, percent_change
 ])
 def test_every_limit_field_not_set_is_the_loosest(field: str, old: Any, new: Any,
                                                   expected: str) -> None:
+    """Quantities, ticks and percents alike (price bands, wholesale, orders per day)."""
     assert direction(("limits", "products", "CME ES future", field), old, new) == expected
 
 
@@ -41,6 +42,9 @@ def test_a_lower_margin_loosens(old: Any, new: Any, expected: str) -> None:
     ("disable_trading", True, False, "loosening"),
     ("apply", True, False, "loosening"),
     ("apply_margin", False, True, "tightening"),
+    ("price_reasonability_aggressive_only", False, True, "loosening"),  # passive unchecked
+    ("reject_without_market_data", False, True, "tightening"),
+    ("apply_wholesale_limits", True, False, "loosening"),
     ("trade_mode", "standard", "pro", "loosening"),
     ("trade_mode", "standard", "view_only", "tightening"),
     ("description", "a", "b", "neutral"),

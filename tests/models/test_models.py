@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ttconfig.models.accounts import Account
 from ttconfig.models.environment import EnvironmentConfig
-from ttconfig.models.limits import ProductLimit
+from ttconfig.models.limits import ProductLimit, imported
 from ttconfig.models.setup import ProductMargin
 from ttconfig.models.users import User
 
@@ -119,3 +119,23 @@ def test_environment_names_credential_variables_never_values() -> None:
     bad = {"tt_environment": "ext_uat_cert", "company": "X", "usage_plan": "free",
            "credentials": {"app_key_env": "8b1e-key-value", "app_secret_env": "S"}}
     assert errors(EnvironmentConfig, bad) == [(("credentials", "app_key_env"), "value_error")]
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    (101, "less_than_equal"), (-0.5, "greater_than_equal"), ("5", "int_type"),
+    (True, "int_type"),
+])
+def test_a_price_band_is_a_percentage_from_0_to_100(value: object, kind: str) -> None:
+    found = errors(ProductLimit, {**ROW, "price_reasonability_percent": value})
+    assert found[0] == ((("price_reasonability_percent",) if kind != "int_type"
+                         else ("price_reasonability_percent", "int")), kind)
+    assert ProductLimit.model_validate({**ROW, "price_reasonability_percent": 2.5})
+
+
+def test_import_writes_a_rows_quiet_checks_only_where_tt_holds_another_value() -> None:
+    row = {**ROW, "type": "future", "max_order_qty": 10, "trading_allowed": True,
+           "price_reasonability_percent": None, "reject_without_market_data": False,
+           "apply_wholesale_limits": True, "wholesale_max_order_qty": 0}
+    assert imported({"apply": True, "products": [row]}) == {"apply": True, "products": [{
+        **ROW, "type": "future", "max_order_qty": 10, "trading_allowed": True,
+        "apply_wholesale_limits": True, "wholesale_max_order_qty": 0}]}

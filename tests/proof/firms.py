@@ -17,8 +17,10 @@ from typing import Any
 
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
+from ttconfig.models.limits import LIMIT_VALUES, NEW_ROW
 from ttconfig.runs.planning import load
 from ttconfig.sandbox.server import Sandbox
+from ttconfig.tt.adapters.limits import VALUE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD = load(ROOT / "environments" / "prod")
@@ -31,8 +33,8 @@ USERS = ("carlos.mendoza@harborpoint.example", "nina.rossi@harborpoint.example",
          "aisha.khan@harborpoint.example")
 RISK_GROUPS = ("Energy Aggregate", "Equity Index Aggregate", "Rates Aggregate")
 USER_GROUPS = ("Energy Desk",)
-LIMIT_FIELDS = ("max_order_qty", "max_position", "max_long_position", "max_short_position",
-                "price_reasonability_ticks")
+LIMIT_FIELDS = LIMIT_VALUES
+"""Every value a limit row says: quantities, flags, price controls in ticks and percent."""
 Data = dict[str, list[dict[str, Any]]]
 
 
@@ -67,6 +69,17 @@ def quantity(rng: random.Random) -> int | None:
     return None if roll < 0.15 else 0 if roll < 0.2 else rng.randint(1, 100_000)
 
 
+def row_value(rng: random.Random, name: str) -> Any:
+    """A value for the limit-row field `name`: a flag, a percent (0 to 100, often with
+    decimals) or a quantity, each sometimes "not set"."""
+    if isinstance(NEW_ROW[name], bool):
+        return rng.random() < 0.5
+    if name.endswith("_percent"):
+        roll = rng.random()
+        return None if roll < 0.15 else 0 if roll < 0.2 else round(rng.uniform(0, 100), 2)
+    return quantity(rng)
+
+
 def firm_of(data: Data) -> Firm:
     return Firm.model_validate({"environment": PROD.environment.model_dump(), **data})
 
@@ -89,7 +102,8 @@ def _rows(account: dict[str, Any]) -> list[dict[str, Any]]:
 def _value(rng: random.Random, data: Data) -> None:
     rows = _rows(rng.choice(data["accounts"]))
     if rows:
-        rng.choice(rows)[rng.choice(LIMIT_FIELDS)] = quantity(rng)
+        name = rng.choice(LIMIT_FIELDS)
+        rng.choice(rows)[name] = row_value(rng, name)
 
 
 def _add_row(rng: random.Random, data: Data) -> None:
@@ -135,7 +149,8 @@ def _unlink(rng: random.Random, data: Data) -> None:
 def _user_limit(rng: random.Random, data: Data) -> None:
     rows = [r for u in data["users"] for r in u.get("limits", {}).get("products", [])]
     if rows:
-        rng.choice(rows)[rng.choice(LIMIT_FIELDS)] = quantity(rng)
+        name = rng.choice(LIMIT_FIELDS)
+        rng.choice(rows)[name] = row_value(rng, name)
 
 
 def _margin(rng: random.Random, data: Data) -> None:
@@ -180,8 +195,9 @@ def _live_limit(rng: random.Random, env: Any, account: int) -> str:
     if not rows:
         return "no rows"
     row = rng.choice(rows)
-    name = rng.choice(("maxOrderQty", "maxPosition", "maxLongPosition", "maxShortPosition"))
-    row[name] = quantity(rng)
+    field = rng.choice(LIMIT_FIELDS)
+    name = VALUE_KEYS[field]
+    row[name] = row_value(rng, field)
     return f"account {account} row {row['id']} {name}={row[name]}"
 
 

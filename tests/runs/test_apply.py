@@ -331,3 +331,58 @@ def test_an_error_that_is_not_tts_answer_ends_the_apply_with_its_summary(
     assert text.startswith(f"Applied {broken} of {len(plan.steps)} requests. Audit log: ")
     assert "Not applied (" in text
     assert len(api_writes(sandbox)) == broken
+
+
+PRICE_CONTROLS = """
+        price_reasonability_percent: 2.5
+        price_reasonability_aggressive_only: false
+        non_matching_price_ticks: 60
+        non_matching_price_percent: 5
+        reject_without_market_data: true
+        apply_wholesale_limits: true
+        wholesale_max_order_qty: 2500
+        wholesale_price_reasonability_ticks: 80
+        max_orders_per_day: 20000"""
+
+
+def test_price_controls_wholesale_and_daily_orders_apply_and_converge(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    row = text.index("product: ZB", text.index("- name: HPT-PROP-RATES"))
+    end = text.index("\n", text.index("price_reasonability_ticks:", row))
+    accounts.write_text(text[:end] + PRICE_CONTROLS + text[end:])
+    firm = load(folder)
+
+    async def run() -> tuple[Plan, ApplyResult, Plan]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            result = await Applier(tt, firm, "uat", live,
+                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
+                                   settle_seconds=0.0).apply(plan)
+            return plan, result, plan_from(firm, "uat", await read_live(tt))
+
+    plan, result, after = asyncio.run(run())
+    (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
+    changed = {f.path[-1]: (f.old, f.new, f.direction) for f in rates.fields
+               if f.path[:3] == ("limits", "products", "CME ZB future")}
+    assert changed == {
+        "price_reasonability_percent": (None, 2.5, "tightening"),
+        "non_matching_price_ticks": (None, 60, "tightening"),
+        "non_matching_price_percent": (None, 5, "tightening"),
+        "reject_without_market_data": (False, True, "tightening"),
+        "apply_wholesale_limits": (False, True, "tightening"),
+        "wholesale_max_order_qty": (None, 2500, "tightening"),
+        "wholesale_price_reasonability_ticks": (None, 80, "tightening"),
+        "max_orders_per_day": (None, 20000, "tightening"),
+    }, "aggressive-only stays false (as TT has it): no change"
+    assert result.failure is None
+    assert not result.diverged
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (stored,) = [r for a in env.account_limits.values() for r in a["productLimits"]
+                 if r.get("nonMatchingPriceTicks") == 60]
+    assert (stored["priceReasonabilityPercent"], stored["maxOrdersPerDay"]) == (2.5, 20000)

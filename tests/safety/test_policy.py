@@ -294,6 +294,21 @@ def test_a_loosening_above_the_bound_is_refused() -> None:
     assert "environment.yaml" in (finding.override or "")
 
 
+@pytest.mark.parametrize(("field", "bound", "old", "new"), [
+    ("price_reasonability_percent", 5, 2.5, 7.5),
+    ("non_matching_price_ticks", 80, 60, None),
+    ("wholesale_max_order_qty", 1000, 500, 1500),
+    ("max_orders_per_day", 20000, 10000, 25000),
+])
+def test_price_controls_and_other_row_limits_have_bounds_too(
+        field: str, bound: int, old: Any, new: Any) -> None:
+    verdict = judge(account_rows({**ES, field: new}), account_rows({**ES, field: old}),
+                    {"bounds": [{"field": field, "max": bound}]}, overrides=EVERY_OVERRIDE)
+    finding = only(verdict, "bounds")
+    assert finding.outcome == "refused"
+    assert f"CME ES future {field}" in finding.message
+
+
 def test_a_new_row_above_the_bound_on_an_existing_account_is_refused() -> None:
     verdict = judge(account_rows({**NQ, "max_order_qty": 5}, {**ES, "max_order_qty": 101}),
                     account_rows({**NQ, "max_order_qty": 5}), CME_BOUND)

@@ -22,7 +22,10 @@ CASES = [(env, size) for env in ENVIRONMENTS for size in SIZES]
 LIMIT_KEYS = {
     "id", "marketId", "productTypeId", "productId", "instrumentId", "tradingAllowed",
     "spreadTradingAllowed", "maxOrderQty", "maxPosition", "maxLongPosition", "maxShortPosition",
-    "priceReasonabilityTicks",
+    "maxOrdersPerDay", "priceReasonabilityTicks", "priceReasonabilityPercent",
+    "priceReasonabilityAggressiveOnly", "nonMatchingPriceTicks", "nonMatchingPricePercent",
+    "rejectWithoutMarketData", "applyWholesaleLimits", "wholesaleMaxOrderQty",
+    "wholesalePriceReasonabilityTicks",
 }  # fmt: skip
 ROW_KEYS: dict[str, set[str]] = {
     "markets": {"id", "name"},

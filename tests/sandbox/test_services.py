@@ -826,3 +826,43 @@ def test_the_shared_sandbox_comes_back_as_new_for_the_next_test(
     assert (shared.faults.rules(), shared.writes()) == ([], [])
     assert shared.store.to_json() == seeded
     assert shared.gateway.usage(shared.credentials(UAT)[0]) == 0
+
+
+# ------------------------------------------------------------- price controls on a limit row
+
+PRICE_CONTROLS = {
+    "priceReasonabilityPercent": 2.5, "priceReasonabilityAggressiveOnly": True,
+    "nonMatchingPriceTicks": 40, "nonMatchingPricePercent": 10, "rejectWithoutMarketData": True,
+    "applyWholesaleLimits": True, "wholesaleMaxOrderQty": 500,
+    "wholesalePriceReasonabilityTicks": 80, "maxOrdersPerDay": 2000,
+}
+
+
+def test_a_limit_row_keeps_its_price_controls_and_a_new_row_has_them_off(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/limits"
+    checked, plain = product_row(sandbox, 10, **PRICE_CONTROLS), product_row(sandbox, 11)
+    ok(raw.post("ttaccount", endpoint, {"productLimits": [checked, plain]}))
+    rows = {r["productId"]: r for r in
+            ok(raw.get("ttaccount", endpoint))["accountLimits"][0]["riskLimits"]["productLimits"]}
+    assert {k: rows[checked["productId"]][k] for k in PRICE_CONTROLS} == PRICE_CONTROLS
+    assert {k: rows[plain["productId"]][k] for k in PRICE_CONTROLS} == {
+        "priceReasonabilityPercent": None, "priceReasonabilityAggressiveOnly": False,
+        "nonMatchingPriceTicks": None, "nonMatchingPricePercent": None,
+        "rejectWithoutMarketData": False, "applyWholesaleLimits": False,
+        "wholesaleMaxOrderQty": None, "wholesalePriceReasonabilityTicks": None,
+        "maxOrdersPerDay": None}
+
+
+@pytest.mark.parametrize("bad", [{"priceReasonabilityPercent": 101},
+                                 {"nonMatchingPricePercent": -1},
+                                 {"priceReasonabilityPercent": "5"},
+                                 {"rejectWithoutMarketData": 1},
+                                 {"wholesaleMaxOrderQty": 2.5}])
+def test_a_price_control_out_of_its_range_is_refused(sandbox: Sandbox, raw: RawTT,
+                                                     bad: dict[str, Any]) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    answer = failed(raw.post("ttaccount", f"account/{account}/limits",
+                             {"productLimits": [product_row(sandbox, 10, **bad)]}), 400)
+    assert next(iter(bad)) in answer

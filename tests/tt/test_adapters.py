@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import RawTT
+from ttconfig.models.limits import NEW_ROW
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import WireProfile
@@ -103,14 +104,17 @@ async def product(tt: TTClient, symbol: str, market: str, type_id: int = FUTURE)
 def limit_row(prod: Product, instrument: Instrument | None = None, *, qty: int | None = None,
               position: int | None = None, long: int | None = None, short: int | None = None,
               ticks: int | None = None, trading: bool = True,
-              spreads: bool = True) -> LimitRow:
-    """A limit row not yet written (no id) on a product, or on one of its contracts."""
+              spreads: bool = True, **more: Any) -> LimitRow:
+    """A limit row not yet written (no id) on a product, or on one of its contracts (the
+    values not given are TT's for a new row)."""
     scope = LimitScope(market_id=prod.market_id, product_type_id=prod.product_type_id,
                        product_id=prod.id,
                        instrument_id=None if instrument is None else instrument.id)
-    return LimitRow(scope=scope, trading_allowed=trading, spread_trading_allowed=spreads,
-                    max_order_qty=qty, max_position=position, max_long_position=long,
-                    max_short_position=short, price_reasonability_ticks=ticks)
+    values: dict[str, Any] = {
+        **NEW_ROW, "trading_allowed": trading, "spread_trading_allowed": spreads,
+        "max_order_qty": qty, "max_position": position, "max_long_position": long,
+        "max_short_position": short, "price_reasonability_ticks": ticks, **more}
+    return LimitRow(scope=scope, **values)
 
 
 def field_named(fields: Iterable[OrderTagField], market_id: int, name: str) -> OrderTagField:
@@ -282,6 +286,9 @@ def test_account_limits_read_the_seeded_rows(make_client: ClientFactory) -> None
         assert all(isinstance(r.id, int) for r in rows)
         assert len({r.id for r in rows}) == len(rows)
         assert all(r.scope.instrument_id is None for r in seeded.product_limits)
+        checked = [r for r in seeded.product_limits if r.price_reasonability_percent]
+        assert [(r.scope.product_id, r.price_reasonability_percent, r.non_matching_price_percent,
+                 r.reject_without_market_data) for r in checked] == [(cl.id, 3, 6, True)]
         cl_rows = [r for r in seeded.contract_limits if r.scope.product_id == cl.id]
         assert len(cl_rows) == 1
         assert cl_rows[0].scope.instrument_id in cl_contracts
@@ -303,7 +310,11 @@ def test_account_limits_upsert_update_apply_and_delete(
             account = await tt.accounts.create(name="HPT-RT-LIMITS", account_type=2)
             mark = len(sandbox.writes())
             sent = [
-                limit_row(es, qty=0, position=None, ticks=40, spreads=False),
+                limit_row(es, qty=0, position=None, ticks=40, spreads=False,
+                          price_reasonability_percent=2.5, non_matching_price_percent=0,
+                          price_reasonability_aggressive_only=True,
+                          reject_without_market_data=True, apply_wholesale_limits=True,
+                          wholesale_max_order_qty=100, max_orders_per_day=9000),
                 limit_row(cl, qty=None, position=0, long=0, short=0, trading=False),
                 limit_row(es, es_contract, qty=5, position=10, long=None, short=7),
             ]

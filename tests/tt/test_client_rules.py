@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import PROD, UAT, ClientFactory
 from tests.tt.transports import Recording, SettingCookies
+from ttconfig.models.limits import NEW_ROW
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import Credentials
@@ -248,9 +249,8 @@ def test_long_limit_writes_are_chunked_into_twenty_row_requests(
             account = await tt.accounts.create(name="HPT-CHUNKS", account_type=2)
             products = (await tt.reference.products())[:45]
             rows = [LimitRow(scope=LimitScope(p.market_id, p.product_type_id, p.id),
-                             trading_allowed=True, spread_trading_allowed=False,
-                             max_order_qty=i, max_position=None, max_long_position=0,
-                             max_short_position=None, price_reasonability_ticks=None)
+                             **{**NEW_ROW, "spread_trading_allowed": False,
+                                "max_order_qty": i, "max_long_position": 0})
                     for i, p in enumerate(products)]
             await tt.accounts.upsert_limits(account.id, rows)
             read = await tt.accounts.limits(account.id)

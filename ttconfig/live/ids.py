@@ -12,20 +12,14 @@ from typing import Any
 
 from ttconfig.errors import ConfigError
 from ttconfig.live.read import ACCOUNT_TYPES, TRADE_MODES, LiveFirm
-from ttconfig.models.base import Risk
 from ttconfig.models.checks import fold
-from ttconfig.models.kinds import field_risks
-from ttconfig.models.limits import LIMIT_VALUES, LimitValues
+from ttconfig.models.limits import NEW_ROW
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
 from ttconfig.tt.records import LimitRow, LimitScope
 
 TYPE_IDS = {name: type_id for type_id, name in PRODUCT_TYPES.items()}
 ACCOUNT_TYPE_IDS = {name: type_id for type_id, name in ACCOUNT_TYPES.items()}
 TRADE_MODE_IDS = {name: mode for mode, name in TRADE_MODES.items()}
-_ROW_RISKS = field_risks([LimitValues])
-ROW_DEFAULTS: dict[str, Any] = {
-    name: True if _ROW_RISKS.get(name) is Risk.GRANT else None for name in LIMIT_VALUES}
-"""A row TT has never seen: every activity allowed, no limit set ("not set" is null)."""
 
 
 class UnknownName(ConfigError):
@@ -91,6 +85,6 @@ class Ids:
 
 def limit_row(ids: Ids, desired: dict[str, Any], live: LimitRow | None) -> LimitRow:
     """The full row to send: the live row (or TT's defaults) with the declared values."""
-    base = ROW_DEFAULTS if live is None else {k: getattr(live, k) for k in ROW_DEFAULTS}
-    values = {k: desired.get(k, base[k]) for k in ROW_DEFAULTS}
+    base = NEW_ROW if live is None else {k: getattr(live, k) for k in NEW_ROW}
+    values = {k: desired.get(k, base[k]) for k in NEW_ROW}
     return LimitRow(scope=ids.scope(desired), id=None if live is None else live.id, **values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -88,6 +89,24 @@ def _fits_a_float(value: Any) -> Any:
 Amount = Annotated[int | float, BeforeValidator(_fits_a_float), Field(ge=0, allow_inf_nan=False)]
 """A money amount (margins, credit)."""
 
+Percent = Annotated[int | float, BeforeValidator(_fits_a_float),
+                    Field(ge=0, le=100, allow_inf_nan=False)]
+"""A percentage, 0 to 100 (of a price, of a credit limit)."""
+
+
+@dataclass(frozen=True)
+class WhenNew:
+    """What TT holds for a field when a row is made without it (field metadata).
+
+    A field without one holds null ("not set") on a new row. Apply sends a new row whole,
+    so the values the YAML leaves out are TT's own, never a guess of ours.
+    """
+
+    value: object = None
+    quiet: bool = False
+    """Import writes the field only where TT holds another value: the checks most rows
+    leave as a new row has them stay out of the YAML (and so unmanaged there)."""
+
 
 class Risk(StrEnum):
     """How a field moves risk when its value changes; fields carry it as metadata
@@ -108,6 +127,8 @@ class Risk(StrEnum):
 
 Limit = Annotated[Quantity, Risk.LIMIT]
 """A quantity limit: higher is looser, null is "not set" (loosest)."""
+PercentLimit = Annotated[Percent | None, Risk.LIMIT]
+"""A limit in percent: higher is looser, null is "not set" (loosest)."""
 Grant = Annotated[bool | None, Risk.GRANT]
 Control = Annotated[bool | None, Risk.CONTROL]
 

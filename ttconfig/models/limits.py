@@ -6,28 +6,69 @@ Values left out of a row are not managed; `null` sets "not set" (no limit).
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from pydantic import Field
 
-from ttconfig.models.base import Control, Grant, Limit, Model, Name, ProductType, Risk
+from ttconfig.models.base import (
+    Control,
+    Grant,
+    Limit,
+    Model,
+    Name,
+    PercentLimit,
+    ProductType,
+    Risk,
+    WhenNew,
+)
+
+QUIET = WhenNew(None, quiet=True)
+"""Not set on a new row, and written by import only when set."""
 
 
 class LimitValues(Model):
-    """What a limit row says, for any scope."""
+    """What a limit row says, for any scope.
 
-    trading_allowed: Grant = None
-    spread_trading_allowed: Grant = None
+    Price controls (TT's pre-trade price checks) bound how far an order's price may be from
+    the market: in ticks, in percent, or both (TT applies each that is set). The
+    non-matching bands apply while the market is not matching (pre-open, auction).
+    Wholesale limits replace the quantity and price checks for block and cross orders
+    when `apply_wholesale_limits` is on.
+    """
+
+    trading_allowed: Annotated[Grant, WhenNew(True)] = None
+    spread_trading_allowed: Annotated[Grant, WhenNew(True)] = None
     max_order_qty: Limit = None
     max_position: Limit = None
     max_long_position: Limit = None
     max_short_position: Limit = None
+    max_orders_per_day: Annotated[Limit, QUIET] = None
+    """TT disables trading on the account for the day when it is reached."""
     price_reasonability_ticks: Limit = None
+    price_reasonability_percent: Annotated[PercentLimit, QUIET] = None
+    price_reasonability_aggressive_only: Annotated[Grant, WhenNew(False, quiet=True)] = None
+    """Check only orders that would trade at once; passive orders go unchecked (looser)."""
+    non_matching_price_ticks: Annotated[Limit, QUIET] = None
+    non_matching_price_percent: Annotated[PercentLimit, QUIET] = None
+    reject_without_market_data: Annotated[Control, WhenNew(False, quiet=True)] = None
+    """Reject an order TT cannot price-check because it has no market data."""
+    apply_wholesale_limits: Annotated[Control, WhenNew(False, quiet=True)] = None
+    wholesale_max_order_qty: Annotated[Limit, QUIET] = None
+    wholesale_price_reasonability_ticks: Annotated[Limit, QUIET] = None
 
 
 LIMIT_VALUES: tuple[str, ...] = tuple(LimitValues.model_fields)
 """Every value a limit row can say (TT's row, in users' words)."""
 LIMIT_FIELDS: tuple[str, ...] = tuple(
     name for name, info in LimitValues.model_fields.items() if Risk.LIMIT in info.metadata)
-"""The quantity limits of a row: what policy bounds and coverage are about."""
+"""The limits of a row (quantities, ticks, percents): what policy bounds are about."""
+_WHEN_NEW = {name: next((m for m in info.metadata if isinstance(m, WhenNew)), WhenNew())
+             for name, info in LimitValues.model_fields.items()}
+NEW_ROW: dict[str, Any] = {name: when.value for name, when in _WHEN_NEW.items()}
+"""What TT holds in a row made without a value: every activity allowed, no check
+switched on, no limit set."""
+QUIET_FIELDS: frozenset[str] = frozenset(name for name, when in _WHEN_NEW.items() if when.quiet)
+
 
 
 class ProductLimit(LimitValues):
@@ -62,3 +103,19 @@ class AccountLimits(Limits):
     """An account's limit rows, and whether TT applies them at all."""
 
     apply: Control = None
+
+
+def imported(limits: dict[str, Any]) -> dict[str, Any]:
+    """A `limits:` block as import writes it: each row's quiet fields only where they
+    differ from a new row's (a desk's YAML says what it set, not every check TT has)."""
+    return {name: [_quiet(row) for row in value] if name in ROW_LISTS else value
+            for name, value in limits.items()}
+
+
+def _quiet(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items()
+            if name not in QUIET_FIELDS or value != NEW_ROW[name]}
+
+
+ROW_LISTS: frozenset[str] = frozenset(Limits.model_fields)
+"""The lists of rows a `limits:` block holds (products, contracts)."""

@@ -19,7 +19,9 @@ from ttconfig.desired.writer import update_file
 from ttconfig.live.overview import Overview, read_overview
 from ttconfig.live.read import LiveFirm, read_live, to_models
 from ttconfig.models import DECLARED
+from ttconfig.models.base import Model
 from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.models.limits import imported
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.runs.planning import Reach
 from ttconfig.tt.client import TTClient
@@ -50,12 +52,26 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
     if not environment.exists():
         environment.write_text(environment_yaml(live, target, config), encoding="utf-8")
         written.append(environment)
-    models = to_models(live)
+    models = imported_models(live)
     for spec in DECLARED:
         path = folder / f"{spec.file_stem}.yaml"
         update_file(path, list(models[spec.kind]), spec)
         written.append(path)
     return written
+
+
+def imported_models(live: LiveFirm) -> dict[str, list[Model]]:
+    """The firm as import writes it: live's models, with each limit row's quiet fields
+    (price checks, wholesale limits, … left as a new row has them) left out."""
+    return {kind: [_imported(model) for model in items]
+            for kind, items in to_models(live).items()}
+
+
+def _imported(model: Model) -> Model:
+    data = model.declared()
+    if not isinstance(data.get("limits"), dict):
+        return model
+    return type(model).model_validate({**data, "limits": imported(data["limits"])})
 
 
 def _declared(folder: Path) -> EnvironmentConfig | None:

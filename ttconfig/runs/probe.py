@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ttconfig.errors import UsageError
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.models.limits import NEW_ROW
 from ttconfig.tt import wire
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import RateLimitedError, TTError
@@ -85,10 +87,10 @@ async def _limit_row(tt: TTClient, account: int) -> str:
     product = next((p for p in await tt.reference.products() if p.id not in taken), None)
     if product is None:
         raise ProbeFailed("every product already has a row on the scratch account")
+    values: dict[str, Any] = {**NEW_ROW, "spread_trading_allowed": False,
+                              "max_order_qty": 1, "max_position": 1}
     row = LimitRow(LimitScope(product.market_id, product.product_type_id, product.id),
-                   trading_allowed=True, spread_trading_allowed=False, max_order_qty=1,
-                   max_position=1, max_long_position=None, max_short_position=None,
-                   price_reasonability_ticks=None)
+                   **values)
     written = await tt.accounts.upsert_limits(account, [row])
     made = next((r for r in (await tt.accounts.limits(account)).product_limits
                  if r.scope.product_id == product.id), None)

@@ -26,8 +26,19 @@ ROW_SCHEMA: dict[str, v.Check] = {
     "maxPosition": v.quantity,
     "maxLongPosition": v.quantity,
     "maxShortPosition": v.quantity,
+    "maxOrdersPerDay": v.quantity,
     "priceReasonabilityTicks": v.quantity,
+    "priceReasonabilityPercent": v.percent,
+    "priceReasonabilityAggressiveOnly": v.boolean,
+    "nonMatchingPriceTicks": v.quantity,
+    "nonMatchingPricePercent": v.percent,
+    "rejectWithoutMarketData": v.boolean,
+    "applyWholesaleLimits": v.boolean,
+    "wholesaleMaxOrderQty": v.quantity,
+    "wholesalePriceReasonabilityTicks": v.quantity,
 }
+"""A row's fields (contract §9: the price-control, wholesale and orders-per-day keys are
+ASSUMED camelCase of TT's UI labels)."""
 ROW_DEFAULTS: Record = {
     "tradingAllowed": True,
     "spreadTradingAllowed": True,
@@ -35,7 +46,16 @@ ROW_DEFAULTS: Record = {
     "maxPosition": None,
     "maxLongPosition": None,
     "maxShortPosition": None,
+    "maxOrdersPerDay": None,
     "priceReasonabilityTicks": None,
+    "priceReasonabilityPercent": None,
+    "priceReasonabilityAggressiveOnly": False,
+    "nonMatchingPriceTicks": None,
+    "nonMatchingPricePercent": None,
+    "rejectWithoutMarketData": False,
+    "applyWholesaleLimits": False,
+    "wholesaleMaxOrderQty": None,
+    "wholesalePriceReasonabilityTicks": None,
 }
 LISTS = ("productLimits", "contractLimits")
 

@@ -47,11 +47,13 @@ import uuid
 import zlib
 from typing import Any
 
+from ttconfig.sandbox.limits import ROW_DEFAULTS
 from ttconfig.sandbox.seed_data import (
     ACCOUNT_LIMITS,
     APP_KEY_NAMESPACE,
     CUSTOMER,
     CYCLES,
+    DESK_CHECKS,
     DESK_TAGS,
     DESKS,
     ENVIRONMENTS,
@@ -333,7 +335,8 @@ def _add_account(
     scale = row.scale * firm.looser(row.name)
     for index, key in enumerate(keys):
         style = row.style or _desk_style(index, firm.specs[key].type_id)
-        _put_limit(limits, _limit(firm, key, scale, style))
+        checks = DESK_CHECKS.get(row.desk, {}) if index == 0 else {}
+        _put_limit(limits, {**_limit(firm, key, scale, style), **checks})
     return account
 
 
@@ -351,6 +354,7 @@ def _limit(firm: _Firm, key: str, scale: float, style: str, contract: int | None
     qty = max(1, round(spec.base_qty * scale))
     order, position, long, short, ticks = STYLES[style]
     return {
+        **ROW_DEFAULTS,
         "id": firm.new_id(),
         "marketId": spec.market,
         "productTypeId": spec.type_id,

@@ -232,6 +232,17 @@ STYLES: dict[str, tuple[int | None, int | None, int | None, int | None, bool]] =
     "block": (0, None, None, None, False),  # trading not allowed
 }
 
+# the price controls, wholesale limits and daily order caps of a desk's first product row
+# (the rest of its rows keep a new row's values: no such check set)
+DESK_CHECKS: dict[str, dict[str, int | float | bool]] = {
+    "energy": {"priceReasonabilityPercent": 3, "nonMatchingPricePercent": 6,
+               "rejectWithoutMarketData": True},
+    "eqidx": {"priceReasonabilityPercent": 1.5, "priceReasonabilityAggressiveOnly": True,
+              "maxOrdersPerDay": 50000},
+    "rates": {"nonMatchingPriceTicks": 80, "applyWholesaleLimits": True,
+              "wholesaleMaxOrderQty": 20000, "wholesalePriceReasonabilityTicks": 100},
+}
+
 # the products an account of each desk gets a product limit for, by product key
 DESKS: dict[str, tuple[str, ...]] = {
     "prop": ("ES", "ZN", "CL", "FGBL", "GC"),

@@ -56,6 +56,14 @@ def amount(name: str, value: Any) -> float | int | None:
     return value
 
 
+def percent(name: str, value: Any) -> float | int | None:
+    """A percentage, 0 to 100, or null for "not set"."""
+    result = amount(name, value)
+    if result is not None and result > 100:
+        raise ApiFailure(400, f"{name} must be a percentage from 0 to 100 or null")
+    return result
+
+
 def money(name: str, value: Any) -> float | int:
     result = amount(name, value)
     if result is None:

@@ -72,7 +72,16 @@ class LimitRow:
     max_position: int | None
     max_long_position: int | None
     max_short_position: int | None
+    max_orders_per_day: int | None
     price_reasonability_ticks: int | None
+    price_reasonability_percent: int | float | None
+    price_reasonability_aggressive_only: bool
+    non_matching_price_ticks: int | None
+    non_matching_price_percent: int | float | None
+    reject_without_market_data: bool
+    apply_wholesale_limits: bool
+    wholesale_max_order_qty: int | None
+    wholesale_price_reasonability_ticks: int | None
     id: int | None = None
     """TT's row id; None for a row not yet written."""
 

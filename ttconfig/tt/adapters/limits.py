@@ -29,8 +29,18 @@ VALUE_KEYS = {
     "max_position": "maxPosition",
     "max_long_position": "maxLongPosition",
     "max_short_position": "maxShortPosition",
+    "max_orders_per_day": "maxOrdersPerDay",
     "price_reasonability_ticks": "priceReasonabilityTicks",
+    "price_reasonability_percent": "priceReasonabilityPercent",
+    "price_reasonability_aggressive_only": "priceReasonabilityAggressiveOnly",
+    "non_matching_price_ticks": "nonMatchingPriceTicks",
+    "non_matching_price_percent": "nonMatchingPricePercent",
+    "reject_without_market_data": "rejectWithoutMarketData",
+    "apply_wholesale_limits": "applyWholesaleLimits",
+    "wholesale_max_order_qty": "wholesaleMaxOrderQty",
+    "wholesale_price_reasonability_ticks": "wholesalePriceReasonabilityTicks",
 }
+"""TT's keys (contract §9: camelCase of TT's UI labels, ASSUMED past the first seven)."""
 
 
 def row_from_json(data: Json) -> LimitRow:
@@ -54,7 +64,9 @@ def _value(data: Json, key: str) -> Any:
     return fields.number(data, key)
 
 
-FLAG_KEYS = frozenset({VALUE_KEYS["trading_allowed"], VALUE_KEYS["spread_trading_allowed"]})
+FLAG_KEYS = frozenset(VALUE_KEYS[name] for name in (
+    "trading_allowed", "spread_trading_allowed", "price_reasonability_aggressive_only",
+    "reject_without_market_data", "apply_wholesale_limits"))
 
 
 def row_to_json(row: LimitRow) -> Json:
