@@ -45,6 +45,9 @@ def test_a_lower_margin_loosens(old: Any, new: Any, expected: str) -> None:
     ("price_reasonability_aggressive_only", False, True, "loosening"),  # passive unchecked
     ("reject_without_market_data", False, True, "tightening"),
     ("apply_wholesale_limits", True, False, "loosening"),
+    ("check_credit", False, True, "tightening"),
+    ("apply_to_block_cross", True, False, "loosening"),
+    ("position_reset_time", "17:00", "16:00", "neutral"),
     ("trade_mode", "standard", "pro", "loosening"),
     ("trade_mode", "standard", "view_only", "tightening"),
     ("description", "a", "b", "neutral"),

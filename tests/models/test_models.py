@@ -8,8 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from ttconfig.models.accounts import Account
+from ttconfig.models.base import as_imported
 from ttconfig.models.environment import EnvironmentConfig
-from ttconfig.models.limits import ProductLimit, imported
+from ttconfig.models.limits import ProductLimit
 from ttconfig.models.setup import ProductMargin
 from ttconfig.models.users import User
 
@@ -132,10 +133,24 @@ def test_a_price_band_is_a_percentage_from_0_to_100(value: object, kind: str) ->
     assert ProductLimit.model_validate({**ROW, "price_reasonability_percent": 2.5})
 
 
-def test_import_writes_a_rows_quiet_checks_only_where_tt_holds_another_value() -> None:
+def test_import_writes_quiet_fields_only_where_tt_holds_another_value() -> None:
     row = {**ROW, "type": "future", "max_order_qty": 10, "trading_allowed": True,
            "price_reasonability_percent": None, "reject_without_market_data": False,
            "apply_wholesale_limits": True, "wholesale_max_order_qty": 0}
-    assert imported({"apply": True, "products": [row]}) == {"apply": True, "products": [{
-        **ROW, "type": "future", "max_order_qty": 10, "trading_allowed": True,
-        "apply_wholesale_limits": True, "wholesale_max_order_qty": 0}]}
+    account = Account.model_validate({
+        "name": "A", "type": "house",
+        "risk_settings": {"credit_limit": None, "check_credit": False,
+                          "position_reset_time": None,
+                          "credit_loss_actions": {"delete_orders_at_percent": None}},
+        "limits": {"apply": True, "products": [row]}})
+    assert as_imported(account) == {
+        "name": "A", "type": "house",
+        "risk_settings": {"credit_limit": None, "check_credit": False},
+        "limits": {"apply": True, "products": [{
+            **ROW, "type": "future", "max_order_qty": 10, "trading_allowed": True,
+            "apply_wholesale_limits": True, "wholesale_max_order_qty": 0}]}}
+    actions = {"close_positions_at_percent": 100}
+    kept = Account.model_validate({"name": "A", "type": "house", "risk_settings": {
+        "position_reset_time": "17:00", "credit_loss_actions": actions}})
+    assert as_imported(kept)["risk_settings"] == {"position_reset_time": "17:00",
+                                                  "credit_loss_actions": actions}

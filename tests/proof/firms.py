@@ -129,7 +129,17 @@ def _restriction(rng: random.Random, data: Data) -> None:
 
 
 def _credit(rng: random.Random, data: Data) -> None:
-    rng.choice(data["accounts"])["risk_settings"]["credit_limit"] = quantity(rng)
+    settings = rng.choice(data["accounts"])["risk_settings"]
+    roll = rng.random()
+    if roll < 0.5:
+        settings["credit_limit"] = quantity(rng)
+    elif roll < 0.7:
+        settings["check_credit"] = not settings.get("check_credit", False)
+    else:
+        action = rng.choice(("delete_orders_at_percent", "disable_trading_at_percent",
+                             "close_positions_at_percent"))
+        settings.setdefault("credit_loss_actions", {})[action] = rng.choice(
+            [None, rng.randint(1, 100)])
 
 
 def _permission(rng: random.Random, data: Data) -> None:
@@ -217,8 +227,18 @@ def _live_restriction(rng: random.Random, env: Any, account: int) -> str:
 
 
 def _live_credit(rng: random.Random, env: Any, account: int) -> str:
-    env.risk_settings[account]["creditLimit"] = quantity(rng)
-    return f"account {account} creditLimit={env.risk_settings[account]['creditLimit']}"
+    settings = env.risk_settings[account]
+    roll = rng.random()
+    if roll < 0.5:
+        settings["creditLimit"] = quantity(rng)
+        return f"account {account} creditLimit={settings['creditLimit']}"
+    if roll < 0.7:
+        settings["checkCredit"] = not settings["checkCredit"]
+        return f"account {account} checkCredit={settings['checkCredit']}"
+    actions = rng.sample(("deleteOrders", "disableTrading", "closePositions"), rng.randint(0, 3))
+    settings["creditLossActions"] = [{"action": a, "atPercent": rng.randint(1, 100)}
+                                     for a in actions]
+    return f"account {account} creditLossActions={settings['creditLossActions']}"
 
 
 def _live_unlink(rng: random.Random, env: Any, account: int) -> str:

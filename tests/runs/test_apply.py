@@ -386,3 +386,51 @@ def test_price_controls_wholesale_and_daily_orders_apply_and_converge(
     (stored,) = [r for a in env.account_limits.values() for r in a["productLimits"]
                  if r.get("nonMatchingPriceTicks") == 60]
     assert (stored["priceReasonabilityPercent"], stored["maxOrdersPerDay"]) == (2.5, 20000)
+
+
+def test_credit_settings_and_one_loss_action_apply_and_the_others_are_kept(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """The YAML manages one credit-loss action; TT replaces the whole list on a write, so
+    apply sends the list TT holds with that one changed, never dropping the others."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    start = text.index("- name: HPT-CUST-ALDER")
+    block = text.index("    apply_to_block_cross: true\n    credit_loss_actions:", start)
+    end = text.index("close_positions_at_percent: 100\n", block) + len(
+        "close_positions_at_percent: 100\n")
+    accounts.write_text(text[:block] + (
+        "    apply_to_block_cross: false\n"
+        "    position_reset_time: \"16:00\"\n"
+        "    credit_loss_actions: {delete_orders_at_percent: 70}\n") + text[end:])
+    firm = load(folder)
+
+    async def run() -> tuple[Plan, ApplyResult, Plan]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            result = await Applier(tt, firm, "uat", live,
+                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
+                                   settle_seconds=0.0).apply(plan)
+            return plan, result, plan_from(firm, "uat", await read_live(tt))
+
+    plan, result, after = asyncio.run(run())
+    (alder,) = [c for c in plan.changes if c.key == "HPT-CUST-ALDER"]
+    assert {f.path[1:]: (f.old, f.new, f.direction) for f in alder.fields} == {
+        ("apply_to_block_cross",): (True, False, "loosening"),
+        ("position_reset_time",): (None, "16:00", "neutral"),
+        ("credit_loss_actions", "delete_orders_at_percent"): (80, 70, "tightening"),
+    }
+    assert [s.op for s in plan.steps if s.key == "HPT-CUST-ALDER"] == [
+        "update risk settings"] * 3, "tightening, neutral and loosening go apart"
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (held,) = [env.risk_settings[a["id"]] for a in env.accounts.values()
+               if a["name"] == "HPT-CUST-ALDER"]
+    assert held["creditLossActions"] == [
+        {"action": "deleteOrders", "atPercent": 70},
+        {"action": "disableTrading", "atPercent": 90},
+        {"action": "closePositions", "atPercent": 100}]
+    assert (held["applyToBlockCross"], held["positionResetTime"]) == (False, "16:00")

@@ -42,7 +42,8 @@ ROW_KEYS: dict[str, set[str]] = {
     "accountLimits": {"accountId", "riskLimitSettings", "productLimits", "contractLimits"},
     "riskSettings": {
         "accountId", "creditLimit", "currency", "applyPnl", "applyMargin", "tradeOutAllowed",
-        "createSodRecords", "createSpreadSodRecords",
+        "createSodRecords", "createSpreadSodRecords", "checkCredit", "applyToBlockCross",
+        "positionResetTime", "creditLossActions",
     },
     "restrictions": {
         "accountId", "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",

@@ -866,3 +866,43 @@ def test_a_price_control_out_of_its_range_is_refused(sandbox: Sandbox, raw: RawT
     answer = failed(raw.post("ttaccount", f"account/{account}/limits",
                              {"productLimits": [product_row(sandbox, 10, **bad)]}), 400)
     assert next(iter(bad)) in answer
+
+
+# ----------------------------------------------------- credit: check, block/cross, loss actions
+
+
+def test_risk_settings_keep_the_credit_check_and_replace_the_loss_actions_whole(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/risksettings"
+    actions = [{"action": "deleteOrders", "atPercent": 75},
+               {"action": "closePositions", "atPercent": 100}]
+    ok(raw.post("ttaccount", endpoint, {"checkCredit": True, "applyToBlockCross": True,
+                                        "positionResetTime": "16:30",
+                                        "creditLossActions": actions}))
+    held = ok(raw.get("ttaccount", endpoint))["riskSettings"][0]
+    assert (held["checkCredit"], held["applyToBlockCross"], held["positionResetTime"],
+            held["creditLossActions"]) == (True, True, "16:30", actions)
+    time.sleep(FAST_PAUSE + 0.05)
+    ok(raw.post("ttaccount", endpoint, {"creditLossActions": actions[1:]}))
+    assert ok(raw.get("ttaccount", endpoint))["riskSettings"][0]["creditLossActions"] == (
+        actions[1:]), "a write sends the whole list: an action left out is no longer taken"
+
+
+@pytest.mark.parametrize("bad", [
+    {"positionResetTime": "5pm"}, {"positionResetTime": "24:00"},
+    {"creditLossActions": [{"action": "liquidate", "atPercent": 50}]},
+    {"creditLossActions": [{"action": "deleteOrders", "atPercent": 101}]},
+    {"creditLossActions": [{"action": "deleteOrders"}]},
+    {"creditLossActions": [{"action": "deleteOrders", "atPercent": 50},
+                           {"action": "deleteOrders", "atPercent": 60}]},
+    {"checkCredit": "yes"},
+])
+def test_risk_settings_out_of_shape_are_refused(sandbox: Sandbox, raw: RawTT,
+                                                bad: dict[str, Any]) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/risksettings"
+    before = ok(raw.get("ttaccount", endpoint))
+    answer = failed(raw.post("ttaccount", endpoint, bad), 400)
+    assert next(iter(bad)) in answer
+    assert ok(raw.get("ttaccount", endpoint)) == before

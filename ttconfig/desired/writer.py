@@ -32,10 +32,16 @@ def _null(representer: Any, _value: None) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
+_SEXAGESIMAL = re.compile(r"[0-9]+(:[0-5]?[0-9])+")
+"""A time of day ("17:00"): a string in YAML 1.2, but a number (1020) to YAML 1.1 tools."""
+
+
 def _text(representer: Any, value: str) -> Any:
     """Strings with invisible or line-breaking characters are double-quoted with escapes,
-    so they read back exactly (and show in a review)."""
-    if any(unicodedata.category(c)[0] in "CZ" and c != " " for c in value):
+    so they read back exactly (and show in a review); so are times of day, which editors
+    and linters that speak YAML 1.1 would read as numbers."""
+    if (any(unicodedata.category(c)[0] in "CZ" and c != " " for c in value)
+            or _SEXAGESIMAL.fullmatch(value)):
         return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return representer.represent_str(value)
 

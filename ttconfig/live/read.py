@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from ttconfig.core.changes import Change
 from ttconfig.models import Firm
-from ttconfig.models.accounts import Account
+from ttconfig.models.accounts import Account, CreditLossActions
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.kinds import Kind
@@ -492,6 +492,14 @@ def _record_fields(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
+def _risk_settings(record: RiskSettings) -> dict[str, Any]:
+    """Risk settings as the model says them: every credit-loss action named, null where
+    TT does not take it."""
+    taken = dict(record.credit_loss_actions)
+    return {**_record_fields(record), "credit_loss_actions": {
+        name: taken.get(name) for name in CreditLossActions.model_fields}}
+
+
 def _account_model(names: Names, live: LiveAccount) -> Account:
     record = live.account
     data: dict[str, Any] = {"name": record.name, "type": ACCOUNT_TYPES[record.account_type]}
@@ -500,7 +508,7 @@ def _account_model(names: Names, live: LiveAccount) -> Account:
     if record.description:
         data["description"] = record.description
     if live.risk_settings is not None:
-        data["risk_settings"] = _record_fields(live.risk_settings)
+        data["risk_settings"] = _risk_settings(live.risk_settings)
     if live.restrictions is not None:
         data["restrictions"] = _record_fields(live.restrictions)
     limits = None if live.limits is None else _limits(names, live.limits, account=True)

@@ -108,6 +108,29 @@ class WhenNew:
     leave as a new row has them stay out of the YAML (and so unmanaged there)."""
 
 
+QUIET = WhenNew(None, quiet=True)
+"""Not set on a new object, and written by import only when set."""
+
+
+def as_imported(model: Model) -> dict[str, Any]:
+    """What import writes for `model`: what it declares, less its quiet fields where they
+    hold a new object's value (a nested model left empty so is left out too)."""
+    data: dict[str, Any] = {}
+    for name, plain in model.declared().items():
+        info = type(model).model_fields[name]
+        when = next((m for m in info.metadata if isinstance(m, WhenNew)), None)
+        value = getattr(model, name)
+        if isinstance(value, Model):
+            plain = as_imported(value)
+        elif isinstance(value, list):
+            plain = [as_imported(item) if isinstance(item, Model) else shown
+                     for item, shown in zip(value, plain, strict=True)]
+        if when is not None and when.quiet and (plain == when.value or plain == {}):
+            continue
+        data[name] = plain
+    return data
+
+
 class Risk(StrEnum):
     """How a field moves risk when its value changes; fields carry it as metadata
     (`Annotated[..., Risk.LIMIT]`) and `core.risk` reads it from the models. A field

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from ttconfig.models.base import (
+    QUIET,
     Control,
     Grant,
     Limit,
@@ -21,9 +22,6 @@ from ttconfig.models.base import (
     Risk,
     WhenNew,
 )
-
-QUIET = WhenNew(None, quiet=True)
-"""Not set on a new row, and written by import only when set."""
 
 
 class LimitValues(Model):
@@ -67,7 +65,6 @@ _WHEN_NEW = {name: next((m for m in info.metadata if isinstance(m, WhenNew)), Wh
 NEW_ROW: dict[str, Any] = {name: when.value for name, when in _WHEN_NEW.items()}
 """What TT holds in a row made without a value: every activity allowed, no check
 switched on, no limit set."""
-QUIET_FIELDS: frozenset[str] = frozenset(name for name, when in _WHEN_NEW.items() if when.quiet)
 
 
 
@@ -104,18 +101,3 @@ class AccountLimits(Limits):
 
     apply: Control = None
 
-
-def imported(limits: dict[str, Any]) -> dict[str, Any]:
-    """A `limits:` block as import writes it: each row's quiet fields only where they
-    differ from a new row's (a desk's YAML says what it set, not every check TT has)."""
-    return {name: [_quiet(row) for row in value] if name in ROW_LISTS else value
-            for name, value in limits.items()}
-
-
-def _quiet(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in row.items()
-            if name not in QUIET_FIELDS or value != NEW_ROW[name]}
-
-
-ROW_LISTS: frozenset[str] = frozenset(Limits.model_fields)
-"""The lists of rows a `limits:` block holds (products, contracts)."""

@@ -19,9 +19,8 @@ from ttconfig.desired.writer import update_file
 from ttconfig.live.overview import Overview, read_overview
 from ttconfig.live.read import LiveFirm, read_live, to_models
 from ttconfig.models import DECLARED
-from ttconfig.models.base import Model
+from ttconfig.models.base import Model, as_imported
 from ttconfig.models.environment import EnvironmentConfig
-from ttconfig.models.limits import imported
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.runs.planning import Reach
 from ttconfig.tt.client import TTClient
@@ -61,17 +60,14 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
 
 
 def imported_models(live: LiveFirm) -> dict[str, list[Model]]:
-    """The firm as import writes it: live's models, with each limit row's quiet fields
-    (price checks, wholesale limits, … left as a new row has them) left out."""
+    """The firm as import writes it: live's models, less the quiet fields TT holds as a new
+    object has them (a row's price checks and wholesale limits, credit-loss actions, …)."""
     return {kind: [_imported(model) for model in items]
             for kind, items in to_models(live).items()}
 
 
 def _imported(model: Model) -> Model:
-    data = model.declared()
-    if not isinstance(data.get("limits"), dict):
-        return model
-    return type(model).model_validate({**data, "limits": imported(data["limits"])})
+    return type(model).model_validate(as_imported(model))
 
 
 def _declared(folder: Path) -> EnvironmentConfig | None:

@@ -319,6 +319,11 @@ def _add_account(
             "tradeOutAllowed": profile.trade_out,
             "createSodRecords": profile.sod,
             "createSpreadSodRecords": profile.spread_sod,
+            "checkCredit": profile.apply_pnl or profile.apply_margin,
+            "applyToBlockCross": profile.block_cross_credit,
+            "positionResetTime": profile.reset_time,
+            "creditLossActions": [{"action": action, "atPercent": percent}
+                                  for action, percent in profile.loss_actions],
         }
     )
     restrictions = {name: name not in profile.denied for name in RESTRICTIONS}

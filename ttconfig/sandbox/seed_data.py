@@ -161,17 +161,24 @@ class Profile(NamedTuple):
     trade_out: bool = True
     sod: bool = True
     spread_sod: bool = False
+    block_cross_credit: bool = False  # applyToBlockCross
+    loss_actions: tuple[tuple[str, int], ...] = ()  # creditLossActions: (action, atPercent)
+    reset_time: str | None = None  # positionResetTime (None: the company's)
 
 
+# a customer's day: orders deleted at 80 % of the credit limit lost, trading disabled at
+# 90 %, positions closed at 100 %
+CUSTOMER_LOSS = (("deleteOrders", 80), ("disableTrading", 90), ("closePositions", 100))
 TRAINING_DENIED = frozenset(
     {"ttApi", "algoSdk", "adl", "obo", "marketOrders", "gtcOrders", "submitBlockCross"}
 )
 PROFILES: dict[str, Profile] = {
     "open": Profile(frozenset()),
-    "prop": Profile(frozenset({"obo"})),
+    "prop": Profile(frozenset({"obo"}), loss_actions=(("disableTrading", 100),)),
     "spreads": Profile(frozenset({"obo"}), spread_sod=True),
-    "mm": Profile(frozenset({"obo", "marketOrders"}), spread_sod=True),
-    "customer": Profile(frozenset({"ttApi", "algoSdk", "adl"})),
+    "mm": Profile(frozenset({"obo", "marketOrders"}), spread_sod=True, reset_time="17:00"),
+    "customer": Profile(frozenset({"ttApi", "algoSdk", "adl"}), block_cross_credit=True,
+                        loss_actions=CUSTOMER_LOSS),
     "training": Profile(TRAINING_DENIED),
     "cancel_only": Profile(ALL - {"modifyOrders"}),
     "error": Profile(

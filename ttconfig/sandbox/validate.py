@@ -6,6 +6,7 @@ JSON type is caught by the sandbox rather than silently coerced.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -62,6 +63,42 @@ def percent(name: str, value: Any) -> float | int | None:
     if result is not None and result > 100:
         raise ApiFailure(400, f"{name} must be a percentage from 0 to 100 or null")
     return result
+
+
+def time_of_day(name: str, value: Any) -> str | None:
+    """HH:MM, or null (the company's)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ApiFailure(400, f"{name} must be a time of day as HH:MM or null")
+    return value
+
+
+LOSS_ACTIONS = ("deleteOrders", "disableTrading", "closePositions")
+
+
+def _as_is(_name: str, value: Any) -> Any:
+    return value
+
+
+def loss_actions(name: str, value: Any) -> list[Record]:
+    """Credit-loss actions: [{action, atPercent}], each action at most once."""
+    actions = []
+    for index, item in enumerate(items(name, value)):
+        where = f"{name}[{index}]"
+        schema: dict[str, Check] = {"action": text, "atPercent": percent}
+        action = {key: schema[key](f"{where}.{key}", raw)
+                  for key, raw in fields(item, {k: _as_is for k in schema}, where=where).items()}
+        if "action" not in action or "atPercent" not in action:
+            raise ApiFailure(400, f"{where} needs both action and atPercent")
+        if action["action"] not in LOSS_ACTIONS:
+            raise ApiFailure(400, f"{where}.action must be one of {', '.join(LOSS_ACTIONS)}")
+        if action["atPercent"] is None:
+            raise ApiFailure(400, f"{where}.atPercent must be a percentage")
+        actions.append(action)
+    if len({a["action"] for a in actions}) != len(actions):
+        raise ApiFailure(400, f"{name}: the same action appears twice")
+    return actions
 
 
 def money(name: str, value: Any) -> float | int:

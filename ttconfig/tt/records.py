@@ -107,6 +107,13 @@ class RiskSettings:
     trade_out_allowed: bool
     create_sod_records: bool
     create_spread_sod_records: bool
+    check_credit: bool | None = None
+    apply_to_block_cross: bool | None = None
+    position_reset_time: str | None = None
+    """The keys above are ASSUMED (contract §9): None where TT did not send one."""
+    credit_loss_actions: tuple[tuple[str, int | float], ...] = ()
+    """(action, at percent of the credit limit), by the model's field names
+    ("delete_orders_at_percent"); an action TT does not take is absent."""
 
 
 @dataclass(frozen=True, slots=True)

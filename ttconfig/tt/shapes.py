@@ -28,7 +28,8 @@ LIMIT_ROW = {
     limits.SCOPE_KEYS["product_type_id"]: "int",
     limits.SCOPE_KEYS["product_id"]: "str|int|null",  # (null: a default row)
     f"{limits.SCOPE_KEYS['instrument_id']}?": "str|int|null",
-    **{key: "bool|null" if key in limits.FLAG_KEYS else "int|float|null"
+    **{f"{key}?" if key in limits.ASSUMED_KEYS else key:
+       "bool|null" if key in limits.FLAG_KEYS else "int|float|null"
        for key in limits.VALUE_KEYS.values()},
 }
 def _flags(keys: Mapping[str, str]) -> dict[str, str]:
@@ -81,7 +82,11 @@ EXPECTED: dict[str, Shape] = {
     "/ttaccount/{env}/account/{id}/risksettings": {"riskSettings": [{
         "accountId": "int", "creditLimit": "int|float|null", "currency": "str|null",
         "applyPnl": "bool", "applyMargin": "bool", "tradeOutAllowed": "bool",
-        "createSodRecords?": "bool", "createSpreadSodRecords?": "bool"}]},
+        "createSodRecords?": "bool", "createSpreadSodRecords?": "bool",
+        # ASSUMED (contract §9)
+        "checkCredit?": "bool", "applyToBlockCross?": "bool", "positionResetTime?": "str|null",
+        f"{ttaccount.CREDIT_LOSS_ACTIONS}?": [{ttaccount.ACTION: "str",
+                                                ttaccount.AT_PERCENT: "int|float"}]}]},
     "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{
         "accountId": "int", **_flags(ttaccount.RESTRICTION_KEYS)}]},
     "/ttaccount/{env}/account/{id}/users": {**PAGED, "accountId": "int", "users": [LINK]},

@@ -17,7 +17,7 @@ from ttconfig.core.state import Key, State
 from ttconfig.live.ids import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
 from ttconfig.live.read import LiveFirm, Names, default_model, margin_model
 from ttconfig.models import Firm, Kind, Operation
-from ttconfig.models.accounts import Account
+from ttconfig.models.accounts import Account, CreditLossActions
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
@@ -96,8 +96,13 @@ def _parent_id(w: Writes, account: Account) -> int | None:
 
 async def update_risk_settings(w: Writes, step: Step) -> None:
     settings = w.model(step, Account).risk_settings
-    await w.tt.accounts.update_risk_settings(_account_id(w, step), {
-        name: getattr(settings, name) for name in step.items})
+    # Items are field names, and "credit_loss_actions.<action>" for the one nested part.
+    flat = [item for item in step.items if "." not in item]
+    actions = sorted(item.partition(".")[2] for item in step.items if "." in item)
+    declared = CreditLossActions() if settings is None else settings.credit_loss_actions
+    await w.tt.accounts.update_risk_settings(
+        _account_id(w, step), {name: getattr(settings, name) for name in flat},
+        loss_actions={name: getattr(declared, name) for name in actions})
 
 
 async def update_restrictions(w: Writes, step: Step) -> None:

@@ -20,10 +20,17 @@ RISK_SETTINGS: dict[str, v.Check] = {
     "tradeOutAllowed": v.boolean,
     "createSodRecords": v.boolean,
     "createSpreadSodRecords": v.boolean,
+    "checkCredit": v.boolean,
+    "applyToBlockCross": v.boolean,
+    "positionResetTime": v.time_of_day,
+    "creditLossActions": v.loss_actions,
 }
+"""ASSUMED past createSpreadSodRecords (contract §9): a write replaces the action list."""
 RISK_SETTINGS_DEFAULTS: Record = {
     "creditLimit": None, "currency": "USD", "applyPnl": True, "applyMargin": False,
     "tradeOutAllowed": True, "createSodRecords": True, "createSpreadSodRecords": False,
+    "checkCredit": False, "applyToBlockCross": False, "positionResetTime": None,
+    "creditLossActions": [],
 }
 RESTRICTIONS = (
     "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader", "submitBlockCross",

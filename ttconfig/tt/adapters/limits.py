@@ -41,6 +41,8 @@ VALUE_KEYS = {
     "wholesale_price_reasonability_ticks": "wholesalePriceReasonabilityTicks",
 }
 """TT's keys (contract §9: camelCase of TT's UI labels, ASSUMED past the first seven)."""
+ASSUMED_KEYS = frozenset(list(VALUE_KEYS.values())[7:])
+"""Keys no public client shows: a TT that leaves them out is read as "not said" (None)."""
 
 
 def row_from_json(data: Json) -> LimitRow:

@@ -34,7 +34,16 @@ RISK_SETTINGS_KEYS = {
     "apply_margin": "applyMargin", "trade_out_allowed": "tradeOutAllowed",
     "create_sod_records": "createSodRecords",
     "create_spread_sod_records": "createSpreadSodRecords",
+    "check_credit": "checkCredit", "apply_to_block_cross": "applyToBlockCross",
+    "position_reset_time": "positionResetTime",
 }
+CREDIT_LOSS_ACTIONS = "creditLossActions"
+"""`[{atPercent, action}]`, the whole list replaced by a write (ASSUMED, contract §9)."""
+LOSS_ACTIONS = {
+    "delete_orders_at_percent": "deleteOrders", "disable_trading_at_percent": "disableTrading",
+    "close_positions_at_percent": "closePositions",
+}
+AT_PERCENT, ACTION = "atPercent", "action"
 RESTRICTION_KEYS = {
     "place_orders": "placeOrders", "modify_orders": "modifyOrders", "tt_api": "ttApi",
     "tt_order_types": "ttOrderTypes", "autospreader": "autospreader",
@@ -52,6 +61,21 @@ PERMISSION_KEYS = {
 }
 ORDER_PERMISSIONS = "orderPermissions"
 PERMISSIONS = "permissions"
+
+
+def risk_settings_from_json(data: Json) -> RiskSettings:
+    actions = {wire: name for name, wire in LOSS_ACTIONS.items()}
+    loss: list[tuple[str, int | float]] = []
+    for item in data.get(CREDIT_LOSS_ACTIONS) or []:
+        percent = fields.number(item, AT_PERCENT)
+        if percent is None:
+            raise ValueError(f"a credit-loss action without {AT_PERCENT!r}")
+        if item.get(ACTION) not in actions:
+            raise ValueError(f"{ACTION!r} is {item.get(ACTION)!r}, not a credit-loss action "
+                             f"ttconfig knows ({', '.join(actions)})")
+        loss.append((actions[item[ACTION]], percent))
+    return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, data),
+                        credit_loss_actions=tuple(sorted(loss)))
 
 
 def account_from_json(data: Json) -> Account:
@@ -132,14 +156,25 @@ class AccountsApi:
 
     async def risk_settings(self, account_id: int) -> RiskSettings:
         body = await self._http.get(SERVICE, f"account/{account_id}/risksettings")
-        return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, fields.single(body, "riskSettings")))
+        return risk_settings_from_json(fields.single(body, "riskSettings"))
 
-    async def update_risk_settings(self, account_id: int,
-                                   changes: Mapping[str, Any]) -> RiskSettings:
+    async def update_risk_settings(self, account_id: int, changes: Mapping[str, Any],
+                                   loss_actions: Mapping[str, int | float | None] | None = None,
+                                   ) -> RiskSettings:
+        """Set `changes` (record fields) and, when given, the credit-loss actions named in
+        `loss_actions` (None: TT no longer takes it). TT replaces the whole action list, so
+        the list sent is the one TT holds now with those actions changed: an action the
+        YAML does not manage keeps its value."""
         body = fields.write(RISK_SETTINGS_KEYS, changes)
+        if loss_actions:
+            held = dict((await self.risk_settings(account_id)).credit_loss_actions)
+            wanted = {**held, **loss_actions}
+            taken = sorted((percent, name) for name, percent in wanted.items()
+                           if percent is not None)
+            body[CREDIT_LOSS_ACTIONS] = [{ACTION: LOSS_ACTIONS[name], AT_PERCENT: percent}
+                                         for percent, name in taken]
         answer = await self._http.post(SERVICE, f"account/{account_id}/risksettings", body)
-        data = fields.single(answer, "riskSettings")
-        return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, data))
+        return risk_settings_from_json(fields.single(answer, "riskSettings"))
 
     async def restrictions(self, account_id: int) -> Restrictions:
         body = await self._http.get(SERVICE, f"account/{account_id}/restrictions")
