@@ -413,17 +413,17 @@ def minimum(needs: Needs, live: LiveFirm, page: int) -> Minimum:
 def _group_reads(needs: Needs, live: LiveFirm, pages: Callable[[int], int]) -> int:
     reads = sum(pages(len(members or [])) for group, members in live.user_groups
                 if fold(group.name) in needs.user_groups)
-    for group, members, _limits in live.risk_groups:
-        parts = needs.risk_groups.get(fold(group.name), [])
+    for live_group in live.risk_groups:
+        parts = needs.risk_groups.get(fold(live_group.group.name), [])
         if needs.every_risk_group_members or "accounts" in parts:
-            reads += pages(len(members or []))
-        reads += "limits" in parts
+            reads += pages(len(live_group.members or []))
+        reads += 2 * ("limits" in parts)  # its limits and its risk settings are read together
     return reads
 
 
 def _instrument_reads(live: LiveFirm, pages: Callable[[int], int]) -> int:
     limit_sets = [*(a.limits for a in live.accounts), *(u.limits for u in live.users),
-                  *(limits for _g, _m, limits in live.risk_groups)]
+                  *(g.limits for g in live.risk_groups)]
     products = {row.scope.product_id for limits in limit_sets if limits is not None
                 for row in limits.contract_limits if row.scope.product_id is not None}
     per_product = Counter(i.product_id for i in live.instruments)
@@ -749,7 +749,7 @@ def _describe_firm(figures: SizeFigures, live: LiveFirm) -> None:
     figures.limit_rows = sum(len(limits.product_limits) + len(limits.contract_limits)
                              for limits in (*(a.limits for a in live.accounts),
                                             *(u.limits for u in live.users),
-                                            *(g[2] for g in live.risk_groups))
+                                            *(g.limits for g in live.risk_groups))
                              if limits is not None)
 
 

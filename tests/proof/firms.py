@@ -167,6 +167,11 @@ def _margin(rng: random.Random, data: Data) -> None:
     rng.choice(data["product_margins"])["outright_margin"] = rng.randint(0, 50_000)
 
 
+def _group_credit(rng: random.Random, data: Data) -> None:
+    group = rng.choice(data["risk_groups"])
+    group.setdefault("risk_settings", {})["credit_limit"] = quantity(rng)
+
+
 def _move(rng: random.Random, data: Data) -> None:
     groups = data["risk_groups"]
     source = rng.choice([g for g in groups if g.get("accounts")])
@@ -178,7 +183,8 @@ def _move(rng: random.Random, data: Data) -> None:
 
 EDITS = {"value": _value, "add row": _add_row, "remove row": _remove_row,
          "restriction": _restriction, "credit": _credit, "permission": _permission,
-         "unlink": _unlink, "user limit": _user_limit, "margin": _margin, "move": _move}
+         "unlink": _unlink, "user limit": _user_limit, "margin": _margin, "move": _move,
+         "group credit": _group_credit}
 
 
 # --- live-side edits, as TT's web UI would make them -------------------------------------
@@ -267,6 +273,15 @@ def _live_margin(rng: random.Random, env: Any, _account: int) -> str:
     return f"margin {margin['id']} outrightMargin={margin['outrightMargin']}"
 
 
+def _live_group_credit(rng: random.Random, env: Any, account: int) -> str:
+    company = env.accounts[account]["companyId"]
+    group = rng.choice(sorted(g for g, r in env.risk_groups.items()
+                              if r["companyId"] == company))
+    settings = env.risk_group_settings[group]
+    settings["creditLimit"] = quantity(rng)
+    return f"risk group {group} creditLimit={settings['creditLimit']}"
+
+
 def _live_move(rng: random.Random, env: Any, account: int) -> str:
     company = env.accounts[account]["companyId"]
     groups = sorted(g for g, r in env.risk_groups.items() if r["companyId"] == company)
@@ -280,4 +295,4 @@ def _live_move(rng: random.Random, env: Any, account: int) -> str:
 LIVE_EDITS = {"limit": _live_limit, "row gone": _live_row_gone,
               "restriction": _live_restriction, "credit": _live_credit,
               "unlink": _live_unlink, "permission": _live_permission, "margin": _live_margin,
-              "move": _live_move}
+              "move": _live_move, "group credit": _live_group_credit}

@@ -434,3 +434,39 @@ def test_credit_settings_and_one_loss_action_apply_and_the_others_are_kept(
         {"action": "disableTrading", "atPercent": 90},
         {"action": "closePositions", "atPercent": 100}]
     assert (held["applyToBlockCross"], held["positionResetTime"]) == (False, "16:00")
+
+
+def test_risk_group_credit_limits_apply_and_converge(sandbox: Sandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    groups = folder / "risk-groups.yaml"
+    text = groups.read_text()
+    assert text.count("credit_limit: 15000000") == 1
+    rates = text.index("credit_limit: null", text.index("- name: Rates Aggregate"))
+    text = text[:rates] + "credit_limit: 40000000" + text[rates + len("credit_limit: null"):]
+    groups.write_text(text.replace("credit_limit: 15000000", "credit_limit: 12000000"))
+    firm = load(folder)
+
+    async def run() -> tuple[Plan, ApplyResult, Plan]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt, scope_of(firm))
+            plan = plan_from(firm, "uat", live)
+            result = await Applier(tt, firm, "uat", live,
+                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
+                                   settle_seconds=0.0).apply(plan)
+            return plan, result, plan_from(firm, "uat", await read_live(tt, scope_of(firm)))
+
+    plan, result, after = asyncio.run(run())
+    credit = {(c.key.name, f.path): (f.old, f.new, f.direction) for c in plan.changes
+              if c.kind == "risk_groups" for f in c.fields}
+    assert credit == {
+        ("Customer Exposure", ("risk_settings", "credit_limit")):
+            (15_000_000, 12_000_000, "tightening"),
+        ("Rates Aggregate", ("risk_settings", "credit_limit")): (None, 40_000_000, "tightening"),
+    }
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    held = {env.risk_groups[g]["name"]: s["creditLimit"]
+            for g, s in env.risk_group_settings.items()}
+    assert (held["Customer Exposure"], held["Rates Aggregate"]) == (12_000_000, 40_000_000)

@@ -60,6 +60,7 @@ ROW_KEYS: dict[str, set[str]] = {
     "riskGroups": {"id", "name", "description", "companyId", "revision"},
     "riskGroupAccounts": {"riskGroupId", "accountId"},
     "riskGroupLimits": {"riskGroupId", "productLimits", "contractLimits"},
+    "riskGroupRiskSettings": {"riskGroupId", "creditLimit", "currency"},
     "orderTagDefaults": {"id", "companyId", "accountId", "userId", "marketId", "fieldId", "value"},
     "productMargins": {
         "id", "companyId", "marketId", "productTypeId", "productId", "currency", "outrightMargin",

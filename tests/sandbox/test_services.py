@@ -906,3 +906,19 @@ def test_risk_settings_out_of_shape_are_refused(sandbox: Sandbox, raw: RawTT,
     answer = failed(raw.post("ttaccount", endpoint, bad), 400)
     assert next(iter(bad)) in answer
     assert ok(raw.get("ttaccount", endpoint)) == before
+
+
+# -------------------------------------------------------------------- risk-group credit
+
+
+def test_a_risk_group_has_its_own_credit_limit(sandbox: Sandbox, raw: RawTT) -> None:
+    group = named(sandbox, "risk_groups", "Customer Exposure")
+    endpoint = f"riskgroup/{group}/risksettings"
+    assert ok(raw.get("ttgroup", endpoint))["riskSettings"] == [
+        {"riskGroupId": group, "creditLimit": 15_000_000, "currency": "USD"}]
+    ok(raw.post("ttgroup", endpoint, {"creditLimit": 12_500_000}))
+    assert ok(raw.get("ttgroup", endpoint))["riskSettings"][0]["creditLimit"] == 12_500_000
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "creditLimit" in failed(raw.post("ttgroup", endpoint, {"creditLimit": -1}), 400)
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "unknown" in failed(raw.post("ttgroup", endpoint, {"checkCredit": True}), 400)

@@ -54,7 +54,7 @@ class Ids:
         ids.accounts = {fold(a.account.name): a.account.id for a in live.accounts}
         ids.users = {fold(u.email): u.id for u in live.users}
         ids.user_groups = {fold(g.name): g.id for g, _ in live.user_groups}
-        ids.risk_groups = {fold(g.name): g.id for g, _, _ in live.risk_groups}
+        ids.risk_groups = {fold(g.group.name): g.group.id for g in live.risk_groups}
         ids.fields = {(fold(markets.get(f.market_id, "")), fold(f.name)): f.id
                       for f in live.fields}
         return ids

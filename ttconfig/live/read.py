@@ -30,6 +30,7 @@ from ttconfig.tt.records import (
 from ttconfig.tt.records import (
     AccountUserLink,
     Company,
+    GroupRiskSettings,
     Instrument,
     LimitRow,
     LimitSet,
@@ -207,6 +208,16 @@ class LiveUser:
 
 
 @dataclass(frozen=True)
+class LiveRiskGroup:
+    """A risk group and the parts of it that were read (None: not read)."""
+
+    group: RiskGroupRecord
+    members: list[int] | None
+    limits: LimitSet | None
+    risk_settings: GroupRiskSettings | None = None
+
+
+@dataclass(frozen=True)
 class LiveFirm:
     """One company in one environment, as TT's records: what the scope asked for."""
 
@@ -218,7 +229,7 @@ class LiveFirm:
     accounts: list[LiveAccount]
     users: list[LiveUser]
     user_groups: list[tuple[UserGroupRecord, list[int] | None]]
-    risk_groups: list[tuple[RiskGroupRecord, list[int] | None, LimitSet | None]]
+    risk_groups: list[LiveRiskGroup]
     margins: list[MarginRecord]
     defaults: list[DefaultRecord]
 
@@ -250,11 +261,12 @@ async def _user(tt: TTClient, summary: UserSummary, parts: frozenset[str]) -> Li
 
 
 async def _risk_group(tt: TTClient, group: RiskGroupRecord, scope: ReadScope,
-                      ) -> tuple[RiskGroupRecord, list[int] | None, LimitSet | None]:
-    members, limits = await asyncio.gather(
+                      ) -> LiveRiskGroup:
+    members, limits, settings = await asyncio.gather(
         _maybe(scope.risk_group_members_of(group.name), tt.risk_groups.accounts(group.id)),
-        _maybe(scope.group(group.name), tt.risk_groups.limits(group.id)))
-    return group, members, limits
+        _maybe(scope.group(group.name), tt.risk_groups.limits(group.id)),
+        _maybe(scope.group(group.name), tt.risk_groups.risk_settings(group.id)))
+    return LiveRiskGroup(group, members, limits, settings)
 
 
 Progress = Callable[[int, int], None]
@@ -269,7 +281,7 @@ def detail_requests(scope: ReadScope, accounts: Sequence[AccountRecord],
     return (sum(len(scope.account_parts(a.name)) for a in accounts)
             + sum(len(scope.user_parts(u.email)) for u in users)
             + sum(1 for g in user_groups if scope.group(g.name))
-            + sum(int(scope.group(g.name)) + int(scope.risk_group_members_of(g.name))
+            + sum(2 * int(scope.group(g.name)) + int(scope.risk_group_members_of(g.name))
                   for g in risk_groups) + int(scope.margins))
 
 
@@ -313,7 +325,7 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
     live_accounts, margins, live_users, group_members, risk_details = details
     limit_sets = [limits for limits in (*(a.limits for a in live_accounts),
                                         *(u.limits for u in live_users),
-                                        *(lim for _, _, lim in risk_details))
+                                        *(g.limits for g in risk_details))
                   if limits is not None]
     market_names = {m.id: fold(m.name) for m in markets}
     named = {p.id for p in products if (market_names.get(p.market_id, ""), fold(p.symbol),
@@ -347,7 +359,7 @@ def _merged(fresh: LiveFirm, before: LiveFirm, scope: ReadScope) -> LiveFirm:
     accounts = {a.account.id: a for a in before.accounts}
     users = {u.id: u for u in before.users}
     user_groups = {g.id: members for g, members in before.user_groups}
-    risk_groups = {g.id: (members, limits) for g, members, limits in before.risk_groups}
+    risk_groups = {g.group.id: g for g in before.risk_groups}
 
     def account(now: LiveAccount) -> LiveAccount:
         old = accounts.get(now.account.id)
@@ -375,13 +387,16 @@ def _merged(fresh: LiveFirm, before: LiveFirm, scope: ReadScope) -> LiveFirm:
             return group, members
         return group, user_groups[group.id]
 
-    def risk_group(group: RiskGroupRecord, members: list[int] | None, limits: LimitSet | None,
-                   ) -> tuple[RiskGroupRecord, list[int] | None, LimitSet | None]:
-        if group.id not in risk_groups:
-            return group, members, limits
-        old_members, old_limits = risk_groups[group.id]
-        return (group, members if scope.risk_group_members_of(group.name) else old_members,
-                limits if scope.group(group.name) else old_limits)
+    def risk_group(now: LiveRiskGroup) -> LiveRiskGroup:
+        old = risk_groups.get(now.group.id)
+        if old is None:
+            return now
+        name = now.group.name
+        group_read = scope.group(name)
+        return LiveRiskGroup(
+            now.group, now.members if scope.risk_group_members_of(name) else old.members,
+            now.limits if group_read else old.limits,
+            now.risk_settings if group_read else old.risk_settings)
 
     instruments = {i.id: i for i in (*before.instruments, *fresh.instruments)}
     return replace(
@@ -390,7 +405,7 @@ def _merged(fresh: LiveFirm, before: LiveFirm, scope: ReadScope) -> LiveFirm:
         accounts=[account(a) for a in fresh.accounts],
         users=[user(u) for u in fresh.users],
         user_groups=[user_group(*g) for g in fresh.user_groups],
-        risk_groups=[risk_group(*g) for g in fresh.risk_groups],
+        risk_groups=[risk_group(g) for g in fresh.risk_groups],
         margins=fresh.margins if scope.margins else before.margins,
         defaults=fresh.defaults if scope.defaults else before.defaults)
 
@@ -471,7 +486,7 @@ def unmodelled(live: LiveFirm) -> list[str]:
     owners: list[tuple[str, LimitSet | None]] = [
         *((f"account {a.account.name}", a.limits) for a in live.accounts),
         *((f"user {u.email}", u.limits) for u in live.users),
-        *((f"risk group {g.name}", limits) for g, _, limits in live.risk_groups)]
+        *((f"risk group {g.group.name}", g.limits) for g in live.risk_groups)]
     said = []
     for owner, limits in owners:
         if limits is None:
@@ -535,12 +550,13 @@ def _user_model(names: Names, user: LiveUser) -> User:
     return User.model_validate(data)
 
 
-def _risk_group_model(names: Names, group: RiskGroupRecord, members: list[int] | None,
-                      limits: LimitSet | None) -> RiskGroup:
-    data: dict[str, Any] = {"name": group.name, "description": group.description}
-    if members is not None:
-        data["accounts"] = sorted(names.accounts[a] for a in members)
-    named = None if limits is None else _limits(names, limits, account=False)
+def _risk_group_model(names: Names, live: LiveRiskGroup) -> RiskGroup:
+    data: dict[str, Any] = {"name": live.group.name, "description": live.group.description}
+    if live.members is not None:
+        data["accounts"] = sorted(names.accounts[a] for a in live.members)
+    if live.risk_settings is not None:
+        data["risk_settings"] = _record_fields(live.risk_settings)
+    named = None if live.limits is None else _limits(names, live.limits, account=False)
     if named:
         data["limits"] = named
     return RiskGroup.model_validate(data)
@@ -564,8 +580,8 @@ def to_models(live: LiveFirm) -> dict[str, Sequence[Any]]:
         "users": [_user_model(names, u) for u in sorted(live.users, key=lambda u: u.email)],
         "user_groups": [_user_group_model(names, g, members) for g, members in
                         sorted(live.user_groups, key=lambda g: g[0].name)],
-        "risk_groups": [_risk_group_model(names, g, members, limits) for g, members, limits
-                        in sorted(live.risk_groups, key=lambda g: g[0].name)],
+        "risk_groups": [_risk_group_model(names, g)
+                        for g in sorted(live.risk_groups, key=lambda g: g.group.name)],
         "product_margins": [margin_model(names, m) for m in live.margins],
         "order_tag_defaults": [default_model(names, d) for d in live.defaults],
     }

@@ -175,7 +175,8 @@ async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]
     if risk_groups:
         group = risk_groups[0].id
         details += [read(lambda: tt.risk_groups.accounts(group)),
-                    read(lambda: tt.risk_groups.limits(group))]
+                    read(lambda: tt.risk_groups.limits(group)),
+                    read(lambda: tt.risk_groups.risk_settings(group))]
     if products:
         details.append(read(lambda: tt.reference.instruments(products[0].id)))
     if company is not None:

@@ -446,6 +446,8 @@ def _add_risk_group(firm: _Firm, company_id: int, spec: RiskGroup) -> None:
     for index, key in enumerate(spec.keys):
         _put_limit(limits, _limit(firm, key, spec.scale, "full" if index == 0 else "pos"))
     firm.data["riskGroupLimits"].append(limits)
+    firm.data["riskGroupRiskSettings"].append(
+        {"riskGroupId": group_id, "creditLimit": spec.credit, "currency": "USD"})
 
 
 def _user_limits(firm: _Firm, alias: str) -> Json:

@@ -26,7 +26,7 @@ TABLES = (
     "markets", "products", "instruments", "orderTagFields", "companies", "appKeys",
     "accounts", "accountLimits", "riskSettings", "restrictions", "accountUsers", "users",
     "userLimits", "userGroups", "userGroupUsers", "riskGroups", "riskGroupAccounts",
-    "riskGroupLimits", "orderTagDefaults", "productMargins",
+    "riskGroupLimits", "riskGroupRiskSettings", "orderTagDefaults", "productMargins",
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- reference data
@@ -383,12 +383,13 @@ class RiskGroup(NamedTuple):
     members: tuple[str, ...]
     keys: tuple[str, ...]
     scale: float
+    credit: int | None = None  # the group's own credit limit (USD), applied to each member
 
 
 RISK_GROUPS: tuple[RiskGroup, ...] = (
     RiskGroup("Energy Aggregate", "Firm-wide energy exposure of prop, arb and market making",
                ("HPT-PROP-ENERGY", "HPT-ARB-CAL", "HPT-MM-ICE"), ("CL", "NG", "BRN", "G", "T"),
-               3.0),
+               3.0, 60_000_000),
     RiskGroup("Rates Aggregate", "Firm-wide rates exposure of prop, arb and market making",
                ("HPT-PROP-RATES", "HPT-ARB-XMKT", "HPT-MM-EUREX"),
                ("ZN", "ZB", "SR3", "FGBL", "FGBM"), 3.0),
@@ -397,7 +398,7 @@ RISK_GROUPS: tuple[RiskGroup, ...] = (
                2.0),
     RiskGroup("Customer Exposure", "Combined limits of the customer accounts",
                ("HPT-CUST-ALDER", "HPT-CUST-BIRCH", "HPT-CUST-CEDAR", "HPT-IB-FALCON"),
-               ("ES", "ZN", "CL", "GC"), 2.0),
+               ("ES", "ZN", "CL", "GC"), 2.0, 15_000_000),
 )  # fmt: skip
 
 RATES, ENERGY, EQUITY = "Rates Desk", "Energy Desk", "Equity Index Desk"

@@ -43,6 +43,7 @@ _ID_TABLES: tuple[tuple[str, str, str], ...] = (
     ("userGroups", "user_groups", "id"),
     ("riskGroups", "risk_groups", "id"),
     ("riskGroupLimits", "risk_group_limits", "riskGroupId"),
+    ("riskGroupRiskSettings", "risk_group_settings", "riskGroupId"),
     ("orderTagDefaults", "order_tag_defaults", "id"),
     ("productMargins", "product_margins", "id"),
 )
@@ -74,6 +75,8 @@ class EnvData:
     user_groups: dict[Any, Record] = field(default_factory=dict)
     risk_groups: dict[Any, Record] = field(default_factory=dict)
     risk_group_limits: dict[Any, Record] = field(default_factory=dict)
+    risk_group_settings: dict[Any, Record] = field(default_factory=dict)
+    """A risk group's credit limit and currency (ASSUMED, contract §9)."""
     order_tag_defaults: dict[Any, Record] = field(default_factory=dict)
     product_margins: dict[Any, Record] = field(default_factory=dict)
     account_users: dict[int, dict[int, Record]] = field(default_factory=dict)

@@ -210,6 +210,14 @@ class RiskGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupRiskSettings:
+    """A risk group's own credit limit (ASSUMED, contract §9)."""
+
+    credit_limit: int | float | None
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderTagField:
     id: int
     market_id: int

@@ -114,6 +114,8 @@ EXPECTED: dict[str, Shape] = {
         "accountId": "int", "accountName?": "str"}]},
     "/ttgroup/{env}/riskgroup/{id}/limits": {**PAGED, "riskGroupLimits": [{
         "riskGroupId": "int", "riskLimits": RISK_LIMITS}]},
+    "/ttgroup/{env}/riskgroup/{id}/risksettings": {"riskSettings": [{  # ASSUMED (§9)
+        "riskGroupId": "int", "creditLimit": "int|float|null", "currency": "str|null"}]},
 }
 """Every answer ttconfig reads, by path template ({env} the TT environment, {id} an id)."""
 

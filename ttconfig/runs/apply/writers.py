@@ -165,7 +165,7 @@ def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow]:
     names = Names(w.live)
     sets = {Kind.ACCOUNTS: [(a.account.name, a.limits) for a in w.live.accounts],
             Kind.USERS: [(u.email, u.limits) for u in w.live.users],
-            Kind.RISK_GROUPS: [(g.name, lim) for g, _, lim in w.live.risk_groups]}[kind]
+            Kind.RISK_GROUPS: [(g.group.name, g.limits) for g in w.live.risk_groups]}[kind]
     limits = next((lim for name, lim in sets if fold(name) == key.folded[0]), None)
     if limits is None:
         return {}
@@ -306,6 +306,12 @@ async def update_risk_group(w: Writes, step: Step) -> None:
                                   description=group.description)
 
 
+async def update_group_risk_settings(w: Writes, step: Step) -> None:
+    settings = w.model(step, RiskGroup).risk_settings
+    await w.tt.risk_groups.update_risk_settings(_group_id(w, step), {
+        name: getattr(settings, name) for name in step.items})
+
+
 async def add_group_accounts(w: Writes, step: Step) -> None:
     await w.tt.risk_groups.add_accounts(_group_id(w, step),
                                         [w.ids.accounts[fold(a)] for a in step.items])
@@ -389,6 +395,7 @@ WRITERS: dict[tuple[Kind, Operation], Writer] = {
     (Kind.USER_GROUPS, Operation.DELETE): delete_user_group,
     (Kind.RISK_GROUPS, Operation.CREATE): create_risk_group,
     (Kind.RISK_GROUPS, Operation.UPDATE): update_risk_group,
+    (Kind.RISK_GROUPS, Operation.UPDATE_RISK_SETTINGS): update_group_risk_settings,
     (Kind.RISK_GROUPS, Operation.ADD_MEMBERS): add_group_accounts,
     (Kind.RISK_GROUPS, Operation.REMOVE_MEMBER): remove_group_account,
     (Kind.RISK_GROUPS, Operation.DELETE): delete_risk_group,

@@ -22,6 +22,8 @@ def register(router: Router) -> None:
     router.add("GET", svc, "riskgroup/{groupId}/limits")(get_limits)
     router.add("POST", svc, "riskgroup/{groupId}/limits")(post_limits)
     router.add("DELETE", svc, "riskgroup/{groupId}/limits/{limitId}")(delete_limit)
+    router.add("GET", svc, "riskgroup/{groupId}/risksettings")(get_risk_settings)
+    router.add("POST", svc, "riskgroup/{groupId}/risksettings")(post_risk_settings)
     router.add("GET", svc, "usergroups")(list_user_groups)
     router.add("POST", svc, "usergroup")(create_user_group)
     router.add("POST", svc, "usergroup/{groupId}")(update_user_group)
@@ -29,6 +31,30 @@ def register(router: Router) -> None:
     router.add("GET", svc, "usergroup/{groupId}/users")(get_user_members)
     router.add("POST", svc, "usergroup/{groupId}/users")(add_user_members)
     router.add("DELETE", svc, "usergroup/{groupId}/users/{userId}")(remove_user_member)
+
+
+RISK_SETTINGS: dict[str, v.Check] = {"creditLimit": v.amount, "currency": v.currency}
+"""A risk group's own credit (ASSUMED, contract §9: TT applies it to the group and to each
+member account)."""
+RISK_SETTINGS_DEFAULTS: Record = {"creditLimit": None, "currency": "USD"}
+
+
+def get_risk_settings(call: Call) -> Reply:
+    group_id, _record = _risk_group(call)
+    return Reply({"riskSettings": [dict(_settings(call, group_id))]})
+
+
+def post_risk_settings(call: Call) -> Reply:
+    group_id, record = _risk_group(call)
+    stored = _settings(call, group_id)
+    stored.update(v.fields(call.body, RISK_SETTINGS))
+    bump(record)
+    return Reply({"riskSettings": [dict(stored)]})
+
+
+def _settings(call: Call, group_id: int) -> Record:
+    return call.env.risk_group_settings.setdefault(
+        group_id, {"riskGroupId": group_id, **RISK_SETTINGS_DEFAULTS})
 
 
 def _risk_group(call: Call) -> tuple[int, Record]:
@@ -71,6 +97,7 @@ def create_risk_group(call: Call) -> Reply:
     record = {"id": new_id, "description": "", "companyId": call.company_id, "revision": 1, **data}
     call.env.risk_groups[new_id] = record
     call.env.risk_group_limits[new_id] = {"riskGroupId": new_id, **limits.empty()}
+    call.env.risk_group_settings[new_id] = {"riskGroupId": new_id, **RISK_SETTINGS_DEFAULTS}
     return Reply({"riskGroup": [_public(record)]})
 
 
@@ -87,6 +114,7 @@ def delete_risk_group(call: Call) -> Reply:
         raise ApiFailure(409, f"risk group {group_id} still has member accounts")
     del call.env.risk_groups[group_id]
     call.env.risk_group_limits.pop(group_id, None)
+    call.env.risk_group_settings.pop(group_id, None)
     call.env.risk_group_accounts.pop(group_id, None)
     return Reply({"riskGroupId": group_id})
 

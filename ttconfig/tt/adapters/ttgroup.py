@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ttconfig.tt import wire
 from ttconfig.tt.adapters import fields, limits
 from ttconfig.tt.batching import chunk_bodies, post_batches
 from ttconfig.tt.http import Json, TTHttp
-from ttconfig.tt.records import LimitRow, LimitSet, RiskGroup, UserGroup
+from ttconfig.tt.records import GroupRiskSettings, LimitRow, LimitSet, RiskGroup, UserGroup
 
 SERVICE = wire.TTGROUP
+GROUP_RISK_SETTINGS_KEYS = {"credit_limit": "creditLimit", "currency": "currency"}
+"""`riskgroup/{id}/risksettings` → `{riskSettings: [{riskGroupId, creditLimit, currency}]}`
+(ASSUMED, contract §9: risk groups gain risk settings)."""
 
 
 def risk_group_from_json(data: Json) -> RiskGroup:
@@ -78,6 +82,21 @@ class RiskGroupsApi:
 
     async def delete_limit(self, group_id: int, limit_id: int) -> None:
         await self._http.delete(SERVICE, f"riskgroup/{group_id}/limits/{limit_id}")
+
+    async def risk_settings(self, group_id: int) -> GroupRiskSettings:
+        body = await self._http.get(SERVICE, f"riskgroup/{group_id}/risksettings")
+        return _group_settings(fields.single(body, "riskSettings"))
+
+    async def update_risk_settings(self, group_id: int,
+                                   changes: Mapping[str, Any]) -> GroupRiskSettings:
+        body = fields.write(GROUP_RISK_SETTINGS_KEYS, changes)
+        answer = await self._http.post(SERVICE, f"riskgroup/{group_id}/risksettings", body)
+        return _group_settings(fields.single(answer, "riskSettings"))
+
+
+def _group_settings(data: Json) -> GroupRiskSettings:
+    return GroupRiskSettings(credit_limit=fields.number(data, "creditLimit"),
+                             currency=data.get("currency"))
 
 
 @fields.checked
