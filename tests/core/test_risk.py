@@ -46,6 +46,8 @@ def test_a_lower_margin_loosens(old: Any, new: Any, expected: str) -> None:
     ("reject_without_market_data", False, True, "tightening"),
     ("apply_wholesale_limits", True, False, "loosening"),
     ("check_credit", False, True, "tightening"),
+    ("adl_algo_approval_required", False, True, "tightening"),
+    ("tt_iceberg", False, True, "loosening"),
     ("apply_to_block_cross", True, False, "loosening"),
     ("position_reset_time", "17:00", "16:00", "neutral"),
     ("trade_mode", "standard", "pro", "loosening"),

@@ -470,3 +470,49 @@ def test_risk_group_credit_limits_apply_and_converge(sandbox: Sandbox, tmp_path:
     held = {env.risk_groups[g]["name"]: s["creditLimit"]
             for g, s in env.risk_group_settings.items()}
     assert (held["Customer Exposure"], held["Rates Aggregate"]) == (12_000_000, 40_000_000)
+
+
+NEW_ACCOUNT = """
+- name: HPT-PROP-NEWDESK
+  type: house
+  parent: HPT-PROP
+  restrictions: {market_orders: true, tt_iceberg: true}
+"""
+
+
+def test_a_created_account_gets_every_restriction_written_not_left_to_tts_deny(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """TT denies everything on a new account; ttconfig writes each restriction explicitly:
+    as declared, else as environment.yaml's defaults say, else denied (and the plan shows
+    each of them)."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    with (folder / "accounts.yaml").open("a") as accounts:
+        accounts.write(NEW_ACCOUNT)
+    with (folder / "environment.yaml").open("a") as environment:
+        environment.write("defaults:\n  restrictions: {place_orders: true, modify_orders: true,"
+                          " market_orders: false}\n")
+    firm = load(folder)
+
+    async def run() -> tuple[Plan, ApplyResult, Plan]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            result = await Applier(tt, firm, "uat", live,
+                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
+                                   settle_seconds=0.0).apply(plan)
+            return plan, result, plan_from(firm, "uat", await read_live(tt))
+
+    plan, result, after = asyncio.run(run())
+    (created,) = [c for c in plan.changes if c.key == "HPT-PROP-NEWDESK"]
+    shown = {f.path[1]: f.new for f in created.fields if f.path[0] == "restrictions"}
+    assert len(shown) == 27, "the plan shows every restriction the new account gets"
+    assert {name for name, allowed in shown.items() if allowed} == {
+        "apply", "place_orders", "modify_orders", "market_orders", "tt_iceberg"}
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (account,) = [a["id"] for a in env.accounts.values() if a["name"] == "HPT-PROP-NEWDESK"]
+    held = env.restrictions[account]
+    assert (held["placeOrders"], held["marketOrders"], held["ttIceberg"], held["obo"]) == (
+        True, True, True, False)

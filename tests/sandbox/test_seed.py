@@ -47,7 +47,10 @@ ROW_KEYS: dict[str, set[str]] = {
     },
     "restrictions": {
         "accountId", "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",
-        "submitBlockCross", "marketOrders", "gtcOrders", "obo", "algoSdk", "adl",
+        "submitBlockCross", "marketOrders", "gtcOrders", "obo", "algoSdk", "adl", "apply",
+        "adlAlgoApprovalRequired", "pauseResumeAlgos", "updatePositions", "rfqCross", "mobile",
+        "aggregator", "ttIceberg", "ttTimeSliced", "ttTimed", "ttStop", "ttIfTouched",
+        "ttRetry", "ttOco", "ttBracket", "ttTrailingLimit",
     },
     "accountUsers": {"accountId", "userId", "orderPermissions", "permissions"},
     "users": {

@@ -922,3 +922,17 @@ def test_a_risk_group_has_its_own_credit_limit(sandbox: Sandbox, raw: RawTT) -> 
     assert "creditLimit" in failed(raw.post("ttgroup", endpoint, {"creditLimit": -1}), 400)
     time.sleep(FAST_PAUSE + 0.05)
     assert "unknown" in failed(raw.post("ttgroup", endpoint, {"checkCredit": True}), 400)
+
+
+# ------------------------------------------------- a new account: restrictions deny by default
+
+
+def test_a_new_account_has_its_restrictions_applied_and_every_activity_denied(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    made = ok(raw.post("ttaccount", "account", {"name": "HPT-NEW-DENIED", "accountType": 2}))
+    account = made["account"][0]["id"]
+    (held,) = ok(raw.get("ttaccount", f"account/{account}/restrictions"))["restrictions"]
+    assert held.pop("accountId") == account
+    assert (held.pop("apply"), held.pop("adlAlgoApprovalRequired")) == (True, False)
+    assert len(held) == 25
+    assert set(held.values()) == {False}, "TT denies every activity on a new account"

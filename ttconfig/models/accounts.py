@@ -16,6 +16,7 @@ from ttconfig.models.base import (
     Name,
     PercentLimit,
     Risk,
+    WhenNew,
 )
 from ttconfig.models.limits import AccountLimits
 from ttconfig.models.permissions import UserLink
@@ -58,20 +59,49 @@ class RiskSettings(Model):
         default_factory=CreditLossActions)
 
 
-class Restrictions(Model):
-    """What the account may do; `true` allows it. Restrictions override user permissions."""
+Denied = Annotated[Grant, WhenNew(False)]
+"""An activity a new TT account may not do until it is allowed (TT denies by default)."""
 
-    place_orders: Grant = None
-    modify_orders: Grant = None
-    tt_api: Grant = None
-    tt_order_types: Grant = None
-    autospreader: Grant = None
-    submit_block_cross: Grant = None
-    market_orders: Grant = None
-    gtc_orders: Grant = None
-    obo: Grant = None
-    algo_sdk: Grant = None
-    adl: Grant = None
+
+class Restrictions(Model):
+    """What the account may do; `true` allows it. Restrictions override user permissions
+    and apply to the account's children. TT denies every activity on a new account, and
+    applies the restrictions (`apply`) unless told not to."""
+
+    apply: Annotated[Control, WhenNew(True)] = None
+    place_orders: Denied = None
+    modify_orders: Denied = None
+    tt_api: Denied = None
+    tt_order_types: Denied = None
+    autospreader: Denied = None
+    submit_block_cross: Denied = None
+    market_orders: Denied = None
+    gtc_orders: Denied = None
+    obo: Denied = None
+    algo_sdk: Denied = None
+    adl: Denied = None
+    adl_algo_approval_required: Annotated[Control, WhenNew(False)] = None
+    """An ADL algo needs an approval before it runs (true is tighter)."""
+    pause_resume_algos: Denied = None
+    update_positions: Denied = None
+    rfq_cross: Denied = None
+    mobile: Denied = None
+    aggregator: Denied = None
+    tt_iceberg: Denied = None
+    tt_time_sliced: Denied = None
+    tt_timed: Denied = None
+    tt_stop: Denied = None
+    tt_if_touched: Denied = None
+    tt_retry: Denied = None
+    tt_oco: Denied = None
+    tt_bracket: Denied = None
+    tt_trailing_limit: Denied = None
+
+
+NEW_ACCOUNT_RESTRICTIONS: dict[str, bool] = {
+    name: next(m.value is True for m in info.metadata if isinstance(m, WhenNew))
+    for name, info in Restrictions.model_fields.items()}
+"""What TT holds for an account it has just made: restrictions applied, everything denied."""
 
 
 class Account(Model):
@@ -88,3 +118,13 @@ class Account(Model):
 
     def key(self) -> str:
         return self.name
+
+    def as_created(self, defaults: Restrictions | None) -> Account:
+        """This account as ttconfig creates it: every restriction written explicitly — as
+        declared, else as environment.yaml's `defaults.restrictions` say, else as TT makes
+        a new account (denied) — so the plan shows what the account can do, and nothing
+        is left to TT's silent deny-by-default."""
+        restrictions = {**NEW_ACCOUNT_RESTRICTIONS,
+                        **(defaults.declared() if defaults is not None else {}),
+                        **(self.restrictions.declared() if self.restrictions else {})}
+        return Account.model_validate({**self.declared(), "restrictions": restrictions})

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cronsim import CronSim, CronSimError
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from ttconfig.models.accounts import Restrictions
 from ttconfig.models.base import Email, Model, Name, Quantity
 from ttconfig.models.kinds import DECLARED
 from ttconfig.models.limits import LIMIT_FIELDS
@@ -212,6 +213,14 @@ class Scratch(Model):
     user: str | None = None
 
 
+class Defaults(Model):
+    """What objects ttconfig creates get where their YAML is silent."""
+
+    restrictions: Restrictions | None = None
+    """A new account's restrictions, each one its YAML does not declare; one neither
+    declares is written denied, as TT makes it (the plan shows every one)."""
+
+
 class EnvironmentConfig(Model):
     """The environment.yaml of one folder under environments/."""
 
@@ -225,3 +234,4 @@ class EnvironmentConfig(Model):
     promotion: Promotion = Field(default_factory=Promotion)
     wire_profile: WireProfile = Field(default_factory=WireProfile)
     scratch: Scratch | None = None
+    defaults: Defaults = Field(default_factory=Defaults)

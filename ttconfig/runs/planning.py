@@ -127,11 +127,23 @@ def check_company(firm: Firm, company: str) -> None:
             f"{declared!r}: wrong credentials for this environment?")
 
 
+def as_created(firm: Firm, live: LiveFirm) -> Firm:
+    """`firm` with each account TT does not hold yet as ttconfig will create it: every
+    restriction explicit (`Account.as_created`). Plan and apply both see it so."""
+    existing = {fold(a.account.name) for a in live.accounts}
+    defaults = firm.environment.defaults.restrictions
+    new = [a for a in firm.accounts if fold(a.name) not in existing]
+    if not new:
+        return firm
+    return firm.model_copy(update={"accounts": [
+        a if fold(a.name) in existing else a.as_created(defaults) for a in firm.accounts]})
+
+
 def plan_from(firm: Firm, environment: str, live: LiveFirm,
               keep: Callable[[Change], bool] | None = None,
               live_models: Mapping[str, Sequence[Model]] | None = None) -> Plan:
     live_models = State.of(to_models(live) if live_models is None else live_models)
-    desired = State.of(firm.by_kind())
+    desired = State.of(as_created(firm, live).by_kind())
     prune: dict[str, bool] = {str(k): v for k, v in firm.environment.policy.prune.items()}
     changes = diff(desired, live_models, prune)
     if keep is not None:

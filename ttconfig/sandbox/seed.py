@@ -326,7 +326,8 @@ def _add_account(
                                   for action, percent in profile.loss_actions],
         }
     )
-    restrictions = {name: name not in profile.denied for name in RESTRICTIONS}
+    restrictions = {"apply": True, "adlAlgoApprovalRequired": "adl" in profile.approvals,
+                    **{name: name not in profile.denied for name in RESTRICTIONS}}
     firm.data["restrictions"].append({"accountId": account_id, **restrictions})
     keys = DESKS.get(row.desk, ()) if keys is None else keys
     limits: Json = {

@@ -148,7 +148,12 @@ FIELD_BY_ID = {field.field_id: field for field in FIELDS}
 RESTRICTIONS = (
     "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",
     "submitBlockCross", "marketOrders", "gtcOrders", "obo", "algoSdk", "adl",
+    "pauseResumeAlgos", "updatePositions", "rfqCross", "mobile", "aggregator", "ttIceberg",
+    "ttTimeSliced", "ttTimed", "ttStop", "ttIfTouched", "ttRetry", "ttOco", "ttBracket",
+    "ttTrailingLimit",
 )  # fmt: skip
+"""The activities an account is allowed (true) or denied; past adl ASSUMED (contract §9).
+Besides them a record holds `apply` (restrictions applied) and `adlAlgoApprovalRequired`."""
 ALL = frozenset(RESTRICTIONS)
 
 
@@ -164,6 +169,7 @@ class Profile(NamedTuple):
     block_cross_credit: bool = False  # applyToBlockCross
     loss_actions: tuple[tuple[str, int], ...] = ()  # creditLossActions: (action, atPercent)
     reset_time: str | None = None  # positionResetTime (None: the company's)
+    approvals: frozenset[str] = frozenset()  # "adl": ADL algos need an approval
 
 
 # a customer's day: orders deleted at 80 % of the credit limit lost, trading disabled at
@@ -174,10 +180,12 @@ TRAINING_DENIED = frozenset(
 )
 PROFILES: dict[str, Profile] = {
     "open": Profile(frozenset()),
-    "prop": Profile(frozenset({"obo"}), loss_actions=(("disableTrading", 100),)),
+    "prop": Profile(frozenset({"obo", "mobile"}), loss_actions=(("disableTrading", 100),),
+                    approvals=frozenset({"adl"})),
     "spreads": Profile(frozenset({"obo"}), spread_sod=True),
     "mm": Profile(frozenset({"obo", "marketOrders"}), spread_sod=True, reset_time="17:00"),
-    "customer": Profile(frozenset({"ttApi", "algoSdk", "adl"}), block_cross_credit=True,
+    "customer": Profile(frozenset({"ttApi", "algoSdk", "adl", "pauseResumeAlgos", "mobile",
+                                   "ttRetry"}), block_cross_credit=True,
                         loss_actions=CUSTOMER_LOSS),
     "training": Profile(TRAINING_DENIED),
     "cancel_only": Profile(ALL - {"modifyOrders"}),

@@ -131,6 +131,23 @@ class Restrictions:
     obo: bool
     algo_sdk: bool
     adl: bool
+    apply: bool | None = None
+    pause_resume_algos: bool | None = None
+    update_positions: bool | None = None
+    rfq_cross: bool | None = None
+    mobile: bool | None = None
+    adl_algo_approval_required: bool | None = None
+    aggregator: bool | None = None
+    tt_iceberg: bool | None = None
+    tt_time_sliced: bool | None = None
+    tt_timed: bool | None = None
+    tt_stop: bool | None = None
+    tt_if_touched: bool | None = None
+    tt_retry: bool | None = None
+    tt_oco: bool | None = None
+    tt_bracket: bool | None = None
+    tt_trailing_limit: bool | None = None
+    """The keys above `adl` are ASSUMED (contract §9): None where TT did not send one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,9 @@ EXPECTED: dict[str, Shape] = {
         f"{ttaccount.CREDIT_LOSS_ACTIONS}?": [{ttaccount.ACTION: "str",
                                                 ttaccount.AT_PERCENT: "int|float"}]}]},
     "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{
-        "accountId": "int", **_flags(ttaccount.RESTRICTION_KEYS)}]},
+        "accountId": "int",
+        **{f"{key}?" if key in ttaccount.ASSUMED_RESTRICTION_KEYS else key: "bool"
+           for key in ttaccount.RESTRICTION_KEYS.values()}}]},
     "/ttaccount/{env}/account/{id}/users": {**PAGED, "accountId": "int", "users": [LINK]},
     "/ttaccount/{env}/accountusers": {  # wire profile B
         **PAGED, "accountUsers": [{"accountId": "int", **LINK}]},

@@ -40,7 +40,7 @@ from ttconfig.runs.audit import (
     git_commit,
     unfinished_in,
 )
-from ttconfig.runs.planning import keeper, plan_from
+from ttconfig.runs.planning import as_created, keeper, plan_from
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import OutcomeUnknown, TTError
 
@@ -92,7 +92,8 @@ class Applier:
                  selection: Selection | None = None) -> None:
         self.tt, self.firm, self.environment = tt, firm, environment
         self.audit = audit
-        self.writes = Writes(tt, firm, State.of(firm.by_kind()), live, Ids.of(live))
+        self.writes = Writes(tt, firm, State.of(as_created(firm, live).by_kind()), live,
+                             Ids.of(live))
         self.settle_seconds = settle_seconds
         self.progress = progress
         self.scope = scope_of(selection.chosen if selection else firm)

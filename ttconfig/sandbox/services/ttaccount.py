@@ -34,8 +34,13 @@ RISK_SETTINGS_DEFAULTS: Record = {
 }
 RESTRICTIONS = (
     "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader", "submitBlockCross",
-    "marketOrders", "gtcOrders", "obo", "algoSdk", "adl",
+    "marketOrders", "gtcOrders", "obo", "algoSdk", "adl", "pauseResumeAlgos",
+    "updatePositions", "rfqCross", "mobile", "aggregator", "ttIceberg", "ttTimeSliced",
+    "ttTimed", "ttStop", "ttIfTouched", "ttRetry", "ttOco", "ttBracket", "ttTrailingLimit",
 )
+NEW_RESTRICTIONS = {"apply": True, "adlAlgoApprovalRequired": False,
+                    **dict.fromkeys(RESTRICTIONS, False)}
+"""A new account's restrictions: applied, every activity denied (past adl ASSUMED)."""
 ORDER_PERMISSIONS = (
     "placeOrders", "modifyOrders", "deleteOrders", "submitBlockCrossOrders", "submitStagedOrders",
 )
@@ -117,7 +122,8 @@ def create_account(call: Call) -> Reply:
     env.account_limits[new_id] = {"accountId": new_id, "riskLimitSettings": {"applyLimits": True},
                                   **limits.empty()}
     env.risk_settings[new_id] = {"accountId": new_id, **RISK_SETTINGS_DEFAULTS}
-    env.restrictions[new_id] = {"accountId": new_id, **dict.fromkeys(RESTRICTIONS, True)}
+    # TT applies restrictions to a new account and denies every activity (contract §9)
+    env.restrictions[new_id] = {"accountId": new_id, **NEW_RESTRICTIONS}
     return Reply({"account": [_detail(record)]})
 
 
@@ -249,7 +255,7 @@ def get_restrictions(call: Call) -> Reply:
 def post_restrictions(call: Call) -> Reply:
     account_id, record = account(call)
     stored = call.env.restrictions[account_id]
-    stored.update(v.fields(call.body, dict.fromkeys(RESTRICTIONS, v.boolean)))
+    stored.update(v.fields(call.body, dict.fromkeys(NEW_RESTRICTIONS, v.boolean)))
     bump(record)
     return Reply({"restrictions": [dict(stored)]})
 

@@ -49,7 +49,26 @@ RESTRICTION_KEYS = {
     "tt_order_types": "ttOrderTypes", "autospreader": "autospreader",
     "submit_block_cross": "submitBlockCross", "market_orders": "marketOrders",
     "gtc_orders": "gtcOrders", "obo": "obo", "algo_sdk": "algoSdk", "adl": "adl",
+    "apply": "apply",
+    "pause_resume_algos": "pauseResumeAlgos",
+    "update_positions": "updatePositions",
+    "rfq_cross": "rfqCross",
+    "mobile": "mobile",
+    "adl_algo_approval_required": "adlAlgoApprovalRequired",
+    "aggregator": "aggregator",
+    "tt_iceberg": "ttIceberg",
+    "tt_time_sliced": "ttTimeSliced",
+    "tt_timed": "ttTimed",
+    "tt_stop": "ttStop",
+    "tt_if_touched": "ttIfTouched",
+    "tt_retry": "ttRetry",
+    "tt_oco": "ttOco",
+    "tt_bracket": "ttBracket",
+    "tt_trailing_limit": "ttTrailingLimit",
 }
+"""TT's restriction keys: the first eleven as section 3 of the contract has them, the rest
+ASSUMED (camelCase of TT's labels, contract §9)."""
+ASSUMED_RESTRICTION_KEYS = frozenset(list(RESTRICTION_KEYS.values())[11:])
 ORDER_PERMISSION_KEYS = {
     "place_orders": "placeOrders", "modify_orders": "modifyOrders",
     "delete_orders": "deleteOrders", "submit_block_cross_orders": "submitBlockCrossOrders",
