@@ -642,23 +642,28 @@ def test_429s_at_the_declared_plan_say_the_keys_real_plan_may_be_lower(desk: Des
 
 # --- rows TT holds that the YAML cannot say yet ---------------------------------------------
 
-def test_a_default_row_and_inter_product_limits_are_kept_named_and_never_touched(
+def test_a_default_row_is_read_as_product_star_and_inter_product_rows_are_kept(
         desk: Desk) -> None:
     """TT scopes a limit row by market and type alone (a default row, `productId: null`)
-    and holds inter-product rows (contract §9). Every plan crashed on the first with a
-    KeyError. Now it reads them, leaves them out of the plan, never writes them, and says
-    so; the apply beside them goes through."""
-    set_limit(desk, 500)  # HPT-ARB's CL spread: 600 → 500
+    and holds inter-product rows (contract §9). A default row reads as `product: "*"`: the
+    YAML that lists the account's rows without it removes it, and says so (a loosening);
+    the YAML that lists it keeps it. Inter-product rows are kept, named, never written."""
     account = account_id_of(desk, "HPT-ARB")
     limits = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
     default = {**copy.deepcopy(limits["productLimits"][0]), "productId": None, "id": 424242,
                "maxOrderQty": 5}
     limits["productLimits"].append(default)
     limits["interProductLimits"] = [{"id": 1, "legs": []}]
+    set_limit(desk, 500)  # HPT-ARB's CL spread: 600 → 500
     planned = desk.run("plan", "-e", "prod")
-    refused(planned, 0, "TT holds 2 limit row(s) ttconfig cannot represent yet; the plan "
-            "leaves them as they are: account HPT-ARB: CME", "a default row (no product)",
+    refused(planned, 0, '- limits.products["CME * spread"].max_order_qty: 5  LOOSENING',
+            "TT holds 1 limit row(s) ttconfig cannot represent yet",
             "account HPT-ARB: 1 inter-product limit(s)")
+    account_yaml = seeded("accounts", "HPT-ARB")
+    row(account_yaml, "CME", "CL", "spread")["max_order_qty"] = 500
+    account_yaml["limits"]["products"].append(
+        {"market": "CME", "type": "spread", "max_order_qty": 5})
+    desk.write(accounts=[account_yaml])
     refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
     kept = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
     assert any(r["id"] == 424242 and r["maxOrderQty"] == 5 for r in kept["productLimits"])

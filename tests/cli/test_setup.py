@@ -37,3 +37,22 @@ def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
     load_firm(folder)
     run()
     assert {p.name: p.read_text() for p in folder.glob("*.yaml")} == first
+
+
+def test_explain_names_the_row_that_governs_a_product_and_where_it_is(
+        ttconfig: TTConfig, demo: Path) -> None:
+    own = ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "CME", "ZB")
+    assert own.exit_code == 0, own.stderr
+    lines = own.stdout.splitlines()
+    assert lines[0] == "HPT-PROP-RATES · CME ZB future"
+    assert lines[1].startswith("  account HPT-PROP-RATES: the product row CME ZB future "
+                               "(environments/prod/accounts.yaml:")
+    assert "max_order_qty 500" in lines[2]
+    assert lines[3].startswith("  risk group Rates Aggregate: the product row CME ZB future")
+    fallback = ttconfig("explain", "-e", "prod", "hpt-prop-rates", "CME", "6E").stdout
+    assert "account HPT-PROP-RATES: the default row CME * future" in fallback
+    assert "max_order_qty 50 ·" in fallback
+    assert "risk group Rates Aggregate: no row matches" in fallback
+    missing = ttconfig("explain", "-e", "prod", "HPT-NOPE", "CME", "ZB")
+    assert missing.exit_code == 64
+    assert "no account 'HPT-NOPE'" in missing.stderr

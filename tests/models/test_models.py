@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import as_imported
 from ttconfig.models.environment import EnvironmentConfig
-from ttconfig.models.limits import ProductLimit
+from ttconfig.models.limits import ContractLimit, ProductLimit
 from ttconfig.models.setup import ProductMargin
 from ttconfig.models.users import User
 
@@ -154,3 +154,13 @@ def test_import_writes_quiet_fields_only_where_tt_holds_another_value() -> None:
         "position_reset_time": "17:00", "credit_loss_actions": actions}})
     assert as_imported(kept)["risk_settings"] == {"position_reset_time": "17:00",
                                                   "credit_loss_actions": actions}
+
+
+def test_a_row_without_a_product_is_the_default_row_of_its_market_and_type() -> None:
+    left_out = ProductLimit.model_validate({"market": "CME", "max_order_qty": 5})
+    star = ProductLimit.model_validate({"market": "CME", "product": "*", "max_order_qty": 5})
+    assert left_out.is_default
+    assert left_out.declared() == star.declared()
+    assert left_out.scope() == ("CME", "*", "future", None)
+    assert errors(ContractLimit, {"market": "CME", "contract": "ES Dec26"}) == [
+        ((), "value_error")]

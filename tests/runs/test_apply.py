@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.tt.transports import Recording
+from ttconfig.core.changes import ABSENT
 from ttconfig.core.plan import Plan
 from ttconfig.live.read import read_live, scope_of, to_models
 from ttconfig.models import Firm
@@ -516,3 +517,47 @@ def test_a_created_account_gets_every_restriction_written_not_left_to_tts_deny(
     held = env.restrictions[account]
     assert (held["placeOrders"], held["marketOrders"], held["ttIceberg"], held["obo"]) == (
         True, True, True, False)
+
+
+def test_default_rows_are_created_changed_and_converge(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A row without a product is the default row of its market and type: it is written
+    with TT's null productId, and an existing one is changed in place, never duplicated."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    start = text.index("- name: HPT-PROP-RATES")
+    existing = text.index("product: '*'", start)
+    qty = text.index("max_order_qty: 50", existing)
+    text = text[:qty] + "max_order_qty: 40" + text[qty + len("max_order_qty: 50"):]
+    products = text.index("    products:\n", start) + len("    products:\n")
+    accounts.write_text(text[:products] + (
+        "      - {market: Eurex, type: future, max_order_qty: 2, max_position: 10}\n")
+        + text[products:])
+    firm = load(folder)
+
+    async def run() -> tuple[Plan, ApplyResult, Plan]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt)
+            plan = plan_from(firm, "uat", live)
+            result = await Applier(tt, firm, "uat", live,
+                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
+                                   settle_seconds=0.0).apply(plan)
+            return plan, result, plan_from(firm, "uat", await read_live(tt))
+
+    plan, result, after = asyncio.run(run())
+    (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
+    defaults = {f.path[2:]: (f.old, f.new, f.direction) for f in rates.fields
+                if "*" in f.path[2]}
+    assert defaults == {
+        ("CME * future", "max_order_qty"): (50, 40, "tightening"),
+        ("Eurex * future", "max_order_qty"): (ABSENT, 2, "tightening"),
+        ("Eurex * future", "max_position"): (ABSENT, 10, "tightening"),
+    }
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (account,) = [a["id"] for a in env.accounts.values() if a["name"] == "HPT-PROP-RATES"]
+    rows = [(r["marketId"], r["maxOrderQty"]) for r in
+            env.account_limits[account]["productLimits"] if r["productId"] is None]
+    assert sorted(rows) == [(7, 40), (28, 2)]

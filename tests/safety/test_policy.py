@@ -478,6 +478,21 @@ def test_an_account_with_its_own_row_for_the_product_is_covered() -> None:
     assert "coverage" not in rules(verdict)
 
 
+@pytest.mark.parametrize(("default", "covered"), [
+    ({"market": "CME", "type": "future"}, True),
+    ({"market": "CME", "product": "*", "type": "option"}, False),
+    ({"market": "ICE", "product": "*"}, False),
+])
+def test_a_default_row_covers_the_products_of_its_market_and_type(
+        default: dict[str, Any], covered: bool) -> None:
+    own = {"limits": {"products": [{**default, "max_order_qty": 10}]}}
+    verdict = judge({"accounts": accounts(trader(True, **own)),
+                     "risk_groups": energy({**ES, "trading_allowed": True})},
+                    {"accounts": accounts(trader(True, **own)), "risk_groups": energy()},
+                    ROW_FOR_PRODUCTS)
+    assert ("coverage" not in rules(verdict)) is covered
+
+
 def test_a_product_the_risk_group_forbids_needs_no_row() -> None:
     verdict = judge({"accounts": accounts(trader(True)),
                      "risk_groups": energy({**ES, "trading_allowed": False})},

@@ -281,7 +281,11 @@ def test_limits_resolve(data: Json) -> None:
             assert limit["instrumentId"] is None, owner
         for limit in row["contractLimits"]:
             assert instruments[limit["instrumentId"]]["productId"] == limit["productId"], owner
+    types = {(p["marketId"], p["productTypeId"]) for p in products.values()}
     for _, limit in all_limits(data):
+        if limit["productId"] is None:  # a default row: a market and type TT lists
+            assert (limit["marketId"], limit["productTypeId"]) in types
+            continue
         product = products[limit["productId"]]
         assert limit["marketId"] == product["marketId"]
         assert limit["productTypeId"] == product["productTypeId"]

@@ -936,3 +936,32 @@ def test_a_new_account_has_its_restrictions_applied_and_every_activity_denied(
     assert (held.pop("apply"), held.pop("adlAlgoApprovalRequired")) == (True, False)
     assert len(held) == 25
     assert set(held.values()) == {False}, "TT denies every activity on a new account"
+
+
+# ------------------------------------------------------------ default rows (no product)
+
+
+def test_a_default_row_has_no_product_and_is_upserted_by_market_and_type(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/limits"
+    default = {"marketId": 7, "productTypeId": 34, "productId": None, "maxOrderQty": 3}
+    ok(raw.post("ttaccount", endpoint, {"productLimits": [default]}))
+    time.sleep(FAST_PAUSE + 0.05)
+    ok(raw.post("ttaccount", endpoint, {"productLimits": [{**default, "maxOrderQty": 4}]}))
+    rows = ok(raw.get("ttaccount", endpoint))["accountLimits"][0]["riskLimits"]["productLimits"]
+    defaults = [r for r in rows if r["productId"] is None]
+    assert [(r["marketId"], r["productTypeId"], r["maxOrderQty"]) for r in defaults] == [
+        (7, 34, 4)], "one default row per market and type, upserted in place"
+
+
+@pytest.mark.parametrize(("bad", "words"), [
+    ({"marketId": 7, "productTypeId": 99, "productId": None}, "lists no product of type"),
+    ({"marketId": 999, "productTypeId": 34, "productId": None}, "unknown marketId"),
+])
+def test_a_default_row_of_a_type_the_market_lacks_is_refused(
+        sandbox: Sandbox, raw: RawTT, bad: dict[str, Any], words: str) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    answer = failed(raw.post("ttaccount", f"account/{account}/limits",
+                             {"productLimits": [bad]}), 400)
+    assert words in answer

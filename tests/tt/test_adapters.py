@@ -281,7 +281,9 @@ def test_account_limits_read_the_seeded_rows(make_client: ClientFactory) -> None
 
         rows = [*seeded.product_limits, *seeded.contract_limits]
         assert seeded.apply_limits is True
-        assert len(seeded.product_limits) == 11
+        assert len(seeded.product_limits) == 12
+        (default,) = [r for r in seeded.product_limits if r.scope.product_id is None]
+        assert (default.scope.market_id, default.max_order_qty) == (32, 10)  # ICE futures
         assert seeded.contract_limits
         assert all(isinstance(r.id, int) for r in rows)
         assert len({r.id for r in rows}) == len(rows)

@@ -1,9 +1,10 @@
 """The commands that set a repository up or check it: validate, schema, import, inspect,
-and audit verify."""
+doctor, audit, and explain."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import click
 
@@ -11,14 +12,18 @@ from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.models import DECLARED
+from ttconfig.models.base import ProductType
 from ttconfig.render.audit_findings import signing_text, unfinished_text
 from ttconfig.render.console import console
 from ttconfig.render.doctor import doctor_summary, doctor_table
+from ttconfig.render.explain import explain_text
 from ttconfig.render.overview import accounts_table, summary_line
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.doctor import doctor_environment
 from ttconfig.runs.durable import BRANCH, REMOTE, publish_logs, restore_logs
+from ttconfig.runs.explain import Asked
+from ttconfig.runs.explain import explain as run_explain
 from ttconfig.runs.importer import import_environment, inspect_environment
 from ttconfig.runs.planning import quietly
 
@@ -145,4 +150,31 @@ def audit_publish(audit_dir: Path, push: bool) -> None:
                    + (f" and pushed it to {REMOTE}" if push else ""))
 
 
-COMMANDS = (validate, schema, import_, inspect, doctor, audit)
+
+
+@click.command()
+@options.environment(required=True)
+@click.argument("account")
+@click.argument("market")
+@click.argument("product")
+@click.option("--type", "kind", default="future", show_default=True,
+              type=click.Choice(list(get_args(ProductType))), help="The product type.")
+@click.option("--contract", default=None, help="A contract alias (e.g. 'ZN Mar27').")
+@options.ENVIRONMENTS_DIR
+def explain(environment: str, account: str, market: str, product: str, kind: str,
+            contract: str | None, environments_dir: Path) -> None:
+    """Which limit rows govern PRODUCT of MARKET for ACCOUNT, in the YAML (no TT read).
+
+    The account's own row and its risk group's, each the most specific that matches:
+    contract, else product, else the default row of the market and type.
+
+    \b
+    Example:
+      ttconfig explain -e prod HPT-PROP-RATES CME ZB
+    """
+    explanation = run_explain(environments_dir / environment, account,
+                              Asked(market, product, kind, contract))
+    click.echo(explain_text(explanation))
+
+
+COMMANDS = (validate, schema, import_, inspect, doctor, audit, explain)

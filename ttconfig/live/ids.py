@@ -13,7 +13,7 @@ from typing import Any
 from ttconfig.errors import ConfigError
 from ttconfig.live.read import ACCOUNT_TYPES, TRADE_MODES, LiveFirm
 from ttconfig.models.checks import fold
-from ttconfig.models.limits import NEW_ROW
+from ttconfig.models.limits import EVERY_PRODUCT, NEW_ROW
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
 from ttconfig.tt.records import LimitRow, LimitScope
 
@@ -72,8 +72,10 @@ class Ids:
             raise UnknownName(f"{market} has no {kind} product {symbol!r}") from None
 
     def scope(self, row: dict[str, Any]) -> LimitScope:
-        product_id, market_id, type_id = self.product(row["market"], row["product"],
-                                                      row.get("type", "future"))
+        kind = row.get("type", "future")
+        if row.get("product", EVERY_PRODUCT) == EVERY_PRODUCT:  # a default row
+            return LimitScope(self.market(row["market"]), TYPE_IDS[kind], None)
+        product_id, market_id, type_id = self.product(row["market"], row["product"], kind)
         instrument = None
         if "contract" in row:
             instrument = self.instruments.get((product_id, fold(row["contract"])))

@@ -19,7 +19,7 @@ from ttconfig.models.accounts import Account, CreditLossActions
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.kinds import Kind
-from ttconfig.models.limits import LIMIT_VALUES
+from ttconfig.models.limits import EVERY_PRODUCT, LIMIT_VALUES
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
@@ -443,17 +443,20 @@ class Names:
         self.fields = {f.id: f.name for f in live.fields}
 
     def modelled(self, row: LimitRow) -> bool:
-        """A row the YAML can say: of a product TT lists (not a default row), and of a
-        contract TT lists when it names one."""
-        return (row.scope.product_id is not None and row.scope.product_id in self.products
+        """A row the YAML can say: a default row of a market and product type TT lists, or
+        a row of a product TT lists (and of a contract TT lists when it names one)."""
+        if row.scope.product_id is None:
+            return (row.scope.instrument_id is None and row.scope.market_id in self.markets
+                    and row.scope.product_type_id in PRODUCT_TYPES)
+        return (row.scope.product_id in self.products
                 and (row.scope.instrument_id is None
                      or row.scope.instrument_id in self.instruments))
 
     def scope(self, row: LimitRow) -> dict[str, Any]:
-        assert row.scope.product_id is not None, "only modelled rows are named"
-        product = self.products[row.scope.product_id]
+        product = (None if row.scope.product_id is None
+                   else self.products[row.scope.product_id])
         named: dict[str, Any] = {"market": self.markets[row.scope.market_id],
-                                 "product": product.symbol,
+                                 "product": EVERY_PRODUCT if product is None else product.symbol,
                                  "type": PRODUCT_TYPES[row.scope.product_type_id]}
         if row.scope.instrument_id is not None:
             named["contract"] = self.instruments[row.scope.instrument_id]
@@ -479,9 +482,9 @@ def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] 
 
 
 def unmodelled(live: LiveFirm) -> list[str]:
-    """Limit rows TT holds that the YAML cannot say yet ([J]): default rows (no product),
-    rows of a product or contract TT does not list, inter-product limits. They are left
-    out of the live models, so a plan neither shows nor touches them; this names them."""
+    """Limit rows TT holds that the YAML cannot say yet ([J]): rows of a product or
+    contract TT does not list, inter-product limits. They are left out of the live
+    models, so a plan neither shows nor touches them; this names them."""
     names = Names(live)
     owners: list[tuple[str, LimitSet | None]] = [
         *((f"account {a.account.name}", a.limits) for a in live.accounts),
@@ -495,8 +498,9 @@ def unmodelled(live: LiveFirm) -> list[str]:
             if not names.modelled(r):
                 market = names.markets.get(r.scope.market_id, str(r.scope.market_id))
                 kind = PRODUCT_TYPES.get(r.scope.product_type_id, str(r.scope.product_type_id))
-                what = ("a default row (no product)" if r.scope.product_id is None
-                        else f"a row of product {r.scope.product_id}, which TT does not list")
+                what = (f"a row of product {r.scope.product_id}, which TT does not list"
+                        if r.scope.product_id is not None
+                        else "a default row of a market or product type TT does not list")
                 said.append(f"{owner}: {market} {kind}: {what}")
         if limits.inter_product:
             said.append(f"{owner}: {limits.inter_product} inter-product limit(s)")

@@ -75,6 +75,9 @@ class Catalog:
             yield Issue((*path, "product"), f"{market} has no {kind} product {symbol!r}{hint}")
 
     def row(self, path: Path, row: ProductLimit) -> Iterator[Issue]:
+        if row.is_default:
+            yield from self.market(path, row.market)
+            return
         problems = list(self.product(path, row.market, row.product, row.type))
         yield from problems
         if problems or not isinstance(row, ContractLimit):

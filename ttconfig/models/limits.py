@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ttconfig.models.base import (
     QUIET,
@@ -68,13 +68,38 @@ switched on, no limit set."""
 
 
 
+ROW_SCOPE = ("market", "product", "type", "contract")
+"""The keys that say which products a row is for (the rest are its values)."""
+EVERY_PRODUCT = "*"
+"""`product: "*"` (or no `product`): a default row, for every product of its market and
+type that has no row of its own."""
+
+
 class ProductLimit(LimitValues):
-    """Limits for one product of one market (e.g. CME ES futures)."""
+    """Limits for one product of one market (e.g. CME ES futures), or — with `product: "*"`
+    or no `product` — the default row of a market and product type.
+
+    TT applies the most specific row that matches an order (contract > product > default,
+    contract §9, ASSUMED), and a default row limits each product it covers on its own, not
+    their sum.
+    """
 
     market: Name
-    product: Name
-    """The product's symbol, as TT's product data shows it (ES, CL, FDAX, ...)."""
+    product: Name = EVERY_PRODUCT
+    """The product's symbol, as TT's product data shows it (ES, CL, FDAX, ...), or "*"."""
     type: ProductType = "future"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _every_product_when_left_out(cls, data: Any) -> Any:
+        """A row without `product` is the default row: say so, so it is keyed as one."""
+        if isinstance(data, dict) and "product" not in data:
+            return {**data, "product": EVERY_PRODUCT}
+        return data
+
+    @property
+    def is_default(self) -> bool:
+        return self.product == EVERY_PRODUCT
 
     def scope(self) -> tuple[str, str, str, str | None]:
         return (self.market, self.product, self.type, None)
@@ -84,6 +109,12 @@ class ContractLimit(ProductLimit):
     """Limits for one contract (instrument) of a product, by its alias (e.g. "ES Dec26")."""
 
     contract: Name
+
+    @model_validator(mode="after")
+    def _of_one_product(self) -> ContractLimit:
+        if self.is_default:
+            raise ValueError("a contract row names its product (not \"*\")")
+        return self
 
     def scope(self) -> tuple[str, str, str, str | None]:
         return (self.market, self.product, self.type, self.contract)
@@ -101,3 +132,24 @@ class AccountLimits(Limits):
 
     apply: Control = None
 
+
+
+def governing(limits: Limits | None, market: str, product: str, kind: str = "future",
+              contract: str | None = None) -> ProductLimit | None:
+    """The row of `limits` that governs an order for `product` (or one of its contracts):
+    the contract's row, else the product's, else the default row of its market and type
+    (TT's best match, contract §9, ASSUMED); None when no row matches."""
+    if limits is None:
+        return None
+
+    def same(a: str, b: str) -> bool:
+        return a.casefold() == b.casefold()
+
+    rows = [r for r in limits.products if same(r.market, market) and r.type == kind]
+    if contract is not None:
+        for row in limits.contracts:
+            if (same(row.market, market) and same(row.product, product) and row.type == kind
+                    and same(row.contract, contract)):
+                return row
+    return (next((r for r in rows if same(r.product, product)), None)
+            or next((r for r in rows if r.is_default), None))

@@ -31,6 +31,7 @@ from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Bound, Policy
 from ttconfig.models.kinds import LIMIT_OWNERS
+from ttconfig.models.limits import EVERY_PRODUCT
 from ttconfig.safety.change_windows import describe, next_opening, open_window
 
 Outcome = Literal["refused", "overridden", "warning", "needed"]
@@ -390,8 +391,9 @@ def _gaps(state: _State, accounts: set[str], rows: bool, groups: bool) -> dict[G
 
 def _traded(state: _State, account: str, group: tuple[str, dict[str, Any]] | None,
             ) -> dict[tuple[str, str, str], tuple[str, str]]:
-    """Products the account trades without a product row of its own: those its risk group
-    allows, and those it has contract rows for (product → its name, why it counts)."""
+    """Products the account trades without a product row of its own (or a default row of
+    their market and type): those its risk group allows, and those it has contract rows
+    for (product → its name, why it counts)."""
     limits = state.accounts[account].get("limits") or {}
     own = {_product(r) for r in limits.get("products") or []}
     traded: dict[tuple[str, str, str], tuple[str, str]] = {}
@@ -405,7 +407,9 @@ def _traded(state: _State, account: str, group: tuple[str, dict[str, Any]] | Non
     for row in limits.get("contracts") or []:
         traded.setdefault(_product(row), (_product_name(row),
                                           f"it has a contract row for {row['contract']}"))
-    return {p: why for p, why in traded.items() if p not in own}
+    # a default row ("*") of the market and type covers each product it matches
+    return {p: why for p, why in traded.items()
+            if p not in own and (p[0], EVERY_PRODUCT, p[2]) not in own}
 
 
 # --- thresholds ---------------------------------------------------------------------------

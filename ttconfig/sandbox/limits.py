@@ -1,7 +1,8 @@
 """Risk-limit rows, shared by accounts, users and risk groups.
 
 A row's scope is (marketId, productTypeId, productId, instrumentId) and appears once per
-owner; a POST upserts rows by scope (keys present are set, keys absent are kept), so `null`
+owner; a product row with a null productId is the default row of its market and type. A
+POST upserts rows by scope (keys present are set, keys absent are kept), so `null`
 ("not set") and 0 stay different values, as TT keeps them.
 """
 
@@ -18,7 +19,7 @@ ROW_SCHEMA: dict[str, v.Check] = {
     "id": v.integer,
     "marketId": v.integer,
     "productTypeId": v.integer,
-    "productId": v.text,
+    "productId": lambda n, x: None if x is None else v.text(n, x),
     "instrumentId": lambda n, x: None if x is None else v.text(n, x),
     "tradingAllowed": v.boolean,
     "spreadTradingAllowed": v.boolean,
@@ -93,7 +94,8 @@ def _checked_rows(env: EnvData, raw_rows: Any, name: str) -> list[Record]:
     scopes: set[tuple[Any, ...]] = set()
     for index, raw in enumerate(v.items(name, raw_rows)):
         row = v.fields(raw, ROW_SCHEMA, where=f"{name}[{index}]")
-        v.required(row, "marketId", "productTypeId", "productId")
+        v.required(row, "marketId", "productTypeId")
+        row.setdefault("productId", None)  # null: the default row of the market and type
         row.setdefault("instrumentId", None)
         row.pop("id", None)
         _check_scope(env, row, contract=name == "contractLimits")
@@ -119,6 +121,9 @@ def _upsert_row(env: EnvData, rows: list[Record], row: Record) -> Record:
 def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
     if row["marketId"] not in env.markets:
         raise ApiFailure(400, f"unknown marketId {row['marketId']}")
+    if row["productId"] is None:
+        _check_default_row(env, row, contract=contract)
+        return
     product = env.products.get(row["productId"])
     if product is None:
         raise ApiFailure(400, f"unknown productId {row['productId']}")
@@ -135,6 +140,17 @@ def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
     if instrument is None or instrument["productId"] != row["productId"]:
         raise ApiFailure(400, "contractLimits row needs an instrumentId of product "
                               f"{row['productId']}")
+
+
+def _check_default_row(env: EnvData, row: Record, *, contract: bool) -> None:
+    """A row without a product: every product of its market and type (contract §9)."""
+    if contract or row["instrumentId"] is not None:
+        raise ApiFailure(400, "a contract row needs its productId")
+    types = {p["productTypeId"] for p in env.products.values()
+             if p["marketId"] == row["marketId"]}
+    if row["productTypeId"] not in types:
+        raise ApiFailure(400, f"market {row['marketId']} lists no product of type "
+                              f"{row['productTypeId']}")
 
 
 def delete(record: Record, limit_id: int) -> None:

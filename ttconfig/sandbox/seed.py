@@ -54,6 +54,7 @@ from ttconfig.sandbox.seed_data import (
     CUSTOMER,
     CYCLES,
     DESK_CHECKS,
+    DESK_DEFAULTS,
     DESK_TAGS,
     DESKS,
     ENVIRONMENTS,
@@ -343,6 +344,11 @@ def _add_account(
         style = row.style or _desk_style(index, firm.specs[key].type_id)
         checks = DESK_CHECKS.get(row.desk, {}) if index == 0 else {}
         _put_limit(limits, {**_limit(firm, key, scale, style), **checks})
+    if row.desk in DESK_DEFAULTS and keys:
+        market, type_id, qty = DESK_DEFAULTS[row.desk]
+        _put_limit(limits, {**ROW_DEFAULTS, "id": firm.new_id(), "marketId": market,
+                            "productTypeId": type_id, "productId": None, "instrumentId": None,
+                            "maxOrderQty": qty})
     return account
 
 

@@ -258,6 +258,12 @@ DESK_CHECKS: dict[str, dict[str, int | float | bool]] = {
               "wholesaleMaxOrderQty": 20000, "wholesalePriceReasonabilityTicks": 100},
 }
 
+# a desk's default row (productId null: every product of the market and type without a row
+# of its own): (marketId, productTypeId, maxOrderQty); trading allowed, nothing else set
+DESK_DEFAULTS: dict[str, tuple[int, int, int]] = {
+    "energy": (ICE, FUTURE, 10), "rates": (CME, FUTURE, 50), "eqidx": (EUREX, FUTURE, 5),
+}
+
 # the products an account of each desk gets a product limit for, by product key
 DESKS: dict[str, tuple[str, ...]] = {
     "prop": ("ES", "ZN", "CL", "FGBL", "GC"),

@@ -1,0 +1,41 @@
+"""`ttconfig explain`'s text: each row that governs the product, where it is declared, and
+what it says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ttconfig.models.limits import ROW_SCOPE, ProductLimit
+from ttconfig.runs.explain import Explanation
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _kind_of(row: ProductLimit) -> str:
+    if hasattr(row, "contract"):
+        return "the contract row"
+    return "the default row" if row.is_default else "the product row"
+
+
+def explain_text(explanation: Explanation) -> str:
+    lines = [f"{explanation.account} · {explanation.product}"]
+    for governed in explanation.governed:
+        row = governed.row
+        if row is None:
+            lines.append(f"  {governed.owner}: no row matches")
+            continue
+        scope = " ".join(str(v) for k, v in row.declared().items() if k in ROW_SCOPE)
+        where = f" ({governed.where})" if governed.where else ""
+        lines.append(f"  {governed.owner}: {_kind_of(row)} {scope}{where}")
+        values = [f"{k} {_value(v)}" for k, v in row.declared().items() if k not in ROW_SCOPE]
+        lines.append("      " + (" · ".join(values) if values else "(no values declared)"))
+    lines.append("An order must pass each: the account's row on the account's own positions, "
+                 "a risk group's on the combined positions of its accounts. With apply limits "
+                 "on, a product no account row matches cannot be traded on the account.")
+    return "\n".join(lines)

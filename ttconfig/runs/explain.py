@@ -1,0 +1,74 @@
+"""`ttconfig explain`: which limit rows govern one product for one account, from the YAML.
+
+An order on an account meets the account's own rows and those of its risk group; in each,
+the most specific row that matches governs (contract > product > the default row of the
+market and type). The YAML is what ttconfig makes live TT hold, so this reads no TT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ttconfig.desired.loader import load_firm, located
+from ttconfig.errors import UsageError
+from ttconfig.models import Firm, Kind
+from ttconfig.models.checks import Issue, fold
+from ttconfig.models.limits import Limits, ProductLimit, governing
+
+
+@dataclass(frozen=True)
+class Governed:
+    """One owner's say over the product: the row that governs (None: no row matches)."""
+
+    owner: str
+    row: ProductLimit | None
+    where: str | None = None
+    """file:line:col of the row, when the YAML declared it."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    account: str
+    product: str
+    governed: list[Governed]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The product asked about: market, symbol, type, and a contract alias or None."""
+
+    market: str
+    product: str
+    kind: str = "future"
+    contract: str | None = None
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.market, self.product, self.kind, self.contract) if p)
+
+
+def explain(folder: Path, account: str, asked: Asked) -> Explanation:
+    firm = load_firm(folder, siblings=True)
+    index = next((i for i, a in enumerate(firm.accounts) if fold(a.name) == fold(account)),
+                 None)
+    if index is None:
+        raise UsageError(f"no account {account!r} in {folder}")
+    declared = firm.accounts[index]
+    governed = [_governed(firm, f"account {declared.name}", (Kind.ACCOUNTS, index),
+                          declared.limits, asked)]
+    for group_index, group in enumerate(firm.risk_groups):
+        if any(fold(member) == fold(declared.name) for member in group.accounts):
+            governed.append(_governed(firm, f"risk group {group.name}",
+                                      (Kind.RISK_GROUPS, group_index), group.limits, asked))
+    return Explanation(declared.name, str(asked), governed)
+
+
+def _governed(firm: Firm, owner: str, at: tuple[Kind, int], limits: Limits | None,
+              asked: Asked) -> Governed:
+    row = governing(limits, asked.market, asked.product, asked.kind, asked.contract)
+    if row is None or limits is None:
+        return Governed(owner, None)
+    part = "contracts" if any(r is row for r in limits.contracts) else "products"
+    position = next(i for i, r in enumerate(getattr(limits, part)) if r is row)
+    problems = located(firm, [Issue((at[0].value, at[1], "limits", part, position), "")])
+    return Governed(owner, row, f"{problems[0].file}:{problems[0].line}" if problems else None)
