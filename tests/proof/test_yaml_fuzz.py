@@ -604,7 +604,7 @@ TOP_REQUIRED = {
     "product-margins.yaml": {"market", "product", "currency", "outright_margin",
                              "spread_margin"},
     ENVIRONMENT: {"tt_environment", "company", "credentials", "usage_plan"}}
-ROW_REQUIRED = {"products": {"market", "product"},
+ROW_REQUIRED = {"products": {"market"},  # (without a product: the default row)
                 "contracts": {"market", "product", "contract"}}
 LINK_REQUIRED = {("accounts.yaml", "users"): "user", ("users.yaml", "accounts"): "account"}
 ENV_REQUIRED = {("credentials",): {"app_key_env", "app_secret_env"},
