@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from tests.seeded import read_seeded
 from ttconfig.core.diff import diff
@@ -14,6 +15,7 @@ from ttconfig.desired.loader import load_firm
 from ttconfig.desired.writer import plain
 from ttconfig.live.read import to_models
 from ttconfig.models import DECLARED, Firm
+from ttconfig.models.accounts import Account
 from ttconfig.runs.importer import imported_models
 
 ROOT = Path(__file__).parent.parent
@@ -90,3 +92,13 @@ def test_the_uat_plan_is_exactly_the_five_pending_changes() -> None:
         ("links", "create", "HPT-PROP-RATES ↔ noah.berg@harborpoint.example", "loosening"),
         ("product_margins", "create", "CME SR3 future", "tightening"),
     ]
+
+
+def test_the_readme_desk_baseline_is_a_valid_account() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\n", readme.index("A desk's baseline")) + len("```yaml\n")
+    block = readme[start:readme.index("```", start)]
+    (account,) = YAML(typ="safe").load(block)
+    model = Account.model_validate(account)
+    assert model.limits is not None
+    assert model.limits.products[0].is_default

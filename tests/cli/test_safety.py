@@ -668,3 +668,34 @@ def test_a_default_row_is_read_as_product_star_and_inter_product_rows_are_kept(
     kept = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
     assert any(r["id"] == 424242 and r["maxOrderQty"] == 5 for r in kept["productLimits"])
     assert kept["interProductLimits"] == [{"id": 1, "legs": []}]
+
+
+# --- company settings ---------------------------------------------------------------------
+
+def _company_settings(desk: Desk, **settings: bool) -> None:
+    path = desk.folder / "environment.yaml"
+    environment = json.loads(path.read_text())
+    path.write_text(json.dumps({**environment, "company_settings": settings}))
+
+
+def test_with_limits_defaulting_to_zero_not_set_is_judged_as_zero(desk: Desk) -> None:
+    """TT's company setting "default account limits to 0 when not set" turns "not set"
+    from the loosest value into the tightest. The YAML declares it; plan checks it against
+    TT's company and judges (and shows) a limit not set as 0."""
+    companies = desk.sandbox.store.envs["ext_prod_live"].companies.values()
+    (hpt,) = [c for c in companies if c["name"] == "Harbor Point Trading"]
+    hpt["defaultLimitsToZero"] = True
+    account = seeded("accounts", "HPT-ARB")
+    row(account, "CME", "CL", "spread")["max_order_qty"] = None  # 600 live
+    desk.write(accounts=[account])
+    refused(desk.run("plan", "-e", "prod"), 3,
+            "company_settings.default_limits_to_zero is false, but TT's company Harbor Point "
+            "Trading has it on: set it to true")
+    _company_settings(desk, default_limits_to_zero=True)
+    planned = desk.run("plan", "-e", "prod")
+    refused(planned, 0, "'default account limits to 0 when not set' is on",
+            '~ limits.products["CME CL spread"].max_order_qty: 600 → 0  TIGHTENING')
+    hpt["defaultLimitsToZero"] = False
+    _company_settings(desk, default_limits_to_zero=False)
+    refused(desk.run("plan", "-e", "prod"), 0,
+            '~ limits.products["CME CL spread"].max_order_qty: 600 → not set  LOOSENING')

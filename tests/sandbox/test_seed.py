@@ -36,7 +36,9 @@ ROW_KEYS: dict[str, set[str]] = {
         "pointValue",
     },
     "orderTagFields": {"fieldId", "marketId", "name", "isRequired", "valueTypeId", "enums"},
-    "companies": {"id", "name", "abbrevName"},
+    "companies": {
+        "id", "name", "abbrevName", "defaultLimitsToZero", "advancedRisk", "marketImpact",
+    },
     "appKeys": {"key", "secret", "companyId", "userId", "usagePlan", "label"},
     "accounts": {"id", "name", "accountType", "companyId", "parentId", "description", "revision"},
     "accountLimits": {"accountId", "riskLimitSettings", "productLimits", "contractLimits"},

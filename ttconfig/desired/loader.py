@@ -26,6 +26,7 @@ from ttconfig.errors import ConfigError, UsageError
 from ttconfig.models import DECLARED, Firm, Kind, KindSpec
 from ttconfig.models.checks import Issue, check, fold
 from ttconfig.models.environment import EnvironmentConfig
+from ttconfig.models.limits import limits_unset_as_zero
 
 ENVIRONMENT_FILE = "environment.yaml"
 MAX_FILE_BYTES = 16 * 2**20
@@ -109,6 +110,9 @@ def load_firm(folder: Path, *, shown_root: Path | None = None, siblings: bool = 
         if None in reads:
             unknown.unreadable.add(spec.kind)
         items[spec.kind] = _read_kind(run, spec, reads, unknown)
+    if environment is not None and environment.company_settings.default_limits_to_zero:
+        items = {kind: [(_unset_as_zero(m), source, position) for m, source, position in v]
+                 for kind, v in items.items()}
     if environment is not None:
         kinds: dict[str, Any] = {k: [m for m, _, _ in v] for k, v in items.items()}
         firm = Firm.model_construct(None, environment=environment, **kinds)
@@ -119,6 +123,12 @@ def load_firm(folder: Path, *, shown_root: Path | None = None, siblings: bool = 
     if problems or environment is None:
         raise ConfigError(problems)
     return firm
+
+
+def _unset_as_zero(model: Any) -> Any:
+    """With the company defaulting limits to 0, a limit the YAML sets to null is 0 (TT
+    holds the two alike), so plans show and judge it as 0."""
+    return limits_unset_as_zero(model) if getattr(model, "limits", None) is not None else model
 
 
 def located(firm: Firm, issues: Sequence[Issue]) -> list[Problem]:

@@ -19,7 +19,7 @@ from ttconfig.models.accounts import Account, CreditLossActions
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.kinds import Kind
-from ttconfig.models.limits import EVERY_PRODUCT, LIMIT_VALUES
+from ttconfig.models.limits import EVERY_PRODUCT, LIMIT_VALUES, unset_as_zero
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
@@ -436,6 +436,8 @@ class Names:
 
     def __init__(self, live: LiveFirm) -> None:
         self.markets = {m.id: m.name for m in live.markets}
+        self.unset_is_zero = live.company.default_limits_to_zero is True
+        """TT's company holds a limit not set as 0: live rows are named so."""
         self.products = {p.id: p for p in live.products}
         self.instruments = {i.id: i.alias for i in live.instruments}
         self.accounts = {a.account.id: a.account.name for a in live.accounts}
@@ -467,7 +469,8 @@ class Names:
 
 def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] | None:
     def row(r: LimitRow) -> dict[str, Any]:
-        return {**names.scope(r), **{f: getattr(r, f) for f in LIMIT_VALUES}}
+        values = {f: getattr(r, f) for f in LIMIT_VALUES}
+        return {**names.scope(r), **(unset_as_zero(values) if names.unset_is_zero else values)}
 
     data: dict[str, Any] = {}
     if account and limits.apply_limits is not None:

@@ -213,6 +213,19 @@ class Scratch(Model):
     user: str | None = None
 
 
+class CompanySettings(Model):
+    """TT company settings that change what the YAML means, declared so offline commands
+    (validate, promote) know them; plan checks them against TT's company (contract §9)."""
+
+    default_limits_to_zero: bool = False
+    """TT's "Default account limits to 0 when 'Not Set'": a limit that is not set behaves
+    as 0 — the tightest value, not the loosest — and ttconfig shows and judges it so."""
+    advanced_risk: bool = False
+    """Advanced risk (near/far-touch price bands) is enabled for the company."""
+    market_impact: bool = False
+    """The market impact check is enabled for the company."""
+
+
 class Defaults(Model):
     """What objects ttconfig creates get where their YAML is silent."""
 
@@ -235,3 +248,4 @@ class EnvironmentConfig(Model):
     wire_profile: WireProfile = Field(default_factory=WireProfile)
     scratch: Scratch | None = None
     defaults: Defaults = Field(default_factory=Defaults)
+    company_settings: CompanySettings = Field(default_factory=CompanySettings)

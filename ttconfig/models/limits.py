@@ -6,7 +6,7 @@ Values left out of a row are not managed; `null` sets "not set" (no limit).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -68,6 +68,7 @@ switched on, no limit set."""
 
 
 
+M = TypeVar("M", bound=Model)
 ROW_SCOPE = ("market", "product", "type", "contract")
 """The keys that say which products a row is for (the rest are its values)."""
 EVERY_PRODUCT = "*"
@@ -153,3 +154,21 @@ def governing(limits: Limits | None, market: str, product: str, kind: str = "fut
                 return row
     return (next((r for r in rows if same(r.product, product)), None)
             or next((r for r in rows if r.is_default), None))
+
+
+def unset_as_zero(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as TT reads it when the company defaults limits to 0: each limit it says is
+    not set is 0 (a limit it does not say stays unsaid)."""
+    return {name: 0 if value is None and name in LIMIT_FIELDS else value
+            for name, value in row.items()}
+
+
+def limits_unset_as_zero(model: M) -> M:
+    """An account, user or risk group with `unset_as_zero` applied to its limit rows."""
+    data = model.declared()
+    limits = data.get("limits")
+    if not isinstance(limits, dict):
+        return model
+    rows = {name: [unset_as_zero(row) for row in value] if isinstance(value, list) else value
+            for name, value in limits.items()}
+    return type(model).model_validate({**data, "limits": rows})

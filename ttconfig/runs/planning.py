@@ -47,6 +47,7 @@ from ttconfig.safety.drift import Drift, drift_of
 from ttconfig.safety.policy import Facts, Overrides, Verdict, admin_losses, evaluate
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
+from ttconfig.tt.records import Company
 
 log = logging.getLogger("ttconfig.live")
 
@@ -80,7 +81,9 @@ def load(folder: Path) -> Firm:
 async def make_plan(firm: Firm, environment: str, tt: TTClient,
                     selection: Selection | None = None,
                     progress: Progress | None = None) -> Planned:
-    check_company(firm, (await tt.setup.company()).name)
+    company = await tt.setup.company()
+    check_company(firm, company.name)
+    check_company_settings(firm, company)
     live = await read_live(tt, scope_of(selection.chosen if selection else firm), progress)
     live_models = State.of(to_models(live))
     if selection is not None:
@@ -125,6 +128,25 @@ def check_company(firm: Firm, company: str) -> None:
         raise CompanyMismatch(
             f"the app key belongs to company {company!r}, but environment.yaml declares "
             f"{declared!r}: wrong credentials for this environment?")
+
+
+def check_company_settings(firm: Firm, company: Company) -> None:
+    """Refuse a plan whose YAML means something else than TT's company makes of it: with
+    "default account limits to 0 when not set" on, a limit not set is the tightest value,
+    not the loosest, and every direction and bound depends on which it is."""
+    declared = firm.environment.company_settings
+    problems = [
+        f"environment.yaml's company_settings.{name} is {str(said).lower()}, but TT's "
+        f"company {company.name} has it {'on' if held else 'off'}: set it to "
+        f"{str(held).lower()}"
+        for name in type(declared).model_fields
+        if (held := getattr(company, name)) is not None and held != (said := getattr(
+            declared, name))]
+    if problems:
+        raise ConfigError(problems)
+    if declared.default_limits_to_zero:
+        log.info("TT's company setting 'default account limits to 0 when not set' is on: "
+                  "a limit not set is shown and judged as 0.")
 
 
 def as_created(firm: Firm, live: LiveFirm) -> Firm:

@@ -272,7 +272,10 @@ def _expiration(alias: str) -> int:
 def _add_company(firm: _Firm, spec: Company) -> int:
     """Add a company with its accounts, users, account links and app key; return its id."""
     company_id = firm.new_id()
-    firm.data["companies"].append({"id": company_id, "name": spec.name, "abbrevName": spec.abbrev})
+    firm.data["companies"].append({"id": company_id, "name": spec.name, "abbrevName": spec.abbrev,
+                                   # company settings (ASSUMED keys, contract §9)
+                                   "defaultLimitsToZero": False, "advancedRisk": False,
+                                   "marketImpact": False})
     for account in spec.accounts:
         if firm.has(account.only):
             _add_account(firm, company_id, account)

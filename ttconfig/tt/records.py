@@ -14,6 +14,10 @@ class Company:
     id: int
     name: str
     abbrev_name: str
+    default_limits_to_zero: bool | None = None
+    advanced_risk: bool | None = None
+    market_impact: bool | None = None
+    """The three settings are ASSUMED keys (contract §9): None where TT did not send one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from ttconfig.tt.adapters import limits, ttaccount
+from ttconfig.tt.adapters import limits, ttaccount, ttsetup
 
 Shape = Any
 
@@ -47,8 +47,9 @@ PAGED = {"lastPage?": "str|bool", "nextPageKey?": "str"}
 EXPECTED: dict[str, Shape] = {
     "/ttid/{env}/token": {"access_token": "str", "token_type?": "str",
                           "seconds_until_expiry": "int|float"},
-    "/ttsetup/{env}/company": {"company": [{"id": "int", "name": "str",
-                                            "abbrevName?": "str"}]},
+    "/ttsetup/{env}/company": {"company": [{
+        "id": "int", "name": "str", "abbrevName?": "str",
+        **{f"{key}?": "bool" for key in ttsetup.COMPANY_SETTINGS_KEYS.values()}}]},
     "/ttpds/{env}/markets": {"markets": [{"id": "int", "name": "str"}]},
     "/ttpds/{env}/products": {**PAGED, "products": [{
         "id": "str|int", "symbol": "str", "name?": "str", "marketId": "int",

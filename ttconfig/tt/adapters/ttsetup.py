@@ -16,6 +16,9 @@ DEFAULT_KEYS = {"id": "id", "account_id": "accountId", "user_id": "userId",
 MARGIN_KEYS = {"id": "id", "market_id": "marketId", "product_type_id": "productTypeId",
                "product_id": "productId", "currency": "currency",
                "outright_margin": "outrightMargin", "spread_margin": "spreadMargin"}
+COMPANY_SETTINGS_KEYS = {"default_limits_to_zero": "defaultLimitsToZero",
+                         "advanced_risk": "advancedRisk", "market_impact": "marketImpact"}
+"""Company settings that change what limits mean (ASSUMED, contract §9)."""
 
 
 def field_from_json(data: Json) -> OrderTagField:
@@ -48,8 +51,10 @@ class SetupApi:
     async def company(self) -> Company:
         body = await self._http.get(SERVICE, "company")
         data = fields.single(body, "company")
+        settings = {field: data[key] for field, key in COMPANY_SETTINGS_KEYS.items()
+                    if isinstance(data.get(key), bool)}
         return Company(id=int(data["id"]), name=str(data["name"]),
-                       abbrev_name=str(data.get("abbrevName", "")))
+                       abbrev_name=str(data.get("abbrevName", "")), **settings)
 
     async def order_tag_fields(self) -> list[OrderTagField]:
         items = await self._http.get_paged(SERVICE, "ordertagdefaults/fields", "fields")
