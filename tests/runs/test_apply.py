@@ -86,6 +86,23 @@ def apply_after_faults(sandbox: Sandbox, firm: Firm, audit_path: Path,
     return asyncio.run(run())
 
 
+def plan_apply_plan(sandbox: Sandbox, firm: Firm, tmp_path: Path) -> tuple[Plan, ApplyResult,
+                                                                           Plan]:
+    """Plan `firm` against the sandbox's UAT, apply it, and plan again from a fresh read:
+    (the plan, the apply's result, the next plan)."""
+
+    async def run() -> tuple[Plan, ApplyResult, Plan]:
+        async with client(sandbox) as tt:
+            live = await read_live(tt, scope_of(firm))
+            plan = plan_from(firm, "uat", live)
+            result = await Applier(tt, firm, "uat", live,
+                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
+                                   settle_seconds=0.0).apply(plan)
+            return plan, result, plan_from(firm, "uat", await read_live(tt, scope_of(firm)))
+
+    return asyncio.run(run())
+
+
 def records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
@@ -357,16 +374,7 @@ def test_price_controls_wholesale_and_daily_orders_apply_and_converge(
     accounts.write_text(text[:end] + PRICE_CONTROLS + text[end:])
     firm = load(folder)
 
-    async def run() -> tuple[Plan, ApplyResult, Plan]:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            result = await Applier(tt, firm, "uat", live,
-                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
-                                   settle_seconds=0.0).apply(plan)
-            return plan, result, plan_from(firm, "uat", await read_live(tt))
-
-    plan, result, after = asyncio.run(run())
+    plan, result, after = plan_apply_plan(sandbox, firm, tmp_path)
     (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
     changed = {f.path[-1]: (f.old, f.new, f.direction) for f in rates.fields
                if f.path[:3] == ("limits", "products", "CME ZB future")}
@@ -407,16 +415,7 @@ def test_credit_settings_and_one_loss_action_apply_and_the_others_are_kept(
         "    credit_loss_actions: {delete_orders_at_percent: 70}\n") + text[end:])
     firm = load(folder)
 
-    async def run() -> tuple[Plan, ApplyResult, Plan]:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            result = await Applier(tt, firm, "uat", live,
-                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
-                                   settle_seconds=0.0).apply(plan)
-            return plan, result, plan_from(firm, "uat", await read_live(tt))
-
-    plan, result, after = asyncio.run(run())
+    plan, result, after = plan_apply_plan(sandbox, firm, tmp_path)
     (alder,) = [c for c in plan.changes if c.key == "HPT-CUST-ALDER"]
     assert {f.path[1:]: (f.old, f.new, f.direction) for f in alder.fields} == {
         ("apply_to_block_cross",): (True, False, "loosening"),
@@ -448,16 +447,7 @@ def test_risk_group_credit_limits_apply_and_converge(sandbox: Sandbox, tmp_path:
     groups.write_text(text.replace("credit_limit: 15000000", "credit_limit: 12000000"))
     firm = load(folder)
 
-    async def run() -> tuple[Plan, ApplyResult, Plan]:
-        async with client(sandbox) as tt:
-            live = await read_live(tt, scope_of(firm))
-            plan = plan_from(firm, "uat", live)
-            result = await Applier(tt, firm, "uat", live,
-                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
-                                   settle_seconds=0.0).apply(plan)
-            return plan, result, plan_from(firm, "uat", await read_live(tt, scope_of(firm)))
-
-    plan, result, after = asyncio.run(run())
+    plan, result, after = plan_apply_plan(sandbox, firm, tmp_path)
     credit = {(c.key.name, f.path): (f.old, f.new, f.direction) for c in plan.changes
               if c.kind == "risk_groups" for f in c.fields}
     assert credit == {
@@ -495,16 +485,7 @@ def test_a_created_account_gets_every_restriction_written_not_left_to_tts_deny(
                           " market_orders: false}\n")
     firm = load(folder)
 
-    async def run() -> tuple[Plan, ApplyResult, Plan]:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            result = await Applier(tt, firm, "uat", live,
-                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
-                                   settle_seconds=0.0).apply(plan)
-            return plan, result, plan_from(firm, "uat", await read_live(tt))
-
-    plan, result, after = asyncio.run(run())
+    plan, result, after = plan_apply_plan(sandbox, firm, tmp_path)
     (created,) = [c for c in plan.changes if c.key == "HPT-PROP-NEWDESK"]
     shown = {f.path[1]: f.new for f in created.fields if f.path[0] == "restrictions"}
     assert len(shown) == 27, "the plan shows every restriction the new account gets"
@@ -536,16 +517,7 @@ def test_default_rows_are_created_changed_and_converge(sandbox: Sandbox, tmp_pat
         + text[products:])
     firm = load(folder)
 
-    async def run() -> tuple[Plan, ApplyResult, Plan]:
-        async with client(sandbox) as tt:
-            live = await read_live(tt)
-            plan = plan_from(firm, "uat", live)
-            result = await Applier(tt, firm, "uat", live,
-                                   AuditLog(tmp_path / "uat.jsonl", {"environment": "uat"}),
-                                   settle_seconds=0.0).apply(plan)
-            return plan, result, plan_from(firm, "uat", await read_live(tt))
-
-    plan, result, after = asyncio.run(run())
+    plan, result, after = plan_apply_plan(sandbox, firm, tmp_path)
     (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
     defaults = {f.path[2:]: (f.old, f.new, f.direction) for f in rates.fields
                 if "*" in f.path[2]}
