@@ -2,7 +2,9 @@
 
 Each round resets the sandbox's prod firm, edits it at random as TT's web UI would (the
 live side), draws a random desired slice of the demo firm, and applies. Then: the apply
-reports no failure and no divergence; it wrote exactly the plan's requests; live as it then
+reports no failure and no divergence; no risk field was ever looser, after any of its
+writes, than the looser of its value before and after the apply (tests/proof/never_looser.py);
+it wrote exactly the plan's requests; live as it then
 holds it (the plan's read, with what it wrote to read again) plans nothing; and a second apply,
 of that empty plan, writes nothing. (A write changes only the object it is sent to, and the
 writes are exactly the planned ones, so what was not read again is as the plan found it.)
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.proof.firms import desired, scramble_live
+from tests.proof.firms import TT_ENVIRONMENT, desired, scramble_live
 from tests.proof.harness import (
     api_writes,
     client_config,
@@ -32,6 +34,7 @@ from tests.proof.harness import (
     fast_sandbox,
     in_workers,
 )
+from tests.proof.never_looser import Touched, Watch, looser_than_bounds, snapshot
 from tests.proof.totals import Recorder, chunk_id, chunks
 from ttconfig.live.read import read_live, scope_of, to_models
 from ttconfig.runs.apply.applier import Applier
@@ -57,7 +60,15 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
     plan = plan_from(firm, "prod", live)
     applier = Applier(tt, firm, "prod", live, AuditLog(folder / f"{index}.jsonl", {}),
                       settle_seconds=0.0)
-    result = await applier.apply(plan)
+    env = sandbox.store.env(TT_ENVIRONMENT)
+    company = next(c for c, r in env.companies.items() if r["name"] == live.company.name)
+    touched = Touched.of(plan)
+    with sandbox.store.lock:
+        before = snapshot(env, company, touched)
+    with Watch(sandbox, TT_ENVIRONMENT, company, touched) as watch:
+        result = await applier.apply(plan)
+    with sandbox.store.lock:
+        looser = looser_than_bounds(before, snapshot(env, company, touched), watch.snapshots)
     written = len(api_writes(sandbox))
     # The apply's last act was reading back what it wrote to: plan from live as it holds it.
     after = plan_from(firm, "prod", applier.live)
@@ -73,6 +84,9 @@ async def _pair(sandbox: Sandbox, tt: TTClient, index: int, folder: Path,
                    "live edits": len(edits)})
     found = [
         *([f"apply failed: {result.failure}"] if result.failure else []),
+        *(["transiently looser: " + "; ".join(looser[:5])] if looser else []),
+        *([f"{len(watch.snapshots)} states watched for {written} writes"]
+          if len(watch.snapshots) != written else []),
         *([f"diverged: {[c.key for c in result.diverged]}"] if result.diverged else []),
         *([f"{written} writes for {requests} planned requests"] if written != requests else []),
         *([f"next plan not empty: {[c.key for c in after.changes]}"] if not after.empty

@@ -147,6 +147,9 @@ class SandboxStore:
         self._seed = seed
         self.envs = self._index(data)
         self.write_log: list[WriteRecord] = []
+        self.on_write: Callable[[WriteRecord], None] | None = None
+        """Called (under the lock) after each write with its record: the state the write
+        produced can be looked at before any other request changes it (proof suites)."""
 
     @classmethod
     def open(cls, path: Path | None, seed: Callable[[], Record]) -> SandboxStore:
@@ -206,6 +209,8 @@ class SandboxStore:
             )
             self.write_log.append(record)
             self.save()
+            if self.on_write is not None:
+                self.on_write(record)
             return record
 
     def writes(self) -> list[Record]:
