@@ -167,6 +167,11 @@ def _margin(rng: random.Random, data: Data) -> None:
     rng.choice(data["product_margins"])["outright_margin"] = rng.randint(0, 50_000)
 
 
+def _cross_prevention(rng: random.Random, data: Data) -> None:
+    rng.choice(data["accounts"])["order_cross_prevention"] = rng.choice(
+        ("not_applied", "reject_new", "cancel_resting", "position_transfer"))
+
+
 def _group_credit(rng: random.Random, data: Data) -> None:
     group = rng.choice(data["risk_groups"])
     group.setdefault("risk_settings", {})["credit_limit"] = quantity(rng)
@@ -184,7 +189,7 @@ def _move(rng: random.Random, data: Data) -> None:
 EDITS = {"value": _value, "add row": _add_row, "remove row": _remove_row,
          "restriction": _restriction, "credit": _credit, "permission": _permission,
          "unlink": _unlink, "user limit": _user_limit, "margin": _margin, "move": _move,
-         "group credit": _group_credit}
+         "group credit": _group_credit, "cross prevention": _cross_prevention}
 
 
 # --- live-side edits, as TT's web UI would make them -------------------------------------
@@ -282,6 +287,12 @@ def _live_group_credit(rng: random.Random, env: Any, account: int) -> str:
     return f"risk group {group} creditLimit={settings['creditLimit']}"
 
 
+def _live_cross_prevention(rng: random.Random, env: Any, account: int) -> str:
+    mode = rng.choice(("notApplied", "rejectNew", "cancelResting", "positionTransfer"))
+    env.accounts[account]["orderCrossPrevention"] = mode
+    return f"account {account} orderCrossPrevention={mode}"
+
+
 def _live_move(rng: random.Random, env: Any, account: int) -> str:
     company = env.accounts[account]["companyId"]
     groups = sorted(g for g, r in env.risk_groups.items() if r["companyId"] == company)
@@ -295,4 +306,5 @@ def _live_move(rng: random.Random, env: Any, account: int) -> str:
 LIVE_EDITS = {"limit": _live_limit, "row gone": _live_row_gone,
               "restriction": _live_restriction, "credit": _live_credit,
               "unlink": _live_unlink, "permission": _live_permission, "margin": _live_margin,
-              "move": _live_move, "group credit": _live_group_credit}
+              "move": _live_move, "group credit": _live_group_credit,
+              "cross prevention": _live_cross_prevention}

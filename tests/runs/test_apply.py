@@ -533,3 +533,24 @@ def test_default_rows_are_created_changed_and_converge(sandbox: Sandbox, tmp_pat
     rows = [(r["marketId"], r["maxOrderQty"]) for r in
             env.account_limits[account]["productLimits"] if r["productId"] is None]
     assert sorted(rows) == [(7, 40), (28, 2)]
+
+
+def test_order_cross_prevention_is_planned_as_risk_and_applied(sandbox: Sandbox,
+                                                             tmp_path: Path) -> None:
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    start = text.index("- name: HPT-CUST-ALDER")
+    mode = text.index("  order_cross_prevention: reject_new", start)
+    accounts.write_text(text[:mode] + "  order_cross_prevention: not_applied"
+                        + text[mode + len("  order_cross_prevention: reject_new"):])
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (alder,) = [c for c in plan.changes if c.key == "HPT-CUST-ALDER"]
+    assert [(f.path, f.old, f.new, f.direction) for f in alder.fields] == [
+        (("order_cross_prevention",), "reject_new", "not_applied", "loosening")]
+    assert result.failure is None
+    assert after.empty
+    env = sandbox.store.env(UAT)
+    (held,) = [a for a in env.accounts.values() if a["name"] == "HPT-CUST-ALDER"]
+    assert held["orderCrossPrevention"] == "notApplied"

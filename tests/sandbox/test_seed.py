@@ -40,7 +40,10 @@ ROW_KEYS: dict[str, set[str]] = {
         "id", "name", "abbrevName", "defaultLimitsToZero", "advancedRisk", "marketImpact",
     },
     "appKeys": {"key", "secret", "companyId", "userId", "usagePlan", "label"},
-    "accounts": {"id", "name", "accountType", "companyId", "parentId", "description", "revision"},
+    "accounts": {
+        "id", "name", "accountType", "companyId", "parentId", "description", "revision",
+        "orderCrossPrevention",
+    },
     "accountLimits": {"accountId", "riskLimitSettings", "productLimits", "contractLimits"},
     "riskSettings": {
         "accountId", "creditLimit", "currency", "applyPnl", "applyMargin", "tradeOutAllowed",

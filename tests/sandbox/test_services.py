@@ -965,3 +965,15 @@ def test_a_default_row_of_a_type_the_market_lacks_is_refused(
     answer = failed(raw.post("ttaccount", f"account/{account}/limits",
                              {"productLimits": [bad]}), 400)
     assert words in answer
+
+
+def test_an_account_keeps_its_order_cross_prevention_and_refuses_an_unknown_mode(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    ok(raw.post("ttaccount", f"account/{account}", {"orderCrossPrevention": "cancelResting"}))
+    detail = ok(raw.get("ttaccount", f"account/{account}"))["account"][0]
+    assert detail["orderCrossPrevention"] == "cancelResting"
+    time.sleep(FAST_PAUSE + 0.05)
+    answer = failed(raw.post("ttaccount", f"account/{account}",
+                             {"orderCrossPrevention": "cancel_resting"}), 400)
+    assert "orderCrossPrevention" in answer

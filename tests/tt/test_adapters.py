@@ -183,7 +183,8 @@ def test_account_list_and_get_read_the_seeded_tree(make_client: ClientFactory) -
         assert by_name(accounts, "HPT-CUST-ALDER").account_type == 1
         # The listing has no description; the single read has it, and otherwise agrees.
         assert all(a.description is None for a in accounts)
-        assert detail == replace(prop, description="Proprietary trading: parent of the prop desks")
+        assert detail == replace(prop, description="Proprietary trading: parent of the prop desks",
+                             order_cross_prevention="not_applied")
 
     asyncio.run(scenario())
 
@@ -250,7 +251,8 @@ def test_account_create_update_and_delete(sandbox: Sandbox, make_client: ClientF
         assert (parent.name, parent.account_type, parent.parent_id, parent.company_id,
                 parent.description) == ("HPT-RT-DESK", 2, None, company.id, "Round-trip parent")
         assert (child.name, child.account_type, child.parent_id) == ("HPT-RT-BOOK", 1, parent.id)
-        assert by_name(listed, "HPT-RT-BOOK") == replace(child, description=None)
+        assert by_name(listed, "HPT-RT-BOOK") == replace(child, description=None,
+                                                     order_cross_prevention=None)
         assert (renamed.id, renamed.name, renamed.description, renamed.parent_id) == (
             child.id, "HPT-RT-BOOK-2", "renamed book", parent.id)
         assert renamed.revision == child.revision + 1

@@ -50,7 +50,13 @@ def direction(path: tuple[str, ...], old: Any, new: Any) -> Direction:
         return _sign(_flag(old), _flag(new))
     if risk is Risk.TRADE_MODE:
         return _sign(TRADE_MODES.get(str(old), 0), TRADE_MODES.get(str(new), 0))
+    if risk is Risk.PREVENTION:
+        return _sign(_prevents(new), _prevents(old))
     return "neutral"
+
+
+def _prevents(value: Any) -> int:
+    return 0 if value in (None, ABSENT, "not_applied") else 1
 
 
 def _flag(value: Any) -> int:

@@ -142,7 +142,7 @@ def scope_of(firm: Firm) -> ReadScope:
         data = account.declared()
         parts: set[str] = {part for part in ("limits", "risk_settings", "restrictions")
                            if part in data}
-        if "description" in data:
+        if {"description", "order_cross_prevention"} & set(data):
             parts.add("detail")
         if "users" in data or fold(account.name) in linked:
             parts.add("links")
@@ -529,6 +529,8 @@ def _account_model(names: Names, live: LiveAccount) -> Account:
         data["parent"] = names.accounts[record.parent_id]
     if record.description:
         data["description"] = record.description
+    if record.order_cross_prevention is not None:
+        data["order_cross_prevention"] = record.order_cross_prevention
     if live.risk_settings is not None:
         data["risk_settings"] = _risk_settings(live.risk_settings)
     if live.restrictions is not None:

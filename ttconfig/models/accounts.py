@@ -22,6 +22,10 @@ from ttconfig.models.limits import AccountLimits
 from ttconfig.models.permissions import UserLink
 
 AccountType = Literal["customer", "house", "omnibus"]
+CrossPrevention = Literal["not_applied", "reject_new", "cancel_resting", "position_transfer"]
+"""What TT does when an order would trade against a resting order of the same account (or
+its hierarchy): nothing, reject the new order, cancel the resting one, or transfer the
+position. Children inherit their parent's."""
 
 
 ResetTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -111,6 +115,7 @@ class Account(Model):
     type: AccountType
     parent: Name | None = None
     description: str | None = None
+    order_cross_prevention: Annotated[CrossPrevention | None, Risk.PREVENTION] = None
     risk_settings: RiskSettings | None = None
     restrictions: Restrictions | None = None
     limits: AccountLimits | None = None

@@ -146,6 +146,9 @@ class Risk(StrEnum):
     """A permission or allowed activity: true is looser."""
     TRADE_MODE = "trade_mode"
     """view_only < standard < pro."""
+    PREVENTION = "prevention"
+    """A self-cross prevention mode: `not_applied` (or not set) is looser than any mode
+    that prevents; the modes that prevent are alike."""
 
 
 Limit = Annotated[Quantity, Risk.LIMIT]

@@ -151,7 +151,7 @@ class KindSpec:
 
 _SPECS = (
     KindSpec(Kind.ACCOUNTS, "accounts", "account", Account, "accounts", ("name",), "name",
-             core_fields=("name", "type", "parent", "description"),
+             core_fields=("name", "type", "parent", "description", "order_cross_prevention"),
              links=LinkList("users", "user", Kind.USERS),
              references=(("parent", Kind.ACCOUNTS),), owns_limits=True),
     KindSpec(Kind.USERS, "users", "user", User, "users", ("email",), "email",

@@ -52,6 +52,7 @@ from ttconfig.sandbox.seed_data import (
     ACCOUNT_LIMITS,
     APP_KEY_NAMESPACE,
     CUSTOMER,
+    CROSS_PREVENTION,
     CYCLES,
     DESK_CHECKS,
     DESK_DEFAULTS,
@@ -309,6 +310,7 @@ def _add_account(
         "parentId": None if row.parent is None else firm.accounts[row.parent]["id"],
         "description": row.description,
         "revision": _revision(row.name),
+        "orderCrossPrevention": CROSS_PREVENTION.get(row.profile, "notApplied"),
     }
     firm.accounts[row.name] = account
     firm.data["accounts"].append(account)

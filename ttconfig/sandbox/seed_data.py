@@ -172,6 +172,9 @@ class Profile(NamedTuple):
     approvals: frozenset[str] = frozenset()  # "adl": ADL algos need an approval
 
 
+# order-cross prevention by profile (ASSUMED values, contract §9); the rest "notApplied"
+CROSS_PREVENTION = {"mm": "cancelResting", "spreads": "rejectNew", "customer": "rejectNew"}
+
 # a customer's day: orders deleted at 80 % of the credit limit lost, trading disabled at
 # 90 %, positions closed at 100 %
 CUSTOMER_LOSS = (("deleteOrders", 80), ("disableTrading", 90), ("closePositions", 100))

@@ -54,6 +54,9 @@ class Account:
     revision: int
     description: str | None = None
     """Only the single-account read carries it; None when read from the listing."""
+    order_cross_prevention: str | None = None
+    """Only the single-account read carries it (ASSUMED key, contract §9), in the model's
+    words ("cancel_resting"); None when not read or not sent."""
 
 
 @dataclass(frozen=True, slots=True)

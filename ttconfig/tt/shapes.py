@@ -76,7 +76,8 @@ EXPECTED: dict[str, Shape] = {
         "parentId?": "int|null", "parentAccountId?": "int|null", "revision?": "int"}]},
     "/ttaccount/{env}/account/{id}": {"account": [{
         "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
-        "parentId?": "int|null", "description?": "str|null", "revision?": "int"}]},
+        "parentId?": "int|null", "description?": "str|null", "revision?": "int",
+        f"{ttaccount.CROSS_PREVENTION}?": "str"}]},
     "/ttaccount/{env}/account/{id}/limits": {**PAGED, "accountLimits": [{
         "accountId": "int", "riskLimitSettings?": {"applyLimits": "bool|null"},
         "riskLimits": RISK_LIMITS}]},

@@ -76,14 +76,16 @@ async def create_account(w: Writes, step: Step) -> None:
     account = w.model(step, Account)
     created = await w.tt.accounts.create(
         name=account.name, account_type=ACCOUNT_TYPE_IDS[account.type],
-        parent_id=_parent_id(w, account), description=account.description)
+        parent_id=_parent_id(w, account), description=account.description,
+        order_cross_prevention=account.order_cross_prevention)
     w.ids.accounts[fold(created.name)] = created.id
 
 
 async def update_account(w: Writes, step: Step) -> None:
     account = w.model(step, Account)
     changes: dict[str, str | int | None] = {
-        k: v for k, v in (("name", account.name), ("description", account.description))
+        k: v for k, v in (("name", account.name), ("description", account.description),
+                          ("order_cross_prevention", account.order_cross_prevention))
         if v is not None}
     if "parent" in account.managed():
         changes["parent_id"] = _parent_id(w, account)

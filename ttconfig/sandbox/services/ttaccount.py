@@ -72,7 +72,8 @@ def register(router: Router, links_profile: str = "account-users") -> None:
 
 
 def _detail(record: Record) -> Record:
-    return {k: record.get(k) for k in (*LIST_KEYS[:5], "description", "revision")}
+    return {k: record.get(k) for k in (*LIST_KEYS[:5], "description", "revision",
+                                       "orderCrossPrevention")}
 
 
 def list_accounts(call: Call) -> Reply:
@@ -117,7 +118,7 @@ def create_account(call: Call) -> Reply:
     env = call.env
     new_id = env.new_id()
     record = {"id": new_id, "companyId": call.company_id, "parentId": None, "description": "",
-              "revision": 1, **data}
+              "revision": 1, "orderCrossPrevention": "notApplied", **data}
     env.accounts[new_id] = record
     env.account_limits[new_id] = {"accountId": new_id, "riskLimitSettings": {"applyLimits": True},
                                   **limits.empty()}
@@ -138,9 +139,19 @@ def _account_type(name: str, value: object) -> int:
     return account_type
 
 
+CROSS_PREVENTION_MODES = ("notApplied", "rejectNew", "cancelResting", "positionTransfer")
+
+
+def _cross_prevention(name: str, value: object) -> str:
+    if value not in CROSS_PREVENTION_MODES:
+        raise ApiFailure(400, f"{name} must be one of {', '.join(CROSS_PREVENTION_MODES)}")
+    return str(value)
+
+
 _ACCOUNT_FIELDS: dict[str, v.Check] = {
     "name": v.text, "accountType": _account_type, "parentId": _parent,
     "description": v.optional_text,
+    "orderCrossPrevention": _cross_prevention,  # ASSUMED (contract §9)
 }
 
 

@@ -97,9 +97,22 @@ def risk_settings_from_json(data: Json) -> RiskSettings:
                         credit_loss_actions=tuple(sorted(loss)))
 
 
+CROSS_PREVENTION = "orderCrossPrevention"
+CROSS_PREVENTION_MODES = {"not_applied": "notApplied", "reject_new": "rejectNew",
+                          "cancel_resting": "cancelResting",
+                          "position_transfer": "positionTransfer"}
+"""An account's order-cross prevention (ASSUMED key and values, contract §9)."""
+
+
 def account_from_json(data: Json) -> Account:
     values = fields.read(ACCOUNT_KEYS, data)
     values["id"] = fields.identifier(data, ACCOUNT_KEYS["id"])
+    mode = data.get(CROSS_PREVENTION)
+    if mode is not None:
+        named = {wire: name for name, wire in CROSS_PREVENTION_MODES.items()}
+        if mode not in named:
+            raise ValueError(f"{CROSS_PREVENTION!r} is {mode!r}, not a mode ttconfig knows")
+        values["order_cross_prevention"] = named[mode]
     return Account(**{"company_id": None, "parent_id": None, "revision": 0, **values})
 
 
@@ -137,19 +150,26 @@ class AccountsApi:
         return account_from_json(fields.single(body, "account"))
 
     async def create(self, *, name: str, account_type: int, parent_id: int | None = None,
-                     description: str | None = None) -> Account:
+                     description: str | None = None,
+                     order_cross_prevention: str | None = None) -> Account:
         body: Json = {"name": name, "accountType": account_type}
         if parent_id is not None:
             body["parentId"] = parent_id
         if description is not None:
             body["description"] = description
+        if order_cross_prevention is not None:
+            body[CROSS_PREVENTION] = CROSS_PREVENTION_MODES[order_cross_prevention]
         answer = await self._http.post(SERVICE, "account", body)
         return account_from_json(fields.single(answer, "account"))
 
     async def update(self, account_id: int, changes: Mapping[str, Any]) -> Account:
-        """Change any of name, parent_id, description (account_type is fixed at creation)."""
+        """Change any of name, parent_id, description, order_cross_prevention (account_type
+        is fixed at creation)."""
+        mode = changes.get("order_cross_prevention")
         body = fields.write({k: ACCOUNT_KEYS[k] for k in ("name", "parent_id", "description")},
-                            changes)
+                            {k: v for k, v in changes.items() if k != "order_cross_prevention"})
+        if mode is not None:
+            body[CROSS_PREVENTION] = CROSS_PREVENTION_MODES[mode]
         answer = await self._http.post(SERVICE, f"account/{account_id}", body)
         return account_from_json(fields.single(answer, "account"))
 
