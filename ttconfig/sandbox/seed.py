@@ -51,8 +51,8 @@ from ttconfig.sandbox.limits import ROW_DEFAULTS
 from ttconfig.sandbox.seed_data import (
     ACCOUNT_LIMITS,
     APP_KEY_NAMESPACE,
-    CUSTOMER,
     CROSS_PREVENTION,
+    CUSTOMER,
     CYCLES,
     DESK_CHECKS,
     DESK_DEFAULTS,
