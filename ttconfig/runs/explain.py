@@ -24,7 +24,7 @@ class Governed:
     owner: str
     row: ProductLimit | None
     where: str | None = None
-    """file:line:col of the row, when the YAML declared it."""
+    """file:line of the row, when the YAML declared it."""
 
 
 @dataclass(frozen=True)
