@@ -98,3 +98,15 @@ def test_any_valid_model_written_to_yaml_loads_back_equal(tmp_path: Path,
     loaded = reload(folder, models).accounts
     assert loaded == models
     assert [a.managed() for a in loaded] == [a.managed() for a in models]
+
+
+def test_an_update_puts_a_new_key_where_the_model_has_it_not_at_the_end() -> None:
+    """A field new to an existing block (import after an upgrade) lands beside its
+    neighbours in the model's order, so the YAML reads as a new file would."""
+    text = (MINIMAL / "accounts.yaml").read_text(encoding="utf-8")
+    prop, rates = load_firm(MINIMAL).accounts
+    crossed = prop.model_copy(update={"order_cross_prevention": "reject_new"})
+    lines = update_text(text, [Account.model_validate(crossed.declared()), rates]).splitlines()
+    at = lines.index("  order_cross_prevention: reject_new")
+    assert lines[at - 1].startswith("  description: NO"), lines[:8]
+    assert lines[at + 1] == "  limits:"

@@ -286,9 +286,9 @@ def comment_demo(tmp_path: Path) -> tuple[Path, Path, str]:
                         "- name: HPT-ERR\n  type: house   # never a trading account\n")
     text = text.replace("- name: HPT-PROP-ENERGY\n  type: house\n  parent: HPT-PROP\n",
                         "- name: HPT-PROP-ENERGY\n  parent: HPT-PROP\n  type: house\n")
-    text = text.replace("    credit_limit: 1000000\n    currency: USD\n    apply_pnl: true\n"
-                        "    apply_margin: false\n",
-                        "    credit_limit: 1000000\n    currency: USD\n"
+    text = text.replace("    credit_limit: 1000000\n    currency: USD\n    check_credit: true\n"
+                        "    apply_pnl: true\n    apply_margin: false\n",
+                        "    credit_limit: 1000000\n    currency: USD\n    check_credit: true\n"
                         "    apply_pnl: true   # P&L counts\n    apply_margin: false\n", 1)
     path.write_text(text, encoding="utf-8")
     return uat, prod, text

@@ -406,13 +406,14 @@ def test_credit_settings_and_one_loss_action_apply_and_the_others_are_kept(
     accounts = folder / "accounts.yaml"
     text = accounts.read_text()
     start = text.index("- name: HPT-CUST-ALDER")
-    block = text.index("    apply_to_block_cross: true\n    credit_loss_actions:", start)
+    text = text[:start] + text[start:].replace(
+        "    apply_to_block_cross: true\n", "    apply_to_block_cross: false\n"
+        "    position_reset_time: \"16:00\"\n", 1)
+    block = text.index("    credit_loss_actions:\n", start)
     end = text.index("close_positions_at_percent: 100\n", block) + len(
         "close_positions_at_percent: 100\n")
-    accounts.write_text(text[:block] + (
-        "    apply_to_block_cross: false\n"
-        "    position_reset_time: \"16:00\"\n"
-        "    credit_loss_actions: {delete_orders_at_percent: 70}\n") + text[end:])
+    accounts.write_text(text[:block] + "    credit_loss_actions: {delete_orders_at_percent: 70}\n"
+                        + text[end:])
     firm = load(folder)
 
     plan, result, after = plan_apply_plan(sandbox, firm, tmp_path)

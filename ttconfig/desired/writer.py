@@ -193,8 +193,18 @@ def _merge(node: CommentedMap, data: dict[str, Any]) -> None:
         elif isinstance(current, CommentedSeq) and isinstance(value, list) and \
                 _to_plain(current) != value:
             _merge_list(current, value)
-        elif key not in node or _to_plain(current) != value:
+        elif key not in node:
+            node.insert(_position(node, data, key), key, value)
+        elif _to_plain(current) != value:
             node[key] = value
+
+
+def _position(node: CommentedMap, data: dict[str, Any], key: str) -> int:
+    """Where a key new to `node` goes: after the last key `data` (in the model's order)
+    puts before it, so an imported block reads as a new file would."""
+    earlier = list(data)[:list(data).index(key)]
+    placed = [index for index, existing in enumerate(node) if existing in earlier]
+    return max(placed) + 1 if placed else 0
 
 
 def _merge_list(node: CommentedSeq, values: list[Any]) -> None:
