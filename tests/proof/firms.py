@@ -21,6 +21,14 @@ from ttconfig.models.limits import LIMIT_VALUES, NEW_ROW
 from ttconfig.runs.planning import load
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.adapters.limits import VALUE_KEYS
+from ttconfig.tt.adapters.ttaccount import (
+    ACTION,
+    AT_PERCENT,
+    CREDIT_LOSS_ACTIONS,
+    CROSS_PREVENTION,
+    CROSS_PREVENTION_MODES,
+    LOSS_ACTIONS,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD = load(ROOT / "environments" / "prod")
@@ -136,8 +144,7 @@ def _credit(rng: random.Random, data: Data) -> None:
     elif roll < 0.7:
         settings["check_credit"] = not settings.get("check_credit", False)
     else:
-        action = rng.choice(("delete_orders_at_percent", "disable_trading_at_percent",
-                             "close_positions_at_percent"))
+        action = rng.choice(sorted(LOSS_ACTIONS))
         settings.setdefault("credit_loss_actions", {})[action] = rng.choice(
             [None, rng.randint(1, 100)])
 
@@ -169,7 +176,7 @@ def _margin(rng: random.Random, data: Data) -> None:
 
 def _cross_prevention(rng: random.Random, data: Data) -> None:
     rng.choice(data["accounts"])["order_cross_prevention"] = rng.choice(
-        ("not_applied", "reject_new", "cancel_resting", "position_transfer"))
+        sorted(CROSS_PREVENTION_MODES))
 
 
 def _group_credit(rng: random.Random, data: Data) -> None:
@@ -246,10 +253,10 @@ def _live_credit(rng: random.Random, env: Any, account: int) -> str:
     if roll < 0.7:
         settings["checkCredit"] = not settings["checkCredit"]
         return f"account {account} checkCredit={settings['checkCredit']}"
-    actions = rng.sample(("deleteOrders", "disableTrading", "closePositions"), rng.randint(0, 3))
-    settings["creditLossActions"] = [{"action": a, "atPercent": rng.randint(1, 100)}
+    actions = rng.sample(sorted(LOSS_ACTIONS.values()), rng.randint(0, 3))
+    settings[CREDIT_LOSS_ACTIONS] = [{ACTION: a, AT_PERCENT: rng.randint(1, 100)}
                                      for a in actions]
-    return f"account {account} creditLossActions={settings['creditLossActions']}"
+    return f"account {account} {CREDIT_LOSS_ACTIONS}={settings[CREDIT_LOSS_ACTIONS]}"
 
 
 def _live_unlink(rng: random.Random, env: Any, account: int) -> str:
@@ -288,9 +295,9 @@ def _live_group_credit(rng: random.Random, env: Any, account: int) -> str:
 
 
 def _live_cross_prevention(rng: random.Random, env: Any, account: int) -> str:
-    mode = rng.choice(("notApplied", "rejectNew", "cancelResting", "positionTransfer"))
-    env.accounts[account]["orderCrossPrevention"] = mode
-    return f"account {account} orderCrossPrevention={mode}"
+    mode = rng.choice(sorted(CROSS_PREVENTION_MODES.values()))
+    env.accounts[account][CROSS_PREVENTION] = mode
+    return f"account {account} {CROSS_PREVENTION}={mode}"
 
 
 def _live_move(rng: random.Random, env: Any, account: int) -> str:

@@ -24,8 +24,17 @@ from ttconfig.models.checks import fold
 from ttconfig.models.kinds import Kind
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.store import EnvData, WriteRecord
-from ttconfig.tt.adapters.limits import VALUE_KEYS
+from ttconfig.tt.adapters.limits import (
+    APPLY_LIMITS,
+    CONTRACT_LIMITS,
+    PRODUCT_LIMITS,
+    RISK_LIMIT_SETTINGS,
+    VALUE_KEYS,
+)
 from ttconfig.tt.adapters.ttaccount import (
+    ACTION,
+    AT_PERCENT,
+    CREDIT_LOSS_ACTIONS,
     LOSS_ACTIONS,
     ORDER_PERMISSION_KEYS,
     PERMISSION_KEYS,
@@ -40,14 +49,14 @@ _ROW_SCOPE = ("marketId", "productTypeId", "productId", "instrumentId")
 
 
 def _rows(what: str, owner: Any, limits: dict[str, Any]) -> Iterator[tuple[Field, Any]]:
-    for table in ("productLimits", "contractLimits"):
+    for table in (PRODUCT_LIMITS, CONTRACT_LIMITS):
         for row in limits.get(table, []):
             scope = tuple(row.get(k) for k in _ROW_SCOPE)
             for name, key in VALUE_KEYS.items():
                 yield (what, owner, scope, name), row.get(key)
-    settings = limits.get("riskLimitSettings")
+    settings = limits.get(RISK_LIMIT_SETTINGS)
     if isinstance(settings, dict):
-        yield (what, owner, "", "apply"), settings.get("applyLimits")
+        yield (what, owner, "", "apply"), settings.get(APPLY_LIMITS)
 
 
 def _mapped(what: str, owner: Any, record: dict[str, Any],
@@ -94,7 +103,7 @@ def snapshot(env: EnvData, company: int, touched: Touched) -> Snapshot:
         shot.update(_rows("account limits", account, env.account_limits.get(account, {})))
         settings = env.risk_settings.get(account, {})
         shot.update(_mapped("risk settings", account, settings, RISK_SETTINGS_KEYS))
-        taken = {a["action"]: a["atPercent"] for a in settings.get("creditLossActions", [])}
+        taken = {a[ACTION]: a[AT_PERCENT] for a in settings.get(CREDIT_LOSS_ACTIONS, [])}
         for name, action in LOSS_ACTIONS.items():
             shot["loss actions", account, "", name] = taken.get(action)
         shot.update(_mapped("restrictions", account, env.restrictions.get(account, {}),

@@ -135,27 +135,6 @@ class AccountLimits(Limits):
 
 
 
-def governing(limits: Limits | None, market: str, product: str, kind: str = "future",
-              contract: str | None = None) -> ProductLimit | None:
-    """The row of `limits` that governs an order for `product` (or one of its contracts):
-    the contract's row, else the product's, else the default row of its market and type
-    (TT's best match, contract §9, ASSUMED); None when no row matches."""
-    if limits is None:
-        return None
-
-    def same(a: str, b: str) -> bool:
-        return a.casefold() == b.casefold()
-
-    rows = [r for r in limits.products if same(r.market, market) and r.type == kind]
-    if contract is not None:
-        for row in limits.contracts:
-            if (same(row.market, market) and same(row.product, product) and row.type == kind
-                    and same(row.contract, contract)):
-                return row
-    return (next((r for r in rows if same(r.product, product)), None)
-            or next((r for r in rows if r.is_default), None))
-
-
 def unset_as_zero(row: dict[str, Any]) -> dict[str, Any]:
     """A row as TT reads it when the company defaults limits to 0: each limit it says is
     not set is 0 (a limit it does not say stays unsaid)."""

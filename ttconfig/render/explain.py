@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ttconfig.models.limits import ROW_SCOPE, ProductLimit
+from ttconfig.models.limits import ROW_SCOPE, ContractLimit, ProductLimit
 from ttconfig.runs.explain import Explanation
 
 
@@ -18,7 +18,7 @@ def _value(value: Any) -> str:
 
 
 def _kind_of(row: ProductLimit) -> str:
-    if hasattr(row, "contract"):
+    if isinstance(row, ContractLimit):
         return "the contract row"
     return "the default row" if row.is_default else "the product row"
 

@@ -14,7 +14,7 @@ from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import UsageError
 from ttconfig.models import Firm, Kind
 from ttconfig.models.checks import Issue, fold
-from ttconfig.models.limits import Limits, ProductLimit, governing
+from ttconfig.models.limits import Limits, ProductLimit
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,24 @@ class Asked:
         return " ".join(p for p in (self.market, self.product, self.kind, self.contract) if p)
 
 
+def governing(limits: Limits | None, asked: Asked) -> ProductLimit | None:
+    """The row of `limits` that governs an order for the product asked about: the
+    contract's row, else the product's, else the default row of its market and type (TT's
+    best match, contract §9, ASSUMED); None when no row matches."""
+    if limits is None:
+        return None
+    market, product = fold(asked.market), fold(asked.product)
+    if asked.contract is not None:
+        contract = fold(asked.contract)
+        for row in limits.contracts:
+            if (fold(row.market), fold(row.product), row.type, fold(row.contract)) == (
+                    market, product, asked.kind, contract):
+                return row
+    rows = [r for r in limits.products if fold(r.market) == market and r.type == asked.kind]
+    return (next((r for r in rows if fold(r.product) == product), None)
+            or next((r for r in rows if r.is_default), None))
+
+
 def explain(folder: Path, account: str, asked: Asked) -> Explanation:
     firm = load_firm(folder, siblings=True)
     index = next((i for i, a in enumerate(firm.accounts) if fold(a.name) == fold(account)),
@@ -65,7 +83,7 @@ def explain(folder: Path, account: str, asked: Asked) -> Explanation:
 
 def _governed(firm: Firm, owner: str, at: tuple[Kind, int], limits: Limits | None,
               asked: Asked) -> Governed:
-    row = governing(limits, asked.market, asked.product, asked.kind, asked.contract)
+    row = governing(limits, asked)
     if row is None or limits is None:
         return Governed(owner, None)
     part = "contracts" if any(r is row for r in limits.contracts) else "products"

@@ -19,7 +19,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from ttconfig.tt.adapters import limits, ttaccount, ttsetup
+from ttconfig.tt.adapters import limits, ttaccount, ttgroup, ttsetup
 
 Shape = Any
 
@@ -119,7 +119,8 @@ EXPECTED: dict[str, Shape] = {
     "/ttgroup/{env}/riskgroup/{id}/limits": {**PAGED, "riskGroupLimits": [{
         "riskGroupId": "int", "riskLimits": RISK_LIMITS}]},
     "/ttgroup/{env}/riskgroup/{id}/risksettings": {"riskSettings": [{  # ASSUMED (§9)
-        "riskGroupId": "int", "creditLimit": "int|float|null", "currency": "str|null"}]},
+        "riskGroupId": "int", ttgroup.GROUP_RISK_SETTINGS_KEYS["credit_limit"]: "int|float|null",
+        ttgroup.GROUP_RISK_SETTINGS_KEYS["currency"]: "str|null"}]},
 }
 """Every answer ttconfig reads, by path template ({env} the TT environment, {id} an id)."""
 

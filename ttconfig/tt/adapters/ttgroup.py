@@ -95,8 +95,9 @@ class RiskGroupsApi:
 
 
 def _group_settings(data: Json) -> GroupRiskSettings:
-    return GroupRiskSettings(credit_limit=fields.number(data, "creditLimit"),
-                             currency=data.get("currency"))
+    keys = GROUP_RISK_SETTINGS_KEYS
+    return GroupRiskSettings(credit_limit=fields.number(data, keys["credit_limit"]),
+                             currency=data.get(keys["currency"]))
 
 
 @fields.checked
