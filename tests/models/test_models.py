@@ -164,3 +164,13 @@ def test_a_row_without_a_product_is_the_default_row_of_its_market_and_type() -> 
     assert left_out.scope() == ("CME", "*", "future", None)
     assert errors(ContractLimit, {"market": "CME", "contract": "ES Dec26"}) == [
         ((), "value_error")]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "x" * 300, "../../etc/passwd"])
+def test_a_time_zone_that_is_no_iana_zone_is_a_validation_error(zone: str) -> None:
+    window = {"cron": "0 7 * * 1-5", "timezone": zone, "minutes": 60}
+    with pytest.raises(ValidationError, match="not an IANA time zone"):
+        EnvironmentConfig.model_validate({
+            "tt_environment": "ext_uat_cert", "company": "HPT", "usage_plan": "high",
+            "credentials": {"app_key_env": "K", "app_secret_env": "S"},
+            "policy": {"change_windows": [window]}})

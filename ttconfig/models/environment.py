@@ -120,7 +120,7 @@ class ChangeWindow(Model):
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
             raise ValueError("not an IANA time zone (e.g. America/Chicago)") from None
         return value
 
