@@ -61,8 +61,8 @@ def test_doctor_names_each_difference_from_what_ttconfig_expects(
     restrictions["placeOrders"] = "yes"  # a type ttconfig does not read as a flag
     del answers["/ttuser/{env}/user/{id}"]["user"][0]["settings"]  # missing
     limits = answers["/ttaccount/{env}/account/{id}/limits"]["accountLimits"][0]["riskLimits"]
-    limits["interProductLimits"] = [{"legs": []}]
-    limits["productLimits"].append({**limits["productLimits"][0], "productId": None})
+    limits["productLimits"].append({**limits["productLimits"][0], "productId": None,
+                                    "productFamilyId": 12})
 
     with HostileServer(_replaying(answers)) as server:
         result = TTConfig({"TT_UAT_APP_KEY": KEY, "TT_UAT_APP_SECRET": SECRET})(
@@ -76,7 +76,7 @@ def test_doctor_names_each_difference_from_what_ttconfig_expects(
     assert "restrictions[].placeOrders: str, not bool" in rows
     assert "FAIL" in rows
     assert "user[].settings: missing" in rows
-    assert "1 limit rows with no product (default rows); 1 inter-product limits" in rows
+    assert "1 limit rows scoped by a product family in the first objects read" in rows
     assert "ttconfig is not ready for this TT yet" in rows
     for secret in (KEY, SECRET, TOKEN):
         assert secret not in shown

@@ -642,23 +642,28 @@ def test_429s_at_the_declared_plan_say_the_keys_real_plan_may_be_lower(desk: Des
 
 # --- rows TT holds that the YAML cannot say yet ---------------------------------------------
 
-def test_a_default_row_is_read_as_product_star_and_inter_product_rows_are_kept(
+def test_a_default_row_is_read_as_product_star_and_rows_the_yaml_cannot_say_are_kept(
         desk: Desk) -> None:
-    """TT scopes a limit row by market and type alone (a default row, `productId: null`)
-    and holds inter-product rows (contract §9). A default row reads as `product: "*"`: the
+    """TT scopes a limit row by market and type alone (a default row, `productId: null`),
+    by product family, or by legs (contract §9). A default row reads as `product: "*"`: the
     YAML that lists the account's rows without it removes it, and says so (a loosening);
-    the YAML that lists it keeps it. Inter-product rows are kept, named, never written."""
+    the YAML that lists it keeps it. A family row and an inter-product row with one leg,
+    which the YAML cannot say, are kept, named, never written."""
     account = account_id_of(desk, "HPT-ARB")
     limits = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
-    default = {**copy.deepcopy(limits["productLimits"][0]), "productId": None, "id": 424242,
-               "maxOrderQty": 5}
-    limits["productLimits"].append(default)
-    limits["interProductLimits"] = [{"id": 1, "legs": []}]
+    first = copy.deepcopy(limits["productLimits"][0])
+    default = {**first, "productId": None, "id": 424242, "maxOrderQty": 5}
+    family = {**first, "productId": None, "productFamilyId": 77, "id": 434343}
+    limits["productLimits"] += [default, family]
+    leg = {k: first[k] for k in ("marketId", "productTypeId", "productId")}
+    odd = {**{k: v for k, v in first.items() if k not in leg}, "id": 1, "legs": [leg]}
+    limits["interProductLimits"] = [odd]
     set_limit(desk, 500)  # HPT-ARB's CL spread: 600 → 500
     planned = desk.run("plan", "-e", "prod")
     refused(planned, 0, '- limits.products["CME * spread"].max_order_qty: 5  LOOSENING',
-            "TT holds 1 limit row(s) ttconfig cannot represent yet",
-            "account HPT-ARB: 1 inter-product limit(s)")
+            "TT holds 2 limit row(s) ttconfig cannot represent yet",
+            "account HPT-ARB: CME spread: a row of product family 77",
+            "account HPT-ARB: an inter-product row (id 1) whose legs are not two or more")
     account_yaml = seeded("accounts", "HPT-ARB")
     row(account_yaml, "CME", "CL", "spread")["max_order_qty"] = 500
     account_yaml["limits"]["products"].append(
@@ -667,7 +672,8 @@ def test_a_default_row_is_read_as_product_star_and_inter_product_rows_are_kept(
     refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
     kept = desk.sandbox.store.envs["ext_prod_live"].account_limits[account]
     assert any(r["id"] == 424242 and r["maxOrderQty"] == 5 for r in kept["productLimits"])
-    assert kept["interProductLimits"] == [{"id": 1, "legs": []}]
+    assert any(r["id"] == 434343 for r in kept["productLimits"])
+    assert kept["interProductLimits"] == [odd]
 
 
 # --- company settings ---------------------------------------------------------------------

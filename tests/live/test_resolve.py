@@ -67,3 +67,14 @@ def test_each_unknown_name_is_said_where_it_is_with_the_nearest_ones() -> None:
         (("order_tag_defaults", 0, "field"),
          "CME has no order-tag field 'Operater ID'; did you mean Operator ID?"),
     ]
+
+
+def test_each_leg_of_an_inter_product_row_is_resolved_where_it_is() -> None:
+    account = Account.model_validate({"name": "A", "type": "house", "limits": {
+        "inter_product": [{"legs": [{"market": "cme", "product": "zn"},
+                                    {"market": "CME", "product": "ZB"}]}]}})
+    firm = _firm([])
+    firm.accounts[:] = [account]
+    assert _said(firm) == [
+        (("accounts", 0, "limits", "inter_product", 0, "legs", 1, "product"),
+         "CME has no future product 'ZB'")]

@@ -109,3 +109,15 @@ def test_duplicate_margins_defaults_groups_and_members() -> None:
     assert [i.path for i in issues] == [
         ("order_tag_defaults", 1), ("product_margins", 1), ("user_groups", 0, "users", 1),
         ("user_groups", 1, "name")]
+
+
+def test_an_inter_product_row_appears_once_per_owner_whatever_the_order_of_its_legs() -> None:
+    zn, zb = {"market": "CME", "product": "ZN"}, {"market": "cme", "product": "zb"}
+    rows = [{"legs": [zn, zb], "max_position": 5}, {"legs": [zb, zn]},
+            {"legs": [zn, {**zb, "type": "option"}]}]
+    issues = check(firm(accounts=[house("A", limits={"inter_product": rows})]))
+    assert [(i.path, i.other) for i in issues] == [
+        (("accounts", 0, "limits", "inter_product", 1),
+         ("accounts", 0, "limits", "inter_product", 0))]
+    assert issues[0].message.startswith(
+        "a limit row for 'cme zb future / CME ZN future' appears twice for the same owner")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import as_imported
 from ttconfig.models.environment import EnvironmentConfig
-from ttconfig.models.limits import ContractLimit, ProductLimit
+from ttconfig.models.limits import ContractLimit, Limits, ProductLimit
 from ttconfig.models.setup import ProductMargin
 from ttconfig.models.users import User
 
@@ -174,3 +175,16 @@ def test_a_time_zone_that_is_no_iana_zone_is_a_validation_error(zone: str) -> No
             "tt_environment": "ext_uat_cert", "company": "HPT", "usage_plan": "high",
             "credentials": {"app_key_env": "K", "app_secret_env": "S"},
             "policy": {"change_windows": [window]}})
+
+
+@pytest.mark.parametrize(("legs", "words"), [
+    ([{"market": "CME", "product": "ZN"}], "at least 2 items"),
+    ([{"market": "CME", "product": "ZN"}, {"market": "cme", "product": "zn"}],
+     "names each product once"),
+    ([{"market": "CME", "product": "ZN"}, {"market": "CME", "product": "*"}],
+     'a leg names one product (not "*")'),
+])
+def test_an_inter_product_row_has_two_or_more_distinct_products(
+        legs: list[dict[str, str]], words: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(words)):
+        Limits.model_validate({"inter_product": [{"legs": legs, "max_order_qty": 1}]})

@@ -17,7 +17,7 @@ from typing import Any
 
 from ttconfig.models import Firm
 from ttconfig.models.checks import fold
-from ttconfig.models.limits import LIMIT_VALUES, NEW_ROW
+from ttconfig.models.limits import EVERY_PRODUCT, LIMIT_VALUES, NEW_ROW
 from ttconfig.runs.planning import load
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.adapters.limits import VALUE_KEYS
@@ -193,7 +193,27 @@ def _move(rng: random.Random, data: Data) -> None:
     target.setdefault("accounts", []).append(member)
 
 
-EDITS = {"value": _value, "add row": _add_row, "remove row": _remove_row,
+def _spread(rng: random.Random, data: Data) -> None:
+    """Change, add or remove an inter-product row (legs: two products the slice has rows
+    for, in either order)."""
+    rows: list[dict[str, Any]] = rng.choice(data["accounts"]).setdefault(
+        "limits", {}).setdefault("inter_product", [])
+    roll = rng.random()
+    if rows and roll < 0.5:
+        name = rng.choice(LIMIT_FIELDS)
+        rng.choice(rows)[name] = row_value(rng, name)
+    elif rows and roll < 0.7:
+        rows.remove(rng.choice(rows))
+    else:
+        taken = {frozenset((leg["market"], leg["product"], leg.get("type", "future"))
+                           for leg in r["legs"]) for r in rows}
+        pair = rng.sample([s for s in SCOPES if s[1] != EVERY_PRODUCT], 2)
+        if frozenset(pair) not in taken:
+            rows.append({"legs": [{"market": m, "product": p, "type": t} for m, p, t in pair],
+                         "max_position": quantity(rng)})
+
+
+EDITS = {"value": _value, "spread": _spread, "add row": _add_row, "remove row": _remove_row,
          "restriction": _restriction, "credit": _credit, "permission": _permission,
          "unlink": _unlink, "user limit": _user_limit, "margin": _margin, "move": _move,
          "group credit": _group_credit, "cross prevention": _cross_prevention}

@@ -27,6 +27,8 @@ from ttconfig.sandbox.store import EnvData, WriteRecord
 from ttconfig.tt.adapters.limits import (
     APPLY_LIMITS,
     CONTRACT_LIMITS,
+    INTER_PRODUCT_LIMITS,
+    LEGS,
     PRODUCT_LIMITS,
     RISK_LIMIT_SETTINGS,
     VALUE_KEYS,
@@ -48,10 +50,17 @@ Snapshot = dict[Field, Any]
 _ROW_SCOPE = ("marketId", "productTypeId", "productId", "instrumentId")
 
 
+def _scope(row: dict[str, Any]) -> Any:
+    """A row's scope; an inter-product row's is its set of legs (any order)."""
+    if LEGS in row:
+        return frozenset(tuple(leg.get(k) for k in _ROW_SCOPE[:3]) for leg in row[LEGS])
+    return tuple(row.get(k) for k in _ROW_SCOPE)
+
+
 def _rows(what: str, owner: Any, limits: dict[str, Any]) -> Iterator[tuple[Field, Any]]:
-    for table in (PRODUCT_LIMITS, CONTRACT_LIMITS):
+    for table in (PRODUCT_LIMITS, CONTRACT_LIMITS, INTER_PRODUCT_LIMITS):
         for row in limits.get(table, []):
-            scope = tuple(row.get(k) for k in _ROW_SCOPE)
+            scope = _scope(row)
             for name, key in VALUE_KEYS.items():
                 yield (what, owner, scope, name), row.get(key)
     settings = limits.get(RISK_LIMIT_SETTINGS)

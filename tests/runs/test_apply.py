@@ -16,7 +16,7 @@ from tests.tt.transports import Recording
 from ttconfig.core.changes import ABSENT
 from ttconfig.core.plan import Plan
 from ttconfig.live.read import read_live, scope_of, to_models
-from ttconfig.models import Firm
+from ttconfig.models import Firm, Operation
 from ttconfig.render.result import describe_result
 from ttconfig.runs.apply.applier import Applier, ApplyResult
 from ttconfig.runs.audit import AuditLog, verify
@@ -555,3 +555,54 @@ def test_order_cross_prevention_is_planned_as_risk_and_applied(sandbox: Sandbox,
     env = sandbox.store.env(UAT)
     (held,) = [a for a in env.accounts.values() if a["name"] == "HPT-CUST-ALDER"]
     assert held["orderCrossPrevention"] == "notApplied"
+
+
+def test_inter_product_rows_are_created_changed_removed_and_converge(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """An inter-product row is keyed by its legs in any order: the same legs written the
+    other way round are the same row, changed in place; a new pair is created; a pair the
+    YAML no longer lists is deleted (a loosening)."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    start = text.index("- name: HPT-PROP-RATES")
+    block = text.index("    inter_product:\n", start)
+    end = text.index("  users:\n", block)
+    accounts.write_text(text[:block] + (
+        "    inter_product:\n"
+        "      - legs: [{market: CME, product: ZB}, {market: CME, product: ZN}]\n"
+        "        max_position: 300\n"
+        "      - legs: [{market: CME, product: ZF}, {market: CME, product: ZT}]\n"
+        "        max_order_qty: 20\n"
+        "        price_reasonability_percent: 2.5\n") + text[end:])
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
+    assert {f.path[2:]: (f.old, f.new, f.direction) for f in rates.fields
+            if f.path[1] == "inter_product"} == {
+        ("CME ZB future / CME ZN future", "max_position"): (400, 300, "tightening"),
+        ("CME ZF future / CME ZT future", "max_order_qty"): (ABSENT, 20, "tightening"),
+        ("CME ZF future / CME ZT future", "price_reasonability_percent"):
+            (ABSENT, 2.5, "tightening"),
+    }
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (account,) = [a["id"] for a in env.accounts.values() if a["name"] == "HPT-PROP-RATES"]
+    symbols = {p["id"]: p["symbol"] for p in env.products.values()}
+    rows = {tuple(sorted(symbols[leg["productId"]] for leg in r["legs"])):
+            (r["maxOrderQty"], r["maxPosition"], r["priceReasonabilityPercent"])
+            for r in env.account_limits[account]["interProductLimits"]}
+    assert rows == {("ZB", "ZN"): (100, 300, None), ("ZF", "ZT"): (20, None, 2.5)}
+
+    accounts.write_text(accounts.read_text().replace(
+        "      - legs: [{market: CME, product: ZB}, {market: CME, product: ZN}]\n"
+        "        max_position: 300\n", ""))
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
+    assert {f.path[2] for f in rates.fields} == {"CME ZB future / CME ZN future"}
+    assert {(s.op, s.direction) for s in plan.steps if s.key.name == "HPT-PROP-RATES"} == {
+        (Operation.DELETE_LIMIT_ROW, "loosening")}
+    assert result.failure is None
+    assert after.empty
+    assert len(env.account_limits[account]["interProductLimits"]) == 1

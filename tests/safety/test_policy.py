@@ -795,3 +795,28 @@ def test_a_plan_field_change_is_high_as_risk_says() -> None:
     change = FieldChange(QTY, 10, 16, "loosening")
     assert plan.is_high(change) is True
     assert plan.is_high(FieldChange(QTY, 10, 15, "loosening")) is False
+
+
+def spread_rows(*rows: dict[str, Any]) -> dict[str, Sequence[Model]]:
+    return {"accounts": accounts({"name": "HPT-ARB", "limits": {"inter_product": list(rows)}})}
+
+
+ES_NQ = {"legs": [{"market": "CME", "product": "ES"}, {"market": "CME", "product": "NQ"}]}
+
+
+def test_a_bound_applies_to_an_inter_product_row_with_a_leg_in_its_scope() -> None:
+    verdict = judge(spread_rows({**ES_NQ, "max_order_qty": 150}),
+                    spread_rows({**ES_NQ, "max_order_qty": 50}),
+                    {"bounds": [{"field": "max_order_qty", "max": 100, "market": "CME",
+                                 "product": "NQ"}]}, overrides=EVERY_OVERRIDE)
+    finding = only(verdict, "bounds")
+    assert finding.outcome == "refused"
+    assert "CME ES future / CME NQ future max_order_qty would be 150" in finding.message
+
+
+def test_a_bound_for_another_product_does_not_apply_to_an_inter_product_row() -> None:
+    verdict = judge(spread_rows({**ES_NQ, "max_order_qty": 150}),
+                    spread_rows({**ES_NQ, "max_order_qty": 50}),
+                    {"bounds": [{"field": "max_order_qty", "max": 100, "market": "CME",
+                                 "product": "ZN"}]})
+    assert "bounds" not in rules(verdict)

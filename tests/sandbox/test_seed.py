@@ -44,7 +44,8 @@ ROW_KEYS: dict[str, set[str]] = {
         "id", "name", "accountType", "companyId", "parentId", "description", "revision",
         "orderCrossPrevention",
     },
-    "accountLimits": {"accountId", "riskLimitSettings", "productLimits", "contractLimits"},
+    "accountLimits": {"accountId", "riskLimitSettings", "productLimits", "contractLimits",
+                      "interProductLimits"},
     "riskSettings": {
         "accountId", "creditLimit", "currency", "applyPnl", "applyMargin", "tradeOutAllowed",
         "createSodRecords", "createSpreadSodRecords", "checkCredit", "applyToBlockCross",

@@ -977,3 +977,55 @@ def test_an_account_keeps_its_order_cross_prevention_and_refuses_an_unknown_mode
     answer = failed(raw.post("ttaccount", f"account/{account}",
                              {"orderCrossPrevention": "cancel_resting"}), 400)
     assert "orderCrossPrevention" in answer
+
+
+def leg(sandbox: Sandbox, index: int) -> Json:
+    row = product_row(sandbox, index)
+    return {k: row[k] for k in ("marketId", "productTypeId", "productId")}
+
+
+def test_an_inter_product_row_is_upserted_by_its_legs_in_any_order(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """Contract §9 (ASSUMED): `interProductLimits` rows carry legs; the same legs in another
+    order are the same row; the row is read back with an id, deleted by it."""
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/limits"
+    first, second = leg(sandbox, 0), leg(sandbox, 1)
+    ok(raw.post("ttaccount", endpoint, {"interProductLimits": [
+        {"legs": [first, second], "maxOrderQty": 5}]}))
+    time.sleep(FAST_PAUSE + 0.05)
+    answer = ok(raw.post("ttaccount", endpoint, {"interProductLimits": [
+        {"legs": [second, first], "maxPosition": 9}]}))
+    (written,) = answer["accountLimits"][0]["riskLimits"]["interProductLimits"]
+    rows = ok(raw.get("ttaccount", endpoint))["accountLimits"][0]["riskLimits"][
+        "interProductLimits"]
+    assert [(r["maxOrderQty"], r["maxPosition"], r["tradingAllowed"]) for r in rows] == [
+        (5, 9, True)], "one row per set of legs; keys not sent are kept"
+    assert rows[0]["id"] == written["id"]
+    time.sleep(FAST_PAUSE + 0.05)
+    assert raw.delete("ttaccount", f"{endpoint}/{written['id']}").status_code == 200
+    assert ok(raw.get("ttaccount", endpoint))["accountLimits"][0]["riskLimits"][
+        "interProductLimits"] == []
+
+
+@pytest.mark.parametrize(("legs", "words"), [
+    (lambda first, _second: [first], "two or more legs"),
+    (lambda first, _second: [first, first], "each a different product"),
+    (lambda first, second: [first, {**second, "productId": "nope"}], "unknown productId"),
+    (lambda first, second: [first, {**second, "marketId": 999}], "not in that market"),
+    (lambda first, second: [first, {k: v for k, v in second.items() if k != "productId"}],
+     "missing required field(s): productId"),
+])
+def test_an_inter_product_row_with_bad_legs_is_refused_and_changes_nothing(
+        sandbox: Sandbox, raw: RawTT, legs: Callable[[Json, Json], list[Json]],
+        words: str) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/limits"
+    answer = failed(raw.post("ttaccount", endpoint, {
+        "productLimits": [product_row(sandbox, 2, maxOrderQty=1)],
+        "interProductLimits": [{"legs": legs(leg(sandbox, 0), leg(sandbox, 1))}]}), 400)
+    assert words in answer
+    rows = ok(raw.get("ttaccount", endpoint))["accountLimits"][0]["riskLimits"]
+    assert not rows["interProductLimits"]
+    assert all(r["productId"] != product_row(sandbox, 2)["productId"]
+               for r in rows["productLimits"]), "a refused batch writes nothing"

@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import RawTT
 from ttconfig.models.limits import NEW_ROW
 from ttconfig.sandbox.server import Sandbox
+from ttconfig.tt.adapters.limits import AnyRow
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import WireProfile
 from ttconfig.tt.errors import ConflictError, NotFoundError, RequestRejected, TTError
@@ -123,7 +124,7 @@ def field_named(fields: Iterable[OrderTagField], market_id: int, name: str) -> O
     return matches[0]
 
 
-def unwritten(rows: Iterable[LimitRow]) -> set[LimitRow]:
+def unwritten(rows: Iterable[AnyRow]) -> set[AnyRow]:
     """Rows without TT's ids, to compare what was sent with what was read."""
     return {replace(r, id=None) for r in rows}
 
@@ -597,7 +598,8 @@ def test_user_limits_upsert_by_scope_and_delete(
             written = await tt.users.upsert_limits(
                 murphy.id, [replace(es_row, id=None, max_order_qty=3), new])
             read = await tt.users.limits(murphy.id)
-            zn_id = next(r.id for r in written if r.scope.product_id == zn.id)
+            zn_id = next(r.id for r in written
+                         if isinstance(r, LimitRow) and r.scope.product_id == zn.id)
             assert zn_id is not None
             await tt.users.delete_limit(murphy.id, zn_id)
             final = await tt.users.limits(murphy.id)

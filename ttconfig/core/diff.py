@@ -18,9 +18,11 @@ from ttconfig.core.state import Key, State, key_of
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.kinds import REGISTRY, Kind
+from ttconfig.models.limits import legs_name
 
 ROW_LISTS = {"products": ("market", "product", "type"),
-             "contracts": ("market", "product", "type", "contract")}
+             "contracts": ("market", "product", "type", "contract"),
+             "inter_product": ("legs",)}
 MEMBER_LISTS = {(spec.kind, spec.members.field) for spec in REGISTRY.values()
                 if spec.members is not None}
 LINK_PARTS = ("order_permissions", "permissions")
@@ -135,11 +137,15 @@ def _same(wanted: Any, current: Any) -> bool:
 
 
 def row_key(row: dict[str, Any], identity: tuple[str, ...]) -> tuple[Any, ...]:
+    if identity == ("legs",):  # the same legs in any order are the same row
+        return tuple(sorted(row_key(leg, ROW_LISTS["products"]) for leg in row["legs"]))
     return tuple(fold(row[k]) if isinstance(row.get(k), str) else row.get(k, "future")
                  for k in identity)
 
 
 def row_name(row: dict[str, Any], identity: tuple[str, ...]) -> str:
+    if identity == ("legs",):
+        return legs_name(row["legs"])
     return " ".join(str(row.get(k, "future")) for k in identity)
 
 

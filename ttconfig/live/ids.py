@@ -15,7 +15,7 @@ from ttconfig.live.read import ACCOUNT_TYPES, TRADE_MODES, LiveFirm
 from ttconfig.models.checks import fold
 from ttconfig.models.limits import EVERY_PRODUCT, NEW_ROW
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
-from ttconfig.tt.records import LimitRow, LimitScope
+from ttconfig.tt.records import InterProductRow, LimitRow, LimitScope
 
 TYPE_IDS = {name: type_id for type_id, name in PRODUCT_TYPES.items()}
 ACCOUNT_TYPE_IDS = {name: type_id for type_id, name in ACCOUNT_TYPES.items()}
@@ -85,8 +85,13 @@ class Ids:
         return LimitScope(market_id, type_id, product_id, instrument)
 
 
-def limit_row(ids: Ids, desired: dict[str, Any], live: LimitRow | None) -> LimitRow:
+def limit_row(ids: Ids, desired: dict[str, Any],
+              live: LimitRow | InterProductRow | None) -> LimitRow | InterProductRow:
     """The full row to send: the live row (or TT's defaults) with the declared values."""
     base = NEW_ROW if live is None else {k: getattr(live, k) for k in NEW_ROW}
     values = {k: desired.get(k, base[k]) for k in NEW_ROW}
-    return LimitRow(scope=ids.scope(desired), id=None if live is None else live.id, **values)
+    row_id = None if live is None else live.id
+    if "legs" in desired:
+        return InterProductRow(legs=tuple(ids.scope(leg) for leg in desired["legs"]),
+                               id=row_id, **values)
+    return LimitRow(scope=ids.scope(desired), id=row_id, **values)

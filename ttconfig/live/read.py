@@ -32,7 +32,9 @@ from ttconfig.tt.records import (
     Company,
     GroupRiskSettings,
     Instrument,
+    InterProductRow,
     LimitRow,
+    LimitScope,
     LimitSet,
     Market,
     OrderTagField,
@@ -444,9 +446,17 @@ class Names:
         self.users = {u.id: u.email for u in live.users}
         self.fields = {f.id: f.name for f in live.fields}
 
-    def modelled(self, row: LimitRow) -> bool:
-        """A row the YAML can say: a default row of a market and product type TT lists, or
-        a row of a product TT lists (and of a contract TT lists when it names one)."""
+    def modelled(self, row: LimitRow | InterProductRow) -> bool:
+        """A row the YAML can say: a default row of a market and product type TT lists, a
+        row of a product TT lists (and of a contract TT lists when it names one), or an
+        inter-product row whose legs are two or more products TT lists, each once. A row
+        scoped by a product family is not (yet)."""
+        if isinstance(row, InterProductRow):
+            products = [leg.product_id for leg in row.legs]
+            return (len(set(products)) == len(products) >= 2
+                    and all(product in self.products for product in products))
+        if row.scope.family_id is not None:
+            return False
         if row.scope.product_id is None:
             return (row.scope.instrument_id is None and row.scope.market_id in self.markets
                     and row.scope.product_type_id in PRODUCT_TYPES)
@@ -454,21 +464,23 @@ class Names:
                 and (row.scope.instrument_id is None
                      or row.scope.instrument_id in self.instruments))
 
-    def scope(self, row: LimitRow) -> dict[str, Any]:
-        product = (None if row.scope.product_id is None
-                   else self.products[row.scope.product_id])
-        named: dict[str, Any] = {"market": self.markets[row.scope.market_id],
-                                 "product": EVERY_PRODUCT if product is None else product.symbol,
-                                 "type": PRODUCT_TYPES[row.scope.product_type_id]}
+    def scope(self, row: LimitRow | InterProductRow) -> dict[str, Any]:
+        if isinstance(row, InterProductRow):
+            return {"legs": [self._product(leg) for leg in row.legs]}
+        named = self._product(row.scope)
         if row.scope.instrument_id is not None:
             named["contract"] = self.instruments[row.scope.instrument_id]
         return named
 
-
+    def _product(self, scope: LimitScope) -> dict[str, Any]:
+        product = None if scope.product_id is None else self.products[scope.product_id]
+        return {"market": self.markets[scope.market_id],
+                "product": EVERY_PRODUCT if product is None else product.symbol,
+                "type": PRODUCT_TYPES[scope.product_type_id]}
 
 
 def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] | None:
-    def row(r: LimitRow) -> dict[str, Any]:
+    def row(r: LimitRow | InterProductRow) -> dict[str, Any]:
         values = {f: getattr(r, f) for f in LIMIT_VALUES}
         return {**names.scope(r), **(unset_as_zero(values) if names.unset_is_zero else values)}
 
@@ -477,17 +489,20 @@ def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] 
         data["apply"] = limits.apply_limits
     products = [row(r) for r in limits.product_limits if names.modelled(r)]
     contracts = [row(r) for r in limits.contract_limits if names.modelled(r)]
+    inter_product = [row(r) for r in limits.inter_product_limits if names.modelled(r)]
     if products:
         data["products"] = products
     if contracts:
         data["contracts"] = contracts
+    if inter_product:
+        data["inter_product"] = inter_product
     return data or None
 
 
 def unmodelled(live: LiveFirm) -> list[str]:
-    """Limit rows TT holds that the YAML cannot say yet ([J]): rows of a product or
-    contract TT does not list, inter-product limits. They are left out of the live
-    models, so a plan neither shows nor touches them; this names them."""
+    """Limit rows TT holds that the YAML cannot say: rows of a product or contract TT does
+    not list, rows scoped by a product family ([J]). They are left out of the live models,
+    so a plan neither shows nor touches them; this names them."""
     names = Names(live)
     owners: list[tuple[str, LimitSet | None]] = [
         *((f"account {a.account.name}", a.limits) for a in live.accounts),
@@ -499,15 +514,24 @@ def unmodelled(live: LiveFirm) -> list[str]:
             continue
         for r in (*limits.product_limits, *limits.contract_limits):
             if not names.modelled(r):
-                market = names.markets.get(r.scope.market_id, str(r.scope.market_id))
-                kind = PRODUCT_TYPES.get(r.scope.product_type_id, str(r.scope.product_type_id))
-                what = (f"a row of product {r.scope.product_id}, which TT does not list"
-                        if r.scope.product_id is not None
-                        else "a default row of a market or product type TT does not list")
-                said.append(f"{owner}: {market} {kind}: {what}")
-        if limits.inter_product:
-            said.append(f"{owner}: {limits.inter_product} inter-product limit(s)")
+                said.append(f"{owner}: {_unmodelled_row(names, r)}")
+        for ip in limits.inter_product_limits:
+            if not names.modelled(ip):
+                said.append(f"{owner}: an inter-product row (id {ip.id}) whose legs are not "
+                            "two or more products TT lists")
     return said
+
+
+def _unmodelled_row(names: Names, r: LimitRow) -> str:
+    market = names.markets.get(r.scope.market_id, str(r.scope.market_id))
+    kind = PRODUCT_TYPES.get(r.scope.product_type_id, str(r.scope.product_type_id))
+    if r.scope.family_id is not None:
+        what = f"a row of product family {r.scope.family_id} (families are not modelled yet)"
+    elif r.scope.product_id is not None:
+        what = f"a row of product {r.scope.product_id}, which TT does not list"
+    else:
+        what = "a default row of a market or product type TT does not list"
+    return f"{market} {kind}: {what}"
 
 
 def _record_fields(record: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ttconfig.live.read import LiveFirm
 from ttconfig.models import Firm, Kind
 from ttconfig.models.checks import Issue, Path, fold
-from ttconfig.models.limits import ContractLimit, Limits, ProductLimit
+from ttconfig.models.limits import ContractLimit, Leg, Limits, ProductLimit
 from ttconfig.tt.adapters.ttpds import PRODUCT_TYPES
 
 LIMIT_OWNERS = (Kind.ACCOUNTS, Kind.USERS, Kind.RISK_GROUPS)
@@ -107,14 +107,23 @@ def _limits(path: Path, limits: Limits | None) -> Iterator[tuple[Path, ProductLi
             yield (*path, "limits", section, index), row
 
 
+def _legs(path: Path, limits: Limits | None) -> Iterator[tuple[Path, Leg]]:
+    for index, row in enumerate([] if limits is None else limits.inter_product):
+        for number, leg in enumerate(row.legs):
+            yield (*path, "limits", "inter_product", index, "legs", number), leg
+
+
 def unresolved(firm: Firm, live: LiveFirm | Catalog) -> list[Issue]:
     """Every market, product, contract and field name of `firm` that TT does not list."""
     catalog = live if isinstance(live, Catalog) else Catalog.of(live)
     issues: list[Issue] = []
     for kind in LIMIT_OWNERS:
         for index, owner in enumerate(firm.of(kind)):
-            for path, row in _limits((kind.value, index), getattr(owner, "limits", None)):
+            limits = getattr(owner, "limits", None)
+            for path, row in _limits((kind.value, index), limits):
                 issues += catalog.row(path, row)
+            for path, leg in _legs((kind.value, index), limits):
+                issues += catalog.product(path, leg.market, leg.product, leg.type)
     for index, margin in enumerate(firm.product_margins):
         issues += catalog.product((Kind.PRODUCT_MARGINS.value, index), margin.market,
                                   margin.product, margin.type)

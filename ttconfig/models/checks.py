@@ -151,10 +151,14 @@ def _links(firm: Firm) -> Iterator[Issue]:
 def _scopes(limits: Limits | None, path: Path) -> Iterator[Issue]:
     if limits is None:
         return
-    rows = [(row.scope(), (*path, "products", j), f"{row.market} {row.product} {row.type}")
-            for j, row in enumerate(limits.products)]
+    rows: list[tuple[Hashable, Path, str]] = [
+        (row.scope(), (*path, "products", j), f"{row.market} {row.product} {row.type}")
+        for j, row in enumerate(limits.products)]
     rows += [(row.scope(), (*path, "contracts", j), f"{row.market} {row.contract}")
              for j, row in enumerate(limits.contracts)]
+    rows += [(tuple(tuple(fold(p) for p in leg) for leg in row.scope()),
+              (*path, "inter_product", j), row.name)
+             for j, row in enumerate(limits.inter_product)]
     yield from _first_seen(rows, lambda shown: (
         f"a limit row for {shown!r} appears twice for the same owner"))
 

@@ -6,6 +6,7 @@ Values left out of a row are not managed; `null` sets "not set" (no limit).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, model_validator
@@ -105,6 +106,11 @@ class ProductLimit(LimitValues):
     def scope(self) -> tuple[str, str, str, str | None]:
         return (self.market, self.product, self.type, None)
 
+    @property
+    def name(self) -> str:
+        """How plans name the row ("CME ES future", "CME ES future ES Dec26")."""
+        return " ".join(part for part in self.scope() if part is not None)
+
 
 class ContractLimit(ProductLimit):
     """Limits for one contract (instrument) of a product, by its alias (e.g. "ES Dec26")."""
@@ -121,11 +127,58 @@ class ContractLimit(ProductLimit):
         return (self.market, self.product, self.type, self.contract)
 
 
+class Leg(Model):
+    """One product of an inter-product limit."""
+
+    market: Name
+    product: Name
+    type: ProductType = "future"
+
+    @model_validator(mode="after")
+    def _one_product(self) -> Leg:
+        if self.product == EVERY_PRODUCT:
+            raise ValueError('a leg names one product (not "*")')
+        return self
+
+
+def legs_name(legs: Iterable[Mapping[str, Any]]) -> str:
+    """How plans name an inter-product row: its legs in a fixed order, so that the same legs
+    in another order are the same row ("CBOT ZB future / CBOT ZN future")."""
+    names = (f"{leg['market']} {leg['product']} {leg.get('type', 'future')}" for leg in legs)
+    return " / ".join(sorted(names, key=str.casefold))
+
+
+class InterProductLimit(LimitValues):
+    """Limits on a spread between products (e.g. CBOT ZN against CBOT ZB), keyed by its legs
+    in any order. TT checks them on the spread's orders and positions, beside each leg's
+    own rows (contract §9: keyed by legs, ASSUMED)."""
+
+    legs: list[Leg] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _distinct_legs(self) -> InterProductLimit:
+        products = [(leg.market.casefold(), leg.product.casefold(), leg.type)
+                    for leg in self.legs]
+        if len(set(products)) != len(products):
+            raise ValueError("an inter-product row names each product once")
+        return self
+
+    def scope(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(sorted(((leg.market, leg.product, leg.type) for leg in self.legs),
+                            key=lambda leg: tuple(part.casefold() for part in leg)))
+
+    @property
+    def name(self) -> str:
+        return legs_name(leg.declared() | {"type": leg.type} for leg in self.legs)
+
+
 class Limits(Model):
     """The limit rows of a user or a risk group."""
 
     products: list[ProductLimit] = Field(default_factory=list)
     contracts: list[ContractLimit] = Field(default_factory=list)
+    inter_product: list[InterProductLimit] = Field(default_factory=list)
+    """Spread limits across products, keyed by their legs."""
 
 
 class AccountLimits(Limits):

@@ -89,7 +89,7 @@ async def _limit_row(tt: TTClient, account: int) -> str:
         raise ProbeFailed("every product already has a row on the scratch account")
     values: dict[str, Any] = {**NEW_ROW, "spread_trading_allowed": False,
                               "max_order_qty": 1, "max_position": 1}
-    row = LimitRow(LimitScope(product.market_id, product.product_type_id, product.id),
+    row = LimitRow(scope=LimitScope(product.market_id, product.product_type_id, product.id),
                    **values)
     written = await tt.accounts.upsert_limits(account, [row])
     made = next((r for r in (await tt.accounts.limits(account)).product_limits

@@ -273,6 +273,10 @@ def _row_bounds(bounds: Sequence[Bound], kind: str, owner: str, list_name: str,
 
 
 def _in_scope(bound: Bound, row: Mapping[str, Any]) -> bool:
+    """Whether `bound` is about `row`: its market and product, or for an inter-product row,
+    those of any of its legs (a spread of a bounded product is bounded too)."""
+    if "legs" in row:
+        return any(_in_scope(bound, leg) for leg in row["legs"])
     return all(want is None or fold(want) == fold(str(row.get(name, "")))
                for name, want in (("market", bound.market), ("product", bound.product)))
 

@@ -1,9 +1,10 @@
 """Risk-limit rows, shared by accounts, users and risk groups.
 
 A row's scope is (marketId, productTypeId, productId, instrumentId) and appears once per
-owner; a product row with a null productId is the default row of its market and type. A
-POST upserts rows by scope (keys present are set, keys absent are kept), so `null`
-("not set") and 0 stay different values, as TT keeps them.
+owner; a product row with a null productId is the default row of its market and type. An
+inter-product row is scoped by its legs (each a marketId, productTypeId and productId), in
+any order (contract §9, ASSUMED). A POST upserts rows by scope (keys present are set, keys
+absent are kept), so `null` ("not set") and 0 stay different values, as TT keeps them.
 """
 
 from __future__ import annotations
@@ -58,25 +59,29 @@ ROW_DEFAULTS: Record = {
     "wholesaleMaxOrderQty": None,
     "wholesalePriceReasonabilityTicks": None,
 }
-LISTS = ("productLimits", "contractLimits")
+INTER_PRODUCT = "interProductLimits"
+LISTS = ("productLimits", "contractLimits", INTER_PRODUCT)
+BODY: dict[str, v.Check] = dict.fromkeys(LISTS, v.items)
+"""The row lists a POST body may carry."""
+LEG_KEYS = ("marketId", "productTypeId", "productId")
+LEG_SCHEMA: dict[str, v.Check] = {"marketId": v.integer, "productTypeId": v.integer,
+                                  "productId": v.text}
+INTER_PRODUCT_SCHEMA: dict[str, v.Check] = {
+    "id": v.integer, "legs": v.items,
+    **{key: check for key, check in ROW_SCHEMA.items() if key in ROW_DEFAULTS}}
 
 
 def empty() -> Record:
-    return {"productLimits": [], "contractLimits": []}
+    return {name: [] for name in LISTS}
 
 
 def risk_limits(record: Record) -> Record:
-    """The `riskLimits` object of a GET: product, contract and inter-product rows (the
-    last only as TT's web UI made them: the API writes none, contract §9)."""
-    return {
-        "productLimits": list(record["productLimits"]),
-        "contractLimits": list(record["contractLimits"]),
-        "interProductLimits": list(record.get("interProductLimits", [])),
-    }
+    """The `riskLimits` object of a GET: product, contract and inter-product rows."""
+    return {name: list(record.setdefault(name, [])) for name in LISTS}
 
 
 def row_count(record: Record) -> int:
-    return sum(len(record[name]) for name in LISTS)
+    return sum(len(record.get(name, [])) for name in LISTS)
 
 
 def upsert(call: Call, record: Record) -> Record:
@@ -84,9 +89,52 @@ def upsert(call: Call, record: Record) -> Record:
 
     Every row is checked before any is applied: a refused batch changes nothing.
     """
-    checked = {name: _checked_rows(call.env, call.body.get(name, []), name) for name in LISTS}
-    return {name: [_upsert_row(call.env, record[name], row) for row in rows]
+    checked = {name: _checked_rows(call.env, call.body.get(name, []), name)
+               for name in LISTS if name != INTER_PRODUCT}
+    checked[INTER_PRODUCT] = _checked_inter_product(call.env, call.body.get(INTER_PRODUCT, []))
+    return {name: [_upsert_row(call.env, record.setdefault(name, []), row, _scope_of(name))
+                   for row in rows]
             for name, rows in checked.items()}
+
+
+def _scope_of(name: str) -> Any:
+    if name == INTER_PRODUCT:
+        return lambda row: frozenset(tuple(leg[k] for k in LEG_KEYS) for leg in row["legs"])
+    return lambda row: tuple(row[k] for k in SCOPE_KEYS)
+
+
+def _checked_inter_product(env: EnvData, raw_rows: Any) -> list[Record]:
+    rows = []
+    scopes: set[frozenset[tuple[Any, ...]]] = set()
+    for index, raw in enumerate(v.items(INTER_PRODUCT, raw_rows)):
+        where = f"{INTER_PRODUCT}[{index}]"
+        row = v.fields(raw, INTER_PRODUCT_SCHEMA, where=where)
+        v.required(row, "legs")
+        row.pop("id", None)
+        row["legs"] = [_checked_leg(env, leg, f"{where}.legs[{n}]")
+                       for n, leg in enumerate(row["legs"])]
+        scope = _scope_of(INTER_PRODUCT)(row)
+        if len(row["legs"]) < 2 or len(scope) != len(row["legs"]):
+            raise ApiFailure(400, f"{where}: an inter-product row needs two or more legs, "
+                                  "each a different product")
+        if scope in scopes:
+            raise ApiFailure(400, f"{where}: the same legs appear twice in one request")
+        scopes.add(scope)
+        rows.append(row)
+    return rows
+
+
+def _checked_leg(env: EnvData, raw: Any, where: str) -> Record:
+    leg = v.fields(raw, LEG_SCHEMA, where=where)
+    v.required(leg, *LEG_KEYS)
+    product = env.products.get(leg["productId"])
+    if product is None:
+        raise ApiFailure(400, f"{where}: unknown productId {leg['productId']}")
+    if (product["marketId"], product["productTypeId"]) != (leg["marketId"],
+                                                            leg["productTypeId"]):
+        raise ApiFailure(400, f"{where}: productId {leg['productId']} is not in that market "
+                              "and product type")
+    return leg
 
 
 def _checked_rows(env: EnvData, raw_rows: Any, name: str) -> list[Record]:
@@ -107,10 +155,10 @@ def _checked_rows(env: EnvData, raw_rows: Any, name: str) -> list[Record]:
     return rows
 
 
-def _upsert_row(env: EnvData, rows: list[Record], row: Record) -> Record:
-    scope = tuple(row[k] for k in SCOPE_KEYS)
+def _upsert_row(env: EnvData, rows: list[Record], row: Record, scope_of: Any) -> Record:
+    scope = scope_of(row)
     for existing in rows:
-        if tuple(existing[k] for k in SCOPE_KEYS) == scope:
+        if scope_of(existing) == scope:
             existing.update(row)
             return dict(existing)
     created = {"id": env.new_id(), **ROW_DEFAULTS, **row}
@@ -155,7 +203,7 @@ def _check_default_row(env: EnvData, row: Record, *, contract: bool) -> None:
 
 def delete(record: Record, limit_id: int) -> None:
     for name in LISTS:
-        for row in record[name]:
+        for row in record.get(name, []):
             if row["id"] == limit_id:
                 record[name].remove(row)
                 return

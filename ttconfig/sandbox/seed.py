@@ -56,6 +56,7 @@ from ttconfig.sandbox.seed_data import (
     CYCLES,
     DESK_CHECKS,
     DESK_DEFAULTS,
+    DESK_SPREADS,
     DESK_TAGS,
     DESKS,
     ENVIRONMENTS,
@@ -341,6 +342,7 @@ def _add_account(
         "riskLimitSettings": {"applyLimits": bool(keys) or row.profile == "closed"},
         "productLimits": [],
         "contractLimits": [],
+        "interProductLimits": [],
     }
     firm.account_limits[row.name] = limits
     firm.data["accountLimits"].append(limits)
@@ -354,6 +356,13 @@ def _add_account(
         _put_limit(limits, {**ROW_DEFAULTS, "id": firm.new_id(), "marketId": market,
                             "productTypeId": type_id, "productId": None, "instrumentId": None,
                             "maxOrderQty": qty})
+    if row.desk in DESK_SPREADS and keys:
+        legs, qty, position = DESK_SPREADS[row.desk]
+        limits["interProductLimits"].append({
+            **ROW_DEFAULTS, "id": firm.new_id(), "maxOrderQty": qty, "maxPosition": position,
+            "legs": [{"marketId": firm.specs[key].market,
+                      "productTypeId": firm.specs[key].type_id,
+                      "productId": firm.products[key]["id"]} for key in legs]})
     return account
 
 

@@ -267,6 +267,11 @@ DESK_DEFAULTS: dict[str, tuple[int, int, int]] = {
     "energy": (ICE, FUTURE, 10), "rates": (CME, FUTURE, 50), "eqidx": (EUREX, FUTURE, 5),
 }
 
+# a desk's inter-product (spread) limit: (product keys of its legs, maxOrderQty, maxPosition)
+DESK_SPREADS: dict[str, tuple[tuple[str, ...], int, int]] = {
+    "rates": (("ZN", "ZB"), 100, 400),
+}
+
 # the products an account of each desk gets a product limit for, by product key
 DESKS: dict[str, tuple[str, ...]] = {
     "prop": ("ES", "ZN", "CL", "FGBL", "GC"),

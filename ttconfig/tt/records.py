@@ -64,15 +64,18 @@ class LimitScope:
     market_id: int
     product_type_id: int
     product_id: str | None
-    """None on a default row: every product of the market and type (contract §9); ttconfig
-    reads such a row and leaves it alone, since the model cannot hold it yet ([J])."""
+    """None on a default row: every product of the market and type (contract §9)."""
     instrument_id: str | None = None
     """Set on contract rows; None on product rows."""
+    family_id: int | None = None
+    """Set on a row scoped by a product family (with no product): read and kept, not
+    modelled yet ([J])."""
 
 
 @dataclass(frozen=True, slots=True)
-class LimitRow:
-    scope: LimitScope
+class RowValues:
+    """What any limit row says (product, contract or inter-product)."""
+
     trading_allowed: bool
     spread_trading_allowed: bool
     max_order_qty: int | None
@@ -89,8 +92,22 @@ class LimitRow:
     apply_wholesale_limits: bool
     wholesale_max_order_qty: int | None
     wholesale_price_reasonability_ticks: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRow(RowValues):
+    scope: LimitScope
     id: int | None = None
     """TT's row id; None for a row not yet written."""
+
+
+@dataclass(frozen=True, slots=True)
+class InterProductRow(RowValues):
+    """A limit on the spread between products (contract §9: keyed by its legs, ASSUMED)."""
+
+    legs: tuple[LimitScope, ...]
+    """One scope per leg: market, product type and product (never a contract)."""
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +118,7 @@ class LimitSet:
     contract_limits: tuple[LimitRow, ...]
     apply_limits: bool | None = None
     """Accounts only: whether TT applies the limits at all."""
-    inter_product: int = 0
-    """Inter-product (spread) limit rows TT holds: counted, not modelled yet ([J])."""
+    inter_product_limits: tuple[InterProductRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

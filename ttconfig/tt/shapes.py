@@ -28,6 +28,7 @@ LIMIT_ROW = {
     limits.SCOPE_KEYS["product_type_id"]: "int",
     limits.SCOPE_KEYS["product_id"]: "str|int|null",  # (null: a default row)
     f"{limits.SCOPE_KEYS['instrument_id']}?": "str|int|null",
+    f"{limits.FAMILY_ID}?": "int|str|null",
     **{f"{key}?" if key in limits.ASSUMED_KEYS else key:
        "bool|null" if key in limits.FLAG_KEYS else "int|float|null"
        for key in limits.VALUE_KEYS.values()},
@@ -40,8 +41,14 @@ def _flags(keys: Mapping[str, str]) -> dict[str, str]:
 LINK = {"userId": "int", "alias?": "str|null",
         ttaccount.ORDER_PERMISSIONS: _flags(ttaccount.ORDER_PERMISSION_KEYS),
         ttaccount.PERMISSIONS: _flags(ttaccount.PERMISSION_KEYS)}
+LEG = {key: "int" for key in (limits.SCOPE_KEYS["market_id"],
+                              limits.SCOPE_KEYS["product_type_id"])} | {
+    limits.SCOPE_KEYS["product_id"]: "str|int"}
+INTER_PRODUCT_ROW = {limits.ROW_ID: "int", limits.LEGS: [LEG],
+                     **{k: v for k, v in LIMIT_ROW.items()
+                        if k.rstrip("?") in limits.VALUE_KEYS.values()}}
 RISK_LIMITS = {limits.PRODUCT_LIMITS: [LIMIT_ROW], limits.CONTRACT_LIMITS: [LIMIT_ROW],
-               f"{limits.INTER_PRODUCT_LIMITS}?": ["any"]}
+               f"{limits.INTER_PRODUCT_LIMITS}?": [INTER_PRODUCT_ROW]}
 PAGED = {"lastPage?": "str|bool", "nextPageKey?": "str"}
 
 EXPECTED: dict[str, Shape] = {
@@ -209,9 +216,9 @@ def _readable(path: str) -> str:
 
 
 def unmodelled(body: Mapping[str, Any]) -> dict[str, int]:
-    """Rows of a limits answer that ttconfig cannot represent yet ([J]): limit rows with no
-    product (default rows), and inter-product limits."""
-    counts = {"limit rows with no product (default rows)": 0, "inter-product limits": 0}
+    """Rows of a limits answer that ttconfig cannot represent yet ([J]): rows scoped by a
+    product family."""
+    counts = {"limit rows scoped by a product family": 0}
     for key, items in body.items():
         if not key.endswith("Limits") or not isinstance(items, list):
             continue
@@ -221,8 +228,7 @@ def unmodelled(body: Mapping[str, Any]) -> dict[str, int]:
                 continue
             rows = [*(risk.get(limits.PRODUCT_LIMITS) or []),
                     *(risk.get(limits.CONTRACT_LIMITS) or [])]
-            counts["limit rows with no product (default rows)"] += sum(
+            counts["limit rows scoped by a product family"] += sum(
                 1 for r in rows if isinstance(r, dict)
-                and r.get(limits.SCOPE_KEYS["product_id"]) in (None, ""))
-            counts["inter-product limits"] += len(risk.get(limits.INTER_PRODUCT_LIMITS) or [])
+                and r.get(limits.FAMILY_ID) not in (None, ""))
     return {k: v for k, v in counts.items() if v}

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
+from ttconfig.core.diff import row_name
 from ttconfig.core.plan import Step
 from ttconfig.core.state import Key, State
 from ttconfig.live.ids import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
@@ -21,7 +22,7 @@ from ttconfig.models.accounts import Account, CreditLossActions
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
-from ttconfig.models.limits import AccountLimits, Limits
+from ttconfig.models.limits import AccountLimits, InterProductLimit, Limits, ProductLimit
 from ttconfig.models.permissions import Link
 from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
@@ -32,6 +33,7 @@ from ttconfig.tt.client import TTClient
 from ttconfig.tt.errors import TTError
 from ttconfig.tt.records import (
     AccountUserLink,
+    InterProductRow,
     LimitRow,
     OrderPermissions,
     Permissions,
@@ -137,10 +139,10 @@ def _owner_id(w: Writes, step: Step) -> int:
 async def upsert_limit_rows(w: Writes, step: Step) -> None:
     live_rows = _live_limits(w, step.kind, step.key)
     limits = _declared_limits(w, step)
-    declared = {} if limits is None else {
-        " ".join(p for p in row.scope() if p is not None): row
-        for row in (*limits.products, *limits.contracts)}
-    rows = [limit_row(w.ids, declared[item].declared(), live_rows.get(item))
+    named: list[ProductLimit | InterProductLimit] = [] if limits is None else [
+        *limits.products, *limits.contracts, *limits.inter_product]
+    declared = {row.name: row for row in named}
+    rows = [limit_row(w.ids, declared[item].declared(), live_rows.get(fold(item)))
             for item in step.items if item in declared]
     owner = _owner_id(w, step)
     if isinstance(limits, AccountLimits) and "apply" in limits.managed():
@@ -151,7 +153,7 @@ async def upsert_limit_rows(w: Writes, step: Step) -> None:
 
 async def delete_limit_row(w: Writes, step: Step) -> None:
     (row_key,) = step.items
-    row = _live_limits(w, step.kind, step.key)[row_key]
+    row = _live_limits(w, step.kind, step.key)[fold(row_key)]
     await _limits_api(w, step.kind).delete_limit(_owner_id(w, step), _id(row.id))
 
 
@@ -162,8 +164,9 @@ def _declared_limits(w: Writes, step: Step) -> Limits | None:
     return owner.limits
 
 
-def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow]:
-    """The owner's live rows by their name in the YAML ("CME ES future [alias]")."""
+def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow | InterProductRow]:
+    """The owner's live rows by their folded name in the YAML ("cme es future [alias]"):
+    a row the YAML spells in another case is the same row, and is sent merged over it."""
     names = Names(w.live)
     sets = {Kind.ACCOUNTS: [(a.account.name, a.limits) for a in w.live.accounts],
             Kind.USERS: [(u.email, u.limits) for u in w.live.users],
@@ -171,9 +174,11 @@ def _live_limits(w: Writes, kind: Kind, key: Key) -> dict[str, LimitRow]:
     limits = next((lim for name, lim in sets if fold(name) == key.folded[0]), None)
     if limits is None:
         return {}
-    return {" ".join(names.scope(row).values()): row
-            for row in (*limits.product_limits, *limits.contract_limits)
-            if names.modelled(row)}  # (a default row is not the YAML's: never written)
+    rows: list[LimitRow | InterProductRow] = [
+        *limits.product_limits, *limits.contract_limits, *limits.inter_product_limits]
+    return {fold(row_name(scope, ("legs",) if "legs" in scope else tuple(scope))): row
+            for row in rows if names.modelled(row)
+            for scope in (names.scope(row),)}
 
 
 

@@ -225,8 +225,7 @@ def get_limits(call: Call) -> Reply:
 
 def post_limits(call: Call) -> Reply:
     account_id, record = account(call)
-    body = v.fields(call.body, {"riskLimitSettings": v.obj, "productLimits": v.items,
-                                "contractLimits": v.items})
+    body = v.fields(call.body, {"riskLimitSettings": v.obj, **limits.BODY})
     stored = call.env.account_limits[account_id]
     settings = v.fields(body.get("riskLimitSettings", {}), {"applyLimits": v.boolean},
                         where="riskLimitSettings")
@@ -234,7 +233,7 @@ def post_limits(call: Call) -> Reply:
     stored["riskLimitSettings"].update(settings)
     bump(record)
     item = {"accountId": account_id, "riskLimitSettings": dict(stored["riskLimitSettings"]),
-            "riskLimits": {**written, "interProductLimits": []}}
+            "riskLimits": written}
     return Reply({"accountLimits": [item]})
 
 

@@ -176,10 +176,10 @@ def get_limits(call: Call) -> Reply:
 
 def post_limits(call: Call) -> Reply:
     group_id, record = _risk_group(call)
-    v.fields(call.body, {"productLimits": v.items, "contractLimits": v.items})
+    v.fields(call.body, limits.BODY)
     written = limits.upsert(call, call.env.risk_group_limits[group_id])
     bump(record)
-    item = {"riskGroupId": group_id, "riskLimits": {**written, "interProductLimits": []}}
+    item = {"riskGroupId": group_id, "riskLimits": written}
     return Reply({"riskGroupLimits": [item]})
 
 

@@ -139,10 +139,10 @@ def get_limits(call: Call) -> Reply:
 
 def post_limits(call: Call) -> Reply:
     user_id, record = user(call)
-    v.fields(call.body, {"productLimits": v.items, "contractLimits": v.items})
+    v.fields(call.body, limits.BODY)
     written = limits.upsert(call, _limits(call, user_id))
     bump(record)
-    item = {"userId": user_id, "riskLimits": {**written, "interProductLimits": []}}
+    item = {"userId": user_id, "riskLimits": written}
     return Reply({"userLimits": [item]})
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from ttconfig.tt.adapters import fields
 from ttconfig.tt.http import Json
-from ttconfig.tt.records import LimitRow, LimitScope, LimitSet
+from ttconfig.tt.records import InterProductRow, LimitRow, LimitScope, LimitSet
+
+AnyRow: TypeAlias = LimitRow | InterProductRow
+"""A row of any list (product, contract or inter-product)."""
 
 RISK_LIMITS = "riskLimits"
 PRODUCT_LIMITS = "productLimits"
@@ -16,6 +19,10 @@ INTER_PRODUCT_LIMITS = "interProductLimits"
 RISK_LIMIT_SETTINGS = "riskLimitSettings"
 APPLY_LIMITS = "applyLimits"
 ROW_ID = "id"
+FAMILY_ID = "productFamilyId"
+"""A row scoped by a product family (contract §9): read past, not modelled yet ([J])."""
+LEGS = "legs"
+"""An inter-product row's legs: [{marketId, productTypeId, productId}] (contract §9, ASSUMED)."""
 SCOPE_KEYS = {
     "market_id": "marketId",
     "product_type_id": "productTypeId",
@@ -47,15 +54,32 @@ ASSUMED_KEYS = frozenset(list(VALUE_KEYS.values())[7:])
 
 def row_from_json(data: Json) -> LimitRow:
     instrument = data.get(SCOPE_KEYS["instrument_id"])
+    scope = _scope(data)
+    family = data.get(FAMILY_ID)
+    scope = LimitScope(scope.market_id, scope.product_type_id, scope.product_id,
+                       None if instrument is None else str(instrument),
+                       None if family in (None, "") else fields.identifier(data, FAMILY_ID))
+    return LimitRow(scope=scope, id=data.get(ROW_ID), **_values(data))
+
+
+def inter_product_from_json(data: Json) -> InterProductRow:
+    legs = data.get(LEGS)
+    if not isinstance(legs, list) or not all(isinstance(leg, dict) for leg in legs):
+        raise ValueError(f"{LEGS!r} is {legs!r}, not a list of legs")
+    return InterProductRow(legs=tuple(_scope(leg) for leg in legs), id=data.get(ROW_ID),
+                           **_values(data))
+
+
+def _scope(data: Json) -> LimitScope:
     product = data[SCOPE_KEYS["product_id"]]  # (None: a default row, kept as read)
-    scope = LimitScope(
+    return LimitScope(
         market_id=fields.identifier(data, SCOPE_KEYS["market_id"]),
         product_type_id=fields.identifier(data, SCOPE_KEYS["product_type_id"]),
-        product_id=None if product is None else str(product),
-        instrument_id=None if instrument is None else str(instrument),
-    )
-    values: dict[str, Any] = {field: _value(data, key) for field, key in VALUE_KEYS.items()}
-    return LimitRow(scope=scope, id=data.get(ROW_ID), **values)
+        product_id=None if product is None else str(product))
+
+
+def _values(data: Json) -> dict[str, Any]:
+    return {field: _value(data, key) for field, key in VALUE_KEYS.items()}
 
 
 def _value(data: Json, key: str) -> Any:
@@ -71,9 +95,13 @@ FLAG_KEYS = frozenset(VALUE_KEYS[name] for name in (
     "reject_without_market_data", "apply_wholesale_limits"))
 
 
-def row_to_json(row: LimitRow) -> Json:
-    """A row as TT's upsert takes it (by scope; TT's row id is not sent)."""
-    body: Json = {key: getattr(row.scope, field) for field, key in SCOPE_KEYS.items()}
+def row_to_json(row: LimitRow | InterProductRow) -> Json:
+    """A row as TT's upsert takes it (by scope or legs; TT's row id is not sent)."""
+    if isinstance(row, InterProductRow):
+        body: Json = {LEGS: [{key: getattr(leg, field) for field, key in SCOPE_KEYS.items()
+                              if field != "instrument_id"} for leg in row.legs]}
+    else:
+        body = {key: getattr(row.scope, field) for field, key in SCOPE_KEYS.items()}
     body.update({key: getattr(row, field) for field, key in VALUE_KEYS.items()})
     return body
 
@@ -87,7 +115,8 @@ def set_from_json(item: Json) -> LimitSet:
         product_limits=tuple(row_from_json(r) for r in limits.get(PRODUCT_LIMITS) or []),
         contract_limits=tuple(row_from_json(r) for r in limits.get(CONTRACT_LIMITS) or []),
         apply_limits=apply,
-        inter_product=len(limits.get(INTER_PRODUCT_LIMITS) or []),
+        inter_product_limits=tuple(inter_product_from_json(r)
+                                   for r in limits.get(INTER_PRODUCT_LIMITS) or []),
     )
 
 
@@ -100,21 +129,27 @@ def merge_sets(sets: Sequence[LimitSet]) -> LimitSet:
         product_limits=tuple(r for s in sets for r in s.product_limits),
         contract_limits=tuple(r for s in sets for r in s.contract_limits),
         apply_limits=apply,
-        inter_product=sum(s.inter_product for s in sets),
+        inter_product_limits=tuple(r for s in sets for r in s.inter_product_limits),
     )
 
 
-def upsert_lists(rows: Sequence[LimitRow]) -> dict[str, list[Json]]:
-    """The productLimits / contractLimits lists of an upsert body."""
-    lists: dict[str, list[Json]] = {PRODUCT_LIMITS: [], CONTRACT_LIMITS: []}
+def upsert_lists(rows: Sequence[AnyRow]) -> dict[str, list[Json]]:
+    """The productLimits / contractLimits / interProductLimits lists of an upsert body."""
+    lists: dict[str, list[Json]] = {PRODUCT_LIMITS: [], CONTRACT_LIMITS: [],
+                                    INTER_PRODUCT_LIMITS: []}
     for row in rows:
-        name = PRODUCT_LIMITS if row.scope.instrument_id is None else CONTRACT_LIMITS
-        lists[name].append(row_to_json(row))
+        lists[_list_of(row)].append(row_to_json(row))
     return {name: items for name, items in lists.items() if items}
 
 
-def rows_from_answers(answers: Sequence[Json], items_key: str) -> list[LimitRow]:
+def _list_of(row: AnyRow) -> str:
+    if isinstance(row, InterProductRow):
+        return INTER_PRODUCT_LIMITS
+    return PRODUCT_LIMITS if row.scope.instrument_id is None else CONTRACT_LIMITS
+
+
+def rows_from_answers(answers: Sequence[Json], items_key: str) -> list[AnyRow]:
     """The rows TT wrote (with their ids), from the answers of an upsert's requests."""
     written = [set_from_json(item) for answer in answers for item in answer.get(items_key) or []]
     merged = merge_sets(written)
-    return [*merged.product_limits, *merged.contract_limits]
+    return [*merged.product_limits, *merged.contract_limits, *merged.inter_product_limits]

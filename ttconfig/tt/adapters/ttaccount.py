@@ -8,12 +8,12 @@ from typing import Any
 
 from ttconfig.tt import wire
 from ttconfig.tt.adapters import fields, limits
+from ttconfig.tt.adapters.limits import AnyRow
 from ttconfig.tt.batching import chunk_bodies, post_batches
 from ttconfig.tt.http import Json, TTHttp
 from ttconfig.tt.records import (
     Account,
     AccountUserLink,
-    LimitRow,
     LimitSet,
     OrderPermissions,
     Permissions,
@@ -181,8 +181,8 @@ class AccountsApi:
                                            "accountLimits")
         return limits.merge_sets([limits.set_from_json(i) for i in items])
 
-    async def upsert_limits(self, account_id: int, rows: Sequence[LimitRow], *,
-                            apply_limits: bool | None = None) -> builtins.list[LimitRow]:
+    async def upsert_limits(self, account_id: int, rows: Sequence[AnyRow], *,
+                            apply_limits: bool | None = None) -> builtins.list[AnyRow]:
         """Create or update rows by scope, in as many ≤20-row requests as needed."""
         extra = None if apply_limits is None else {
             limits.RISK_LIMIT_SETTINGS: {limits.APPLY_LIMITS: apply_limits}}

@@ -8,9 +8,10 @@ from typing import Any
 
 from ttconfig.tt import wire
 from ttconfig.tt.adapters import fields, limits
+from ttconfig.tt.adapters.limits import AnyRow
 from ttconfig.tt.batching import chunk_bodies, post_batches
 from ttconfig.tt.http import Json, TTHttp
-from ttconfig.tt.records import GroupRiskSettings, LimitRow, LimitSet, RiskGroup, UserGroup
+from ttconfig.tt.records import GroupRiskSettings, LimitSet, RiskGroup, UserGroup
 
 SERVICE = wire.TTGROUP
 GROUP_RISK_SETTINGS_KEYS = {"credit_limit": "creditLimit", "currency": "currency"}
@@ -75,7 +76,7 @@ class RiskGroupsApi:
         return limits.merge_sets([limits.set_from_json(i) for i in items])
 
     async def upsert_limits(self, group_id: int,
-                            rows: Sequence[LimitRow]) -> builtins.list[LimitRow]:
+                            rows: Sequence[AnyRow]) -> builtins.list[AnyRow]:
         bodies = chunk_bodies(limits.upsert_lists(rows))
         answers = await post_batches(self._http, SERVICE, f"riskgroup/{group_id}/limits", bodies)
         return limits.rows_from_answers(answers, "riskGroupLimits")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ttconfig.tt import wire
 from ttconfig.tt.adapters import fields, limits
+from ttconfig.tt.adapters.limits import AnyRow
 from ttconfig.tt.adapters.ttaccount import (
     ORDER_PERMISSIONS,
     PERMISSIONS,
@@ -19,7 +20,7 @@ from ttconfig.tt.adapters.ttaccount import (
 )
 from ttconfig.tt.batching import chunk_bodies, post_batches
 from ttconfig.tt.http import Json, TTHttp
-from ttconfig.tt.records import AccountUserLink, LimitRow, LimitSet, User, UserSettings, UserSummary
+from ttconfig.tt.records import AccountUserLink, LimitSet, User, UserSettings, UserSummary
 
 SERVICE = wire.TTUSER
 SUMMARY_KEYS = {"id": "id", "email": "email", "first_name": "firstname",
@@ -114,7 +115,7 @@ class UsersApi:
         return limits.merge_sets([limits.set_from_json(i) for i in items])
 
     async def upsert_limits(self, user_id: int,
-                            rows: Sequence[LimitRow]) -> builtins.list[LimitRow]:
+                            rows: Sequence[AnyRow]) -> builtins.list[AnyRow]:
         bodies = chunk_bodies(limits.upsert_lists(rows))
         answers = await post_batches(self._http, SERVICE, f"user/{user_id}/limits", bodies)
         return limits.rows_from_answers(answers, "userLimits")
