@@ -78,3 +78,21 @@ def test_a_broken_state_file_is_a_clear_error_that_reset_repairs(ttconfig: TTCon
     repaired = ttconfig("sandbox", "reset", "--state", str(state))
     assert repaired.exit_code == 0, repaired.stderr
     assert json.loads(state.read_text())["version"] == 1
+
+
+def test_a_state_file_from_another_seed_is_refused_by_name_until_reset(
+        ttconfig: TTConfig, tmp_path: Path) -> None:
+    """A state saved by an older ttconfig holds an older demo firm (other desks, other
+    reference data): served as is, the demo YAML would plan against the wrong firm."""
+    state = tmp_path / ".ttconfig" / "sandbox-state.json"
+    assert ttconfig("sandbox", "reset", "--state", str(state)).exit_code == 0
+    saved = json.loads(state.read_text())
+    state.write_text(json.dumps({**saved, "seed": "an-older-seed"}))
+    result = ttconfig("inspect", "--sandbox")
+    assert result.exit_code == 1
+    assert "made by another version of ttconfig's demo firm" in result.stderr
+    assert "ttconfig sandbox reset" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(state.read_text())["seed"] == "an-older-seed", "nothing is lost"
+    assert ttconfig("sandbox", "reset", "--state", str(state)).exit_code == 0
+    assert ttconfig("inspect", "--sandbox").exit_code == 0

@@ -56,3 +56,21 @@ def test_explain_names_the_row_that_governs_a_product_and_where_it_is(
     missing = ttconfig("explain", "-e", "prod", "HPT-NOPE", "CME", "ZB")
     assert missing.exit_code == 64
     assert "no account 'HPT-NOPE'" in missing.stderr
+
+
+def test_explain_matches_a_family_row_only_when_told_the_family(
+        ttconfig: TTConfig, demo: Path) -> None:
+    """explain reads no TT, so it cannot know FGBX is in Eurex's Interest Rates family: it
+    says which family row would govern, and matches it when told."""
+    unsure = ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "Eurex", "FGBX")
+    assert unsure.exit_code == 0, unsure.stderr
+    assert "account HPT-PROP-RATES: no row matches" in unsure.stdout
+    assert "unless the product is in family 'Interest Rates' (--family)" in unsure.stdout
+    told = ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "Eurex", "FGBX",
+                    "--family", "interest rates")
+    assert "account HPT-PROP-RATES: the family row Eurex family Interest Rates * future " \
+           "(environments/prod/accounts.yaml:" in told.stdout
+    assert "max_order_qty 100 ·" in told.stdout
+    own = ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "Eurex", "FGBL",
+                   "--family", "Interest Rates")
+    assert "the product row Eurex FGBL future" in own.stdout, "a product row is more specific"

@@ -78,3 +78,15 @@ def test_each_leg_of_an_inter_product_row_is_resolved_where_it_is() -> None:
     assert _said(firm) == [
         (("accounts", 0, "limits", "inter_product", 0, "legs", 1, "product"),
          "CME has no future product 'ZB'")]
+
+
+def test_a_family_tt_does_not_list_is_said_where_it_is() -> None:
+    catalog = Catalog(markets={"cme": "CME"}, families={"cme": {"Interest Rates", "Energy"}})
+    account = Account.model_validate({"name": "A", "type": "house", "limits": {"products": [
+        {"market": "CME", "family": "interest rates"},
+        {"market": "CME", "family": "Interest Rate"}]}})
+    firm = _firm([])
+    firm.accounts[:] = [account]
+    assert [(i.path, i.message) for i in unresolved(firm, catalog)] == [
+        (("accounts", 0, "limits", "products", 1, "family"),
+         "CME has no product family 'Interest Rate'; did you mean Interest Rates?")]

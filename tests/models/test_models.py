@@ -162,7 +162,7 @@ def test_a_row_without_a_product_is_the_default_row_of_its_market_and_type() -> 
     star = ProductLimit.model_validate({"market": "CME", "product": "*", "max_order_qty": 5})
     assert left_out.is_default
     assert left_out.declared() == star.declared()
-    assert left_out.scope() == ("CME", "*", "future", None)
+    assert left_out.scope() == ("CME", "*", "future")
     assert errors(ContractLimit, {"market": "CME", "contract": "ES Dec26"}) == [
         ((), "value_error")]
 
@@ -188,3 +188,11 @@ def test_an_inter_product_row_has_two_or_more_distinct_products(
         legs: list[dict[str, str]], words: str) -> None:
     with pytest.raises(ValidationError, match=re.escape(words)):
         Limits.model_validate({"inter_product": [{"legs": legs, "max_order_qty": 1}]})
+
+
+def test_a_family_row_names_no_product_and_is_named_by_its_family() -> None:
+    row = ProductLimit.model_validate({"market": "CME", "family": "Energy", "max_order_qty": 1})
+    assert row.is_default
+    assert row.name == "CME family Energy * future"
+    with pytest.raises(ValidationError, match="a row names a product or a family, not both"):
+        ProductLimit.model_validate({"market": "CME", "family": "Energy", "product": "CL"})

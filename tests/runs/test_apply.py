@@ -15,12 +15,13 @@ import pytest
 from tests.tt.transports import Recording
 from ttconfig.core.changes import ABSENT
 from ttconfig.core.plan import Plan
+from ttconfig.errors import ConfigError
 from ttconfig.live.read import read_live, scope_of, to_models
 from ttconfig.models import Firm, Operation
 from ttconfig.render.result import describe_result
 from ttconfig.runs.apply.applier import Applier, ApplyResult
 from ttconfig.runs.audit import AuditLog, verify
-from ttconfig.runs.planning import load, plan_from
+from ttconfig.runs.planning import check_names, load, plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import SandboxSettings, UsagePlan
 from ttconfig.tt.client import TTClient
@@ -532,7 +533,8 @@ def test_default_rows_are_created_changed_and_converge(sandbox: Sandbox, tmp_pat
     env = sandbox.store.env(UAT)
     (account,) = [a["id"] for a in env.accounts.values() if a["name"] == "HPT-PROP-RATES"]
     rows = [(r["marketId"], r["maxOrderQty"]) for r in
-            env.account_limits[account]["productLimits"] if r["productId"] is None]
+            env.account_limits[account]["productLimits"]
+            if r["productId"] is None and r.get("productFamilyId") is None]
     assert sorted(rows) == [(7, 40), (28, 2)]
 
 
@@ -606,3 +608,63 @@ def test_inter_product_rows_are_created_changed_removed_and_converge(
     assert result.failure is None
     assert after.empty
     assert len(env.account_limits[account]["interProductLimits"]) == 1
+
+
+def test_family_rows_are_created_changed_and_converge_beside_the_default_row(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """A row with `family` is the family's default row of its type: written with TT's
+    productFamilyId (and no product), changed in place; the market's default row of the
+    same type is another row."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    start = text.index("- name: HPT-PROP-RATES")
+    family = text.index("family: Interest Rates", start)
+    qty = text.index("max_order_qty: 100", family)
+    text = text[:qty] + "max_order_qty: 80" + text[qty + len("max_order_qty: 100"):]
+    products = text.index("    products:\n", start) + len("    products:\n")
+    accounts.write_text(text[:products] + (
+        "      - {market: CME, family: Metals, type: future, max_order_qty: 7}\n"
+        "      - {market: Eurex, type: future, max_order_qty: 3}\n") + text[products:])
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (rates,) = [c for c in plan.changes if c.key == "HPT-PROP-RATES"]
+    assert {f.path[2:]: (f.old, f.new) for f in rates.fields
+            if "*" in f.path[2]} == {
+        ("Eurex family Interest Rates * future", "max_order_qty"): (100, 80),
+        ("CME family Metals * future", "max_order_qty"): (ABSENT, 7),
+        ("Eurex * future", "max_order_qty"): (ABSENT, 3),
+    }
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (account,) = [a["id"] for a in env.accounts.values() if a["name"] == "HPT-PROP-RATES"]
+    families = {f["id"]: f["name"] for f in env.families.values()}
+    rows = sorted((r["marketId"], families.get(r.get("productFamilyId"), "-"),
+                   r["maxOrderQty"])
+                  for r in env.account_limits[account]["productLimits"]
+                  if r["productId"] is None)
+    assert rows == [(7, "-", 50), (7, "Metals", 7), (28, "-", 3),
+                    (28, "Interest Rates", 80)]
+
+
+def test_a_family_tt_does_not_list_is_an_error_at_its_line_before_any_write(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    accounts.write_text(accounts.read_text().replace(
+        "family: Interest Rates", "family: Interest Rate", 1))
+
+    async def run() -> None:
+        async with client(sandbox) as tt:
+            firm = load(folder)
+            live = await read_live(tt, scope_of(firm))
+            with pytest.raises(ConfigError) as raised:
+                check_names(firm, live)
+            assert "Eurex has no product family 'Interest Rate'; did you mean Interest " \
+                   "Rates?" in str(raised.value)
+            assert "accounts.yaml:" in str(raised.value)
+
+    asyncio.run(run())
+    assert api_writes(sandbox) == []

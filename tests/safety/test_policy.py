@@ -71,11 +71,12 @@ def plan_for(desired: Models, live: Models, policy: Policy) -> Plan:
 def judge(desired: Models, live: Models, policy: dict[str, Any], *,
           overrides: Overrides = NO_OVERRIDES, stage: Stage = "apply",
           now: datetime = TUESDAY_6AM_CHICAGO, admins: frozenset[str] | None = None,
-          ) -> Verdict:
+          families: dict[tuple[str, str, str], str] | None = None) -> Verdict:
     rules = Policy.model_validate(policy)
     plan = plan_for(desired, live, rules)
     assert not plan.empty, "each test plans at least one change"
-    return evaluate(plan, rules, Facts(desired, live, now, admins), overrides, stage=stage)
+    return evaluate(plan, rules, Facts(desired, live, now, admins, families or {}), overrides,
+                    stage=stage)
 
 
 def only(verdict: Verdict, rule: str) -> Finding:
@@ -490,6 +491,25 @@ def test_a_default_row_covers_the_products_of_its_market_and_type(
                      "risk_groups": energy({**ES, "trading_allowed": True})},
                     {"accounts": accounts(trader(True, **own)), "risk_groups": energy()},
                     ROW_FOR_PRODUCTS)
+    assert ("coverage" not in rules(verdict)) is covered
+
+
+@pytest.mark.parametrize(("family", "known", "covered"), [
+    ("Equity Index", True, True),
+    ("equity index", True, True),
+    ("Energy", True, False),
+    ("Equity Index", False, False),
+])
+def test_a_family_row_covers_the_products_tt_lists_in_its_family(
+        family: str, known: bool, covered: bool) -> None:
+    """ES is in CME's Equity Index family when TT's families were read (`known`); a family
+    row never covers a product whose family ttconfig does not know."""
+    own = {"limits": {"products": [{"market": "CME", "family": family, "max_order_qty": 10}]}}
+    verdict = judge({"accounts": accounts(trader(True, **own)),
+                     "risk_groups": energy({**ES, "trading_allowed": True})},
+                    {"accounts": accounts(trader(True, **own)), "risk_groups": energy()},
+                    ROW_FOR_PRODUCTS,
+                    families={("cme", "es", "future"): "equity index"} if known else None)
     assert ("coverage" not in rules(verdict)) is covered
 
 

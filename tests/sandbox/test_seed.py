@@ -20,7 +20,8 @@ SIZES = (None, 100, 2000)
 CASES = [(env, size) for env in ENVIRONMENTS for size in SIZES]
 
 LIMIT_KEYS = {
-    "id", "marketId", "productTypeId", "productId", "instrumentId", "tradingAllowed",
+    "id", "marketId", "productTypeId", "productId", "instrumentId", "productFamilyId",
+    "tradingAllowed",
     "spreadTradingAllowed", "maxOrderQty", "maxPosition", "maxLongPosition", "maxShortPosition",
     "maxOrdersPerDay", "priceReasonabilityTicks", "priceReasonabilityPercent",
     "priceReasonabilityAggressiveOnly", "nonMatchingPriceTicks", "nonMatchingPricePercent",
@@ -29,6 +30,7 @@ LIMIT_KEYS = {
 }  # fmt: skip
 ROW_KEYS: dict[str, set[str]] = {
     "markets": {"id", "name"},
+    "productFamilies": {"id", "name", "marketId"},
     "products": {"id", "symbol", "name", "marketId", "productTypeId", "familyId"},
     "instruments": {
         "id", "alias", "name", "productId", "marketId", "productTypeId", "productSymbol",

@@ -1029,3 +1029,48 @@ def test_an_inter_product_row_with_bad_legs_is_refused_and_changes_nothing(
     assert not rows["interProductLimits"]
     assert all(r["productId"] != product_row(sandbox, 2)["productId"]
                for r in rows["productLimits"]), "a refused batch writes nothing"
+
+
+def test_product_families_are_listed_and_a_family_row_is_its_own_row(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """Contract §9 (ASSUMED): `ttpds productfamilies` lists `{id, name, marketId}`; products
+    carry their `familyId`; a row with `productFamilyId` and no product is the family's
+    default row of its type, another row than the market's default row."""
+    families = ok(raw.get("ttpds", "productfamilies"))["productFamilies"]
+    rates = next(f for f in families if f["name"] == "Interest Rates" and f["marketId"] == 7)
+    assert {f["marketId"] for f in ok(raw.get("ttpds", "productfamilies",
+                                              marketId="7"))["productFamilies"]} == {7}
+    products = ok(raw.get("ttpds", "products", marketId="7"))["products"]
+    assert {p["symbol"] for p in products if p["familyId"] == rates["id"]} >= {"ZN", "ZB"}
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/limits"
+    ok(raw.post("ttaccount", endpoint, {"productLimits": [
+        {"marketId": 7, "productTypeId": 34, "productId": None, "maxOrderQty": 1},
+        {"marketId": 7, "productTypeId": 34, "productId": None,
+         "productFamilyId": rates["id"], "maxOrderQty": 2}]}))
+    rows = ok(raw.get("ttaccount", endpoint))["accountLimits"][0]["riskLimits"]["productLimits"]
+    assert sorted((r.get("productFamilyId") or "-", r["maxOrderQty"]) for r in rows
+                  if r["productId"] is None and r["marketId"] == 7) == [
+        ("-", 1), (rates["id"], 2)]
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    ({"productFamilyId": "1"}, "is not a family of market 7"),
+    ({"productFamilyId": "FAMILY", "productTypeId": 27}, "lists no product of type 27"),
+    ({"productFamilyId": "FAMILY", "productId": "PRODUCT"}, "a product or a product family"),
+])
+def test_a_family_row_of_another_market_or_type_is_refused(
+        sandbox: Sandbox, raw: RawTT, extra: dict[str, Any], words: str) -> None:
+    families = ok(raw.get("ttpds", "productfamilies"))["productFamilies"]
+    metals = next(f for f in families if f["name"] == "Metals" and f["marketId"] == 7)
+    gold = product_row(sandbox)
+    for product in sandbox.store.env(UAT).products.values():
+        if product["symbol"] == "GC" and product["productTypeId"] == 34:
+            gold = {"productId": product["id"]}
+    row = {"marketId": 7, "productTypeId": 34, "productId": None, **extra}
+    row = {k: metals["id"] if v == "FAMILY" else gold["productId"] if v == "PRODUCT" else v
+           for k, v in row.items()}
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    answer = failed(raw.post("ttaccount", f"account/{account}/limits",
+                             {"productLimits": [row]}), 400)
+    assert words in answer

@@ -160,20 +160,25 @@ def audit_publish(audit_dir: Path, push: bool) -> None:
 @click.option("--type", "kind", default="future", show_default=True,
               type=click.Choice(list(get_args(ProductType))), help="The product type.")
 @click.option("--contract", default=None, help="A contract alias (e.g. 'ZN Mar27').")
+@click.option("--family", default=None,
+              help="The product's family as TT names it (e.g. 'Interest Rates'), so that "
+                   "family rows are matched (explain reads no TT, so it cannot look it up).")
 @options.ENVIRONMENTS_DIR
 def explain(environment: str, account: str, market: str, product: str, kind: str,
-            contract: str | None, environments_dir: Path) -> None:
+            contract: str | None, family: str | None, environments_dir: Path) -> None:
     """Which limit rows govern PRODUCT of MARKET for ACCOUNT, in the YAML (no TT read).
 
     The account's own row and its risk group's, each the most specific that matches:
-    contract, else product, else the default row of the market and type.
+    contract, else product, else the family's row, else the default row of the market
+    and type.
 
     \b
-    Example:
+    Examples:
       ttconfig explain -e prod HPT-PROP-RATES CME ZB
+      ttconfig explain -e prod HPT-PROP-RATES CME ZB --family "Interest Rates"
     """
     explanation = run_explain(environments_dir / environment, account,
-                              Asked(market, product, kind, contract))
+                              Asked(market, product, kind, contract, family))
     click.echo(explain_text(explanation))
 
 

@@ -18,10 +18,10 @@ from ttconfig.core.state import Key, State, key_of
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.kinds import REGISTRY, Kind
-from ttconfig.models.limits import legs_name
+from ttconfig.models.limits import SCOPE_DEFAULTS, legs_name, scope_name
 
-ROW_LISTS = {"products": ("market", "product", "type"),
-             "contracts": ("market", "product", "type", "contract"),
+ROW_LISTS = {"products": ("market", "family", "product", "type"),
+             "contracts": ("market", "family", "product", "type", "contract"),
              "inter_product": ("legs",)}
 MEMBER_LISTS = {(spec.kind, spec.members.field) for spec in REGISTRY.values()
                 if spec.members is not None}
@@ -139,14 +139,12 @@ def _same(wanted: Any, current: Any) -> bool:
 def row_key(row: dict[str, Any], identity: tuple[str, ...]) -> tuple[Any, ...]:
     if identity == ("legs",):  # the same legs in any order are the same row
         return tuple(sorted(row_key(leg, ROW_LISTS["products"]) for leg in row["legs"]))
-    return tuple(fold(row[k]) if isinstance(row.get(k), str) else row.get(k, "future")
-                 for k in identity)
+    values = (row.get(k, SCOPE_DEFAULTS.get(k)) for k in identity)
+    return tuple(fold(v) if isinstance(v, str) else v for v in values)
 
 
 def row_name(row: dict[str, Any], identity: tuple[str, ...]) -> str:
-    if identity == ("legs",):
-        return legs_name(row["legs"])
-    return " ".join(str(row.get(k, "future")) for k in identity)
+    return legs_name(row["legs"]) if identity == ("legs",) else scope_name(row)
 
 
 def _compare_rows(kind: str, wanted: list[Any], current: list[Any],

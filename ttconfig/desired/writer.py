@@ -23,7 +23,8 @@ from ttconfig.desired.schema import modeline, schema_file
 from ttconfig.models import KindSpec
 from ttconfig.models.base import Model
 
-KEYS_FIRST = ("name", "email", "user", "account", "market", "product", "type", "contract", "legs",
+KEYS_FIRST = ("name", "email", "user", "account", "market", "family", "product", "type", "contract",
+              "legs",
               "field", "apply")
 """Keys that say which object a block is; written first, whatever the model's field order."""
 

@@ -40,6 +40,8 @@ class Ids:
     user_groups: dict[str, int] = field(default_factory=dict)
     risk_groups: dict[str, int] = field(default_factory=dict)
     fields: dict[tuple[str, str], int] = field(default_factory=dict)
+    families: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(market, family name), folded → the family's id"""
 
     @classmethod
     def of(cls, live: LiveFirm) -> Ids:
@@ -51,6 +53,8 @@ class Ids:
                    PRODUCT_TYPES.get(p.product_type_id, ""))
             ids.products[key] = (p.id, p.market_id, p.product_type_id)
         ids.instruments = {(i.product_id, fold(i.alias)): i.id for i in live.instruments}
+        ids.families = {(fold(markets.get(f.market_id, "")), fold(f.name)): f.id
+                        for f in live.families}
         ids.accounts = {fold(a.account.name): a.account.id for a in live.accounts}
         ids.users = {fold(u.email): u.id for u in live.users}
         ids.user_groups = {fold(g.name): g.id for g, _ in live.user_groups}
@@ -71,10 +75,19 @@ class Ids:
         except KeyError:
             raise UnknownName(f"{market} has no {kind} product {symbol!r}") from None
 
+    def family(self, market: str, name: str) -> str:
+        try:
+            return self.families[(fold(market), fold(name))]
+        except KeyError:
+            raise UnknownName(f"{market} has no product family {name!r}") from None
+
     def scope(self, row: dict[str, Any]) -> LimitScope:
         kind = row.get("type", "future")
         if row.get("product", EVERY_PRODUCT) == EVERY_PRODUCT:  # a default row
-            return LimitScope(self.market(row["market"]), TYPE_IDS[kind], None)
+            family = None if row.get("family") is None else self.family(row["market"],
+                                                                         row["family"])
+            return LimitScope(self.market(row["market"]), TYPE_IDS[kind], None,
+                              family_id=family)
         product_id, market_id, type_id = self.product(row["market"], row["product"], kind)
         instrument = None
         if "contract" in row:

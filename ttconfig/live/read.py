@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from ttconfig.core.changes import Change
@@ -39,6 +39,7 @@ from ttconfig.tt.records import (
     Market,
     OrderTagField,
     Product,
+    ProductFamily,
     Restrictions,
     RiskSettings,
     UserSummary,
@@ -88,6 +89,9 @@ class ReadScope:
     contracts: frozenset[tuple[str, str, str]] = frozenset()
     """(market, symbol, type), folded, of products whose contracts the YAML names: read
     them, so the plan can tell a contract TT does not list before anything is written."""
+    families: bool = True
+    """Read TT's product families: the YAML names one (they are read anyway when a live
+    row is a family's, to name it)."""
 
     def account_parts(self, name: str) -> frozenset[str]:
         return ACCOUNT_PARTS if self.accounts is None else self.accounts.get(fold(name),
@@ -170,8 +174,10 @@ def scope_of(firm: Firm) -> ReadScope:
         *firm.accounts, *firm.users, *firm.risk_groups)
     contracts = frozenset((fold(row.market), fold(row.product), row.type) for owner in owners
                           if owner.limits is not None for row in owner.limits.contracts)
+    families = any(row.family is not None for owner in owners if owner.limits is not None
+                   for row in owner.limits.products)
     return ReadScope(
-        contracts=contracts,
+        contracts=contracts, families=families,
         accounts=None if prune.get("accounts") else accounts,
         users=None if prune.get("users") else users,
         groups=None if coverage else frozenset([*(fold(g.name) for g in firm.user_groups),
@@ -234,6 +240,7 @@ class LiveFirm:
     risk_groups: list[LiveRiskGroup]
     margins: list[MarginRecord]
     defaults: list[DefaultRecord]
+    families: list[ProductFamily] = field(default_factory=list)
 
 
 async def _maybe(wanted: bool, call: Awaitable[T]) -> T | None:
@@ -316,7 +323,8 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
     # the estimate counts the listings (already read: their pages, the token) and the rest
     listed = tt.stats.requests - begun
     expected = (listed + detail_requests(scope, accounts, users, user_groups, risk_groups)
-                + len(scope.contracts))  # (the instruments of the products YAML contracts name)
+                + len(scope.contracts)  # (the instruments of the products YAML contracts name)
+                + int(scope.families))
     watcher = None if progress is None else asyncio.create_task(_watch(
         tt, expected, progress, begun))
     try:
@@ -336,10 +344,15 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
     contract_products = sorted(named | {row.scope.product_id for limits in limit_sets
                                         for row in limits.contract_limits
                                         if row.scope.product_id is not None})
-    instruments = await _gather_flat(tt.reference.instruments(p) for p in contract_products)
+    of_families = scope.families or any(row.scope.family_id is not None
+                                        for limits in limit_sets
+                                        for row in limits.product_limits)
+    instruments, families = await asyncio.gather(
+        _gather_flat(tt.reference.instruments(p) for p in contract_products),
+        _listing(of_families, tt.reference.families()))
     return LiveFirm(company, markets, products, instruments, fields, list(live_accounts),
                     list(live_users), list(zip(user_groups, group_members, strict=True)),
-                    list(risk_details), margins, defaults)
+                    list(risk_details), margins, defaults, families)
 
 
 async def _details(tt: TTClient, scope: ReadScope, company: Company,
@@ -441,6 +454,7 @@ class Names:
         self.unset_is_zero = live.company.default_limits_to_zero is True
         """TT's company holds a limit not set as 0: live rows are named so."""
         self.products = {p.id: p for p in live.products}
+        self.families = {f.id: f.name for f in live.families}
         self.instruments = {i.id: i.alias for i in live.instruments}
         self.accounts = {a.account.id: a.account.name for a in live.accounts}
         self.users = {u.id: u.email for u in live.users}
@@ -449,14 +463,16 @@ class Names:
     def modelled(self, row: LimitRow | InterProductRow) -> bool:
         """A row the YAML can say: a default row of a market and product type TT lists, a
         row of a product TT lists (and of a contract TT lists when it names one), or an
-        inter-product row whose legs are two or more products TT lists, each once. A row
-        scoped by a product family is not (yet)."""
+        inter-product row whose legs are two or more products TT lists, each once, or the
+        default row of a family TT lists."""
         if isinstance(row, InterProductRow):
             products = [leg.product_id for leg in row.legs]
             return (len(set(products)) == len(products) >= 2
                     and all(product in self.products for product in products))
         if row.scope.family_id is not None:
-            return False
+            return (row.scope.product_id is None and row.scope.instrument_id is None
+                    and row.scope.family_id in self.families
+                    and row.scope.product_type_id in PRODUCT_TYPES)
         if row.scope.product_id is None:
             return (row.scope.instrument_id is None and row.scope.market_id in self.markets
                     and row.scope.product_type_id in PRODUCT_TYPES)
@@ -468,6 +484,8 @@ class Names:
         if isinstance(row, InterProductRow):
             return {"legs": [self._product(leg) for leg in row.legs]}
         named = self._product(row.scope)
+        if row.scope.family_id is not None:
+            named["family"] = self.families[row.scope.family_id]
         if row.scope.instrument_id is not None:
             named["contract"] = self.instruments[row.scope.instrument_id]
         return named
@@ -499,10 +517,19 @@ def _limits(names: Names, limits: LimitSet, *, account: bool) -> dict[str, Any] 
     return data or None
 
 
+def families_of(live: LiveFirm) -> dict[tuple[str, str, str], str]:
+    """(market, symbol, type) → the product's family, all folded (the families read)."""
+    markets = {m.id: fold(m.name) for m in live.markets}
+    families = {f.id: fold(f.name) for f in live.families}
+    return {(markets.get(p.market_id, ""), fold(p.symbol),
+             PRODUCT_TYPES.get(p.product_type_id, "")): families[p.family_id]
+            for p in live.products if p.family_id in families}
+
+
 def unmodelled(live: LiveFirm) -> list[str]:
-    """Limit rows TT holds that the YAML cannot say: rows of a product or contract TT does
-    not list, rows scoped by a product family ([J]). They are left out of the live models,
-    so a plan neither shows nor touches them; this names them."""
+    """Limit rows TT holds that the YAML cannot say: rows of a product, contract or family
+    TT does not list, inter-product rows without two distinct legs. They are left out of
+    the live models, so a plan neither shows nor touches them; this names them."""
     names = Names(live)
     owners: list[tuple[str, LimitSet | None]] = [
         *((f"account {a.account.name}", a.limits) for a in live.accounts),
@@ -526,7 +553,7 @@ def _unmodelled_row(names: Names, r: LimitRow) -> str:
     market = names.markets.get(r.scope.market_id, str(r.scope.market_id))
     kind = PRODUCT_TYPES.get(r.scope.product_type_id, str(r.scope.product_type_id))
     if r.scope.family_id is not None:
-        what = f"a row of product family {r.scope.family_id} (families are not modelled yet)"
+        what = f"a row of product family {r.scope.family_id}, which TT does not list"
     elif r.scope.product_id is not None:
         what = f"a row of product {r.scope.product_id}, which TT does not list"
     else:

@@ -1,10 +1,11 @@
 """Every name the YAML gives TT's reference data, checked against what TT lists.
 
-Markets, products (by market, symbol and type), contracts (by alias within their product)
-and order-tag fields (by market) are TT's, not the YAML's: the loader cannot know them, so
-a typo used to pass `validate` and `plan` and stop an apply half-way. `unresolved` finds
-each such name in what the plan read, and says where it is (an `Issue` path, which the
-loader turns into file:line:col) and what TT has that is closest. Pure.
+Markets, product families (by market), products (by market, symbol and type), contracts
+(by alias within their product) and order-tag fields (by market) are TT's, not the YAML's:
+the loader cannot know them, so a typo used to pass `validate` and `plan` and stop an
+apply half-way. `unresolved` finds each such name in what the plan read, and says where it
+is (an `Issue` path, which the loader turns into file:line:col) and what TT has that is
+closest. Pure.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Catalog:
     """product id → aliases as TT spells them (products whose contracts were read)"""
     fields: dict[str, set[str]] = field(default_factory=dict)
     """market → order-tag field names as TT spells them"""
+    families: dict[str, set[str]] = field(default_factory=dict)
+    """market → product family names as TT spells them (when they were read)"""
 
     @classmethod
     def of(cls, live: LiveFirm) -> Catalog:
@@ -57,6 +60,9 @@ class Catalog:
             catalog.contracts.setdefault(i.product_id, set()).add(i.alias)
         for f in live.fields:
             catalog.fields.setdefault(fold(names.get(f.market_id, "")), set()).add(f.name)
+        for family in live.families:
+            catalog.families.setdefault(fold(names.get(family.market_id, "")), set()).add(
+                family.name)
         return catalog
 
     def market(self, path: Path, name: str) -> Iterator[Issue]:
@@ -77,6 +83,8 @@ class Catalog:
     def row(self, path: Path, row: ProductLimit) -> Iterator[Issue]:
         if row.is_default:
             yield from self.market(path, row.market)
+            if row.family is not None and fold(row.market) in self.markets:
+                yield from self.family(path, row.market, row.family)
             return
         problems = list(self.product(path, row.market, row.product, row.type))
         yield from problems
@@ -87,6 +95,12 @@ class Catalog:
         if fold(row.contract) not in {fold(a) for a in aliases}:
             yield Issue((*path, "contract"), f"{row.market} {row.product} has no contract "
                         f"{row.contract!r}{_near(row.contract, aliases)}")
+
+    def family(self, path: Path, market: str, name: str) -> Iterator[Issue]:
+        names = self.families.get(fold(market), set())
+        if fold(name) not in {fold(n) for n in names}:
+            yield Issue((*path, "family"), f"{market} has no product family {name!r}"
+                        f"{_near(name, names)}")
 
     def field(self, path: Path, market: str, name: str) -> Iterator[Issue]:
         if fold(market) not in self.markets:

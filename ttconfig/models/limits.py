@@ -70,23 +70,40 @@ switched on, no limit set."""
 
 
 M = TypeVar("M", bound=Model)
-ROW_SCOPE = ("market", "product", "type", "contract")
+ROW_SCOPE = ("market", "family", "product", "type", "contract")
 """The keys that say which products a row is for (the rest are its values)."""
 EVERY_PRODUCT = "*"
 """`product: "*"` (or no `product`): a default row, for every product of its market and
 type that has no row of its own."""
+SCOPE_DEFAULTS: dict[str, str | None] = {"family": None, "product": EVERY_PRODUCT,
+                                         "type": "future", "contract": None}
+"""What a scope key left out of a row means."""
+
+
+def scope_name(row: Mapping[str, Any]) -> str:
+    """How plans name a product or contract row: "CME ES future", "CME * future" (the
+    default row), "CME family Energy * future", "CME ES future ES Dec26"."""
+    scope = {key: row.get(key, SCOPE_DEFAULTS.get(key)) for key in ROW_SCOPE}
+    family = scope["family"]
+    parts = [scope["market"], None if family is None else f"family {family}",
+             scope["product"], scope["type"], scope["contract"]]
+    return " ".join(str(part) for part in parts if part is not None)
 
 
 class ProductLimit(LimitValues):
     """Limits for one product of one market (e.g. CME ES futures), or — with `product: "*"`
-    or no `product` — the default row of a market and product type.
+    or no `product` — the default row of a market and product type, or with `family`, of
+    that product family and type.
 
-    TT applies the most specific row that matches an order (contract > product > default,
-    contract §9, ASSUMED), and a default row limits each product it covers on its own, not
-    their sum.
+    TT applies the most specific row that matches an order (contract > product > family >
+    default, contract §9, ASSUMED), and a default or family row limits each product it
+    covers on its own, not their sum.
     """
 
     market: Name
+    family: Name | None = None
+    """A product family as TT's product data names it ("Interest Rates"): the row is the
+    family's default row of its type."""
     product: Name = EVERY_PRODUCT
     """The product's symbol, as TT's product data shows it (ES, CL, FDAX, ...), or "*"."""
     type: ProductType = "future"
@@ -99,17 +116,26 @@ class ProductLimit(LimitValues):
             return {**data, "product": EVERY_PRODUCT}
         return data
 
+    @model_validator(mode="after")
+    def _family_or_product(self) -> ProductLimit:
+        if self.family is not None and not self.is_default:
+            raise ValueError("a row names a product or a family, not both")
+        return self
+
     @property
     def is_default(self) -> bool:
+        """Whether the row covers many products: a market's or a family's default row."""
         return self.product == EVERY_PRODUCT
 
-    def scope(self) -> tuple[str, str, str, str | None]:
-        return (self.market, self.product, self.type, None)
+    def scope(self) -> tuple[str, ...]:
+        return (self.market, *self._family(), self.product, self.type)
+
+    def _family(self) -> tuple[str, ...]:
+        return () if self.family is None else (f"family {self.family}",)
 
     @property
     def name(self) -> str:
-        """How plans name the row ("CME ES future", "CME ES future ES Dec26")."""
-        return " ".join(part for part in self.scope() if part is not None)
+        return scope_name(self.model_dump(include=set(ROW_SCOPE)))
 
 
 class ContractLimit(ProductLimit):
@@ -123,8 +149,8 @@ class ContractLimit(ProductLimit):
             raise ValueError("a contract row names its product (not \"*\")")
         return self
 
-    def scope(self) -> tuple[str, str, str, str | None]:
-        return (self.market, self.product, self.type, self.contract)
+    def scope(self) -> tuple[str, ...]:
+        return (*super().scope(), self.contract)
 
 
 class Leg(Model):

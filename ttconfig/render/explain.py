@@ -20,6 +20,8 @@ def _value(value: Any) -> str:
 def _kind_of(row: ProductLimit) -> str:
     if isinstance(row, ContractLimit):
         return "the contract row"
+    if row.family is not None:
+        return "the family row"
     return "the default row" if row.is_default else "the product row"
 
 
@@ -27,14 +29,17 @@ def explain_text(explanation: Explanation) -> str:
     lines = [f"{explanation.account} · {explanation.product}"]
     for governed in explanation.governed:
         row = governed.row
+        unless = "".join(f"\n      unless the product is in family {f!r} (--family), whose "
+                         "row governs then" for f in governed.families)
         if row is None:
-            lines.append(f"  {governed.owner}: no row matches")
+            lines.append(f"  {governed.owner}: no row matches{unless}")
             continue
-        scope = " ".join(str(v) for k, v in row.declared().items() if k in ROW_SCOPE)
+        scope = row.name
         where = f" ({governed.where})" if governed.where else ""
         lines.append(f"  {governed.owner}: {_kind_of(row)} {scope}{where}")
         values = [f"{k} {_value(v)}" for k, v in row.declared().items() if k not in ROW_SCOPE]
-        lines.append("      " + (" · ".join(values) if values else "(no values declared)"))
+        lines.append("      " + (" · ".join(values) if values else "(no values declared)")
+                     + unless)
     lines.append("An order must pass each: the account's row on the account's own positions, "
                  "a risk group's on the combined positions of its accounts. With apply limits "
                  "on, a product no account row matches cannot be traded on the account.")

@@ -150,9 +150,10 @@ async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]
             failed[shapes.template(error.path)] = str(error)
             return None
 
-    _markets, products, accounts, users, user_groups, risk_groups, _, _, company = (
+    _markets, _, products, accounts, users, user_groups, risk_groups, _, _, company = (
         await asyncio.gather(
-            read(tt.reference.markets), read(tt.reference.products),
+            read(tt.reference.markets), read(tt.reference.families),
+            read(tt.reference.products),
             read(tt.accounts.list), read(tt.users.list),
             read(tt.user_groups.list), read(tt.risk_groups.list),
             read(tt.setup.order_tag_fields),
@@ -191,7 +192,6 @@ def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis,
     first: dict[str, Answer] = {}
     for answer in answers:
         first.setdefault(shapes.template(answer.path), answer)
-    unmodelled: dict[str, int] = {}
     for path in shapes.expected_for(links):
         if path in failed:
             diagnosis.add(path, Verdict.FAIL, failed[path])
@@ -201,8 +201,6 @@ def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis,
             diagnosis.add(path, Verdict.WARN, "not read: nothing listed to read it for")
             continue
         found = shapes.differences(path, read)
-        for what, count in shapes.unmodelled(read).items():
-            unmodelled[what] = unmodelled.get(what, 0) + count
         problems = [f"{d.where}: {d.what}" for d in found if d.failure]
         extra = [d.where for d in found if not d.failure]
         if problems:
@@ -212,10 +210,6 @@ def _shapes(answers: list[Answer], failed: dict[str, str], diagnosis: Diagnosis,
                           + ", ".join(extra))
         else:
             diagnosis.add(path, Verdict.OK, "as expected")
-    if unmodelled:
-        diagnosis.add("unmodelled rows", Verdict.WARN, "; ".join(
-            f"{count} {what}" for what, count in unmodelled.items())
-            + " in the first objects read: ttconfig cannot represent them yet")
 
 
 async def _rate(config: ClientConfig, diagnosis: Diagnosis) -> None:

@@ -1,8 +1,8 @@
 """`ttconfig explain`: which limit rows govern one product for one account, from the YAML.
 
 An order on an account meets the account's own rows and those of its risk group; in each,
-the most specific row that matches governs (contract > product > the default row of the
-market and type). The YAML is what ttconfig makes live TT hold, so this reads no TT.
+the most specific row that matches governs (contract > product > family > the default row
+of the market and type). The YAML is what ttconfig makes live TT hold, so this reads no TT.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ class Governed:
     row: ProductLimit | None
     where: str | None = None
     """file:line of the row, when the YAML declared it."""
+    families: tuple[str, ...] = ()
+    """Family rows that govern instead if the product is in that family (not named)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Asked:
     product: str
     kind: str = "future"
     contract: str | None = None
+    family: str | None = None
+    """The product's family, when the asker names it (explain reads no TT)."""
 
     def __str__(self) -> str:
         return " ".join(p for p in (self.market, self.product, self.kind, self.contract) if p)
@@ -49,8 +53,9 @@ class Asked:
 
 def governing(limits: Limits | None, asked: Asked) -> ProductLimit | None:
     """The row of `limits` that governs an order for the product asked about: the
-    contract's row, else the product's, else the default row of its market and type (TT's
-    best match, contract §9, ASSUMED); None when no row matches."""
+    contract's row, else the product's, else its family's (when the family is named), else
+    the default row of its market and type (TT's best match, contract §9, ASSUMED); None
+    when no row matches."""
     if limits is None:
         return None
     market, product = fold(asked.market), fold(asked.product)
@@ -61,8 +66,20 @@ def governing(limits: Limits | None, asked: Asked) -> ProductLimit | None:
                     market, product, asked.kind, contract):
                 return row
     rows = [r for r in limits.products if fold(r.market) == market and r.type == asked.kind]
+    family = None if asked.family is None else fold(asked.family)
     return (next((r for r in rows if fold(r.product) == product), None)
-            or next((r for r in rows if r.is_default), None))
+            or next((r for r in rows if r.family is not None and fold(r.family) == family),
+                    None)
+            or next((r for r in rows if r.is_default and r.family is None), None))
+
+
+def unmatched_families(limits: Limits | None, asked: Asked) -> list[str]:
+    """Family rows of the market and type that may govern the product, when the asker did
+    not name its family (explain cannot tell whether the product is in them)."""
+    if limits is None or asked.family is not None:
+        return []
+    return [r.family for r in limits.products if r.family is not None
+            and fold(r.market) == fold(asked.market) and r.type == asked.kind]
 
 
 def explain(folder: Path, account: str, asked: Asked) -> Explanation:
@@ -84,9 +101,11 @@ def explain(folder: Path, account: str, asked: Asked) -> Explanation:
 def _governed(firm: Firm, owner: str, at: tuple[Kind, int], limits: Limits | None,
               asked: Asked) -> Governed:
     row = governing(limits, asked)
+    families = tuple(unmatched_families(limits, asked))
     if row is None or limits is None:
-        return Governed(owner, None)
+        return Governed(owner, None, families=families)
     part = "contracts" if any(r is row for r in limits.contracts) else "products"
     position = next(i for i, r in enumerate(getattr(limits, part)) if r is row)
     problems = located(firm, [Issue((at[0].value, at[1], "limits", part, position), "")])
-    return Governed(owner, row, f"{problems[0].file}:{problems[0].line}" if problems else None)
+    return Governed(owner, row, f"{problems[0].file}:{problems[0].line}" if problems else None,
+                    families if row.is_default and row.family is None else ())

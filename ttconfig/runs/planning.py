@@ -26,6 +26,7 @@ from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.live.read import (
     LiveFirm,
     Progress,
+    families_of,
     read_admins,
     read_live,
     scope_of,
@@ -71,7 +72,7 @@ class Planned:
     def facts(self, now: datetime) -> Facts:
         """What the safety policy needs to judge this plan."""
         desired = self.firm.by_kind()
-        return Facts(desired, self.live_models, now, self.admins)
+        return Facts(desired, self.live_models, now, self.admins, families_of(self.live))
 
 
 def load(folder: Path) -> Firm:

@@ -18,7 +18,7 @@ hostage by another — and a tightening is never blocked by a bound it does not 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -72,6 +72,9 @@ class Facts:
     admins: frozenset[str] | None = None
     """Folded emails of TT's active full admins; read only when the plan takes admin rights
     away (None: not read)."""
+    families: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    """(market, symbol, type) → family name, all folded: which family row covers a product
+    (empty when TT's families were not read: then no family row covers anything)."""
 
 
 @dataclass(frozen=True)
@@ -297,9 +300,9 @@ def _coverage(policy: Policy, facts: Facts) -> list[Finding]:
     if not (rules.limit_row_for_traded_products or rules.trading_accounts_in_a_risk_group):
         return []
     accounts = {fold(shown_key(m.key())) for m in facts.desired.get("accounts", ())}
-    before = _gaps(_State.of(facts.live), accounts, rules.limit_row_for_traded_products,
-                   rules.trading_accounts_in_a_risk_group)
-    after = _gaps(_State.after(facts.desired, facts.live), accounts,
+    before = _gaps(_State.of(facts.live, facts.families), accounts,
+                   rules.limit_row_for_traded_products, rules.trading_accounts_in_a_risk_group)
+    after = _gaps(_State.after(facts.desired, facts.live, facts.families), accounts,
                   rules.limit_row_for_traded_products, rules.trading_accounts_in_a_risk_group)
     return [Finding("coverage", message + ("; already so in TT and not changed by this plan"
                                            if gap in before else ""),
@@ -314,10 +317,12 @@ class _State:
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     links: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    families: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, models: Mapping[str, Sequence[Model]]) -> _State:
-        state = cls()
+    def of(cls, models: Mapping[str, Sequence[Model]],
+           families: Mapping[tuple[str, str, str], str] | None = None) -> _State:
+        state = cls(families=families or {})
         for account in models.get("accounts", ()):
             data = account.declared()
             state.accounts[fold(data["name"])] = data
@@ -328,10 +333,10 @@ class _State:
         return state
 
     @classmethod
-    def after(cls, desired: Mapping[str, Sequence[Model]],
-              live: Mapping[str, Sequence[Model]]) -> _State:
+    def after(cls, desired: Mapping[str, Sequence[Model]], live: Mapping[str, Sequence[Model]],
+              families: Mapping[tuple[str, str, str], str] | None = None) -> _State:
         """Live with the desired state laid over it, as apply leaves it."""
-        state = cls.of(live)
+        state = cls.of(live, families)
         for account in desired.get("accounts", ()):
             key = fold(shown_key(account.key()))
             state.accounts[key] = _overlay(state.accounts.get(key, {}), account.declared())
@@ -368,7 +373,24 @@ def _overlay(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _product(row: Mapping[str, Any]) -> tuple[str, str, str]:
-    return (fold(row["market"]), fold(row["product"]), fold(row.get("type", "future")))
+    return (fold(row["market"]), fold(row.get("product", EVERY_PRODUCT)),
+            fold(row.get("type", "future")))
+
+
+def _covered(rows: Sequence[Mapping[str, Any]], families: Mapping[tuple[str, str, str], str],
+             ) -> Callable[[tuple[str, str, str]], bool]:
+    """Whether `rows` give a product a row that limits it: its own, its family's, or the
+    default row of its market and type (TT's best match, contract §9)."""
+    own = {_product(r) for r in rows if r.get("family") is None}
+    of_family = {(fold(r["market"]), fold(r["family"]), fold(r.get("type", "future")))
+                 for r in rows if r.get("family") is not None}
+
+    def covered(product: tuple[str, str, str]) -> bool:
+        market, _, kind = product
+        family = families.get(product)
+        return (product in own or (market, EVERY_PRODUCT, kind) in own
+                or (family is not None and (market, family, kind) in of_family))
+    return covered
 
 
 def _product_name(row: Mapping[str, Any]) -> str:
@@ -395,11 +417,11 @@ def _gaps(state: _State, accounts: set[str], rows: bool, groups: bool) -> dict[G
 
 def _traded(state: _State, account: str, group: tuple[str, dict[str, Any]] | None,
             ) -> dict[tuple[str, str, str], tuple[str, str]]:
-    """Products the account trades without a product row of its own (or a default row of
-    their market and type): those its risk group allows, and those it has contract rows
-    for (product → its name, why it counts)."""
+    """Products the account trades without a product row of its own (or its family's, or
+    the default row of its market and type): those its risk group allows, and those it has
+    contract rows for (product → its name, why it counts)."""
     limits = state.accounts[account].get("limits") or {}
-    own = {_product(r) for r in limits.get("products") or []}
+    covered = _covered(limits.get("products") or [], state.families)
     traded: dict[tuple[str, str, str], tuple[str, str]] = {}
     if group is not None:
         group_limits = group[1].get("limits") or {}
@@ -411,9 +433,7 @@ def _traded(state: _State, account: str, group: tuple[str, dict[str, Any]] | Non
     for row in limits.get("contracts") or []:
         traded.setdefault(_product(row), (_product_name(row),
                                           f"it has a contract row for {row['contract']}"))
-    # a default row ("*") of the market and type covers each product it matches
-    return {p: why for p, why in traded.items()
-            if p not in own and (p[0], EVERY_PRODUCT, p[2]) not in own}
+    return {p: why for p, why in traded.items() if not covered(p)}
 
 
 # --- thresholds ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Risk-limit rows, shared by accounts, users and risk groups.
 
 A row's scope is (marketId, productTypeId, productId, instrumentId) and appears once per
-owner; a product row with a null productId is the default row of its market and type. An
+owner; a product row with a null productId is the default row of its market and type, or
+with a productFamilyId, of that family and type. An
 inter-product row is scoped by its legs (each a marketId, productTypeId and productId), in
 any order (contract §9, ASSUMED). A POST upserts rows by scope (keys present are set, keys
 absent are kept), so `null` ("not set") and 0 stay different values, as TT keeps them.
@@ -15,11 +16,12 @@ from ttconfig.sandbox import validate as v
 from ttconfig.sandbox.routing import ApiFailure, Call
 from ttconfig.sandbox.store import EnvData, Record
 
-SCOPE_KEYS = ("marketId", "productTypeId", "productId", "instrumentId")
+SCOPE_KEYS = ("marketId", "productTypeId", "productFamilyId", "productId", "instrumentId")
 ROW_SCHEMA: dict[str, v.Check] = {
     "id": v.integer,
     "marketId": v.integer,
     "productTypeId": v.integer,
+    "productFamilyId": lambda n, x: None if x is None else v.text(n, x),
     "productId": lambda n, x: None if x is None else v.text(n, x),
     "instrumentId": lambda n, x: None if x is None else v.text(n, x),
     "tradingAllowed": v.boolean,
@@ -100,7 +102,7 @@ def upsert(call: Call, record: Record) -> Record:
 def _scope_of(name: str) -> Any:
     if name == INTER_PRODUCT:
         return lambda row: frozenset(tuple(leg[k] for k in LEG_KEYS) for leg in row["legs"])
-    return lambda row: tuple(row[k] for k in SCOPE_KEYS)
+    return lambda row: tuple(row.get(k) for k in SCOPE_KEYS)
 
 
 def _checked_inter_product(env: EnvData, raw_rows: Any) -> list[Record]:
@@ -144,6 +146,7 @@ def _checked_rows(env: EnvData, raw_rows: Any, name: str) -> list[Record]:
         row = v.fields(raw, ROW_SCHEMA, where=f"{name}[{index}]")
         v.required(row, "marketId", "productTypeId")
         row.setdefault("productId", None)  # null: the default row of the market and type
+        row.setdefault("productFamilyId", None)  # or, with a family, of the family and type
         row.setdefault("instrumentId", None)
         row.pop("id", None)
         _check_scope(env, row, contract=name == "contractLimits")
@@ -172,6 +175,8 @@ def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
     if row["productId"] is None:
         _check_default_row(env, row, contract=contract)
         return
+    if row["productFamilyId"] is not None:
+        raise ApiFailure(400, "a row names a product or a product family, not both")
     product = env.products.get(row["productId"])
     if product is None:
         raise ApiFailure(400, f"unknown productId {row['productId']}")
@@ -191,14 +196,21 @@ def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
 
 
 def _check_default_row(env: EnvData, row: Record, *, contract: bool) -> None:
-    """A row without a product: every product of its market and type (contract §9)."""
+    """A row without a product: every product of its market and type, or with a
+    productFamilyId, of that family and type (contract §9)."""
     if contract or row["instrumentId"] is not None:
         raise ApiFailure(400, "a contract row needs its productId")
+    family = row["productFamilyId"]
+    if family is not None:
+        found = env.families.get(family)
+        if found is None or found["marketId"] != row["marketId"]:
+            raise ApiFailure(400, f"productFamilyId {family} is not a family of market "
+                                  f"{row['marketId']}")
     types = {p["productTypeId"] for p in env.products.values()
-             if p["marketId"] == row["marketId"]}
+             if p["marketId"] == row["marketId"] and family in (None, p["familyId"])}
     if row["productTypeId"] not in types:
-        raise ApiFailure(400, f"market {row['marketId']} lists no product of type "
-                              f"{row['productTypeId']}")
+        where = f"family {family}" if family is not None else f"market {row['marketId']}"
+        raise ApiFailure(400, f"{where} lists no product of type {row['productTypeId']}")
 
 
 def delete(record: Record, limit_id: int) -> None:

@@ -45,8 +45,10 @@ import random
 import re
 import uuid
 import zlib
+from pathlib import Path
 from typing import Any
 
+from ttconfig.sandbox import seed_data
 from ttconfig.sandbox.limits import ROW_DEFAULTS
 from ttconfig.sandbox.seed_data import (
     ACCOUNT_LIMITS,
@@ -56,10 +58,12 @@ from ttconfig.sandbox.seed_data import (
     CYCLES,
     DESK_CHECKS,
     DESK_DEFAULTS,
+    DESK_FAMILIES,
     DESK_SPREADS,
     DESK_TAGS,
     DESKS,
     ENVIRONMENTS,
+    FAMILIES,
     FIELD_BY_ID,
     FIELDS,
     FIRST_EXPIRY,
@@ -130,10 +134,16 @@ def build_seed(environment: str, *, accounts: int | None = None) -> dict[str, An
     return {"nextId": next(firm.ids), **firm.data}
 
 
+SEED = hashlib.sha256(b"".join(
+    Path(module).read_bytes() for module in (__file__, seed_data.__file__))).hexdigest()[:16]
+"""What the seeded firms are made from (this module and its data): a state file saved from
+another seed (an older ttconfig's) is not this demo firm."""
+
+
 def build_all(*, accounts: int | None = None) -> dict[str, Any]:
     """Return the seeded data of every TT environment, as the sandbox stores it."""
     environments = {env: build_seed(env, accounts=accounts) for env in ENVIRONMENTS}
-    return {"version": 1, "environments": environments}
+    return {"version": 1, "seed": SEED, "environments": environments}
 
 
 class _Firm:
@@ -211,6 +221,11 @@ def _instrument_names(spec: Product) -> list[tuple[str, str]]:
 
 def _add_reference(firm: _Firm) -> None:
     firm.data["markets"] = [{"id": market, "name": name} for market, name in MARKETS]
+    firm.data["productFamilies"] = [
+        {"id": _family_id(market, name), "name": name, "marketId": market}
+        for market, families in FAMILIES.items() for name, symbols in families.items()
+        if any(firm.has(p.only) for p in PRODUCTS
+               if p.market == market and p.symbol in symbols)]
     for spec in PRODUCTS:
         if firm.has(spec.only):
             _add_product(firm, spec)
@@ -230,10 +245,15 @@ def _add_reference(firm: _Firm) -> None:
     ]
 
 
+def _family_id(market: int, name: str) -> str:
+    return _big_id(f"family/{market}/{name}")
+
+
 def _add_product(firm: _Firm, spec: Product) -> None:
     key = _product_key(spec.symbol, spec.type_id)
     product_id = _big_id(f"product/{spec.market}/{spec.type_id}/{spec.symbol}")
-    family_id = _big_id(f"family/{spec.market}/{spec.symbol}")  # futures, options, spreads
+    family_id = _family_id(spec.market, next(
+        name for name, symbols in FAMILIES[spec.market].items() if spec.symbol in symbols))
     firm.specs[key] = spec
     firm.products[key] = {
         "id": product_id,
@@ -355,7 +375,12 @@ def _add_account(
         market, type_id, qty = DESK_DEFAULTS[row.desk]
         _put_limit(limits, {**ROW_DEFAULTS, "id": firm.new_id(), "marketId": market,
                             "productTypeId": type_id, "productId": None, "instrumentId": None,
-                            "maxOrderQty": qty})
+                            "productFamilyId": None, "maxOrderQty": qty})
+    if row.desk in DESK_FAMILIES and keys:
+        market, family, type_id, qty = DESK_FAMILIES[row.desk]
+        _put_limit(limits, {**ROW_DEFAULTS, "id": firm.new_id(), "marketId": market,
+                            "productTypeId": type_id, "productId": None, "instrumentId": None,
+                            "productFamilyId": _family_id(market, family), "maxOrderQty": qty})
     if row.desk in DESK_SPREADS and keys:
         legs, qty, position = DESK_SPREADS[row.desk]
         limits["interProductLimits"].append({
@@ -386,6 +411,7 @@ def _limit(firm: _Firm, key: str, scale: float, style: str, contract: int | None
         "productTypeId": spec.type_id,
         "productId": firm.products[key]["id"],
         "instrumentId": None if contract is None else firm.instruments[key][contract],
+        "productFamilyId": None,
         "tradingAllowed": style != "block",
         "spreadTradingAllowed": style not in ("block", "flat"),
         "maxOrderQty": None if order is None else qty * order,

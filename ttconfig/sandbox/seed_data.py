@@ -23,7 +23,8 @@ ID_BASE = {UAT: 310_001, PROD: 720_001}
 APP_KEY_NAMESPACE = uuid.UUID("5f0c9a7e-3b1d-5e4a-8c2f-6d7e8f9a0b1c")
 FIRST_EXPIRY = (2026, 12)
 TABLES = (
-    "markets", "products", "instruments", "orderTagFields", "companies", "appKeys",
+    "markets", "productFamilies", "products", "instruments", "orderTagFields", "companies",
+    "appKeys",
     "accounts", "accountLimits", "riskSettings", "restrictions", "accountUsers", "users",
     "userLimits", "userGroups", "userGroupUsers", "riskGroups", "riskGroupAccounts",
     "riskGroupLimits", "riskGroupRiskSettings", "orderTagDefaults", "productMargins",
@@ -117,6 +118,21 @@ PRODUCTS: tuple[Product, ...] = (
     Product(CME, FUTURE, "TSTF", "UAT Test Future (CME simulation)", "Q", 2, 10, 20, only=UAT),
     Product(EUREX, FUTURE, "FTST", "UAT Test Future (Eurex simulation)", "Q", 2, 10, 20, only=UAT),
 )
+
+
+# product families, as TT's product data groups products (ASSUMED names): market → family →
+# the symbols in it (futures, options and spreads of a symbol share its family)
+FAMILIES: dict[int, dict[str, tuple[str, ...]]] = {
+    CME: {"Equity Index": ("ES", "NQ", "YM", "RTY", "MES"),
+          "Interest Rates": ("ZN", "ZB", "ZF", "ZT", "SR3", "OZN"),
+          "Energy": ("CL", "NG", "RB", "HO", "LO"), "Metals": ("GC", "SI", "HG", "OG"),
+          "FX": ("6E", "6J"), "Agriculture": ("ZC", "ZS"), "Simulation": ("TSTF",)},
+    ICE: {"Energy": ("BRN", "G", "T", "TFM"), "Interest Rates": ("I", "R"),
+          "Softs": ("KC", "SB", "CC"), "Currency": ("DX",)},
+    EUREX: {"Equity Index": ("FDAX", "FDXM", "FESX", "FSMI", "FVS", "OESX"),
+            "Interest Rates": ("FGBL", "FGBM", "FGBS", "FGBX", "OGBL"),
+            "Simulation": ("FTST",)},
+}
 
 
 class Field(NamedTuple):
@@ -265,6 +281,12 @@ DESK_CHECKS: dict[str, dict[str, int | float | bool]] = {
 # of its own): (marketId, productTypeId, maxOrderQty); trading allowed, nothing else set
 DESK_DEFAULTS: dict[str, tuple[int, int, int]] = {
     "energy": (ICE, FUTURE, 10), "rates": (CME, FUTURE, 50), "eqidx": (EUREX, FUTURE, 5),
+}
+
+# a desk's family row (productId null, productFamilyId set: every product of the family and
+# type without a row of its own): (marketId, family name, productTypeId, maxOrderQty)
+DESK_FAMILIES: dict[str, tuple[int, str, int, int]] = {
+    "rates": (EUREX, "Interest Rates", FUTURE, 100),
 }
 
 # a desk's inter-product (spread) limit: (product keys of its legs, maxOrderQty, maxPosition)

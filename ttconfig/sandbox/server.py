@@ -20,7 +20,7 @@ import uvicorn
 from ttconfig.sandbox.app import SandboxApp
 from ttconfig.sandbox.faults import Edit, Fault, FaultInjector
 from ttconfig.sandbox.gateway import Gateway
-from ttconfig.sandbox.seed import build_all
+from ttconfig.sandbox.seed import SEED, build_all
 from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.sandbox.store import Record, SandboxStore
 
@@ -31,7 +31,7 @@ class Sandbox:
     def __init__(self, *, state_path: Path | None = None, settings: SandboxSettings | None = None,
                  accounts: int | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.settings = settings or SandboxSettings()
-        self.store = SandboxStore.open(state_path, lambda: self._seed(accounts))
+        self.store = SandboxStore.open(state_path, lambda: self._seed(accounts), SEED)
         self.gateway = Gateway(self.settings)
         self.faults = FaultInjector()
         self.app = SandboxApp(self.store, self.settings, self.gateway, self.faults)

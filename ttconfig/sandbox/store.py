@@ -29,6 +29,7 @@ class SandboxStateError(TTConfigError):
 # (JSON table name, attribute, key field) of the tables indexed by one id.
 _ID_TABLES: tuple[tuple[str, str, str], ...] = (
     ("markets", "markets", "id"),
+    ("productFamilies", "families", "id"),
     ("products", "products", "id"),
     ("instruments", "instruments", "id"),
     ("orderTagFields", "order_tag_fields", "fieldId"),
@@ -61,6 +62,8 @@ class EnvData:
 
     next_id: int
     markets: dict[Any, Record] = field(default_factory=dict)
+    families: dict[Any, Record] = field(default_factory=dict)
+    """Product families (ASSUMED `ttpds productfamilies`, contract §9)."""
     products: dict[Any, Record] = field(default_factory=dict)
     instruments: dict[Any, Record] = field(default_factory=dict)
     order_tag_fields: dict[Any, Record] = field(default_factory=dict)
@@ -145,6 +148,7 @@ class SandboxStore:
         self.lock = threading.RLock()
         self.path = path
         self._seed = seed
+        self.seed_version = data.get("seed") if isinstance(data, dict) else None
         self.envs = self._index(data)
         self.write_log: list[WriteRecord] = []
         self.on_write: Callable[[WriteRecord], None] | None = None
@@ -152,18 +156,30 @@ class SandboxStore:
         produced can be looked at before any other request changes it (proof suites)."""
 
     @classmethod
-    def open(cls, path: Path | None, seed: Callable[[], Record]) -> SandboxStore:
-        """Load the state file at `path`, or start from the seed (and save it there)."""
+    def open(cls, path: Path | None, seed: Callable[[], Record],
+             seed_version: str | None = None) -> SandboxStore:
+        """Load the state file at `path`, or start from the seed (and save it there).
+
+        A state saved from another seed than `seed_version` (an older ttconfig's demo firm)
+        is refused rather than served: its reference data and desks are not the ones this
+        ttconfig's demo YAML describes, and reseeding silently would lose edits made in it.
+        """
         if path is None or not path.exists():
             store = cls(seed(), path, seed)
             store.save()
             return store
         try:
-            return cls(json.loads(path.read_text(encoding="utf-8")), path, seed)
+            store = cls(json.loads(path.read_text(encoding="utf-8")), path, seed)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SandboxStateError(
                 f"the sandbox state file {path} cannot be used ({exc}); "
                 f"`ttconfig sandbox reset --state {path}` rewrites it from the seed") from None
+        if seed_version is not None and store.seed_version != seed_version:
+            raise SandboxStateError(
+                f"the sandbox state file {path} was made by another version of ttconfig's "
+                f"demo firm; `ttconfig sandbox reset --state {path}` rewrites it from this "
+                "version's (edits made in the sandbox since are lost)")
+        return store
 
     @staticmethod
     def _index(data: Record) -> dict[str, EnvData]:
@@ -177,12 +193,15 @@ class SandboxStore:
     def reset(self) -> None:
         """Restore the seeded firms and clear the write log."""
         with self.lock:
-            self.envs = self._index(self._seed())
+            seeded = self._seed()
+            self.seed_version = seeded.get("seed")
+            self.envs = self._index(seeded)
             self.write_log.clear()
             self.save()
 
     def to_json(self) -> Record:
-        return {"version": 1, "environments": {n: e.to_json() for n, e in self.envs.items()}}
+        return {"version": 1, "seed": self.seed_version,
+                "environments": {n: e.to_json() for n, e in self.envs.items()}}
 
     def save(self) -> None:
         """Persist atomically; a no-op for an in-memory store."""

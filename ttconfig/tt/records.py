@@ -34,6 +34,16 @@ class Product:
     name: str
     market_id: int
     product_type_id: int
+    family_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFamily:
+    """A group of a market's products (TT Setup scopes limits by it; ASSUMED listing)."""
+
+    id: str
+    name: str
+    market_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +77,9 @@ class LimitScope:
     """None on a default row: every product of the market and type (contract §9)."""
     instrument_id: str | None = None
     """Set on contract rows; None on product rows."""
-    family_id: int | None = None
-    """Set on a row scoped by a product family (with no product): read and kept, not
-    modelled yet ([J])."""
+    family_id: str | None = None
+    """Set on a row scoped by a product family (with no product): the family's default
+    row of the product type."""
 
 
 @dataclass(frozen=True, slots=True)

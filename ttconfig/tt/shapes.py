@@ -58,6 +58,8 @@ EXPECTED: dict[str, Shape] = {
         "id": "int", "name": "str", "abbrevName?": "str",
         **{f"{key}?": "bool" for key in ttsetup.COMPANY_SETTINGS_KEYS.values()}}]},
     "/ttpds/{env}/markets": {"markets": [{"id": "int", "name": "str"}]},
+    "/ttpds/{env}/productfamilies": {**PAGED, "productFamilies": [{
+        "id": "str|int", "name": "str", "marketId": "int"}]},
     "/ttpds/{env}/products": {**PAGED, "products": [{
         "id": "str|int", "symbol": "str", "name?": "str", "marketId": "int",
         "productTypeId": "int", "familyId?": "str|int"}]},
@@ -213,22 +215,3 @@ def _readable(path: str) -> str:
     """root['accounts'][0]['id'] → accounts[].id"""
     text = re.sub(r"\[(\d+)\]", "[]", path.removeprefix("root"))
     return re.sub(r"\['([^']*)'\]", r".\1", text).lstrip(".").replace("?", "")
-
-
-def unmodelled(body: Mapping[str, Any]) -> dict[str, int]:
-    """Rows of a limits answer that ttconfig cannot represent yet ([J]): rows scoped by a
-    product family."""
-    counts = {"limit rows scoped by a product family": 0}
-    for key, items in body.items():
-        if not key.endswith("Limits") or not isinstance(items, list):
-            continue
-        for item in items:
-            risk = item.get(limits.RISK_LIMITS) if isinstance(item, dict) else None
-            if not isinstance(risk, dict):
-                continue
-            rows = [*(risk.get(limits.PRODUCT_LIMITS) or []),
-                    *(risk.get(limits.CONTRACT_LIMITS) or [])]
-            counts["limit rows scoped by a product family"] += sum(
-                1 for r in rows if isinstance(r, dict)
-                and r.get(limits.FAMILY_ID) not in (None, ""))
-    return {k: v for k, v in counts.items() if v}

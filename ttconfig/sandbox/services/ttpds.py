@@ -1,4 +1,4 @@
-"""ttpds: reference data (markets, products, instruments); read only (§7)."""
+"""ttpds: reference data (markets, product families, products, instruments); read only (§7)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from ttconfig.sandbox.routing import ApiFailure, Call, Reply, Router
 
 def register(router: Router) -> None:
     router.add("GET", "ttpds", "markets")(list_markets)
+    router.add("GET", "ttpds", "productfamilies")(list_families)
     router.add("GET", "ttpds", "products")(list_products)
     router.add("GET", "ttpds", "instruments")(list_instruments)
     router.add("GET", "ttpds", "instrument/{instrumentId}")(get_instrument)
@@ -24,6 +25,15 @@ def _int_query(call: Call, name: str) -> int | None:
 def list_markets(call: Call) -> Reply:
     markets = sorted(call.env.markets.values(), key=lambda r: r["id"])
     return Reply({"markets": [dict(m) for m in markets]})
+
+
+def list_families(call: Call) -> Reply:
+    """Product families (contract §9, ASSUMED: `productFamilies: [{id, name, marketId}]`),
+    optionally of one market; paged like products."""
+    market_id = _int_query(call, "marketId")
+    rows = sorted((f for f in call.env.families.values() if market_id in (None, f["marketId"])),
+                  key=lambda r: (r["marketId"], r["name"]))
+    return Reply({"productFamilies": [dict(f) for f in rows]}, "productFamilies")
 
 
 def list_products(call: Call) -> Reply:

@@ -20,7 +20,7 @@ RISK_LIMIT_SETTINGS = "riskLimitSettings"
 APPLY_LIMITS = "applyLimits"
 ROW_ID = "id"
 FAMILY_ID = "productFamilyId"
-"""A row scoped by a product family (contract §9): read past, not modelled yet ([J])."""
+"""A default row of one product family (contract §9): productId null, this set."""
 LEGS = "legs"
 """An inter-product row's legs: [{marketId, productTypeId, productId}] (contract §9, ASSUMED)."""
 SCOPE_KEYS = {
@@ -58,7 +58,7 @@ def row_from_json(data: Json) -> LimitRow:
     family = data.get(FAMILY_ID)
     scope = LimitScope(scope.market_id, scope.product_type_id, scope.product_id,
                        None if instrument is None else str(instrument),
-                       None if family in (None, "") else fields.identifier(data, FAMILY_ID))
+                       None if family in (None, "") else str(fields.identifier(data, FAMILY_ID)))
     return LimitRow(scope=scope, id=data.get(ROW_ID), **_values(data))
 
 
@@ -102,6 +102,8 @@ def row_to_json(row: LimitRow | InterProductRow) -> Json:
                               if field != "instrument_id"} for leg in row.legs]}
     else:
         body = {key: getattr(row.scope, field) for field, key in SCOPE_KEYS.items()}
+        if row.scope.family_id is not None:  # (sent only on a family's row)
+            body[FAMILY_ID] = row.scope.family_id
     body.update({key: getattr(row, field) for field, key in VALUE_KEYS.items()})
     return body
 

@@ -1,11 +1,12 @@
-"""ttpds: markets, products and instruments, to resolve names to TT ids (§7; read only)."""
+"""ttpds: markets, product families, products and instruments, to resolve names to TT ids
+(§7; read only)."""
 
 from __future__ import annotations
 
 from ttconfig.tt import wire
 from ttconfig.tt.adapters import fields
 from ttconfig.tt.http import TTHttp
-from ttconfig.tt.records import Instrument, Market, Product
+from ttconfig.tt.records import Instrument, Market, Product, ProductFamily
 
 SERVICE = wire.TTPDS
 PRODUCT_TYPES = {34: "future", 51: "option", 27: "spread", 48: "stock", 1: "index"}
@@ -26,8 +27,15 @@ class ReferenceApi:
                                          ("productTypeId", product_type_id)) if v is not None}
         items = await self._http.get_paged(SERVICE, "products", "products", params)
         return [Product(id=str(p["id"]), symbol=str(p["symbol"]), name=str(p.get("name", "")),
-                        market_id=int(p["marketId"]), product_type_id=int(p["productTypeId"]))
+                        market_id=int(p["marketId"]), product_type_id=int(p["productTypeId"]),
+                        family_id=None if p.get("familyId") is None else str(p["familyId"]))
                 for p in items]
+
+    async def families(self) -> list[ProductFamily]:
+        """Every market's product families (contract §9: ASSUMED path and keys)."""
+        items = await self._http.get_paged(SERVICE, "productfamilies", "productFamilies", {})
+        return [ProductFamily(id=str(f["id"]), name=str(f["name"]), market_id=int(f["marketId"]))
+                for f in items]
 
     async def instruments(self, product_id: str) -> list[Instrument]:
         items = await self._http.get_paged(SERVICE, "instruments", "instruments",
