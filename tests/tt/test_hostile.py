@@ -253,3 +253,23 @@ async def _with_key(make_client: Any, key: str, secret: str) -> None:
     async with make_client("ext_prod_live",
                            credentials=Credentials(Secret(key), Secret(secret))) as tt:
         await tt.accounts.list()
+
+
+@pytest.mark.parametrize(("header", "seen"), [
+    ("Mon, 21 Dec 2026 08:00:00 GMT", "2026-12-21T08:00:00+00:00"),
+    ("yesterday", None),
+    ("Mon, 99 Dec 2026 08:00:00 GMT", None),
+    ("Mon, 21 Dec 2026 08:00:00 GMT; " + "x" * 200, None),
+])
+def test_tt_clock_is_the_date_of_its_answers_and_a_bad_date_is_not_taken(
+        header: str, seen: str | None) -> None:
+    """Expiry is judged by TT's clock (its `Date` header); one that does not parse, or is
+    absurdly long, leaves the clock unknown rather than failing the read."""
+    accounts = ok({"accounts": [], "lastPage": "true"}, date=header)
+
+    async def go(config: ClientConfig) -> str | None:
+        async with TTClient(config) as tt:
+            await tt.accounts.list()
+            return None if tt.http.server_time is None else tt.http.server_time.isoformat()
+    with HostileServer(lambda r: accounts) as server:
+        assert asyncio.run(go(server.config())) == seen

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shlex
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from ttconfig.render.sandbox import serve_banner
 from ttconfig.runs.connection import sandbox_key_variables
 from ttconfig.runs.paths import SANDBOX_STATE, credentials_file
 from ttconfig.sandbox.server import Sandbox
-from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings
+from ttconfig.sandbox.settings import DEMO_TODAY, USAGE_PLAN_NAMES, SandboxSettings
 
 STATE = click.option("--state", "state_path", type=click.Path(path_type=Path),
                      default=SANDBOX_STATE, show_default=True,
@@ -48,11 +49,16 @@ def sandbox() -> None:
 @click.option("--strict", is_flag=True,
               help="Also refuse a GET that sends a Content-Type (403), as one third-party "
                    "guide reports TT doing; off by default, since TT's own samples send it.")
+@click.option("--today", default=DEMO_TODAY.isoformat(), show_default=True,
+              callback=lambda _ctx, _param, value: _today(value),
+              help="The date the sandbox's clock shows (its Date header, by which clients "
+                   "judge what has expired): YYYY-MM-DD, or 'real'. The default is the demo "
+                   "firm's day, so the demo plans the same on any day.")
 @options.profile(help="Serve a wire profile's endpoints only (repeatable): "
                       f"{options.PROFILE_HELP}.")
 def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latency_ms: float,
           post_pause: float, page_size: int, token_lifetime: float, redirect_gets: bool,
-          strict: bool, profile: dict[str, str]) -> None:
+          strict: bool, today: date | None, profile: dict[str, str]) -> None:
     """Serve the sandbox in the foreground until interrupted.
 
     Every other limit (rates, quotas, the 413 threshold, ...) can be changed while it runs
@@ -61,7 +67,7 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
     settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms,
                                post_pause_seconds=post_pause, page_size=page_size,
                                token_lifetime_seconds=token_lifetime,
-                               redirect_gets=redirect_gets, strict=strict)
+                               redirect_gets=redirect_gets, strict=strict, today=today)
     settings.links_profile = profile.get("links", settings.links_profile)
     settings.users_profile = profile.get("users", settings.users_profile)
     server = Sandbox(state_path=state_path, settings=settings, host=host, port=port)
@@ -74,6 +80,15 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
     # Serving ends only on Ctrl-C (or SIGTERM). uvicorn catches the signal to shut down and
     # does not always raise it again afterwards; end the way an interrupt ends: exit 130.
     raise KeyboardInterrupt
+
+
+def _today(value: str) -> date | None:
+    if value == "real":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD, nor 'real'") from None
 
 
 @sandbox.command()

@@ -26,6 +26,7 @@ from ttconfig.runs.explain import Asked
 from ttconfig.runs.explain import explain as run_explain
 from ttconfig.runs.importer import import_environment, inspect_environment
 from ttconfig.runs.planning import quietly
+from ttconfig.runs.tidy import tidy as run_tidy
 
 
 @click.command()
@@ -182,4 +183,32 @@ def explain(environment: str, account: str, market: str, product: str, kind: str
     click.echo(explain_text(explanation))
 
 
-COMMANDS = (validate, schema, import_, inspect, doctor, audit, explain)
+@click.command()
+@options.environment(required=True)
+@options.connection()
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; change no file.")
+@options.ENVIRONMENTS_DIR
+def tidy(environment: str, connection: ConnectionOptions, dry_run: bool,
+         environments_dir: Path) -> None:
+    """Remove the contract rows of expired contracts from environments/<ENV>/.
+
+    Reads TT's instruments (nothing else) and judges expiry by TT's clock; every other
+    line of the YAML, comments included, is kept. Writes nothing to TT.
+
+    \b
+    Examples:
+      ttconfig tidy -e uat --dry-run
+      ttconfig tidy -e prod
+    """
+    done = run_tidy(environments_dir / environment, environment,
+                    options.reach(connection, quietly), write=not dry_run)
+    for problem in done.removed:
+        click.echo(str(problem))
+    verb = "would remove" if dry_run else "removed"
+    count = len(done.removed)
+    click.echo(f"{verb} {count} expired contract row{'' if count == 1 else 's'}"
+               + (f" from {len(done.files)} file{'' if len(done.files) == 1 else 's'}"
+                  if count else ""))
+
+
+COMMANDS = (validate, schema, import_, inspect, doctor, audit, explain, tidy)

@@ -150,6 +150,32 @@ def update_text(text: str, items: Sequence[Model]) -> str:
     return _keep_header(text, _dump(result) if result else "[]\n")
 
 
+def without_items_at(text: str, lines: set[int]) -> tuple[str, int]:
+    """`text` without the list items (mappings) that start on `lines` (1-based), wherever
+    they are nested; (the text, how many were removed). Everything else, comments and
+    layout included, is kept as it was."""
+    document = _yaml().load(text)
+    if not isinstance(document, CommentedSeq):
+        return text, 0
+    _shift_comments(document, ROOT_SHIFT)
+    removed = _remove_at(document, lines)
+    return (_keep_header(text, _dump(document) if document else "[]\n"), removed) \
+        if removed else (text, 0)
+
+
+def _remove_at(node: Any, lines: set[int]) -> int:
+    removed = 0
+    if isinstance(node, CommentedSeq):
+        doomed = [i for i, item in enumerate(node)
+                  if isinstance(item, CommentedMap) and item.lc.line + 1 in lines]
+        for index in reversed(doomed):
+            del node[index]
+        removed += len(doomed)
+    children = node.values() if isinstance(node, CommentedMap) else \
+        node if isinstance(node, CommentedSeq) else ()
+    return removed + sum(_remove_at(child, lines) for child in children)
+
+
 def update_file(path: Path, items: Sequence[Model], spec: KindSpec) -> None:
     """Make `path` declare `items`: updated in place if it exists, written new if not."""
     if path.exists():

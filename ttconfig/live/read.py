@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ttconfig.core.changes import Change
@@ -241,6 +242,8 @@ class LiveFirm:
     margins: list[MarginRecord]
     defaults: list[DefaultRecord]
     families: list[ProductFamily] = field(default_factory=list)
+    as_of: datetime | None = None
+    """TT's clock when the read ended (its answers' `Date`); None: TT sent none."""
 
 
 async def _maybe(wanted: bool, call: Awaitable[T]) -> T | None:
@@ -352,7 +355,7 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
         _listing(of_families, tt.reference.families()))
     return LiveFirm(company, markets, products, instruments, fields, list(live_accounts),
                     list(live_users), list(zip(user_groups, group_members, strict=True)),
-                    list(risk_details), margins, defaults, families)
+                    list(risk_details), margins, defaults, families, tt.http.server_time)
 
 
 async def _details(tt: TTClient, scope: ReadScope, company: Company,
@@ -456,6 +459,10 @@ class Names:
         self.products = {p.id: p for p in live.products}
         self.families = {f.id: f.name for f in live.families}
         self.instruments = {i.id: i.alias for i in live.instruments}
+        now = live.as_of or datetime.now(UTC)
+        self.expired = {i.id for i in live.instruments
+                        if i.expires is not None and i.expires <= now}
+        """Contracts TT lists as expired: their rows are left alone (live.expiry)."""
         self.accounts = {a.account.id: a.account.name for a in live.accounts}
         self.users = {u.id: u.email for u in live.users}
         self.fields = {f.id: f.name for f in live.fields}
@@ -478,7 +485,8 @@ class Names:
                     and row.scope.product_type_id in PRODUCT_TYPES)
         return (row.scope.product_id in self.products
                 and (row.scope.instrument_id is None
-                     or row.scope.instrument_id in self.instruments))
+                     or (row.scope.instrument_id in self.instruments
+                         and row.scope.instrument_id not in self.expired)))
 
     def scope(self, row: LimitRow | InterProductRow) -> dict[str, Any]:
         if isinstance(row, InterProductRow):
@@ -540,7 +548,7 @@ def unmodelled(live: LiveFirm) -> list[str]:
         if limits is None:
             continue
         for r in (*limits.product_limits, *limits.contract_limits):
-            if not names.modelled(r):
+            if not names.modelled(r) and r.scope.instrument_id not in names.expired:
                 said.append(f"{owner}: {_unmodelled_row(names, r)}")
         for ip in limits.inter_product_limits:
             if not names.modelled(ip):

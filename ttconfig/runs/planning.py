@@ -23,6 +23,7 @@ from ttconfig.core.selection import Selection, select
 from ttconfig.core.state import State
 from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
+from ttconfig.live.expiry import expired_rows, without_expired
 from ttconfig.live.read import (
     LiveFirm,
     Progress,
@@ -68,11 +69,14 @@ class Planned:
     """`live` named as the YAML names it (made once: diff, policy and fingerprints use it)."""
     admins: frozenset[str] | None = None
     """Active full admins in TT, read only when the plan takes admin rights away."""
+    notices: tuple[str, ...] = ()
+    """What the plan leaves out and why, at the YAML's line (expired contract rows)."""
 
     def facts(self, now: datetime) -> Facts:
         """What the safety policy needs to judge this plan."""
         desired = self.firm.by_kind()
-        return Facts(desired, self.live_models, now, self.admins, families_of(self.live))
+        return Facts(desired, self.live_models, now, self.admins, families_of(self.live),
+                     self.notices)
 
 
 def load(folder: Path) -> Firm:
@@ -92,10 +96,13 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     check_names(selection.chosen if selection else firm, live)
     if selection is not None:
         firm = selection.firm
+    expired = expired_rows(firm, live)
+    notices = tuple(str(p) for p in located(firm, [e.issue(environment) for e in expired]))
+    firm = without_expired(firm, expired)
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
     _say_unmodelled(unmodelled(live))
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
-    return Planned(plan, firm, live, tt.stats.requests, live_models, admins)
+    return Planned(plan, firm, live, tt.stats.requests, live_models, admins, notices)
 
 
 def _say_unmodelled(rows: list[str]) -> None:
@@ -116,8 +123,10 @@ def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bo
 
 def check_names(firm: Firm, live: LiveFirm) -> None:
     """Refuse a plan whose YAML names a market, product, contract or order-tag field TT
-    does not list (exit 3, at the YAML's line): found now, not half-way through an apply."""
-    issues = unresolved(firm, live)
+    does not list (exit 3, at the YAML's line): found now, not half-way through an apply.
+    A contract TT no longer lists because it expired is a warning (live.expiry)."""
+    gone = {e.path for e in expired_rows(firm, live)}
+    issues = [i for i in unresolved(firm, live) if i.path[:5] not in gone]
     if issues:
         raise ConfigError(located(firm, issues))
 

@@ -14,11 +14,12 @@ import json
 import secrets
 import urllib.parse
 from dataclasses import dataclass
+from email.utils import format_datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ttconfig.sandbox import control
 from ttconfig.sandbox.faults import Edit, Fault, FaultInjector
@@ -110,9 +111,12 @@ class SandboxApp:
             return
         self.busy += 1
         try:
-            await self._answer(scope, receive, send)
+            await self._answer(scope, receive, self._dated(send))
         finally:
             self.busy -= 1
+
+    def _dated(self, send: Send) -> Send:
+        return _Dated(send, self.settings)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -322,12 +326,28 @@ class SandboxApp:
         return reply.payload
 
 
+class _Dated:
+    """A `send` that gives every answer a `Date` header from the sandbox's clock (the
+    server adds none of its own)."""
+
+    def __init__(self, send: Send, settings: SandboxSettings) -> None:
+        self.wrapped, self.settings = send, settings
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            stamp = format_datetime(self.settings.now(), usegmt=True).encode()
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+            message = {**message, "headers": [*headers, (b"date", stamp)]}
+        await self.wrapped(message)
+
+
 async def _drop_connection(send: Send) -> None:
     """Close the TCP connection with no response, as a network failure would.
 
     ASGI has no "drop" message, so this reaches the server's transport through the `send`
     callable (uvicorn's request cycle); the sandbox's tests prove it still works.
     """
+    send = send.wrapped if isinstance(send, _Dated) else send
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:

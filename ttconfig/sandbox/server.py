@@ -55,7 +55,8 @@ class Sandbox:
 
     def _config(self) -> uvicorn.Config:
         return uvicorn.Config(self.app, host=self.host, port=self.port, log_level="warning",
-                              lifespan="off", access_log=False, timeout_keep_alive=30)
+                              lifespan="off", access_log=False, timeout_keep_alive=30,
+                              date_header=False)  # (the app dates answers by its clock)
 
     def _bind(self) -> socket.socket:
         # An explicit IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they

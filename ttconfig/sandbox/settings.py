@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 CANARY_VARIABLE = "TTCONFIG_SANDBOX_CANARY"
 """When set, every app key, app secret and access token the sandbox issues starts with its value
@@ -34,6 +35,10 @@ def default_usage_plans() -> dict[str, UsagePlan]:
 
 
 USAGE_PLAN_NAMES = ("free", "low", "medium", "high")
+DEMO_TODAY = date(2026, 12, 7)
+"""The demo firm's day: the date the sandbox's clock shows by default, so that what has
+expired (its first contracts expire 2026-12-18) and every plan of the demo YAML are the
+same on any day the demo is run."""
 
 
 @dataclass
@@ -69,6 +74,9 @@ class SandboxSettings:
     """Answer every GET first with a 303 to the same host (TT's regional routing)."""
     latency_ms: float = 0.0
     """Simulated round-trip time added to every response."""
+    today: date | None = DEMO_TODAY
+    """The date the sandbox's clock (its `Date` header, TT's clock to a client) shows, at
+    the real time of day; None: the real date."""
     credential_canary: str = field(default_factory=lambda: os.environ.get(CANARY_VARIABLE, ""))
     """Prefix of every credential the sandbox issues, so that a leaked one is found by a plain
     text search (see CANARY_VARIABLE). Read once, when the settings are made; a child process
@@ -77,6 +85,11 @@ class SandboxSettings:
     def credential(self, value: str) -> str:
         """`value` as the sandbox issues it: behind the canary, when there is one."""
         return f"{self.credential_canary}-{value}" if self.credential_canary else value
+
+    def now(self) -> datetime:
+        """The sandbox's clock: the real time, on `today` when it is set."""
+        real = datetime.now(UTC)
+        return real if self.today is None else datetime.combine(self.today, real.timetz())
 
     def plan_for(self, seeded_plan: str) -> UsagePlan:
         """The usage plan in force for a key seeded with `seeded_plan`."""

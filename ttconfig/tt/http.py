@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextvars
+import email.utils
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -211,6 +213,9 @@ class TTHttp:
         self.last_request: tuple[str, str] | None = None
         """(method, path) of the latest request sent, without host or query."""
         self.stats = Stats(self.retry_budget)
+        self.server_time: datetime | None = None
+        """TT's clock: the `Date` header of the latest answer that had a valid one (what
+        decides whether a contract has expired is TT's clock, not this machine's)."""
         self._origin = httpx.URL(config.base_url)
         self.answers: list[Answer] | None = None
         """Every successful answer, when a list is set here (`ttconfig doctor` compares
@@ -291,6 +296,7 @@ class TTHttp:
         except httpx.TransportError as exc:
             return self._failed(request, exc, token)
         self.stats.statuses[response.status_code] += 1
+        self.server_time = _date(response) or self.server_time
         if response.status_code == 429 and self.config.counter is not None:
             self.config.counter.throttled += 1
         log.debug("%s %s requestId=%s -> %d in %.0f ms", method, request.url.path, request_id,
@@ -571,6 +577,18 @@ def _message(data: Any) -> str | None:
 
 def _int_or(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _date(response: httpx.Response) -> datetime | None:
+    """The answer's `Date` (RFC 9110), as an aware UTC time; None when absent or invalid."""
+    value = response.headers.get("date")
+    if value is None or len(value) > 64:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

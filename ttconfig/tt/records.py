@@ -7,6 +7,7 @@ Limits keep `None` ("not set") apart from 0, as TT does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ class Instrument:
     alias: str
     name: str
     product_id: str
+    expires: datetime | None = None
+    """When it expires (TT's `expirationDate`, read as UTC); None when TT does not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from ttconfig.tt import wire
 from ttconfig.tt.adapters import fields
 from ttconfig.tt.http import TTHttp
@@ -10,6 +13,18 @@ from ttconfig.tt.records import Instrument, Market, Product, ProductFamily
 
 SERVICE = wire.TTPDS
 PRODUCT_TYPES = {34: "future", 51: "option", 27: "spread", 48: "stock", 1: "index"}
+
+
+def expiration(value: Any) -> datetime | None:
+    """TT's `expirationDate`, an integer yyyyMMddHHmmss (contract §9), as UTC (ASSUMED: TT
+    does not say its zone); None when absent or not such a number."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+    if text is None or len(text) != 14:
+        return None
+    try:
+        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 @fields.checked
@@ -41,5 +56,6 @@ class ReferenceApi:
         items = await self._http.get_paged(SERVICE, "instruments", "instruments",
                                            {"productId": product_id})
         return [Instrument(id=str(i["id"]), alias=str(i.get("alias", "")),
-                           name=str(i.get("name", "")), product_id=str(i["productId"]))
+                           name=str(i.get("name", "")), product_id=str(i["productId"]),
+                           expires=expiration(i.get("expirationDate")))
                 for i in items]
