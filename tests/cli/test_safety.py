@@ -70,7 +70,8 @@ class Desk:
         environment = {"tt_environment": "ext_prod_live", "company": "Harbor Point Trading",
                        "credentials": {"app_key_env": "TT_PROD_APP_KEY",
                                        "app_secret_env": "TT_PROD_APP_SECRET"},
-                       "usage_plan": "high", "policy": policy or {}}
+                       "usage_plan": "high", "policy": policy or {},
+                       "company_settings": {"advanced_risk": True}}  # (as the seed's company)
         (self.folder / "environment.yaml").write_text(json.dumps(environment))
         stems: dict[str, str] = {spec.kind: spec.file_stem for spec in DECLARED}
         kinds = _with_references(kinds)
@@ -678,10 +679,35 @@ def test_a_default_row_is_read_as_product_star_and_rows_the_yaml_cannot_say_are_
 
 # --- company settings ---------------------------------------------------------------------
 
-def _company_settings(desk: Desk, **settings: bool) -> None:
+def _company_settings(desk: Desk, **settings: bool | str) -> None:
     path = desk.folder / "environment.yaml"
     environment = json.loads(path.read_text())
-    path.write_text(json.dumps({**environment, "company_settings": settings}))
+    path.write_text(json.dumps({**environment, "company_settings": {
+        "advanced_risk": True, **settings}}))
+
+
+def test_closing_positions_needs_tt_to_have_a_liquidation_user(desk: Desk) -> None:
+    """TT closes an account's positions on a credit loss as the company's liquidation
+    user: with none, an account that says close_positions_at_percent would not be closed,
+    so the plan refuses (exit 3); environment.yaml may name the user, and plan checks it."""
+    companies = desk.sandbox.store.envs["ext_prod_live"].companies.values()
+    (hpt,) = [c for c in companies if c["name"] == "Harbor Point Trading"]
+    account = seeded("accounts", "HPT-ARB")
+    account["risk_settings"]["credit_loss_actions"] = {"close_positions_at_percent": 90}
+    desk.write(accounts=[account])
+    held, hpt["liquidationUserId"] = hpt["liquidationUserId"], None
+    refused(desk.run("plan", "-e", "prod"), 3,
+            "HPT-ARB close positions on a credit loss (close_positions_at_percent), but TT's "
+            "company has no liquidation user to close them as")
+    hpt["liquidationUserId"] = held
+    refused(desk.run("plan", "-e", "prod"), 0, "close_positions_at_percent")
+    _company_settings(desk, liquidation_user="nina.rossi@harborpoint.example")
+    refused(desk.run("plan", "-e", "prod"), 3,
+            "company_settings.liquidation_user is nina.rossi@harborpoint.example, but TT's "
+            "company Harbor Point Trading has susan.whitaker@harborpoint.example")
+    _company_settings(desk, liquidation_user="Susan.Whitaker@harborpoint.example")
+    refused(desk.run("plan", "-e", "prod"), 0, "close_positions_at_percent")
+    assert desk.writes() == []
 
 
 def test_with_limits_defaulting_to_zero_not_set_is_judged_as_zero(desk: Desk) -> None:

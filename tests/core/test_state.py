@@ -24,7 +24,7 @@ def test_a_key_of_a_scope_leaves_out_what_is_not_set() -> None:
                               value="A1")
     key = key_of(default)
     assert key == "CME Account Code ann@x.example"
-    assert key.parts == ("CME", "Account Code", None, "ann@x.example")
+    assert key.parts == ("CME", "Account Code", None, "ann@x.example", *(None,) * 6)
 
 
 def test_a_key_survives_copies_and_pickles_with_its_parts() -> None:

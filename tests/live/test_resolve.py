@@ -90,3 +90,11 @@ def test_a_family_tt_does_not_list_is_said_where_it_is() -> None:
     assert [(i.path, i.message) for i in unresolved(firm, catalog)] == [
         (("accounts", 0, "limits", "products", 1, "family"),
          "CME has no product family 'Interest Rate'; did you mean Interest Rates?")]
+
+
+def test_the_product_of_an_order_tag_default_is_resolved_where_it_is() -> None:
+    firm = _firm([], order_tag_defaults=[
+        OrderTagDefault(market="CME", field="Operator ID", value="X", product="ESS")])
+    assert _said(firm) == [
+        (("order_tag_defaults", 0, "product"),
+         "CME has no future product 'ESS'; did you mean ES?")]

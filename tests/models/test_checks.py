@@ -121,3 +121,16 @@ def test_an_inter_product_row_appears_once_per_owner_whatever_the_order_of_its_l
          ("accounts", 0, "limits", "inter_product", 0))]
     assert issues[0].message.startswith(
         "a limit row for 'cme zb future / CME ZN future' appears twice for the same owner")
+
+
+def test_touch_bands_need_the_company_advanced_risk_setting() -> None:
+    account = house("A", risk_settings={"near_touch_ticks": 10, "far_touch_ticks": None})
+    issues = check(firm(accounts=[account]))
+    assert [(i.path, i.message.split(":")[0]) for i in issues] == [
+        (("accounts", 0, "risk_settings", "far_touch_ticks"),
+         "far_touch_ticks needs TT's Advanced Risk"),
+        (("accounts", 0, "risk_settings", "near_touch_ticks"),
+         "near_touch_ticks needs TT's Advanced Risk")]
+    allowed = Firm.model_validate({"environment": {
+        **ENVIRONMENT, "company_settings": {"advanced_risk": True}}, "accounts": [account]})
+    assert check(allowed) == []

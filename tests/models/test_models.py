@@ -12,7 +12,7 @@ from ttconfig.models.accounts import Account
 from ttconfig.models.base import as_imported
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.models.limits import ContractLimit, Limits, ProductLimit
-from ttconfig.models.setup import ProductMargin
+from ttconfig.models.setup import OrderTagDefault, ProductMargin
 from ttconfig.models.users import User
 
 
@@ -196,3 +196,16 @@ def test_a_family_row_names_no_product_and_is_named_by_its_family() -> None:
     assert row.name == "CME family Energy * future"
     with pytest.raises(ValidationError, match="a row names a product or a family, not both"):
         ProductLimit.model_validate({"market": "CME", "family": "Energy", "product": "CL"})
+
+
+def test_an_order_tag_default_key_left_out_or_star_is_the_same_default() -> None:
+    star = OrderTagDefault.model_validate({"market": "CME", "field": "TT SMP ID", "value": "X",
+                                           "profile": "*", "algo_type": "*", "type": "*"})
+    plain = OrderTagDefault.model_validate({"market": "CME", "field": "TT SMP ID",
+                                            "value": "X"})
+    assert star.key() == plain.key()
+    assert star.declared() == plain.declared()
+    es = OrderTagDefault.model_validate({"market": "CME", "field": "TT SMP ID", "value": "X",
+                                         "product": "ES"})
+    assert es.type == "future", "a product is a future unless its type is said"
+    assert es.key() != plain.key()

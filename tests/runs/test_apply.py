@@ -17,7 +17,7 @@ from ttconfig.core.changes import ABSENT
 from ttconfig.core.plan import Plan
 from ttconfig.errors import ConfigError
 from ttconfig.live.read import read_live, scope_of, to_models
-from ttconfig.models import Firm, Operation
+from ttconfig.models import Firm, Kind, Operation
 from ttconfig.render.result import describe_result
 from ttconfig.runs.apply.applier import Applier, ApplyResult
 from ttconfig.runs.audit import AuditLog, verify
@@ -668,3 +668,57 @@ def test_a_family_tt_does_not_list_is_an_error_at_its_line_before_any_write(
 
     asyncio.run(run())
     assert api_writes(sandbox) == []
+
+
+def test_touch_bands_are_planned_as_limits_and_applied(sandbox: Sandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    start = text.index("- name: HPT-PROP-EQIDX")
+    near = text.index("near_touch_ticks: 10", start)
+    text = text[:near] + "near_touch_ticks: 6" + text[near + len("near_touch_ticks: 10"):]
+    far = text.index("far_touch_ticks: 30", start)
+    accounts.write_text(text[:far] + "far_touch_ticks: null" + text[far + len(
+        "far_touch_ticks: 30"):])
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (eqidx,) = [c for c in plan.changes if c.key == "HPT-PROP-EQIDX"]
+    assert {f.path: (f.old, f.new, f.direction) for f in eqidx.fields} == {
+        ("risk_settings", "near_touch_ticks"): (10, 6, "tightening"),
+        ("risk_settings", "far_touch_ticks"): (30, None, "loosening")}
+    assert result.failure is None
+    assert after.empty
+    env = sandbox.store.env(UAT)
+    (account,) = [a["id"] for a in env.accounts.values() if a["name"] == "HPT-PROP-EQIDX"]
+    settings = env.risk_settings[account]
+    assert (settings["nearTouchTicks"], settings["farTouchTicks"]) == (6, None)
+
+
+def test_order_tag_defaults_keyed_by_algo_and_product_are_written_and_converge(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """TT keys an order-tag default by more than account and user (contract §9, ASSUMED):
+    a default for one algo on one product is its own default, created beside the
+    company-wide one; changing the ADL one's value changes that default only."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    defaults = folder / "order-tag-defaults.yaml"
+    text = defaults.read_text()
+    adl = text.index("  algo_type: ADL")
+    value = text.rindex("  value: N", 0, adl)
+    text = text[:value] + "  value: Y" + text[value + len("  value: N"):]
+    defaults.write_text(text + (
+        "- {market: CME, field: TT SMP Instruction, value: Cancel Both,"
+        " algo_name: Spreader One, product: ES}\n"))
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    changed = {c.key: c.action for c in plan.changes if c.kind is Kind.ORDER_TAG_DEFAULTS}
+    assert changed == {"CME Manual Order Indicator ADL": "update",
+                       "CME TT SMP Instruction Spreader One future ES": "create"}
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    symbols = {p["id"]: p["symbol"] for p in env.products.values()}
+    scoped = [(d["value"], d["algoType"], d["algoName"], symbols.get(d["productId"]))
+              for d in env.order_tag_defaults.values()
+              if d["algoType"] or d["algoName"]]
+    assert sorted(scoped) == [("Cancel Both", None, "Spreader One", "ES"),
+                              ("Y", "ADL", None, None)]

@@ -40,6 +40,7 @@ ROW_KEYS: dict[str, set[str]] = {
     "orderTagFields": {"fieldId", "marketId", "name", "isRequired", "valueTypeId", "enums"},
     "companies": {
         "id", "name", "abbrevName", "defaultLimitsToZero", "advancedRisk", "marketImpact",
+        "liquidationUserId",
     },
     "appKeys": {"key", "secret", "companyId", "userId", "usagePlan", "label"},
     "accounts": {
@@ -51,7 +52,7 @@ ROW_KEYS: dict[str, set[str]] = {
     "riskSettings": {
         "accountId", "creditLimit", "currency", "applyPnl", "applyMargin", "tradeOutAllowed",
         "createSodRecords", "createSpreadSodRecords", "checkCredit", "applyToBlockCross",
-        "positionResetTime", "creditLossActions",
+        "positionResetTime", "creditLossActions", "nearTouchTicks", "farTouchTicks",
     },
     "restrictions": {
         "accountId", "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",
@@ -72,7 +73,9 @@ ROW_KEYS: dict[str, set[str]] = {
     "riskGroupAccounts": {"riskGroupId", "accountId"},
     "riskGroupLimits": {"riskGroupId", "productLimits", "contractLimits"},
     "riskGroupRiskSettings": {"riskGroupId", "creditLimit", "currency"},
-    "orderTagDefaults": {"id", "companyId", "accountId", "userId", "marketId", "fieldId", "value"},
+    "orderTagDefaults": {"id", "companyId", "accountId", "userId", "marketId", "fieldId", "value",
+                         "profile", "algoType", "algoName", "productGroup", "productTypeId",
+                         "productId"},
     "productMargins": {
         "id", "companyId", "marketId", "productTypeId", "productId", "currency", "outrightMargin",
         "spreadMargin",
@@ -324,7 +327,8 @@ def test_order_tag_defaults(data: Json) -> None:
             assert accounts[row["accountId"]]["companyId"] == row["companyId"]
         if row["userId"] is not None:
             assert users[row["userId"]]["companyId"] == row["companyId"]
-    scopes = ("companyId", "accountId", "userId", "marketId", "fieldId")
+    scopes = ("companyId", "accountId", "userId", "marketId", "fieldId", "profile",
+              "algoType", "algoName", "productGroup", "productTypeId", "productId")
     assert_unique([tuple(row[k] for k in scopes) for row in data["orderTagDefaults"]])
 
 

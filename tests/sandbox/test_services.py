@@ -1074,3 +1074,40 @@ def test_a_family_row_of_another_market_or_type_is_refused(
     answer = failed(raw.post("ttaccount", f"account/{account}/limits",
                              {"productLimits": [row]}), 400)
     assert words in answer
+
+
+def test_touch_bands_are_refused_where_the_company_has_no_advanced_risk(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/risksettings"
+    ok(raw.post("ttaccount", endpoint, {"nearTouchTicks": 5, "farTouchTicks": None}))
+    for company in sandbox.store.env(UAT).companies.values():
+        company["advancedRisk"] = False
+    time.sleep(FAST_PAUSE + 0.05)
+    answer = failed(raw.post("ttaccount", endpoint, {"farTouchTicks": 9}), 400)
+    assert "Advanced Risk" in answer
+    time.sleep(FAST_PAUSE + 0.05)
+    ok(raw.post("ttaccount", endpoint, {"nearTouchTicks": None}))  # switching off is allowed
+    settings = ok(raw.get("ttaccount", endpoint))["riskSettings"][0]
+    assert (settings["nearTouchTicks"], settings["farTouchTicks"]) == (None, None)
+
+
+def test_an_order_tag_default_is_keyed_by_its_further_keys_and_checks_its_product(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """Contract §9 (ASSUMED): profile, algoType, algoName, productGroup, productTypeId and
+    productId key an order-tag default too (null matches anything)."""
+    es = next(p for p in sandbox.store.env(UAT).products.values()
+              if p["symbol"] == "ES" and p["productTypeId"] == 34)
+    base = {"marketId": es["marketId"], "fieldId": 104, "value": "A"}
+    scoped = {**base, "algoName": "Spreader One", "productTypeId": 34, "productId": es["id"]}
+    ok(raw.post("ttsetup", "ordertagdefaults", {"orderTagDefaults": [base, scoped]}))
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "already exists" in failed(raw.post("ttsetup", "ordertagdefaults", {
+        "orderTagDefaults": [{**scoped, "value": "B"}]}), 409)
+    time.sleep(FAST_PAUSE + 0.05)
+    wrong = {**scoped, "algoName": "Other", "productTypeId": 51}
+    assert "is not a product of that market and productTypeId" in failed(raw.post(
+        "ttsetup", "ordertagdefaults", {"orderTagDefaults": [wrong]}), 400)
+    listed = ok(raw.get("ttsetup", "ordertagdefaults"))["orderTagDefaults"]
+    assert sum(1 for d in listed if d["fieldId"] == 104 and d["value"] == "A"
+               and d.get("algoName") == "Spreader One") == 1

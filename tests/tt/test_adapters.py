@@ -794,7 +794,8 @@ def test_order_tag_defaults_create_update_delete(
 
         names = {f.id: f.name for f in fields}
         company_wide = {(names[d.field_id], d.value) for d in seeded
-                        if d.account_id is None and d.user_id is None}
+                        if d.account_id is None and d.user_id is None
+                        and d.algo_type is None and d.product_id is None}
         assert company_wide == {("Customer Type Indicator", "2"), ("Manual Order Indicator", "Y"),
                                 ("Trading Capacity", "DEAL")}
         assert [replace(d, id=None) for d in created] == new

@@ -670,4 +670,12 @@ def default_model(names: Names, default: DefaultRecord) -> OrderTagDefault:
         data["account"] = names.accounts[default.account_id]
     if default.user_id is not None:
         data["user"] = names.users[default.user_id]
+    for name in ("profile", "algo_type", "algo_name", "product_group"):
+        if getattr(default, name) is not None:
+            data[name] = getattr(default, name)
+    if default.product_type_id is not None:
+        data["type"] = PRODUCT_TYPES.get(default.product_type_id, "future")
+    if default.product_id is not None:
+        product = names.products.get(default.product_id)
+        data["product"] = default.product_id if product is None else product.symbol
     return OrderTagDefault.model_validate(data)

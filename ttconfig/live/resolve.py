@@ -144,6 +144,9 @@ def unresolved(firm: Firm, live: LiveFirm | Catalog) -> list[Issue]:
     for index, default in enumerate(firm.order_tag_defaults):
         issues += catalog.field((Kind.ORDER_TAG_DEFAULTS.value, index), default.market,
                                 default.field)
+        if default.product is not None:
+            issues += catalog.product((Kind.ORDER_TAG_DEFAULTS.value, index), default.market,
+                                      default.product, default.type or "future")
     return issues
 
 

@@ -12,6 +12,7 @@ from ttconfig.models.base import (
     Control,
     Currency,
     Grant,
+    Limit,
     Model,
     Name,
     PercentLimit,
@@ -47,7 +48,8 @@ class RiskSettings(Model):
 
     TT enforces the credit limit only while `check_credit` is on; `apply_to_block_cross`
     counts block and cross orders against it too. The position reset time is when TT
-    starts the account's trading day (null: the company's)."""
+    starts the account's trading day (null: the company's). The near- and far-touch bands
+    exist where TT's company has Advanced Risk on (`company_settings.advanced_risk`)."""
 
     credit_limit: Annotated[Amount | None, Risk.LIMIT] = None
     currency: Currency | None = None
@@ -61,6 +63,12 @@ class RiskSettings(Model):
     position_reset_time: Annotated[ResetTime | None, QUIET] = None
     credit_loss_actions: Annotated[CreditLossActions, QUIET] = Field(
         default_factory=CreditLossActions)
+    near_touch_ticks: Annotated[Limit, QUIET] = None
+    """How far (ticks) an order may be priced through the near touch, its own side's best
+    price (advanced risk; null: not checked)."""
+    far_touch_ticks: Annotated[Limit, QUIET] = None
+    """How far (ticks) an order may be priced through the far touch, the other side's best
+    price (advanced risk; null: not checked)."""
 
 
 Denied = Annotated[Grant, WhenNew(False)]

@@ -39,6 +39,7 @@ def check(firm: Firm) -> list[Issue]:
     found: list[Issue] = [
         *_duplicates(firm), *_references(firm), *_cycles(firm), *_links(firm),
         *_limit_scopes(firm), *_risk_group_membership(firm), *_group_members(firm),
+        *_advanced_risk(firm),
     ]
     return sorted(found, key=lambda issue: tuple(str(p) for p in issue.path))
 
@@ -170,6 +171,23 @@ def _limit_scopes(firm: Firm) -> Iterator[Issue]:
         yield from _scopes(u.limits, ("users", i, "limits"))
     for i, r in enumerate(firm.risk_groups):
         yield from _scopes(r.limits, ("risk_groups", i, "limits"))
+
+
+ADVANCED_RISK = ("near_touch_ticks", "far_touch_ticks")
+"""Risk settings TT has only where the company has Advanced Risk on."""
+
+
+def _advanced_risk(firm: Firm) -> Iterator[Issue]:
+    if firm.environment.company_settings.advanced_risk:
+        return
+    for i, account in enumerate(firm.accounts):
+        declared = account.risk_settings.declared() if account.risk_settings else {}
+        for name in ADVANCED_RISK:
+            if name in declared:
+                yield Issue(("accounts", i, "risk_settings", name),
+                            f"{name} needs TT's Advanced Risk: declare company_settings: "
+                            "{advanced_risk: true} in environment.yaml (plan checks it "
+                            "against TT's company)")
 
 
 def _risk_group_membership(firm: Firm) -> Iterator[Issue]:

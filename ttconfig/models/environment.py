@@ -224,6 +224,10 @@ class CompanySettings(Model):
     """Advanced risk (near/far-touch price bands) is enabled for the company."""
     market_impact: bool = False
     """The market impact check is enabled for the company."""
+    liquidation_user: Email | None = None
+    """The user TT closes positions as when a credit-loss action closes them (TT Setup's
+    company liquidation user); plan checks it against TT. Left out: not checked (but an
+    account that closes positions still needs TT to have one)."""
 
 
 class Defaults(Model):

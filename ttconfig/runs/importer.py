@@ -23,6 +23,7 @@ from ttconfig.models.base import Model, as_imported
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.runs.planning import Reach
+from ttconfig.tt.adapters.ttsetup import COMPANY_SETTINGS_KEYS
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 
@@ -38,8 +39,22 @@ def environment_yaml(live: LiveFirm, target: Target, config: ClientConfig) -> st
         f"  app_key_env: {key}",
         f"  app_secret_env: {secret}",
         f"usage_plan: {config.usage_plan}",
+        *_company_settings(live),
         "",
     ])
+
+
+def _company_settings(live: LiveFirm) -> list[str]:
+    """TT's company settings that change what the YAML means, as TT holds them (plan
+    checks them again each time)."""
+    company = live.company
+    said = [f"  {name}: {str(value).lower()}" for name in COMPANY_SETTINGS_KEYS
+            if (value := getattr(company, name)) is not None]
+    users = {u.id: u.email for u in live.users}
+    liquidation = users.get(company.liquidation_user_id or -1)
+    if liquidation is not None:
+        said.append(f"  liquidation_user: {liquidation}")
+    return ["company_settings:", *said] if said else []
 
 
 def write_environment(folder: Path, live: LiveFirm, target: Target,

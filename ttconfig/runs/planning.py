@@ -94,6 +94,7 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     if selection is not None:
         selection.check_matched(live_models)
     check_names(selection.chosen if selection else firm, live)
+    check_liquidation(selection.chosen if selection else firm, live)
     if selection is not None:
         firm = selection.firm
     expired = expired_rows(firm, live)
@@ -149,14 +150,36 @@ def check_company_settings(firm: Firm, company: Company) -> None:
         f"environment.yaml's company_settings.{name} is {str(said).lower()}, but TT's "
         f"company {company.name} has it {'on' if held else 'off'}: set it to "
         f"{str(held).lower()}"
-        for name in type(declared).model_fields
-        if (held := getattr(company, name)) is not None and held != (said := getattr(
+        for name in type(declared).model_fields if isinstance(getattr(declared, name), bool)
+        and (held := getattr(company, name)) is not None and held != (said := getattr(
             declared, name))]
     if problems:
         raise ConfigError(problems)
     if declared.default_limits_to_zero:
         log.info("TT's company setting 'default account limits to 0 when not set' is on: "
                   "a limit not set is shown and judged as 0.")
+
+
+def check_liquidation(firm: Firm, live: LiveFirm) -> None:
+    """Refuse a plan whose accounts close positions on a credit loss when TT's company has
+    no liquidation user to close them as (TT could not act), or whose environment.yaml
+    names another liquidation user than TT's company has."""
+    users = {u.id: u.email for u in live.users}
+    held = users.get(live.company.liquidation_user_id or -1)
+    declared = firm.environment.company_settings.liquidation_user
+    problems = []
+    if declared is not None and fold(declared) != fold(held or ""):
+        problems.append(f"environment.yaml's company_settings.liquidation_user is {declared}, "
+                        f"but TT's company {live.company.name} has "
+                        f"{held or 'no liquidation user'}")
+    closing = [a.name for a in firm.accounts if a.risk_settings is not None
+               and a.risk_settings.credit_loss_actions.close_positions_at_percent is not None]
+    if closing and live.company.liquidation_user_id is None:
+        problems.append(f"{', '.join(closing)} close positions on a credit loss "
+                        "(close_positions_at_percent), but TT's company has no liquidation "
+                        "user to close them as: name one in TT Setup first")
+    if problems:
+        raise ConfigError(problems)
 
 
 def as_created(firm: Firm, live: LiveFirm) -> Firm:

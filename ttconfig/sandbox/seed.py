@@ -61,6 +61,7 @@ from ttconfig.sandbox.seed_data import (
     DESK_FAMILIES,
     DESK_SPREADS,
     DESK_TAGS,
+    DESK_TOUCH_BANDS,
     DESKS,
     ENVIRONMENTS,
     FAMILIES,
@@ -296,7 +297,7 @@ def _add_company(firm: _Firm, spec: Company) -> int:
     company_id = firm.new_id()
     firm.data["companies"].append({"id": company_id, "name": spec.name, "abbrevName": spec.abbrev,
                                    # company settings (ASSUMED keys, contract §9)
-                                   "defaultLimitsToZero": False, "advancedRisk": False,
+                                   "defaultLimitsToZero": False, "advancedRisk": True,
                                    "marketImpact": False})
     for account in spec.accounts:
         if firm.has(account.only):
@@ -304,6 +305,10 @@ def _add_company(firm: _Firm, spec: Company) -> int:
     rows = [row for row in spec.users if firm.has(row.only)]
     users = [_add_user(firm, company_id, spec.domain, row) for row in rows]
     api_user = next(user for user, row in zip(users, rows, strict=True) if row.role == "api")
+    risk_user = next((user for user, row in zip(users, rows, strict=True)
+                      if row.role == "risk"), None)
+    company = next(c for c in firm.data["companies"] if c["id"] == company_id)
+    company["liquidationUserId"] = None if risk_user is None else risk_user["id"]
     plan = spec.plans[ENVIRONMENTS.index(firm.env)]
     firm.data["appKeys"].append(
         {
@@ -351,6 +356,8 @@ def _add_account(
             "positionResetTime": profile.reset_time,
             "creditLossActions": [{"action": action, "atPercent": percent}
                                   for action, percent in profile.loss_actions],
+            **dict(zip(("nearTouchTicks", "farTouchTicks"),
+                       DESK_TOUCH_BANDS.get(row.desk, (None, None)), strict=True)),
         }
     )
     restrictions = {"apply": True, "adlAlgoApprovalRequired": "adl" in profile.approvals,
@@ -524,7 +531,13 @@ def _add_tag_defaults(firm: _Firm, company_id: int) -> None:
         if firm.has(row.only):
             account_id = None if row.account is None else firm.accounts[row.account]["id"]
             user_id = None if row.user is None else firm.users[row.user]["id"]
-            _tag_default(firm, company_id, account_id, user_id, row.field_id, row.value)
+            scope: dict[str, Any] = dict(row.scope)
+            if "product" in scope:  # (a symbol in the seed's data, the product's id on TT)
+                key = scope.pop("product")
+                scope["productId"] = firm.products[key]["id"]
+            if "productTypeId" in scope:
+                scope["productTypeId"] = int(scope["productTypeId"])
+            _tag_default(firm, company_id, account_id, user_id, row.field_id, row.value, scope)
     for group, field_id in DESK_TAGS:
         for user in firm.groups.get(group, []):
             _tag_default(firm, company_id, None, user["id"], field_id, user["alias"])
@@ -532,7 +545,7 @@ def _add_tag_defaults(firm: _Firm, company_id: int) -> None:
 
 def _tag_default(
     firm: _Firm, company_id: int, account_id: int | None, user_id: int | None, field_id: int,
-    value: str,
+    value: str, scope: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
     firm.data["orderTagDefaults"].append(
         {
@@ -543,6 +556,9 @@ def _tag_default(
             "marketId": FIELD_BY_ID[field_id].market,
             "fieldId": field_id,
             "value": value,
+            **dict.fromkeys(("profile", "algoType", "algoName", "productGroup",
+                             "productTypeId", "productId")),
+            **(scope or {}),
         }
     )
 

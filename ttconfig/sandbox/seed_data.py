@@ -148,6 +148,9 @@ FIELDS: tuple[Field, ...] = (
     Field(101, CME, "Operator ID", 1, TEXT),
     Field(102, CME, "Manual Order Indicator", 1, ENUM, ("Y", "N")),
     Field(103, CME, "Customer Type Indicator", 0, ENUM, ("1", "2", "3", "4")),
+    Field(104, CME, "TT SMP ID", 0, TEXT),
+    Field(105, CME, "TT SMP Instruction", 0, ENUM,
+          ("Cancel Resting", "Cancel Aggressing", "Cancel Both")),
     Field(201, ICE, "Authorized Trader", 1, TEXT),
     Field(202, ICE, "Manual Order Indicator", 1, ENUM, ("Y", "N")),
     Field(203, ICE, "Client ID", 0, TEXT),
@@ -288,6 +291,9 @@ DESK_DEFAULTS: dict[str, tuple[int, int, int]] = {
 DESK_FAMILIES: dict[str, tuple[int, str, int, int]] = {
     "rates": (EUREX, "Interest Rates", FUTURE, 100),
 }
+
+# a desk's near- and far-touch bands in ticks (advanced risk, which the demo company has on)
+DESK_TOUCH_BANDS: dict[str, tuple[int, int]] = {"eqidx": (10, 30)}
 
 # a desk's inter-product (spread) limit: (product keys of its legs, maxOrderQty, maxPosition)
 DESK_SPREADS: dict[str, tuple[tuple[str, ...], int, int]] = {
@@ -539,9 +545,14 @@ class TagDefault(NamedTuple):
     field_id: int
     value: str
     only: str | None = None
+    scope: tuple[tuple[str, str], ...] = ()  # further keys (ASSUMED): (wire key, value)
 
 
 TAG_DEFAULTS: tuple[TagDefault, ...] = (
+    TagDefault(None, None, 102, "N", scope=(("algoType", "ADL"),)),  # algo orders: automated
+    TagDefault("HPT-PROP-EQIDX", None, 104, "HPTEQ"),  # TT self-match prevention
+    TagDefault("HPT-PROP-EQIDX", None, 105, "Cancel Resting"),
+    TagDefault(None, None, 103, "1", scope=(("productTypeId", "34"), ("product", "ES"))),
     TagDefault(None, None, 103, "2"),
     TagDefault(None, None, 102, "Y"),
     TagDefault(None, None, 304, "DEAL"),

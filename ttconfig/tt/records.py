@@ -19,6 +19,8 @@ class Company:
     advanced_risk: bool | None = None
     market_impact: bool | None = None
     """The three settings are ASSUMED keys (contract §9): None where TT did not send one."""
+    liquidation_user_id: int | None = None
+    """The user TT closes positions as (auto-liquidation; ASSUMED key): None if none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,8 @@ class RiskSettings:
     check_credit: bool | None = None
     apply_to_block_cross: bool | None = None
     position_reset_time: str | None = None
+    near_touch_ticks: int | None = None
+    far_touch_ticks: int | None = None
     """The keys above are ASSUMED (contract §9): None where TT did not send one."""
     credit_loss_actions: tuple[tuple[str, int | float], ...] = ()
     """(action, at percent of the credit limit), by the model's field names
@@ -288,6 +292,13 @@ class OrderTagDefault:
     market_id: int
     field_id: int
     value: str
+    profile: str | None = None
+    algo_type: str | None = None
+    algo_name: str | None = None
+    product_group: str | None = None
+    product_type_id: int | None = None
+    product_id: str | None = None
+    """The keys past `value` are ASSUMED (contract §9): None matches anything ("*")."""
 
 
 @dataclass(frozen=True, slots=True)

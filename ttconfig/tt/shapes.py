@@ -56,7 +56,8 @@ EXPECTED: dict[str, Shape] = {
                           "seconds_until_expiry": "int|float"},
     "/ttsetup/{env}/company": {"company": [{
         "id": "int", "name": "str", "abbrevName?": "str",
-        **{f"{key}?": "bool" for key in ttsetup.COMPANY_SETTINGS_KEYS.values()}}]},
+        **{f"{key}?": "bool" for key in ttsetup.COMPANY_SETTINGS_KEYS.values()},
+        f"{ttsetup.LIQUIDATION_USER}?": "int|null"}]},
     "/ttpds/{env}/markets": {"markets": [{"id": "int", "name": "str"}]},
     "/ttpds/{env}/productfamilies": {**PAGED, "productFamilies": [{
         "id": "str|int", "name": "str", "marketId": "int"}]},
@@ -75,7 +76,9 @@ EXPECTED: dict[str, Shape] = {
         "valueTypeId?": "int", "enums?": ["any"]}]},
     "/ttsetup/{env}/ordertagdefaults": {**PAGED, "orderTagDefaults": [{
         "id": "int", "accountId": "int|null", "userId": "int|null", "marketId": "int",
-        "fieldId": "int", "value": "str"}]},
+        "fieldId": "int", "value": "str",
+        **{f"{key}?": "int|null" if key == "productTypeId" else "str|int|null"
+           for key in ttsetup.DEFAULT_SCOPE_KEYS.values()}}]},
     "/ttsetup/{env}/company/productmargin/{id}": {**PAGED, "productMargins": [{
         "id": "int", "marketId": "int", "productTypeId": "int", "productId": "str|int",
         "currency": "str", "outrightMargin": "int|float|null",
@@ -96,6 +99,8 @@ EXPECTED: dict[str, Shape] = {
         "createSodRecords?": "bool", "createSpreadSodRecords?": "bool",
         # ASSUMED (contract §9)
         "checkCredit?": "bool", "applyToBlockCross?": "bool", "positionResetTime?": "str|null",
+        **{f"{ttaccount.RISK_SETTINGS_KEYS[name]}?": "int|null"
+           for name in ("near_touch_ticks", "far_touch_ticks")},
         f"{ttaccount.CREDIT_LOSS_ACTIONS}?": [{ttaccount.ACTION: "str",
                                                 ttaccount.AT_PERCENT: "int|float"}]}]},
     "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{

@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 from ttconfig.core.diff import row_name
 from ttconfig.core.plan import Step
 from ttconfig.core.state import Key, State
-from ttconfig.live.ids import ACCOUNT_TYPE_IDS, TRADE_MODE_IDS, Ids, UnknownName, limit_row
+from ttconfig.live.ids import (
+    ACCOUNT_TYPE_IDS,
+    TRADE_MODE_IDS,
+    TYPE_IDS,
+    Ids,
+    UnknownName,
+    limit_row,
+)
 from ttconfig.live.read import LiveFirm, Names, default_model, margin_model
 from ttconfig.models import Firm, Kind, Operation
 from ttconfig.models.accounts import Account, CreditLossActions
@@ -361,12 +368,17 @@ async def set_default(w: Writes, step: Step) -> None:
     if existing is not None:
         await w.tt.setup.update_order_tag_default(_id(existing.id), default.value)
         return
+    product = None if default.product is None else w.ids.product(
+        default.market, default.product, default.type or "future")[0]
     await w.tt.setup.create_order_tag_defaults([DefaultRecord(
         id=None, market_id=w.ids.market(default.market),
         field_id=w.ids.fields[(fold(default.market), fold(default.field))],
         account_id=None if default.account is None else w.ids.accounts[fold(default.account)],
         user_id=None if default.user is None else w.ids.users[fold(default.user)],
-        value=default.value)])
+        value=default.value, profile=default.profile, algo_type=default.algo_type,
+        algo_name=default.algo_name, product_group=default.product_group,
+        product_type_id=None if default.type is None else TYPE_IDS[default.type],
+        product_id=product)])
 
 
 async def delete_default(w: Writes, step: Step) -> None:

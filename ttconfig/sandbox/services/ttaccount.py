@@ -24,13 +24,17 @@ RISK_SETTINGS: dict[str, v.Check] = {
     "applyToBlockCross": v.boolean,
     "positionResetTime": v.time_of_day,
     "creditLossActions": v.loss_actions,
+    "nearTouchTicks": v.quantity,
+    "farTouchTicks": v.quantity,
 }
+ADVANCED_RISK = ("nearTouchTicks", "farTouchTicks")
+"""Set only where the company has Advanced Risk on (ASSUMED, as TT Setup shows them)."""
 """ASSUMED past createSpreadSodRecords (contract §9): a write replaces the action list."""
 RISK_SETTINGS_DEFAULTS: Record = {
     "creditLimit": None, "currency": "USD", "applyPnl": True, "applyMargin": False,
     "tradeOutAllowed": True, "createSodRecords": True, "createSpreadSodRecords": False,
     "checkCredit": False, "applyToBlockCross": False, "positionResetTime": None,
-    "creditLossActions": [],
+    "creditLossActions": [], "nearTouchTicks": None, "farTouchTicks": None,
 }
 RESTRICTIONS = (
     "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader", "submitBlockCross",
@@ -252,7 +256,12 @@ def get_risk_settings(call: Call) -> Reply:
 def post_risk_settings(call: Call) -> Reply:
     account_id, record = account(call)
     stored = call.env.risk_settings[account_id]
-    stored.update(v.fields(call.body, RISK_SETTINGS))
+    changes = v.fields(call.body, RISK_SETTINGS)
+    company = call.env.companies.get(record["companyId"], {})
+    if not company.get("advancedRisk") and any(
+            changes.get(key) is not None for key in ADVANCED_RISK):
+        raise ApiFailure(400, "near/far-touch bands need the company's Advanced Risk")
+    stored.update(changes)
     bump(record)
     return Reply({"riskSettings": [dict(stored)]})
 

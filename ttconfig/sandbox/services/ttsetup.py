@@ -9,7 +9,10 @@ from ttconfig.sandbox.routing import ApiFailure, Call, Reply, Router
 from ttconfig.sandbox.services.common import company_rows, owned
 from ttconfig.sandbox.store import Record
 
-DEFAULT_KEY = ("accountId", "userId", "marketId", "fieldId")
+DEFAULT_SCOPE = ("profile", "algoType", "algoName", "productGroup", "productTypeId",
+                 "productId")
+"""An order-tag default's further keys (ASSUMED, contract §9); null matches anything."""
+DEFAULT_KEY = ("accountId", "userId", "marketId", "fieldId", *DEFAULT_SCOPE)
 MARGIN_FIELDS: dict[str, v.Check] = {
     "marketId": v.integer, "productTypeId": v.integer, "productId": v.text,
     "currency": v.currency, "outrightMargin": v.money, "spreadMargin": v.money,
@@ -52,13 +55,35 @@ def _optional_id(name: str, value: Any) -> int | None:
     return None if value is None else v.integer(name, value)
 
 
+def _optional_text(name: str, value: Any) -> str | None:
+    return None if value is None else v.text(name, value)
+
+
+def _check_default_product(call: Call, data: Record, where: str) -> None:
+    """A product (with its type) or a type of the default's market."""
+    product_id, type_id = data["productId"], data["productTypeId"]
+    if product_id is not None:
+        product = call.env.products.get(product_id)
+        if product is None or (product["marketId"], product["productTypeId"]) != (
+                data["marketId"], type_id):
+            raise ApiFailure(400, f"{where}: productId {product_id} is not a product of "
+                                  "that market and productTypeId")
+    elif type_id is not None and not any(
+            p["marketId"] == data["marketId"] and p["productTypeId"] == type_id
+            for p in call.env.products.values()):
+        raise ApiFailure(400, f"{where}: the market lists no product of type {type_id}")
+
+
 def _checked_default(call: Call, raw: Any, index: int) -> Record:
     where = f"orderTagDefaults[{index}]"
     data = v.fields(raw, {"accountId": _optional_id, "userId": _optional_id,
                           "marketId": v.integer, "fieldId": v.integer,
-                          "value": v.optional_text}, where=where)
+                          "value": v.optional_text, "productTypeId": _optional_id,
+                          **dict.fromkeys(("profile", "algoType", "algoName", "productGroup",
+                                           "productId"), _optional_text)}, where=where)
     v.required(data, "marketId", "fieldId", "value")
-    data = {"accountId": None, "userId": None, **data}
+    data = {"accountId": None, "userId": None, **dict.fromkeys(DEFAULT_SCOPE), **data}
+    _check_default_product(call, data, where)
     field = call.env.order_tag_fields.get(data["fieldId"])
     if field is None or field["marketId"] != data["marketId"]:
         raise ApiFailure(400, f"{where}: field {data['fieldId']} is not a field of that market")
@@ -73,7 +98,7 @@ def create_defaults(call: Call) -> Reply:
     body = v.fields(call.body, {"orderTagDefaults": v.items})
     v.required(body, "orderTagDefaults")
     checked = [_checked_default(call, raw, i) for i, raw in enumerate(body["orderTagDefaults"])]
-    taken = {tuple(r[k] for k in DEFAULT_KEY) for r in company_rows(call,
+    taken = {tuple(r.get(k) for k in DEFAULT_KEY) for r in company_rows(call,
                                                                     call.env.order_tag_defaults)}
     for data in checked:
         key = tuple(data[k] for k in DEFAULT_KEY)

@@ -36,6 +36,7 @@ RISK_SETTINGS_KEYS = {
     "create_spread_sod_records": "createSpreadSodRecords",
     "check_credit": "checkCredit", "apply_to_block_cross": "applyToBlockCross",
     "position_reset_time": "positionResetTime",
+    "near_touch_ticks": "nearTouchTicks", "far_touch_ticks": "farTouchTicks",
 }
 CREDIT_LOSS_ACTIONS = "creditLossActions"
 """`[{atPercent, action}]`, the whole list replaced by a write (ASSUMED, contract §9)."""

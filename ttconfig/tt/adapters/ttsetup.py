@@ -13,12 +13,20 @@ from ttconfig.tt.records import Company, OrderTagDefault, OrderTagField, Product
 SERVICE = wire.TTSETUP
 DEFAULT_KEYS = {"id": "id", "account_id": "accountId", "user_id": "userId",
                 "market_id": "marketId", "field_id": "fieldId", "value": "value"}
+DEFAULT_SCOPE_KEYS = {"profile": "profile", "algo_type": "algoType", "algo_name": "algoName",
+                      "product_group": "productGroup", "product_type_id": "productTypeId",
+                      "product_id": "productId"}
+"""An order-tag default's further keys (ASSUMED, contract §9: TT Setup keys defaults by
+profile, algo type and name, product group, type and product; null matches anything).
+Sent only when set, so a default keyed by account and user alone is written as before."""
 MARGIN_KEYS = {"id": "id", "market_id": "marketId", "product_type_id": "productTypeId",
                "product_id": "productId", "currency": "currency",
                "outright_margin": "outrightMargin", "spread_margin": "spreadMargin"}
 COMPANY_SETTINGS_KEYS = {"default_limits_to_zero": "defaultLimitsToZero",
                          "advanced_risk": "advancedRisk", "market_impact": "marketImpact"}
 """Company settings that change what limits mean (ASSUMED, contract §9)."""
+LIQUIDATION_USER = "liquidationUserId"
+"""The user TT closes positions as when a credit-loss action says so (ASSUMED)."""
 
 
 def field_from_json(data: Json) -> OrderTagField:
@@ -30,8 +38,19 @@ def field_from_json(data: Json) -> OrderTagField:
 
 
 def default_from_json(data: Json) -> OrderTagDefault:
+    scope = {name: value for name, value in fields.read(DEFAULT_SCOPE_KEYS, data).items()
+             if value is not None}
+    if "product_id" in scope:
+        scope["product_id"] = str(scope["product_id"])
     return OrderTagDefault(**{"id": None, "account_id": None, "user_id": None,
-                              **fields.read(DEFAULT_KEYS, data)})
+                              **fields.read(DEFAULT_KEYS, data), **scope})
+
+
+def default_to_json(default: OrderTagDefault) -> Json:
+    body = {k: getattr(default, f) for f, k in DEFAULT_KEYS.items() if f != "id"}
+    body.update({k: getattr(default, f) for f, k in DEFAULT_SCOPE_KEYS.items()
+                 if getattr(default, f) is not None})
+    return body
 
 
 def margin_from_json(data: Json) -> ProductMargin:
@@ -53,8 +72,11 @@ class SetupApi:
         data = fields.single(body, "company")
         settings = {field: data[key] for field, key in COMPANY_SETTINGS_KEYS.items()
                     if isinstance(data.get(key), bool)}
+        liquidation = data.get(LIQUIDATION_USER)
         return Company(id=int(data["id"]), name=str(data["name"]),
-                       abbrev_name=str(data.get("abbrevName", "")), **settings)
+                       abbrev_name=str(data.get("abbrevName", "")), **settings,
+                       liquidation_user_id=liquidation if isinstance(liquidation, int)
+                       and not isinstance(liquidation, bool) else None)
 
     async def order_tag_fields(self) -> list[OrderTagField]:
         items = await self._http.get_paged(SERVICE, "ordertagdefaults/fields", "fields")
@@ -66,8 +88,7 @@ class SetupApi:
 
     async def create_order_tag_defaults(
             self, defaults: Sequence[OrderTagDefault]) -> list[OrderTagDefault]:
-        items = [{k: getattr(d, f) for f, k in DEFAULT_KEYS.items() if f != "id"}
-                 for d in defaults]
+        items = [default_to_json(d) for d in defaults]
         answers = await post_batches(self._http, SERVICE, "ordertagdefaults",
                                      chunk_bodies({"orderTagDefaults": items}))
         return [default_from_json(i) for a in answers for i in a.get("orderTagDefaults") or []]
