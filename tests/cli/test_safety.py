@@ -517,6 +517,31 @@ def test_drift_exits_2_and_names_a_live_loosening(desk: Desk) -> None:
     assert desk.writes() == []
 
 
+def test_trading_tt_disabled_itself_is_said_in_plan_and_drift_and_never_undone(
+        desk: Desk) -> None:
+    """TT sets "Disable trading (max order limit)" by itself when an account reaches its
+    max orders per day (contract §9, ASSUMED key). It is TT's flag, not the YAML's: plan
+    and drift say so, an apply to the account leaves it set, and it is not drift."""
+    account = seeded("accounts", "HPT-ARB")
+    desk.write(accounts=[account])
+    account_id = account_id_of(desk, "HPT-ARB")
+    desk.sandbox.store.envs["ext_prod_live"].accounts[account_id][
+        "disableTradingMaxOrderLimit"] = True
+    said = ("TT has disabled trading on account HPT-ARB itself (max order limit): ttconfig "
+            "leaves it so; trading is restored in TT Setup")
+    planned = desk.run("plan", "-e", "prod", "--format", "json")
+    refused(planned, 0)
+    findings = json.loads(planned.stdout)["policy"]["findings"]
+    assert {"rule": "held by TT", "message": said, "outcome": "warning",
+            "override": None} in findings
+    drifted = desk.run("drift", "-e", "prod")
+    refused(drifted, 0, "No drift", "Notes (not drift):", f"held by TT: {said}")
+    set_limit(desk, 500)
+    refused(desk.run("apply", "-e", "prod", "--auto-approve"), 0, "Applied 1 of 1")
+    assert desk.sandbox.store.envs["ext_prod_live"].accounts[account_id][
+        "disableTradingMaxOrderLimit"] is True
+
+
 # --- one log and one lock per TT environment and company ---------------------------------
 
 def test_a_folder_named_freely_applies_under_the_log_and_lock_of_what_it_claims(

@@ -4,6 +4,7 @@ the markdown fits a comment however large the drift."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from tests.safety.test_drift import ES, change, drift, planned
 from ttconfig.core.changes import ABSENT, Change
@@ -90,3 +91,12 @@ def test_a_huge_drift_fits_a_comment_with_high_rows_kept_first() -> None:
     assert rows
     assert all(line.count("|") == 7 for line in rows), "rows are whole"
     assert "### Other" not in text or text.index("### HIGH") < text.index("### Other")
+
+
+def test_notices_are_said_in_every_format_and_are_not_drift() -> None:
+    note = "held by TT: TT has disabled trading on account HPT-ARB itself (max order limit)"
+    for result in (replace(drift(), notices=(note,)), replace(mixed(), notices=(note,))):
+        assert f"Notes (not drift):\n  {note}" in render_drift_text(result)
+        assert f"### Notes (not drift)\n\n- {note}" in render_drift_markdown(result)
+        assert json.loads(render_drift_json(result))["notices"] == [note]
+    assert replace(drift(), notices=(note,)).empty

@@ -262,7 +262,10 @@ async def _account(tt: TTClient, record: AccountRecord, parts: frozenset[str]) -
         _maybe("risk_settings" in parts, tt.accounts.risk_settings(record.id)),
         _maybe("restrictions" in parts, tt.accounts.restrictions(record.id)),
         _maybe("links" in parts, tt.accounts.users(record.id)))
-    return LiveAccount(detail or record, limits, settings, restrictions, links)
+    # (TT's own holds are on the listing: a detail read that lacks them keeps the listing's)
+    account = record if detail is None else replace(
+        detail, held_by_tt=detail.held_by_tt or record.held_by_tt)
+    return LiveAccount(account, limits, settings, restrictions, links)
 
 
 async def _user(tt: TTClient, summary: UserSummary, parts: frozenset[str]) -> LiveUser:

@@ -83,12 +83,14 @@ def _kind_lines(drift: Drift) -> list[list[Piece]]:
 
 
 def render_drift_text(drift: Drift) -> Styled:
-    """The whole drift by kind, in the plan's kind order."""
+    """The whole drift by kind, in the plan's kind order, then TT's own notices."""
+    notes = [[plain("Notes (not drift):")], *([plain(f"  {n}")] for n in drift.notices),
+             []] if drift.notices else []
     if drift.empty:
         return Styled(joined([[plain(f"Drift in {_title(drift)}")], [],
-                              [plain(headline(drift))], []]))
+                              [plain(headline(drift))], [], *notes]))
     head = [plain(f"Drift in {_title(drift)}: {headline(drift)}")]
-    return Styled(joined([head, [], *_kind_lines(drift)]))
+    return Styled(joined([head, [], *_kind_lines(drift), *notes]))
 
 
 # -------------------------------------------------------------------------------- markdown
@@ -141,9 +143,12 @@ def _section(title: str, rows: list[str], keep: int | None) -> list[str]:
 def render_drift_markdown(drift: Drift, *, limit: int = LIMIT) -> str:
     """The comment, HIGH objects first; always under `limit` characters."""
     head = [f"## ttconfig drift: {_title(drift)}", ""]
+    notes = ["### Notes (not drift)", "", *(f"- {_cell(n)}" for n in drift.notices[:20]),
+             *([f"- … and {len(drift.notices) - 20} more in the json report"]
+               if len(drift.notices) > 20 else []), ""] if drift.notices else []
     if drift.empty:
-        return "\n".join([*head, headline(drift), ""])
-    head += [headline(drift), "", *_summary_table(drift), ""]
+        return "\n".join([*head, headline(drift), "", *notes])
+    head += [headline(drift), "", *_summary_table(drift), "", *notes]
     high = [item for item in drift.items if item.severity == "high"]
     rest = [item for item in drift.items if item.severity != "high"]
     high_rows, rest_rows = _rows(high), _rows(rest)

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from ttconfig.runs.audit import verified_records
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
 from ttconfig.runs.paths import Layout
 from ttconfig.safety.drift import Drift, drift_of
-from ttconfig.safety.policy import Facts, Overrides, Verdict, admin_losses, evaluate
+from ttconfig.safety.policy import Facts, Finding, Overrides, Verdict, admin_losses, evaluate
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 from ttconfig.tt.records import Company
@@ -69,8 +69,9 @@ class Planned:
     """`live` named as the YAML names it (made once: diff, policy and fingerprints use it)."""
     admins: frozenset[str] | None = None
     """Active full admins in TT, read only when the plan takes admin rights away."""
-    notices: tuple[str, ...] = ()
-    """What the plan leaves out and why, at the YAML's line (expired contract rows)."""
+    notices: tuple[Finding, ...] = ()
+    """What the plan leaves as it is and why: expired contract rows (at the YAML's line),
+    trading TT itself disabled on an account. Warnings, in every render."""
 
     def facts(self, now: datetime) -> Facts:
         """What the safety policy needs to judge this plan."""
@@ -98,7 +99,9 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
     if selection is not None:
         firm = selection.firm
     expired = expired_rows(firm, live)
-    notices = tuple(str(p) for p in located(firm, [e.issue(environment) for e in expired]))
+    notices = (*(Finding("expired", str(p), "warning")
+                 for p in located(firm, [e.issue(environment) for e in expired])),
+               *held_by_tt(firm, live))
     firm = without_expired(firm, expired)
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
     _say_unmodelled(unmodelled(live))
@@ -158,6 +161,18 @@ def check_company_settings(firm: Firm, company: Company) -> None:
     if declared.default_limits_to_zero:
         log.info("TT's company setting 'default account limits to 0 when not set' is on: "
                   "a limit not set is shown and judged as 0.")
+
+
+def held_by_tt(firm: Firm, live: LiveFirm) -> list[Finding]:
+    """The YAML's accounts on which TT itself has disabled trading (a check tripped): TT's
+    flag, not the YAML's, so no plan changes it; said so the reviewer knows the desk is
+    stopped, and where it is restored."""
+    declared = {fold(a.name) for a in firm.accounts}
+    return [Finding("held by TT", f"TT has disabled trading on account {a.account.name} "
+                    f"itself ({', '.join(a.account.held_by_tt)}): ttconfig leaves it so; "
+                    "trading is restored in TT Setup", "warning")
+            for a in live.accounts
+            if a.account.held_by_tt and fold(a.account.name) in declared]
 
 
 def check_liquidation(firm: Firm, live: LiveFirm) -> None:
@@ -292,7 +307,9 @@ class Drifted:
 def drift_environment(folder: Path, environment: str, reach: Reach) -> Drifted:
     """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards)."""
     firm = load_firm(folder, siblings=True)
-    return Drifted(drift_of(reach.plan(firm, environment).plan), firm.environment)
+    planned = reach.plan(firm, environment)
+    notes = tuple(f"{note.rule}: {note.message}" for note in planned.notices)
+    return Drifted(replace(drift_of(planned.plan), notices=notes), firm.environment)
 
 
 @dataclass(frozen=True)

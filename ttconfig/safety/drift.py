@@ -98,6 +98,9 @@ class Drift:
     items: tuple[DriftItem, ...]
     counts: dict[Severity, int] = field(init=False)
     """Objects per severity, every severity present (0 when none)."""
+    notices: tuple[str, ...] = ()
+    """What is as it is in live TT for a reason of TT's own, not a change to undo (trading
+    TT disabled on an account, an expired contract's row): said, never counted as drift."""
 
     def __post_init__(self) -> None:
         found = Counter(item.severity for item in self.items)
@@ -116,6 +119,7 @@ class Drift:
             "tt_environment": self.tt_environment,
             "counts": dict(self.counts),
             "items": [_item_data(item) for item in self.items],
+            "notices": list(self.notices),
         }
 
 

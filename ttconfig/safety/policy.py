@@ -75,8 +75,8 @@ class Facts:
     families: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     """(market, symbol, type) → family name, all folded: which family row covers a product
     (empty when TT's families were not read: then no family row covers anything)."""
-    notices: tuple[str, ...] = ()
-    """What the plan leaves out of the YAML and why, at its line: shown as warnings."""
+    notices: tuple[Finding, ...] = ()
+    """What the plan leaves as it is and why (runs.planning): shown with the findings."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def evaluate(plan: Plan, policy: Policy, facts: Facts, overrides: Overrides = Ov
                 *_thresholds(plan, policy, facts, overrides),
                 *_loosening(plan, policy, overrides, stage),
                 *_windows(plan, policy, facts.now, overrides, stage),
-                *(Finding("expired", notice, "warning") for notice in facts.notices)]
+                *facts.notices]
     order = {"refused": 0, "overridden": 1, "needed": 2, "warning": 3}
     return Verdict(tuple(sorted(findings, key=lambda f: order[f.outcome])))
 

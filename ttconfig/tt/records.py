@@ -72,6 +72,10 @@ class Account:
     order_cross_prevention: str | None = None
     """Only the single-account read carries it (ASSUMED key, contract §9), in the model's
     words ("cancel_resting"); None when not read or not sent."""
+    held_by_tt: tuple[str, ...] = ()
+    """Why TT itself has disabled trading on the account, if it has ("max order limit":
+    its max orders per day was reached; "market impact"). TT sets these flags, not the
+    YAML: ttconfig shows them and never writes them (ASSUMED keys, contract §9)."""
 
 
 @dataclass(frozen=True, slots=True)

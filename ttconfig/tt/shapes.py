@@ -85,11 +85,13 @@ EXPECTED: dict[str, Shape] = {
         "spreadMargin": "int|float|null"}]},
     "/ttaccount/{env}/accounts": {**PAGED, "requestVersion?": "str|int", "accounts": [{
         "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
-        "parentId?": "int|null", "parentAccountId?": "int|null", "revision?": "int"}]},
+        "parentId?": "int|null", "parentAccountId?": "int|null", "revision?": "int",
+        **{f"{key}?": "bool" for key in ttaccount.TT_HOLDS.values()}}]},
     "/ttaccount/{env}/account/{id}": {"account": [{
         "id": "int", "name": "str", "accountType": "int", "companyId?": "int|null",
         "parentId?": "int|null", "description?": "str|null", "revision?": "int",
-        f"{ttaccount.CROSS_PREVENTION}?": "str"}]},
+        f"{ttaccount.CROSS_PREVENTION}?": "str",
+        **{f"{key}?": "bool" for key in ttaccount.TT_HOLDS.values()}}]},
     "/ttaccount/{env}/account/{id}/limits": {**PAGED, "accountLimits": [{
         "accountId": "int", "riskLimitSettings?": {"applyLimits": "bool|null"},
         "riskLimits": RISK_LIMITS}]},

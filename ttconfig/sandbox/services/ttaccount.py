@@ -11,6 +11,9 @@ from ttconfig.sandbox.services.common import account, bump, company_rows, name_t
 from ttconfig.sandbox.store import EnvData, Record
 
 LIST_KEYS = ("id", "name", "accountType", "companyId", "parentId", "revision")
+TT_HOLDS = ("disableTradingMaxOrderLimit", "disableTradingMarketImpact")
+"""Set by TT itself when a check trips (ASSUMED keys, contract §9); listed with the account,
+never written by a client (the control endpoint sets them, as TT would)."""
 ACCOUNT_TYPES = (1, 2, 3)
 RISK_SETTINGS: dict[str, v.Check] = {
     "creditLimit": v.amount,
@@ -76,8 +79,9 @@ def register(router: Router, links_profile: str = "account-users") -> None:
 
 
 def _detail(record: Record) -> Record:
-    return {k: record.get(k) for k in (*LIST_KEYS[:5], "description", "revision",
-                                       "orderCrossPrevention")}
+    return {**{k: record.get(k) for k in (*LIST_KEYS[:5], "description", "revision",
+                                          "orderCrossPrevention")},
+            **{k: bool(record.get(k)) for k in TT_HOLDS}}
 
 
 def list_accounts(call: Call) -> Reply:
@@ -88,8 +92,8 @@ def list_accounts(call: Call) -> Reply:
     if mine_only == "true":
         tradable = _tradable(call.env, call.user_id)
         rows = [r for r in rows if r["id"] in tradable]
-    listed = [{**{k: r.get(k) for k in LIST_KEYS}, "parentAccountId": r.get("parentId")}
-              for r in rows]
+    listed = [{**{k: r.get(k) for k in LIST_KEYS}, "parentAccountId": r.get("parentId"),
+               **{k: bool(r.get(k)) for k in TT_HOLDS}} for r in rows]
     # Real clients read `parentAccountId` beside `parentId`, and a top-level `requestVersion`
     # (contract §9; its value ASSUMED).
     return Reply({"requestVersion": "2.0", "accounts": listed}, "accounts")

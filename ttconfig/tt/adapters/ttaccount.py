@@ -98,6 +98,11 @@ def risk_settings_from_json(data: Json) -> RiskSettings:
                         credit_loss_actions=tuple(sorted(loss)))
 
 
+TT_HOLDS = {"max order limit": "disableTradingMaxOrderLimit",
+            "market impact": "disableTradingMarketImpact"}
+"""Flags TT sets by itself on an account's settings when a check trips ("Disable trading
+(max order limit)", and the market impact check's): ASSUMED keys on the account listing."""
+
 CROSS_PREVENTION = "orderCrossPrevention"
 CROSS_PREVENTION_MODES = {"not_applied": "notApplied", "reject_new": "rejectNew",
                           "cancel_resting": "cancelResting",
@@ -114,6 +119,7 @@ def account_from_json(data: Json) -> Account:
         if mode not in named:
             raise ValueError(f"{CROSS_PREVENTION!r} is {mode!r}, not a mode ttconfig knows")
         values["order_cross_prevention"] = named[mode]
+    values["held_by_tt"] = tuple(why for why, key in TT_HOLDS.items() if data.get(key) is True)
     return Account(**{"company_id": None, "parent_id": None, "revision": 0, **values})
 
 
