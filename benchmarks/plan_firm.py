@@ -47,7 +47,7 @@ tt_environment: ext_uat_cert
 company: Harbor Point Trading
 credentials: {app_key_env: TT_UAT_APP_KEY, app_secret_env: TT_UAT_APP_SECRET}
 usage_plan: high
-company_settings: {advanced_risk: true}
+company_settings: {advanced_risk: true, market_impact: true}
 """
 
 

@@ -71,7 +71,8 @@ class Desk:
                        "credentials": {"app_key_env": "TT_PROD_APP_KEY",
                                        "app_secret_env": "TT_PROD_APP_SECRET"},
                        "usage_plan": "high", "policy": policy or {},
-                       "company_settings": {"advanced_risk": True}}  # (as the seed's company)
+                       "company_settings": {"advanced_risk": True,  # (as the seed's company)
+                                            "market_impact": True}}
         (self.folder / "environment.yaml").write_text(json.dumps(environment))
         stems: dict[str, str] = {spec.kind: spec.file_stem for spec in DECLARED}
         kinds = _with_references(kinds)
@@ -708,7 +709,7 @@ def _company_settings(desk: Desk, **settings: bool | str) -> None:
     path = desk.folder / "environment.yaml"
     environment = json.loads(path.read_text())
     path.write_text(json.dumps({**environment, "company_settings": {
-        "advanced_risk": True, **settings}}))
+        "advanced_risk": True, "market_impact": True, **settings}}))
 
 
 def test_closing_positions_needs_tt_to_have_a_liquidation_user(desk: Desk) -> None:

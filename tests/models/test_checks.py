@@ -123,14 +123,19 @@ def test_an_inter_product_row_appears_once_per_owner_whatever_the_order_of_its_l
         "a limit row for 'cme zb future / CME ZN future' appears twice for the same owner")
 
 
-def test_touch_bands_need_the_company_advanced_risk_setting() -> None:
-    account = house("A", risk_settings={"near_touch_ticks": 10, "far_touch_ticks": None})
+def test_touch_bands_and_market_impact_need_the_company_opt_in() -> None:
+    account = house("A", risk_settings={"near_touch_ticks": 10, "far_touch_ticks": None,
+                                        "market_impact_participation_percent": 5,
+                                        "algo_max_updates_per_interval": 100})
     issues = check(firm(accounts=[account]))
     assert [(i.path, i.message.split(":")[0]) for i in issues] == [
         (("accounts", 0, "risk_settings", "far_touch_ticks"),
-         "far_touch_ticks needs TT's Advanced Risk"),
+         "far_touch_ticks needs TT's company setting advanced_risk"),
+        (("accounts", 0, "risk_settings", "market_impact_participation_percent"),
+         "market_impact_participation_percent needs TT's company setting market_impact"),
         (("accounts", 0, "risk_settings", "near_touch_ticks"),
-         "near_touch_ticks needs TT's Advanced Risk")]
+         "near_touch_ticks needs TT's company setting advanced_risk")]
     allowed = Firm.model_validate({"environment": {
-        **ENVIRONMENT, "company_settings": {"advanced_risk": True}}, "accounts": [account]})
+        **ENVIRONMENT, "company_settings": {"advanced_risk": True, "market_impact": True}},
+        "accounts": [account]})
     assert check(allowed) == []

@@ -214,7 +214,8 @@ def test_a_lost_answer_is_read_back_for_its_own_step_not_a_later_one_of_the_same
     accounts = tmp_path / "uat" / "accounts.yaml"
     lines = accounts.read_text().splitlines(keepends=True)
     start = lines.index("- name: HPT-PROP-EQIDX\n")
-    for at in range(start, start + 30):
+    end = next(at for at in range(start + 1, len(lines)) if lines[at].startswith("- name:"))
+    for at in range(start, end):
         lines[at] = lines[at].replace("market_orders: true", "market_orders: false").replace(
             "obo: false", "obo: true")
     accounts.write_text("".join(lines))
@@ -722,3 +723,32 @@ def test_order_tag_defaults_keyed_by_algo_and_product_are_written_and_converge(
               if d["algoType"] or d["algoName"]]
     assert sorted(scoped) == [("Cancel Both", None, "Spreader One", "ES"),
                               ("Y", "ADL", None, None)]
+
+
+def test_market_impact_algo_caps_and_price_drift_are_planned_by_direction_and_applied(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    for old, new in (("market_impact_participation_percent: 5",
+                      "market_impact_participation_percent: 8"),
+                     ("market_impact_cooling_off_seconds: 300",
+                      "market_impact_cooling_off_seconds: 600"),
+                     ("algo_max_updates_per_interval: 500", "algo_max_updates_per_interval: 250"),
+                     ("price_drift_1min_ticks: 8", "price_drift_1min_ticks: null")):
+        assert old in text
+        text = text.replace(old, new)
+    accounts.write_text(text)
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    fields = {f.path[-1]: (f.old, f.new, f.direction) for c in plan.changes
+              for f in c.fields if f.path[-1] in (
+                  "market_impact_participation_percent", "market_impact_cooling_off_seconds",
+                  "algo_max_updates_per_interval", "price_drift_1min_ticks")}
+    assert fields == {
+        "market_impact_participation_percent": (5, 8, "loosening"),
+        "market_impact_cooling_off_seconds": (300, 600, "neutral"),
+        "algo_max_updates_per_interval": (500, 250, "tightening"),
+        "price_drift_1min_ticks": (8, None, "loosening")}
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]

@@ -26,7 +26,8 @@ LIMIT_KEYS = {
     "maxOrdersPerDay", "priceReasonabilityTicks", "priceReasonabilityPercent",
     "priceReasonabilityAggressiveOnly", "nonMatchingPriceTicks", "nonMatchingPricePercent",
     "rejectWithoutMarketData", "applyWholesaleLimits", "wholesaleMaxOrderQty",
-    "wholesalePriceReasonabilityTicks",
+    "wholesalePriceReasonabilityTicks", "priceDrift1MinTicks", "priceDrift3MinTicks",
+    "priceDriftLifetimeTicks",
 }  # fmt: skip
 ROW_KEYS: dict[str, set[str]] = {
     "markets": {"id", "name"},
@@ -53,6 +54,9 @@ ROW_KEYS: dict[str, set[str]] = {
         "accountId", "creditLimit", "currency", "applyPnl", "applyMargin", "tradeOutAllowed",
         "createSodRecords", "createSpreadSodRecords", "checkCredit", "applyToBlockCross",
         "positionResetTime", "creditLossActions", "nearTouchTicks", "farTouchTicks",
+        "marketImpactParticipationPercent", "marketImpactPriceMovementTicks",
+        "marketImpactCoolingOffSeconds", "algoMaxUpdatesPerInterval",
+        "algoMaxCancelsPerInterval", "algoIntervalMs",
     },
     "restrictions": {
         "accountId", "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",

@@ -16,6 +16,7 @@ from ttconfig.models.base import (
     Model,
     Name,
     PercentLimit,
+    Quantity,
     Risk,
     WhenNew,
 )
@@ -69,6 +70,18 @@ class RiskSettings(Model):
     far_touch_ticks: Annotated[Limit, QUIET] = None
     """How far (ticks) an order may be priced through the far touch, the other side's best
     price (advanced risk; null: not checked)."""
+    market_impact_participation_percent: Annotated[PercentLimit, QUIET] = None
+    """The market impact check (where the company has it on): the share of the market's
+    volume the account's orders may make up (null: not checked)."""
+    market_impact_price_movement_ticks: Annotated[Limit, QUIET] = None
+    """... and how far (ticks) its orders may move the price."""
+    market_impact_cooling_off_seconds: Annotated[Quantity, QUIET] = None
+    """How long TT holds the account after the check trips (neutral: a policy choice)."""
+    algo_max_updates_per_interval: Annotated[Limit, QUIET] = None
+    """Algo risk: how many updates one algo instance may send per interval (null: no cap)."""
+    algo_max_cancels_per_interval: Annotated[Limit, QUIET] = None
+    algo_interval_ms: Annotated[Quantity, QUIET] = None
+    """The interval both algo caps count over, in milliseconds (neutral)."""
 
 
 Denied = Annotated[Grant, WhenNew(False)]

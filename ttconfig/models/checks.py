@@ -39,7 +39,7 @@ def check(firm: Firm) -> list[Issue]:
     found: list[Issue] = [
         *_duplicates(firm), *_references(firm), *_cycles(firm), *_links(firm),
         *_limit_scopes(firm), *_risk_group_membership(firm), *_group_members(firm),
-        *_advanced_risk(firm),
+        *_opt_ins(firm),
     ]
     return sorted(found, key=lambda issue: tuple(str(p) for p in issue.path))
 
@@ -173,21 +173,25 @@ def _limit_scopes(firm: Firm) -> Iterator[Issue]:
         yield from _scopes(r.limits, ("risk_groups", i, "limits"))
 
 
-ADVANCED_RISK = ("near_touch_ticks", "far_touch_ticks")
-"""Risk settings TT has only where the company has Advanced Risk on."""
+OPT_INS = {"advanced_risk": ("near_touch_ticks", "far_touch_ticks"),
+           "market_impact": ("market_impact_participation_percent",
+                             "market_impact_price_movement_ticks",
+                             "market_impact_cooling_off_seconds")}
+"""Risk settings TT has only where the company opted in (company setting → settings)."""
 
 
-def _advanced_risk(firm: Firm) -> Iterator[Issue]:
-    if firm.environment.company_settings.advanced_risk:
-        return
+def _opt_ins(firm: Firm) -> Iterator[Issue]:
+    settings = firm.environment.company_settings
     for i, account in enumerate(firm.accounts):
         declared = account.risk_settings.declared() if account.risk_settings else {}
-        for name in ADVANCED_RISK:
-            if name in declared:
+        for opt_in, names in OPT_INS.items():
+            if getattr(settings, opt_in):
+                continue
+            for name in (n for n in names if n in declared):
                 yield Issue(("accounts", i, "risk_settings", name),
-                            f"{name} needs TT's Advanced Risk: declare company_settings: "
-                            "{advanced_risk: true} in environment.yaml (plan checks it "
-                            "against TT's company)")
+                            f"{name} needs TT's company setting {opt_in}: declare "
+                            f"company_settings: {{{opt_in}: true}} in environment.yaml (plan "
+                            "checks it against TT's company)")
 
 
 def _risk_group_membership(firm: Firm) -> Iterator[Issue]:

@@ -54,6 +54,11 @@ class LimitValues(Model):
     apply_wholesale_limits: Annotated[Control, WhenNew(False, quiet=True)] = None
     wholesale_max_order_qty: Annotated[Limit, QUIET] = None
     wholesale_price_reasonability_ticks: Annotated[Limit, QUIET] = None
+    price_drift_1min_ticks: Annotated[Limit, QUIET] = None
+    """How far (ticks) the market may move in a minute while a TT slicer's child orders
+    keep going (price drift check; null: not checked)."""
+    price_drift_3min_ticks: Annotated[Limit, QUIET] = None
+    price_drift_lifetime_ticks: Annotated[Limit, QUIET] = None
 
 
 LIMIT_VALUES: tuple[str, ...] = tuple(LimitValues.model_fields)

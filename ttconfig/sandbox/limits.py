@@ -40,9 +40,12 @@ ROW_SCHEMA: dict[str, v.Check] = {
     "applyWholesaleLimits": v.boolean,
     "wholesaleMaxOrderQty": v.quantity,
     "wholesalePriceReasonabilityTicks": v.quantity,
+    "priceDrift1MinTicks": v.quantity,
+    "priceDrift3MinTicks": v.quantity,
+    "priceDriftLifetimeTicks": v.quantity,
 }
-"""A row's fields (contract §9: the price-control, wholesale and orders-per-day keys are
-ASSUMED camelCase of TT's UI labels)."""
+"""A row's fields (contract §9: the price-control, wholesale, orders-per-day and price-drift
+keys are ASSUMED camelCase of TT's UI labels)."""
 ROW_DEFAULTS: Record = {
     "tradingAllowed": True,
     "spreadTradingAllowed": True,
@@ -60,6 +63,9 @@ ROW_DEFAULTS: Record = {
     "applyWholesaleLimits": False,
     "wholesaleMaxOrderQty": None,
     "wholesalePriceReasonabilityTicks": None,
+    "priceDrift1MinTicks": None,
+    "priceDrift3MinTicks": None,
+    "priceDriftLifetimeTicks": None,
 }
 INTER_PRODUCT = "interProductLimits"
 LISTS = ("productLimits", "contractLimits", INTER_PRODUCT)

@@ -59,6 +59,7 @@ from ttconfig.sandbox.seed_data import (
     DESK_CHECKS,
     DESK_DEFAULTS,
     DESK_FAMILIES,
+    DESK_RISK_SETTINGS,
     DESK_SPREADS,
     DESK_TAGS,
     DESK_TOUCH_BANDS,
@@ -298,7 +299,7 @@ def _add_company(firm: _Firm, spec: Company) -> int:
     firm.data["companies"].append({"id": company_id, "name": spec.name, "abbrevName": spec.abbrev,
                                    # company settings (ASSUMED keys, contract §9)
                                    "defaultLimitsToZero": False, "advancedRisk": True,
-                                   "marketImpact": False})
+                                   "marketImpact": True})
     for account in spec.accounts:
         if firm.has(account.only):
             _add_account(firm, company_id, account)
@@ -358,6 +359,11 @@ def _add_account(
                                   for action, percent in profile.loss_actions],
             **dict(zip(("nearTouchTicks", "farTouchTicks"),
                        DESK_TOUCH_BANDS.get(row.desk, (None, None)), strict=True)),
+            **dict.fromkeys(("marketImpactParticipationPercent",
+                             "marketImpactPriceMovementTicks", "marketImpactCoolingOffSeconds",
+                             "algoMaxUpdatesPerInterval", "algoMaxCancelsPerInterval",
+                             "algoIntervalMs")),
+            **DESK_RISK_SETTINGS.get(row.desk, {}),
         }
     )
     restrictions = {"apply": True, "adlAlgoApprovalRequired": "adl" in profile.approvals,

@@ -277,7 +277,8 @@ DESK_CHECKS: dict[str, dict[str, int | float | bool]] = {
     "eqidx": {"priceReasonabilityPercent": 1.5, "priceReasonabilityAggressiveOnly": True,
               "maxOrdersPerDay": 50000},
     "rates": {"nonMatchingPriceTicks": 80, "applyWholesaleLimits": True,
-              "wholesaleMaxOrderQty": 20000, "wholesalePriceReasonabilityTicks": 100},
+              "wholesaleMaxOrderQty": 20000, "wholesalePriceReasonabilityTicks": 100,
+              "priceDrift1MinTicks": 8, "priceDriftLifetimeTicks": 40},
 }
 
 # a desk's default row (productId null: every product of the market and type without a row
@@ -294,6 +295,15 @@ DESK_FAMILIES: dict[str, tuple[int, str, int, int]] = {
 
 # a desk's near- and far-touch bands in ticks (advanced risk, which the demo company has on)
 DESK_TOUCH_BANDS: dict[str, tuple[int, int]] = {"eqidx": (10, 30)}
+
+# a desk's other account risk settings: the market impact check (the demo company has it
+# on) and algo risk caps (ASSUMED keys)
+DESK_RISK_SETTINGS: dict[str, dict[str, int]] = {
+    "eqidx": {"marketImpactParticipationPercent": 5, "marketImpactPriceMovementTicks": 20,
+              "marketImpactCoolingOffSeconds": 300},
+    "arb": {"algoMaxUpdatesPerInterval": 500, "algoMaxCancelsPerInterval": 200,
+            "algoIntervalMs": 1000},
+}
 
 # a desk's inter-product (spread) limit: (product keys of its legs, maxOrderQty, maxPosition)
 DESK_SPREADS: dict[str, tuple[tuple[str, ...], int, int]] = {

@@ -111,6 +111,9 @@ class RowValues:
     apply_wholesale_limits: bool
     wholesale_max_order_qty: int | None
     wholesale_price_reasonability_ticks: int | None
+    price_drift_1min_ticks: int | None
+    price_drift_3min_ticks: int | None
+    price_drift_lifetime_ticks: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,12 @@ class RiskSettings:
     position_reset_time: str | None = None
     near_touch_ticks: int | None = None
     far_touch_ticks: int | None = None
+    market_impact_participation_percent: int | float | None = None
+    market_impact_price_movement_ticks: int | None = None
+    market_impact_cooling_off_seconds: int | None = None
+    algo_max_updates_per_interval: int | None = None
+    algo_max_cancels_per_interval: int | None = None
+    algo_interval_ms: int | None = None
     """The keys above are ASSUMED (contract §9): None where TT did not send one."""
     credit_loss_actions: tuple[tuple[str, int | float], ...] = ()
     """(action, at percent of the credit limit), by the model's field names

@@ -101,8 +101,8 @@ EXPECTED: dict[str, Shape] = {
         "createSodRecords?": "bool", "createSpreadSodRecords?": "bool",
         # ASSUMED (contract §9)
         "checkCredit?": "bool", "applyToBlockCross?": "bool", "positionResetTime?": "str|null",
-        **{f"{ttaccount.RISK_SETTINGS_KEYS[name]}?": "int|null"
-           for name in ("near_touch_ticks", "far_touch_ticks")},
+        **{f"{ttaccount.RISK_SETTINGS_KEYS[name]}?": "int|float|null"
+           for name in ttaccount.OPTIONAL_RISK_SETTINGS},
         f"{ttaccount.CREDIT_LOSS_ACTIONS}?": [{ttaccount.ACTION: "str",
                                                 ttaccount.AT_PERCENT: "int|float"}]}]},
     "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{

@@ -29,15 +29,26 @@ RISK_SETTINGS: dict[str, v.Check] = {
     "creditLossActions": v.loss_actions,
     "nearTouchTicks": v.quantity,
     "farTouchTicks": v.quantity,
+    "marketImpactParticipationPercent": v.percent,
+    "marketImpactPriceMovementTicks": v.quantity,
+    "marketImpactCoolingOffSeconds": v.quantity,
+    "algoMaxUpdatesPerInterval": v.quantity,
+    "algoMaxCancelsPerInterval": v.quantity,
+    "algoIntervalMs": v.quantity,
 }
-ADVANCED_RISK = ("nearTouchTicks", "farTouchTicks")
-"""Set only where the company has Advanced Risk on (ASSUMED, as TT Setup shows them)."""
+OPT_INS = {"advancedRisk": ("nearTouchTicks", "farTouchTicks"),
+           "marketImpact": ("marketImpactParticipationPercent",
+                            "marketImpactPriceMovementTicks", "marketImpactCoolingOffSeconds")}
+"""Settings TT has only where the company opted in (ASSUMED, as TT Setup shows them)."""
 """ASSUMED past createSpreadSodRecords (contract §9): a write replaces the action list."""
 RISK_SETTINGS_DEFAULTS: Record = {
     "creditLimit": None, "currency": "USD", "applyPnl": True, "applyMargin": False,
     "tradeOutAllowed": True, "createSodRecords": True, "createSpreadSodRecords": False,
     "checkCredit": False, "applyToBlockCross": False, "positionResetTime": None,
     "creditLossActions": [], "nearTouchTicks": None, "farTouchTicks": None,
+    "marketImpactParticipationPercent": None, "marketImpactPriceMovementTicks": None,
+    "marketImpactCoolingOffSeconds": None, "algoMaxUpdatesPerInterval": None,
+    "algoMaxCancelsPerInterval": None, "algoIntervalMs": None,
 }
 RESTRICTIONS = (
     "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader", "submitBlockCross",
@@ -262,9 +273,9 @@ def post_risk_settings(call: Call) -> Reply:
     stored = call.env.risk_settings[account_id]
     changes = v.fields(call.body, RISK_SETTINGS)
     company = call.env.companies.get(record["companyId"], {})
-    if not company.get("advancedRisk") and any(
-            changes.get(key) is not None for key in ADVANCED_RISK):
-        raise ApiFailure(400, "near/far-touch bands need the company's Advanced Risk")
+    for opt_in, keys in OPT_INS.items():
+        if not company.get(opt_in) and any(changes.get(key) is not None for key in keys):
+            raise ApiFailure(400, f"{', '.join(keys)} need the company's {opt_in} setting")
     stored.update(changes)
     bump(record)
     return Reply({"riskSettings": [dict(stored)]})

@@ -46,6 +46,9 @@ VALUE_KEYS = {
     "apply_wholesale_limits": "applyWholesaleLimits",
     "wholesale_max_order_qty": "wholesaleMaxOrderQty",
     "wholesale_price_reasonability_ticks": "wholesalePriceReasonabilityTicks",
+    "price_drift_1min_ticks": "priceDrift1MinTicks",
+    "price_drift_3min_ticks": "priceDrift3MinTicks",
+    "price_drift_lifetime_ticks": "priceDriftLifetimeTicks",
 }
 """TT's keys (contract §9: camelCase of TT's UI labels, ASSUMED past the first seven)."""
 ASSUMED_KEYS = frozenset(list(VALUE_KEYS.values())[7:])

@@ -37,7 +37,16 @@ RISK_SETTINGS_KEYS = {
     "check_credit": "checkCredit", "apply_to_block_cross": "applyToBlockCross",
     "position_reset_time": "positionResetTime",
     "near_touch_ticks": "nearTouchTicks", "far_touch_ticks": "farTouchTicks",
+    "market_impact_participation_percent": "marketImpactParticipationPercent",
+    "market_impact_price_movement_ticks": "marketImpactPriceMovementTicks",
+    "market_impact_cooling_off_seconds": "marketImpactCoolingOffSeconds",
+    "algo_max_updates_per_interval": "algoMaxUpdatesPerInterval",
+    "algo_max_cancels_per_interval": "algoMaxCancelsPerInterval",
+    "algo_interval_ms": "algoIntervalMs",
 }
+OPTIONAL_RISK_SETTINGS = tuple(list(RISK_SETTINGS_KEYS)[list(RISK_SETTINGS_KEYS).index(
+    "near_touch_ticks"):])
+"""Numbers only some companies' TT has (opt-ins, algo caps; ASSUMED keys)."""
 CREDIT_LOSS_ACTIONS = "creditLossActions"
 """`[{atPercent, action}]`, the whole list replaced by a write (ASSUMED, contract §9)."""
 LOSS_ACTIONS = {
