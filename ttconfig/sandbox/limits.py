@@ -10,6 +10,7 @@ absent are kept), so `null` ("not set") and 0 stay different values, as TT keeps
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from ttconfig.sandbox import validate as v
@@ -105,10 +106,16 @@ def upsert(call: Call, record: Record) -> Record:
             for name, rows in checked.items()}
 
 
-def _scope_of(name: str) -> Any:
+def _scope_of(name: str) -> Callable[[Record], Hashable]:
+    """How rows of the list `name` are matched: by scope, or an inter-product row by the set
+    of its legs."""
     if name == INTER_PRODUCT:
-        return lambda row: frozenset(tuple(leg[k] for k in LEG_KEYS) for leg in row["legs"])
+        return _legs
     return lambda row: tuple(row.get(k) for k in SCOPE_KEYS)
+
+
+def _legs(row: Record) -> frozenset[tuple[Any, ...]]:
+    return frozenset(tuple(leg[k] for k in LEG_KEYS) for leg in row["legs"])
 
 
 def _checked_inter_product(env: EnvData, raw_rows: Any) -> list[Record]:
@@ -121,7 +128,7 @@ def _checked_inter_product(env: EnvData, raw_rows: Any) -> list[Record]:
         row.pop("id", None)
         row["legs"] = [_checked_leg(env, leg, f"{where}.legs[{n}]")
                        for n, leg in enumerate(row["legs"])]
-        scope = _scope_of(INTER_PRODUCT)(row)
+        scope = _legs(row)
         if len(row["legs"]) < 2 or len(scope) != len(row["legs"]):
             raise ApiFailure(400, f"{where}: an inter-product row needs two or more legs, "
                                   "each a different product")
@@ -135,14 +142,19 @@ def _checked_inter_product(env: EnvData, raw_rows: Any) -> list[Record]:
 def _checked_leg(env: EnvData, raw: Any, where: str) -> Record:
     leg = v.fields(raw, LEG_SCHEMA, where=where)
     v.required(leg, *LEG_KEYS)
-    product = env.products.get(leg["productId"])
-    if product is None:
-        raise ApiFailure(400, f"{where}: unknown productId {leg['productId']}")
-    if (product["marketId"], product["productTypeId"]) != (leg["marketId"],
-                                                            leg["productTypeId"]):
-        raise ApiFailure(400, f"{where}: productId {leg['productId']} is not in that market "
-                              "and product type")
+    _check_product(env, leg, f"{where}: ")
     return leg
+
+
+def _check_product(env: EnvData, row: Record, where: str = "") -> None:
+    """The row's productId is a product of its marketId and productTypeId."""
+    product = env.products.get(row["productId"])
+    if product is None:
+        raise ApiFailure(400, f"{where}unknown productId {row['productId']}")
+    if (product["marketId"], product["productTypeId"]) != (row["marketId"],
+                                                            row["productTypeId"]):
+        raise ApiFailure(400, f"{where}productId {row['productId']} is not in that market "
+                              "and product type")
 
 
 def _checked_rows(env: EnvData, raw_rows: Any, name: str) -> list[Record]:
@@ -164,7 +176,8 @@ def _checked_rows(env: EnvData, raw_rows: Any, name: str) -> list[Record]:
     return rows
 
 
-def _upsert_row(env: EnvData, rows: list[Record], row: Record, scope_of: Any) -> Record:
+def _upsert_row(env: EnvData, rows: list[Record], row: Record,
+                scope_of: Callable[[Record], Hashable]) -> Record:
     scope = scope_of(row)
     for existing in rows:
         if scope_of(existing) == scope:
@@ -183,13 +196,7 @@ def _check_scope(env: EnvData, row: Record, *, contract: bool) -> None:
         return
     if row["productFamilyId"] is not None:
         raise ApiFailure(400, "a row names a product or a product family, not both")
-    product = env.products.get(row["productId"])
-    if product is None:
-        raise ApiFailure(400, f"unknown productId {row['productId']}")
-    if (product["marketId"], product["productTypeId"]) != (row["marketId"],
-                                                            row["productTypeId"]):
-        raise ApiFailure(400, f"productId {row['productId']} is not in that market and "
-                              "product type")
+    _check_product(env, row)
     instrument_id: Any = row["instrumentId"]
     if not contract:
         if instrument_id is not None:
