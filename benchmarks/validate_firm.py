@@ -28,6 +28,7 @@ credentials:
   app_key_env: TT_PROD_APP_KEY
   app_secret_env: TT_PROD_APP_SECRET
 usage_plan: high
+company_settings: {advanced_risk: true}
 """
 PRODUCTS = [("CME", s) for s in ("ES", "NQ", "ZN", "ZB", "CL", "NG", "GC", "6E", "SR3", "RTY")]
 PRODUCTS += [("Eurex", s) for s in ("FDAX", "FESX", "FGBL", "FGBM", "FGBS")]
@@ -40,15 +41,23 @@ def accounts_yaml(accounts: int, rows: int, users: int) -> str:
     for i in range(accounts):
         lines += [f"- name: HPT-BOOK-{i:05d}", "  type: house",
                   f"  parent: HPT-BOOK-{i - i % 10:05d}" if i % 10 else "  description: a desk",
-                  "  risk_settings: {credit_limit: 1000000, currency: USD}",
-                  "  limits:", "    apply: true", "    products:"]
+                  "  risk_settings: {credit_limit: 1000000, currency: USD, check_credit: true,",
+                  "                  credit_loss_actions: {delete_orders_at_percent: 80},",
+                  "                  near_touch_ticks: 10}",
+                  "  limits:", "    apply: true", "    products:",
+                  "      - {market: CME, type: future, max_order_qty: 5}",
+                  "      - {market: CME, family: Energy, type: option, max_order_qty: 20}"]
         for j in range(per_account):
             market, product = PRODUCTS[j % len(PRODUCTS)]
             kind = ("future", "option", "spread")[j // len(PRODUCTS)]
             lines += [f"      - market: {market}", f"        product: {product}",
                       f"        type: {kind}", f"        max_order_qty: {10 + j}",
                       f"        max_position: {100 + j}", "        max_long_position: null",
-                      "        trading_allowed: true"]
+                      "        trading_allowed: true", "        price_reasonability_percent: 2.5",
+                      "        price_drift_1min_ticks: 8"]
+        lines += ["    inter_product:",
+                  "      - {legs: [{market: CME, product: ZN}, {market: CME, product: ZB}],",
+                  "         max_position: 400}"]
         lines += ["  users:", f"    - user: trader{i % users:05d}@harborpoint.example",
                   "      order_permissions: {place_orders: true, modify_orders: true}"]
     return "\n".join(lines) + "\n"
