@@ -61,7 +61,7 @@ def test_problems_of_many_files_come_together_sorted(tmp_path: Path) -> None:
         "accounts.yaml:3:3: type: expected 'customer', 'house' or 'omnibus', got the string "
         "'hous'",
         "users.yaml:2:3: unknown key 'mode'; expected one of: accounts, active, alias, email, "
-        "first_name, last_name, limits, settings, trade_mode",
+        "exchanges, first_name, last_name, limits, settings, trade_mode",
     ]
 
 
@@ -120,7 +120,7 @@ def test_a_huge_number_is_shown_by_its_size(tmp_path: Path) -> None:
         "users.yaml:3:3: trade_mode: expected 'view_only', 'standard' or 'pro', got the "
         "string '" + "x" * 78 + "…",
         "users.yaml:4:3: unknown key '" + "k" * 78 + "…; expected one of: accounts, active, "
-        "alias, email, first_name, last_name, limits, settings, trade_mode"]
+        "alias, email, exchanges, first_name, last_name, limits, settings, trade_mode"]
 
 
 def test_an_amount_too_large_for_a_float_is_a_problem_not_a_crash(tmp_path: Path) -> None:

@@ -139,3 +139,13 @@ def test_touch_bands_and_market_impact_need_the_company_opt_in() -> None:
         **ENVIRONMENT, "company_settings": {"advanced_risk": True, "market_impact": True}},
         "accounts": [account]})
     assert check(allowed) == []
+
+
+def test_an_exchange_appears_once_in_a_users_exchange_access() -> None:
+    user = {"email": ANN, "exchanges": [{"market": "CME"}, {"market": "ICE"},
+                                        {"market": "cme", "trader_id": "X"}]}
+    issues = check(firm(users=[user]))
+    assert [(i.path, i.message) for i in issues] == [
+        (("users", 0, "exchanges", 2), "exchange 'cme' appears twice in one user's exchange "
+         "access (the other is written 'CME': names that differ only in case or Unicode "
+         "form are the same name)")]

@@ -752,3 +752,42 @@ def test_market_impact_algo_caps_and_price_drift_are_planned_by_direction_and_ap
         "price_drift_1min_ticks": (8, None, "loosening")}
     assert result.failure is None
     assert after.empty, [c.key for c in after.changes]
+
+
+def test_exchange_access_is_planned_by_market_written_and_converges(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """A user's exchange access (ASSUMED wire: the list replaced whole) is compared by
+    market: a changed trader id is neutral, order routing granted at a new exchange is a
+    loosening, and an exchange the YAML drops is taken out."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    users = folder / "users.yaml"
+    text = users.read_text()
+    start = text.index("- email: john.smith@harborpoint.example\n")
+    end = text.index("\n- email:", start) + 1
+    end = text.index("  exchanges:\n", start, end)  # (the demo declares CME: replaced)
+    users.write_text(text[:end] + (
+        "  exchanges:\n"
+        "    - {market: CME, market_data: true, order_routing: true, trader_id: JS-CME}\n"
+        "    - {market: ICE, market_data: true, product_groups: [Energy],"
+        " order_routing: true, trader_id: JS-ICE}\n")
+        + text[text.index("\n- email:", start) + 1:])
+    env = sandbox.store.env(UAT)
+    (user_id,) = [u["id"] for u in env.users.values()
+                  if u["email"] == "john.smith@harborpoint.example"]
+    env.user_exchanges[user_id] = {"userId": user_id, "exchanges": [
+        {"marketId": 7, "marketData": True, "productGroups": None, "orderRouting": True,
+         "traderId": "JSMITH"},
+        {"marketId": 28, "marketData": True, "productGroups": None, "orderRouting": False,
+         "traderId": None}]}
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (smith,) = [c for c in plan.changes if c.key == "john.smith@harborpoint.example"]
+    fields = {f.path: (f.old, f.new, f.direction) for f in smith.fields}
+    assert fields[("exchanges", "CME", "trader_id")] == ("JSMITH", "JS-CME", "neutral")
+    assert fields[("exchanges", "ICE", "order_routing")] == (ABSENT, True, "loosening")
+    assert fields[("exchanges", "Eurex", "market_data")][1] is ABSENT
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    held = sorted((e["marketId"], e["traderId"], e["productGroups"])
+                  for e in env.user_exchanges[user_id]["exchanges"])
+    assert held == [(7, "JS-CME", None), (32, "JS-ICE", ["Energy"])]

@@ -32,6 +32,7 @@ LIMIT_KEYS = {
 ROW_KEYS: dict[str, set[str]] = {
     "markets": {"id", "name"},
     "productFamilies": {"id", "name", "marketId"},
+    "userExchanges": {"userId", "exchanges"},
     "products": {"id", "symbol", "name", "marketId", "productTypeId", "familyId"},
     "instruments": {
         "id", "alias", "name", "productId", "marketId", "productTypeId", "productSymbol",

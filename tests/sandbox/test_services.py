@@ -1111,3 +1111,25 @@ def test_an_order_tag_default_is_keyed_by_its_further_keys_and_checks_its_produc
     listed = ok(raw.get("ttsetup", "ordertagdefaults"))["orderTagDefaults"]
     assert sum(1 for d in listed if d["fieldId"] == 104 and d["value"] == "A"
                and d.get("algoName") == "Spreader One") == 1
+
+
+def test_a_users_exchange_access_is_replaced_whole_and_checked(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """Contract §9 (ASSUMED): `user/{id}/exchanges` → `exchanges: [{marketId, marketData,
+    productGroups, orderRouting, traderId}]`; a POST replaces the list."""
+    user_id = next(u["id"] for u in sandbox.store.env(UAT).users.values()
+                   if u["email"] == "john.smith@harborpoint.example")
+    endpoint = f"user/{user_id}/exchanges"
+    ok(raw.post("ttuser", endpoint, {"exchanges": [
+        {"marketId": 7, "marketData": True, "orderRouting": True, "traderId": "JS"},
+        {"marketId": 32, "productGroups": ["Energy"]}]}))
+    held = ok(raw.get("ttuser", endpoint))["exchanges"]
+    assert [(e["marketId"], e["orderRouting"], e["productGroups"]) for e in held] == [
+        (7, True, None), (32, False, ["Energy"])]
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "unknown marketId 99" in failed(raw.post("ttuser", endpoint, {"exchanges": [
+        {"marketId": 99}]}), 400)
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "a market appears twice" in failed(raw.post("ttuser", endpoint, {"exchanges": [
+        {"marketId": 7}, {"marketId": 7}]}), 400)
+    assert len(ok(raw.get("ttuser", endpoint))["exchanges"]) == 2, "refused writes change nothing"

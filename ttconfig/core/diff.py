@@ -22,7 +22,10 @@ from ttconfig.models.limits import SCOPE_DEFAULTS, legs_name, scope_name
 
 ROW_LISTS = {"products": ("market", "family", "product", "type"),
              "contracts": ("market", "family", "product", "type", "contract"),
-             "inter_product": ("legs",)}
+             "inter_product": ("legs",),
+             "exchanges": ("market",)}
+"""Lists of keyed things compared by key: limit rows (by scope), inter-product rows (by
+legs), a user's exchange access (by market)."""
 MEMBER_LISTS = {(spec.kind, spec.members.field) for spec in REGISTRY.values()
                 if spec.members is not None}
 LINK_PARTS = ("order_permissions", "permissions")
@@ -144,7 +147,11 @@ def row_key(row: dict[str, Any], identity: tuple[str, ...]) -> tuple[Any, ...]:
 
 
 def row_name(row: dict[str, Any], identity: tuple[str, ...]) -> str:
-    return legs_name(row["legs"]) if identity == ("legs",) else scope_name(row)
+    if identity == ("legs",):
+        return legs_name(row["legs"])
+    if "product" in identity:
+        return scope_name(row)
+    return " ".join(str(row[k]) for k in identity)
 
 
 def _compare_rows(kind: str, wanted: list[Any], current: list[Any],

@@ -247,7 +247,8 @@ def _step(change: Change, op: Operation, items: tuple[str, ...], direction: Dire
 
 
 SECTION_OPERATIONS = {"risk_settings": Operation.UPDATE_RISK_SETTINGS,
-                      "restrictions": Operation.UPDATE_RESTRICTIONS}
+                      "restrictions": Operation.UPDATE_RESTRICTIONS,
+                      "exchanges": Operation.UPDATE_EXCHANGE_ACCESS}
 
 
 def _update_steps(change: Change, fields: list[FieldChange]) -> list[Step]:

@@ -46,6 +46,9 @@ from ttconfig.tt.records import (
     UserSummary,
 )
 from ttconfig.tt.records import (
+    ExchangeAccess as ExchangeRecord,
+)
+from ttconfig.tt.records import (
     OrderTagDefault as DefaultRecord,
 )
 from ttconfig.tt.records import (
@@ -67,7 +70,7 @@ TRADE_MODES = {1: "view_only", 2: "standard", 3: "pro"}
 
 
 ACCOUNT_PARTS = frozenset({"detail", "limits", "risk_settings", "restrictions", "links"})
-USER_PARTS = frozenset({"detail", "limits"})
+USER_PARTS = frozenset({"detail", "limits", "exchanges"})
 
 
 @dataclass(frozen=True)
@@ -161,8 +164,7 @@ def scope_of(firm: Firm) -> ReadScope:
         data = user.declared()
         parts = ({"detail"} if {"trade_mode", "active", "settings"} & set(data)
                  else set[str]())
-        if "limits" in data:
-            parts.add("limits")
+        parts |= {part for part in ("limits", "exchanges") if part in data}
         users[fold(user.email)] = frozenset(parts)
     policy = firm.environment.policy
     coverage = policy.coverage.limit_row_for_traded_products or \
@@ -206,6 +208,7 @@ class LiveUser:
     summary: UserSummary
     detail: UserRecord | None
     limits: LimitSet | None
+    exchanges: list[ExchangeRecord] | None = None
 
     @property
     def id(self) -> int:
@@ -269,10 +272,11 @@ async def _account(tt: TTClient, record: AccountRecord, parts: frozenset[str]) -
 
 
 async def _user(tt: TTClient, summary: UserSummary, parts: frozenset[str]) -> LiveUser:
-    detail, limits = await asyncio.gather(
+    detail, limits, exchanges = await asyncio.gather(
         _maybe("detail" in parts, tt.users.get(summary.id)),
-        _maybe("limits" in parts, tt.users.limits(summary.id)))
-    return LiveUser(summary, detail, limits)
+        _maybe("limits" in parts, tt.users.limits(summary.id)),
+        _maybe("exchanges" in parts, tt.users.exchanges(summary.id)))
+    return LiveUser(summary, detail, limits, exchanges)
 
 
 async def _risk_group(tt: TTClient, group: RiskGroupRecord, scope: ReadScope,
@@ -400,7 +404,8 @@ def _merged(fresh: LiveFirm, before: LiveFirm, scope: ReadScope) -> LiveFirm:
             return now
         parts = scope.user_parts(now.email)
         return LiveUser(now.summary, now.detail if "detail" in parts else old.detail,
-                        now.limits if "limits" in parts else old.limits)
+                        now.limits if "limits" in parts else old.limits,
+                        now.exchanges if "exchanges" in parts else old.exchanges)
 
     def user_group(group: UserGroupRecord, members: list[int] | None,
                    ) -> tuple[UserGroupRecord, list[int] | None]:
@@ -618,6 +623,13 @@ def _user_model(names: Names, user: LiveUser) -> User:
     named_limits = None if user.limits is None else _limits(names, user.limits, account=False)
     if named_limits is not None:
         data["limits"] = named_limits
+    if user.exchanges is not None:
+        data["exchanges"] = [{"market": names.markets.get(e.market_id, str(e.market_id)),
+                              "market_data": e.market_data,
+                              "product_groups": None if e.product_groups is None
+                              else list(e.product_groups),
+                              "order_routing": e.order_routing, "trader_id": e.trader_id}
+                             for e in sorted(user.exchanges, key=lambda e: e.market_id)]
     return User.model_validate(data)
 
 

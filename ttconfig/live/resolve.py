@@ -138,6 +138,10 @@ def unresolved(firm: Firm, live: LiveFirm | Catalog) -> list[Issue]:
                 issues += catalog.row(path, row)
             for path, leg in _legs((kind.value, index), limits):
                 issues += catalog.product(path, leg.market, leg.product, leg.type)
+    for index, user in enumerate(firm.users):
+        for number, entry in enumerate(user.exchanges or []):
+            issues += catalog.market((Kind.USERS.value, index, "exchanges", number),
+                                     entry.market)
     for index, margin in enumerate(firm.product_margins):
         issues += catalog.product((Kind.PRODUCT_MARGINS.value, index), margin.market,
                                   margin.product, margin.type)

@@ -39,7 +39,7 @@ def check(firm: Firm) -> list[Issue]:
     found: list[Issue] = [
         *_duplicates(firm), *_references(firm), *_cycles(firm), *_links(firm),
         *_limit_scopes(firm), *_risk_group_membership(firm), *_group_members(firm),
-        *_opt_ins(firm),
+        *_opt_ins(firm), *_exchanges(firm),
     ]
     return sorted(found, key=lambda issue: tuple(str(p) for p in issue.path))
 
@@ -192,6 +192,14 @@ def _opt_ins(firm: Firm) -> Iterator[Issue]:
                             f"{name} needs TT's company setting {opt_in}: declare "
                             f"company_settings: {{{opt_in}: true}} in environment.yaml (plan "
                             "checks it against TT's company)")
+
+
+def _exchanges(firm: Firm) -> Iterator[Issue]:
+    for i, user in enumerate(firm.users):
+        entries = ((fold(e.market), ("users", i, "exchanges", j), e.market)
+                   for j, e in enumerate(user.exchanges or []))
+        yield from _first_seen(entries, lambda shown: (
+            f"exchange {shown!r} appears twice in one user's exchange access"))
 
 
 def _risk_group_membership(firm: Firm) -> Iterator[Issue]:

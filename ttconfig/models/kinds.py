@@ -57,6 +57,7 @@ class Operation(StrEnum):
     UPDATE = "update"
     UPDATE_RISK_SETTINGS = "update risk settings"
     UPDATE_RESTRICTIONS = "update restrictions"
+    UPDATE_EXCHANGE_ACCESS = "update exchange access"
     UPSERT_LIMIT_ROWS = "upsert limit rows"
     DELETE_LIMIT_ROW = "delete limit row"
     ADD_MEMBERS = "add members"

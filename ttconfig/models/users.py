@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ttconfig.models.base import Control, Email, Grant, Model, Risk
+from ttconfig.models.base import QUIET, Control, Email, Grant, Model, Name, Risk
 from ttconfig.models.limits import Limits
 from ttconfig.models.permissions import AccountLink
 
@@ -21,6 +21,24 @@ class UserSettings(Model):
     disable_trading: Control = None
     full_admin: Grant = None
     view_only_admin: Grant = None
+
+
+class ExchangeAccess(Model):
+    """What a user may do at one exchange (TT Setup's user exchange access): see its prices
+    and route orders to it under an exchange identity, so a trader onboarded in YAML can
+    trade on day one. Keyed by market."""
+
+    market: Name
+    market_data: bool | None = None
+    """A market-data subscription for the exchange (what it costs is the firm's concern,
+    not a risk: neutral)."""
+    product_groups: Annotated[list[Name] | None, QUIET] = None
+    """The exchange's product groups the subscription covers; null: all of them."""
+    order_routing: Grant = None
+    """May route orders to the exchange (true grants: looser)."""
+    trader_id: str | None = None
+    """The identity orders carry at the exchange (e.g. CME Operator ID / Tag 50, ICE
+    Authorized Trader)."""
 
 
 class User(Model):
@@ -35,6 +53,8 @@ class User(Model):
     settings: UserSettings | None = None
     accounts: list[AccountLink] = Field(default_factory=list)
     limits: Limits | None = None
+    exchanges: list[ExchangeAccess] | None = None
+    """Exchange access, one entry per market; left out: not managed; `[]`: none."""
 
     def key(self) -> str:
         return self.email

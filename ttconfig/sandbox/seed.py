@@ -53,6 +53,7 @@ from ttconfig.sandbox.limits import ROW_DEFAULTS
 from ttconfig.sandbox.seed_data import (
     ACCOUNT_LIMITS,
     APP_KEY_NAMESPACE,
+    CME,
     CROSS_PREVENTION,
     CUSTOMER,
     CYCLES,
@@ -65,6 +66,7 @@ from ttconfig.sandbox.seed_data import (
     DESK_TOUCH_BANDS,
     DESKS,
     ENVIRONMENTS,
+    EXCHANGE_ROLES,
     FAMILIES,
     FIELD_BY_ID,
     FIELDS,
@@ -474,6 +476,10 @@ def _add_user(firm: _Firm, company_id: int, domain: str, row: User) -> Json:
         )
     if row.group:
         firm.groups.setdefault(row.group, []).append(user)
+    if row.role in EXCHANGE_ROLES:  # traders see CME's prices and route there as themselves
+        firm.data["userExchanges"].append({"userId": user["id"], "exchanges": [
+            {"marketId": CME, "marketData": True, "productGroups": None, "orderRouting": True,
+             "traderId": alias}]})
     return user
 
 

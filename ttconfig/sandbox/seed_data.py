@@ -24,6 +24,7 @@ APP_KEY_NAMESPACE = uuid.UUID("5f0c9a7e-3b1d-5e4a-8c2f-6d7e8f9a0b1c")
 FIRST_EXPIRY = (2026, 12)
 TABLES = (
     "markets", "productFamilies", "products", "instruments", "orderTagFields", "companies",
+    "userExchanges",
     "appKeys",
     "accounts", "accountLimits", "riskSettings", "restrictions", "accountUsers", "users",
     "userLimits", "userGroups", "userGroupUsers", "riskGroups", "riskGroupAccounts",
@@ -292,6 +293,10 @@ DESK_DEFAULTS: dict[str, tuple[int, int, int]] = {
 DESK_FAMILIES: dict[str, tuple[int, str, int, int]] = {
     "rates": (EUREX, "Interest Rates", FUTURE, 100),
 }
+
+# the roles whose users get exchange access (market data and order routing at CME, their
+# alias as trader id; ASSUMED wire, contract §9)
+EXCHANGE_ROLES = frozenset({"trader", "senior"})
 
 # a desk's near- and far-touch bands in ticks (advanced risk, which the demo company has on)
 DESK_TOUCH_BANDS: dict[str, tuple[int, int]] = {"eqidx": (10, 30)}

@@ -41,6 +41,7 @@ _ID_TABLES: tuple[tuple[str, str, str], ...] = (
     ("restrictions", "restrictions", "accountId"),
     ("users", "users", "id"),
     ("userLimits", "user_limits", "userId"),
+    ("userExchanges", "user_exchanges", "userId"),
     ("userGroups", "user_groups", "id"),
     ("riskGroups", "risk_groups", "id"),
     ("riskGroupLimits", "risk_group_limits", "riskGroupId"),
@@ -75,6 +76,8 @@ class EnvData:
     restrictions: dict[Any, Record] = field(default_factory=dict)
     users: dict[Any, Record] = field(default_factory=dict)
     user_limits: dict[Any, Record] = field(default_factory=dict)
+    user_exchanges: dict[Any, Record] = field(default_factory=dict)
+    """A user's exchange access (ASSUMED, contract §9)."""
     user_groups: dict[Any, Record] = field(default_factory=dict)
     risk_groups: dict[Any, Record] = field(default_factory=dict)
     risk_group_limits: dict[Any, Record] = field(default_factory=dict)

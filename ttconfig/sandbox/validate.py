@@ -126,6 +126,12 @@ def currency(name: str, value: Any) -> str:
     return value
 
 
+def texts(name: str, value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ApiFailure(400, f"{name} must be a list of strings")
+    return value
+
+
 def obj(name: str, value: Any) -> Record:
     if not isinstance(value, dict):
         raise ApiFailure(400, f"{name} must be an object")

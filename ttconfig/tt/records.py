@@ -41,6 +41,17 @@ class Product:
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeAccess:
+    """A user's access to one exchange (ASSUMED keys, contract §9)."""
+
+    market_id: int
+    market_data: bool
+    product_groups: tuple[str, ...] | None
+    order_routing: bool
+    trader_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ProductFamily:
     """A group of a market's products (TT Setup scopes limits by it; ASSUMED listing)."""
 

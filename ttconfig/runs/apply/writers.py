@@ -9,7 +9,7 @@ parsing display text. Adding a kind or an operation is one writer and one table 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
 from ttconfig.core.diff import row_name
@@ -45,6 +45,7 @@ from ttconfig.tt.records import (
     OrderPermissions,
     Permissions,
 )
+from ttconfig.tt.records import ExchangeAccess as ExchangeRecord
 from ttconfig.tt.records import OrderTagDefault as DefaultRecord
 from ttconfig.tt.records import ProductMargin as MarginRecord
 
@@ -216,6 +217,30 @@ async def update_user(w: Writes, step: Step) -> None:
     if "trade_mode" in changes:
         changes["trade_mode"] = TRADE_MODE_IDS[changes["trade_mode"]]
     await w.tt.users.update(_user_id(w, step), changes)
+
+
+async def update_exchange_access(w: Writes, step: Step) -> None:
+    """The user's exchange list as TT holds it now (read first: an earlier step of this
+    apply may have changed it), with this step's items (`MARKET.field`) set as declared and
+    the markets the YAML no longer lists taken out. TT replaces the list whole (ASSUMED),
+    so what another step will change is sent as TT holds it."""
+    user_id = _user_id(w, step)
+    declared = {fold(e.market): e for e in w.model(step, User).exchanges or []}
+    entries = {e.market_id: e for e in await w.tt.users.exchanges(user_id)}
+    for item in step.items:
+        market, _, name = item.partition(".")
+        market_id = w.ids.market(market)
+        wanted = declared.get(fold(market))
+        if wanted is None:
+            entries.pop(market_id, None)
+            continue
+        value: Any = getattr(wanted, name)
+        if name in ("market_data", "order_routing"):
+            value = value is True  # (null: not subscribed, not routing)
+        held = entries.get(market_id) or ExchangeRecord(market_id, False, None, False, None)
+        changed: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value}
+        entries[market_id] = replace(held, **changed)
+    await w.tt.users.set_exchanges(user_id, [entries[m] for m in sorted(entries)])
 
 
 async def deactivate_user(w: Writes, step: Step) -> None:
@@ -403,6 +428,7 @@ WRITERS: dict[tuple[Kind, Operation], Writer] = {
     (Kind.USERS, Operation.CREATE): create_user,
     (Kind.USERS, Operation.UPDATE): update_user,
     (Kind.USERS, Operation.DEACTIVATE): deactivate_user,
+    (Kind.USERS, Operation.UPDATE_EXCHANGE_ACCESS): update_exchange_access,
     (Kind.USERS, Operation.UPSERT_LIMIT_ROWS): upsert_limit_rows,
     (Kind.USERS, Operation.DELETE_LIMIT_ROW): delete_limit_row,
     (Kind.LINKS, Operation.LINK_USERS): link_users,

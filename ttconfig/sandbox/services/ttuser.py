@@ -32,6 +32,8 @@ def register(router: Router, users_profile: str = "ttuser") -> None:
     router.add("GET", svc, "user/{userId}/limits")(get_limits)
     router.add("POST", svc, "user/{userId}/limits")(post_limits)
     router.add("DELETE", svc, "user/{userId}/limits/{limitId}")(delete_limit)
+    router.add("GET", svc, "user/{userId}/exchanges")(get_exchanges)
+    router.add("POST", svc, "user/{userId}/exchanges")(post_exchanges)
 
 
 def _email(name: str, value: Any) -> str:
@@ -151,3 +153,39 @@ def delete_limit(call: Call) -> Reply:
     limits.delete(_limits(call, user_id), call.int_param("limitId"))
     bump(record)
     return Reply({"userId": user_id})
+
+
+EXCHANGE: dict[str, v.Check] = {
+    "marketId": v.integer, "marketData": v.boolean, "orderRouting": v.boolean,
+    "productGroups": lambda n, x: None if x is None else [v.text(n, g) for g in v.texts(n, x)],
+    "traderId": lambda n, x: None if x is None else v.text(n, x),
+}
+"""One exchange of a user's access (ASSUMED keys, contract §9)."""
+
+
+def get_exchanges(call: Call) -> Reply:
+    user_id, _record = user(call)
+    held = call.env.user_exchanges.get(user_id, {"exchanges": []})
+    return Reply({"exchanges": [dict(e) for e in held["exchanges"]]})
+
+
+def post_exchanges(call: Call) -> Reply:
+    """Replace the user's exchange access (one entry per market; every entry checked
+    before any is kept)."""
+    user_id, record = user(call)
+    body = v.fields(call.body, {"exchanges": v.items})
+    v.required(body, "exchanges")
+    entries = []
+    for index, raw in enumerate(body["exchanges"]):
+        entry = v.fields(raw, EXCHANGE, where=f"exchanges[{index}]")
+        v.required(entry, "marketId")
+        if entry["marketId"] not in call.env.markets:
+            raise ApiFailure(400, f"exchanges[{index}]: unknown marketId {entry['marketId']}")
+        entries.append({"marketId": entry["marketId"], "marketData": False,
+                        "productGroups": None, "orderRouting": False, "traderId": None,
+                        **entry})
+    if len({e["marketId"] for e in entries}) != len(entries):
+        raise ApiFailure(400, "exchanges: a market appears twice")
+    call.env.user_exchanges[user_id] = {"userId": user_id, "exchanges": entries}
+    bump(record)
+    return Reply({"exchanges": [dict(e) for e in entries]})

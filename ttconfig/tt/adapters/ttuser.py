@@ -20,9 +20,40 @@ from ttconfig.tt.adapters.ttaccount import (
 )
 from ttconfig.tt.batching import chunk_bodies, post_batches
 from ttconfig.tt.http import Json, TTHttp
-from ttconfig.tt.records import AccountUserLink, LimitSet, User, UserSettings, UserSummary
+from ttconfig.tt.records import (
+    AccountUserLink,
+    ExchangeAccess,
+    LimitSet,
+    User,
+    UserSettings,
+    UserSummary,
+)
 
 SERVICE = wire.TTUSER
+EXCHANGES = "exchanges"
+EXCHANGE_KEYS = {"market_id": "marketId", "market_data": "marketData",
+                 "product_groups": "productGroups", "order_routing": "orderRouting",
+                 "trader_id": "traderId"}
+"""A user's exchange access: `GET/POST user/{id}/exchanges` → `exchanges: [...]`, the list
+replaced whole by a write (ASSUMED, contract §9: TT's Setup page is the only source)."""
+
+
+def exchange_from_json(data: Json) -> ExchangeAccess:
+    groups = data.get(EXCHANGE_KEYS["product_groups"])
+    trader = data.get(EXCHANGE_KEYS["trader_id"])
+    return ExchangeAccess(
+        market_id=fields.identifier(data, EXCHANGE_KEYS["market_id"]),
+        market_data=data.get(EXCHANGE_KEYS["market_data"]) is True,
+        product_groups=None if not isinstance(groups, list) else tuple(str(g) for g in groups),
+        order_routing=data.get(EXCHANGE_KEYS["order_routing"]) is True,
+        trader_id=None if trader is None else str(trader))
+
+
+def exchange_to_json(entry: ExchangeAccess) -> Json:
+    body = fields.write(EXCHANGE_KEYS, {name: getattr(entry, name) for name in EXCHANGE_KEYS})
+    groups = entry.product_groups
+    body[EXCHANGE_KEYS["product_groups"]] = None if groups is None else list(groups)
+    return body
 SUMMARY_KEYS = {"id": "id", "email": "email", "first_name": "firstname",
                 "last_name": "lastname", "alias": "alias"}
 USER_KEYS = {"id": "id", "email": "email", "first_name": "firstName", "last_name": "lastName",
@@ -122,3 +153,15 @@ class UsersApi:
 
     async def delete_limit(self, user_id: int, limit_id: int) -> None:
         await self._http.delete(SERVICE, f"user/{user_id}/limits/{limit_id}")
+
+    async def exchanges(self, user_id: int) -> builtins.list[ExchangeAccess]:
+        body = await self._http.get(SERVICE, f"user/{user_id}/exchanges")
+        return [exchange_from_json(item) for item in body.get(EXCHANGES) or []]
+
+    async def set_exchanges(self, user_id: int,
+                            entries: Sequence[ExchangeAccess]) -> builtins.list[ExchangeAccess]:
+        """Replace the user's exchange access with `entries` (TT keeps one list per user:
+        ASSUMED, contract §9)."""
+        answer = await self._http.post(SERVICE, f"user/{user_id}/exchanges",
+                                       {EXCHANGES: [exchange_to_json(e) for e in entries]})
+        return [exchange_from_json(item) for item in answer.get(EXCHANGES) or []]
