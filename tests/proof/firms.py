@@ -136,11 +136,22 @@ def _restriction(rng: random.Random, data: Data) -> None:
     restrictions[name] = not restrictions[name]
 
 
+OPT_IN_SETTINGS = ("near_touch_ticks", "far_touch_ticks", "market_impact_price_movement_ticks",
+                   "market_impact_cooling_off_seconds", "algo_max_updates_per_interval",
+                   "algo_max_cancels_per_interval", "algo_interval_ms")
+"""Account risk settings drawn like limits (the prod company has both opt-ins on)."""
+
+
 def _credit(rng: random.Random, data: Data) -> None:
     settings = rng.choice(data["accounts"])["risk_settings"]
     roll = rng.random()
-    if roll < 0.5:
+    if roll < 0.4:
         settings["credit_limit"] = quantity(rng)
+    elif roll < 0.55:
+        settings[rng.choice(OPT_IN_SETTINGS)] = quantity(rng)
+    elif roll < 0.6:
+        settings["market_impact_participation_percent"] = rng.choice(
+            [None, round(rng.uniform(0, 100), 2)])
     elif roll < 0.7:
         settings["check_credit"] = not settings.get("check_credit", False)
     else:
