@@ -23,6 +23,9 @@ class ProductMargin(Model):
         return (self.market, self.product, self.type)
 
 
+SCOPE = ("account", "user", "profile", "algo_type", "algo_name", "product_group", "type",
+         "product")
+"""The optional keys of an order-tag default, in TT's order."""
 ANY = "*"
 """A key of an order-tag default that matches anything (TT's "*"; the same as leaving it
 out)."""
@@ -63,10 +66,5 @@ class OrderTagDefault(Model):
         return data
 
     def key(self) -> tuple[str | None, ...]:
-        return (self.market, self.field, self.account, self.user,
-                *(getattr(self, name) for name in SCOPE[2:]))
+        return (self.market, self.field, *(getattr(self, name) for name in SCOPE))
 
-
-SCOPE = ("account", "user", "profile", "algo_type", "algo_name", "product_group", "type",
-         "product")
-"""The optional keys of an order-tag default, in TT's order."""

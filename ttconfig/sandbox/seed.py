@@ -112,6 +112,8 @@ from ttconfig.sandbox.seed_data import (
     RiskGroup,
     User,
 )
+from ttconfig.sandbox.services.ttaccount import OPT_IN_KEYS
+from ttconfig.sandbox.services.ttsetup import DEFAULT_SCOPE
 
 __all__ = ["ENVIRONMENTS", "build_all", "build_seed"]
 
@@ -359,12 +361,9 @@ def _add_account(
             "positionResetTime": profile.reset_time,
             "creditLossActions": [{"action": action, "atPercent": percent}
                                   for action, percent in profile.loss_actions],
+            **{key: None for key in OPT_IN_KEYS},  # (not set unless the desk sets it)
             **dict(zip(("nearTouchTicks", "farTouchTicks"),
                        DESK_TOUCH_BANDS.get(row.desk, (None, None)), strict=True)),
-            **dict.fromkeys(("marketImpactParticipationPercent",
-                             "marketImpactPriceMovementTicks", "marketImpactCoolingOffSeconds",
-                             "algoMaxUpdatesPerInterval", "algoMaxCancelsPerInterval",
-                             "algoIntervalMs")),
             **DESK_RISK_SETTINGS.get(row.desk, {}),
         }
     )
@@ -568,8 +567,7 @@ def _tag_default(
             "marketId": FIELD_BY_ID[field_id].market,
             "fieldId": field_id,
             "value": value,
-            **dict.fromkeys(("profile", "algoType", "algoName", "productGroup",
-                             "productTypeId", "productId")),
+            **dict.fromkeys(DEFAULT_SCOPE),
             **(scope or {}),
         }
     )

@@ -40,6 +40,9 @@ OPT_INS = {"advancedRisk": ("nearTouchTicks", "farTouchTicks"),
            "marketImpact": ("marketImpactParticipationPercent",
                             "marketImpactPriceMovementTicks", "marketImpactCoolingOffSeconds")}
 """Settings TT has only where the company opted in (ASSUMED, as TT Setup shows them)."""
+OPT_IN_KEYS = (*(key for keys in OPT_INS.values() for key in keys), "algoMaxUpdatesPerInterval",
+               "algoMaxCancelsPerInterval", "algoIntervalMs")
+"""The risk settings past TT's base set (ASSUMED): an opt-in's, and the algo caps."""
 """ASSUMED past createSpreadSodRecords (contract §9): a write replaces the action list."""
 RISK_SETTINGS_DEFAULTS: Record = {
     "creditLimit": None, "currency": "USD", "applyPnl": True, "applyMargin": False,

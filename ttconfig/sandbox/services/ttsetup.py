@@ -78,9 +78,9 @@ def _checked_default(call: Call, raw: Any, index: int) -> Record:
     where = f"orderTagDefaults[{index}]"
     data = v.fields(raw, {"accountId": _optional_id, "userId": _optional_id,
                           "marketId": v.integer, "fieldId": v.integer,
-                          "value": v.optional_text, "productTypeId": _optional_id,
-                          **dict.fromkeys(("profile", "algoType", "algoName", "productGroup",
-                                           "productId"), _optional_text)}, where=where)
+                          "value": v.optional_text,
+                          **{key: _optional_id if key == "productTypeId" else _optional_text
+                             for key in DEFAULT_SCOPE}}, where=where)
     v.required(data, "marketId", "fieldId", "value")
     data = {"accountId": None, "userId": None, **dict.fromkeys(DEFAULT_SCOPE), **data}
     _check_default_product(call, data, where)
