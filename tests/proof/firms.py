@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig.models import Firm
+from ttconfig.models.accounts import AlgoParentLimit, AlgoParentLimits
 from ttconfig.models.checks import fold
 from ttconfig.models.limits import EVERY_PRODUCT, LIMIT_VALUES, NEW_ROW
 from ttconfig.runs.planning import load
@@ -23,11 +24,15 @@ from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.adapters.limits import VALUE_KEYS
 from ttconfig.tt.adapters.ttaccount import (
     ACTION,
+    ALGO_PARENT_LIMITS,
     AT_PERCENT,
     CREDIT_LOSS_ACTIONS,
     CROSS_PREVENTION,
     CROSS_PREVENTION_MODES,
     LOSS_ACTIONS,
+    ORDER_TYPE,
+    PARENT_CHECKS,
+    PARENT_ORDER_TYPES,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,6 +159,10 @@ def _credit(rng: random.Random, data: Data) -> None:
             [None, round(rng.uniform(0, 100), 2)])
     elif roll < 0.7:
         settings["check_credit"] = not settings.get("check_credit", False)
+    elif roll < 0.8:
+        checks = settings.setdefault("algo_parent_limits", {}).setdefault(
+            rng.choice(sorted(AlgoParentLimits.model_fields)), {})
+        checks[rng.choice(sorted(AlgoParentLimit.model_fields))] = quantity(rng)
     else:
         action = rng.choice(sorted(LOSS_ACTIONS))
         settings.setdefault("credit_loss_actions", {})[action] = rng.choice(
@@ -284,6 +293,12 @@ def _live_credit(rng: random.Random, env: Any, account: int) -> str:
     if roll < 0.7:
         settings["checkCredit"] = not settings["checkCredit"]
         return f"account {account} checkCredit={settings['checkCredit']}"
+    if roll < 0.8:
+        types = rng.sample(sorted(PARENT_ORDER_TYPES.values()), rng.randint(0, 3))
+        settings[ALGO_PARENT_LIMITS] = [
+            {ORDER_TYPE: t, **{key: quantity(rng) for key in PARENT_CHECKS.values()
+                               if rng.random() < 0.7}} for t in types]
+        return f"account {account} {ALGO_PARENT_LIMITS}={settings[ALGO_PARENT_LIMITS]}"
     actions = rng.sample(sorted(LOSS_ACTIONS.values()), rng.randint(0, 3))
     settings[CREDIT_LOSS_ACTIONS] = [{ACTION: a, AT_PERCENT: rng.randint(1, 100)}
                                      for a in actions]

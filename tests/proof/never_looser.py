@@ -35,10 +35,14 @@ from ttconfig.tt.adapters.limits import (
 )
 from ttconfig.tt.adapters.ttaccount import (
     ACTION,
+    ALGO_PARENT_LIMITS,
     AT_PERCENT,
     CREDIT_LOSS_ACTIONS,
     LOSS_ACTIONS,
     ORDER_PERMISSION_KEYS,
+    ORDER_TYPE,
+    PARENT_CHECKS,
+    PARENT_ORDER_TYPES,
     PERMISSION_KEYS,
     RESTRICTION_KEYS,
     RISK_SETTINGS_KEYS,
@@ -115,6 +119,11 @@ def snapshot(env: EnvData, company: int, touched: Touched) -> Snapshot:
         taken = {a[ACTION]: a[AT_PERCENT] for a in settings.get(CREDIT_LOSS_ACTIONS, [])}
         for name, action in LOSS_ACTIONS.items():
             shot["loss actions", account, "", name] = taken.get(action)
+        checks = {c[ORDER_TYPE]: c for c in settings.get(ALGO_PARENT_LIMITS, [])}
+        for order_type, wire in PARENT_ORDER_TYPES.items():
+            for name, key in PARENT_CHECKS.items():
+                shot["algo parent limits", account, order_type, name] = checks.get(
+                    wire, {}).get(key)
         shot.update(_mapped("restrictions", account, env.restrictions.get(account, {}),
                             RESTRICTION_KEYS))
         for user, link in env.account_users.get(account, {}).items():

@@ -754,6 +754,46 @@ def test_market_impact_algo_caps_and_price_drift_are_planned_by_direction_and_ap
     assert after.empty, [c.key for c in after.changes]
 
 
+def test_algo_parent_limits_are_planned_per_order_type_and_undeclared_types_are_kept(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Each TT order type's parent-order checks are fields of their own (lower is tighter,
+    null loosest); TT replaces the whole list on a write (ASSUMED), so apply sends the
+    list TT holds with only the declared checks changed: a type the YAML leaves out keeps
+    its checks."""
+    folder = tmp_path / "uat"
+    shutil.copytree(ROOT / "environments" / "uat", folder)
+    accounts = folder / "accounts.yaml"
+    text = accounts.read_text()
+    old = ("    algo_parent_limits:\n      tt_iceberg:\n        max_order_qty: 500\n"
+           "        price_reasonability_ticks: 20\n      tt_time_sliced:\n"
+           "        max_order_qty: 1000\n")
+    assert text.count(old) == 1
+    accounts.write_text(text.replace(old, (
+        "    algo_parent_limits:\n"
+        "      tt_iceberg: {max_order_qty: 300, price_reasonability_ticks: null}\n"
+        "      tt_stop: {price_reasonability_ticks: 10}\n")))
+    plan, result, after = plan_apply_plan(sandbox, load(folder), tmp_path)
+    (arb,) = [c for c in plan.changes if c.key == "HPT-ARB"]
+    assert {f.path[1:]: (f.old, f.new, f.direction) for f in arb.fields} == {
+        ("algo_parent_limits", "tt_iceberg", "max_order_qty"): (500, 300, "tightening"),
+        ("algo_parent_limits", "tt_iceberg", "price_reasonability_ticks"): (
+            20, None, "loosening"),
+        ("algo_parent_limits", "tt_stop", "price_reasonability_ticks"): (
+            None, 10, "tightening"),
+    }
+    assert [s.op for s in plan.steps if s.key == "HPT-ARB"] == [
+        "update risk settings"] * 2, "the tightening goes before the loosening"
+    assert result.failure is None
+    assert after.empty, [c.key for c in after.changes]
+    env = sandbox.store.env(UAT)
+    (held,) = [env.risk_settings[a["id"]] for a in env.accounts.values()
+               if a["name"] == "HPT-ARB"]
+    assert sorted(held["algoParentLimits"], key=lambda c: c["orderType"]) == [
+        {"orderType": "ttIceberg", "maxOrderQty": 300},
+        {"orderType": "ttStop", "priceReasonabilityTicks": 10},
+        {"orderType": "ttTimeSliced", "maxOrderQty": 1000}]
+
+
 def test_exchange_access_is_planned_by_market_written_and_converges(
         sandbox: Sandbox, tmp_path: Path) -> None:
     """A user's exchange access (ASSUMED wire: the list replaced whole) is compared by

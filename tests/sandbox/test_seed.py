@@ -57,7 +57,7 @@ ROW_KEYS: dict[str, set[str]] = {
         "positionResetTime", "creditLossActions", "nearTouchTicks", "farTouchTicks",
         "marketImpactParticipationPercent", "marketImpactPriceMovementTicks",
         "marketImpactCoolingOffSeconds", "algoMaxUpdatesPerInterval",
-        "algoMaxCancelsPerInterval", "algoIntervalMs",
+        "algoMaxCancelsPerInterval", "algoIntervalMs", "algoParentLimits",
     },
     "restrictions": {
         "accountId", "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader",

@@ -889,8 +889,28 @@ def test_risk_settings_keep_the_credit_check_and_replace_the_loss_actions_whole(
         actions[1:]), "a write sends the whole list: an action left out is no longer taken"
 
 
+def test_algo_parent_limits_are_replaced_whole_one_item_per_order_type(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    account = named(sandbox, "accounts", "HPT-UAT-TEST")
+    endpoint = f"account/{account}/risksettings"
+    assert ok(raw.get("ttaccount", endpoint))["riskSettings"][0]["algoParentLimits"] == []
+    checks = [{"orderType": "ttIceberg", "maxOrderQty": 200, "priceReasonabilityTicks": 15},
+              {"orderType": "ttRetry", "maxOrderQty": 50}]
+    ok(raw.post("ttaccount", endpoint, {"algoParentLimits": checks}))
+    assert ok(raw.get("ttaccount", endpoint))["riskSettings"][0]["algoParentLimits"] == checks
+    time.sleep(FAST_PAUSE + 0.05)
+    ok(raw.post("ttaccount", endpoint, {"algoParentLimits": checks[1:]}))
+    assert ok(raw.get("ttaccount", endpoint))["riskSettings"][0]["algoParentLimits"] == (
+        checks[1:]), "a write sends the whole list: a type left out is no longer checked"
+
+
 @pytest.mark.parametrize("bad", [
     {"positionResetTime": "5pm"}, {"positionResetTime": "24:00"},
+    {"algoParentLimits": [{"orderType": "ttSniper", "maxOrderQty": 5}]},
+    {"algoParentLimits": [{"orderType": "ttIceberg", "maxOrderQty": -1}]},
+    {"algoParentLimits": [{"maxOrderQty": 5}]},
+    {"algoParentLimits": [{"orderType": "ttIceberg", "maxOrderQty": 5, "displayQty": 1}]},
+    {"algoParentLimits": [{"orderType": "ttOco"}, {"orderType": "ttOco"}]},
     {"creditLossActions": [{"action": "liquidate", "atPercent": 50}]},
     {"creditLossActions": [{"action": "deleteOrders", "atPercent": 101}]},
     {"creditLossActions": [{"action": "deleteOrders"}]},

@@ -21,7 +21,9 @@ import pytest
 from tests.conftest import RawTT
 from ttconfig.models.limits import NEW_ROW
 from ttconfig.sandbox.server import Sandbox
+from ttconfig.sandbox.services.ttaccount import RISK_SETTINGS_DEFAULTS
 from ttconfig.tt.adapters.limits import AnyRow
+from ttconfig.tt.adapters.ttaccount import parent_limits_body, risk_settings_from_json
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import WireProfile
 from ttconfig.tt.errors import ConflictError, NotFoundError, RequestRejected, TTError
@@ -1022,3 +1024,22 @@ def test_uat_and_production_are_separate(sandbox: Sandbox, make_client: ClientFa
 
     asyncio.run(scenario())
 
+
+
+def test_algo_parent_limits_are_read_per_order_type_and_a_type_ttconfig_cannot_say_refused(
+) -> None:
+    settings = risk_settings_from_json({**RISK_SETTINGS_DEFAULTS, "algoParentLimits": [
+        {"orderType": "ttTimeSliced", "maxOrderQty": 1000, "priceReasonabilityTicks": None},
+        {"orderType": "ttIceberg", "priceReasonabilityTicks": 20, "maxOrderQty": 500}]})
+    assert settings.algo_parent_limits == (
+        ("tt_iceberg", "max_order_qty", 500), ("tt_iceberg", "price_reasonability_ticks", 20),
+        ("tt_time_sliced", "max_order_qty", 1000))
+    assert parent_limits_body(settings.algo_parent_limits) == [
+        {"orderType": "ttIceberg", "maxOrderQty": 500, "priceReasonabilityTicks": 20},
+        {"orderType": "ttTimeSliced", "maxOrderQty": 1000}]
+    with pytest.raises(ValueError, match="'ttSniper', not a TT order type"):
+        risk_settings_from_json({**RISK_SETTINGS_DEFAULTS,
+                                 "algoParentLimits": [{"orderType": "ttSniper"}]})
+    with pytest.raises(ValueError, match="'maxOrderQty' is '5', not a number"):
+        risk_settings_from_json({**RISK_SETTINGS_DEFAULTS, "algoParentLimits": [
+            {"orderType": "ttIceberg", "maxOrderQty": "5"}]})

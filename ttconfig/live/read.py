@@ -16,7 +16,12 @@ from typing import Any, TypeVar
 
 from ttconfig.core.changes import Change
 from ttconfig.models import Firm
-from ttconfig.models.accounts import Account, CreditLossActions
+from ttconfig.models.accounts import (
+    Account,
+    AlgoParentLimit,
+    AlgoParentLimits,
+    CreditLossActions,
+)
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
 from ttconfig.models.kinds import Kind
@@ -582,11 +587,15 @@ def _record_fields(record: Any) -> dict[str, Any]:
 
 
 def _risk_settings(record: RiskSettings) -> dict[str, Any]:
-    """Risk settings as the model says them: every credit-loss action named, null where
-    TT does not take it."""
+    """Risk settings as the model says them: every credit-loss action and parent-order
+    check named, null where TT does not take or make it."""
     taken = dict(record.credit_loss_actions)
+    checks = {(order_type, name): value for order_type, name, value in record.algo_parent_limits}
     return {**_record_fields(record), "credit_loss_actions": {
-        name: taken.get(name) for name in CreditLossActions.model_fields}}
+        name: taken.get(name) for name in CreditLossActions.model_fields},
+        "algo_parent_limits": {order_type: {name: checks.get((order_type, name))
+                                            for name in AlgoParentLimit.model_fields}
+                               for order_type in AlgoParentLimits.model_fields}}
 
 
 def _account_model(names: Names, live: LiveAccount) -> Account:

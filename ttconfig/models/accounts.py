@@ -44,6 +44,33 @@ class CreditLossActions(Model):
     close_positions_at_percent: Annotated[PercentLimit, QUIET] = None
 
 
+class AlgoParentLimit(Model):
+    """What one TT order type's parent order may be (TT's algo risk settings): its
+    quantity, and how far (ticks) from the market it may be priced. Lower is tighter; null
+    or left out: not checked (loosest)."""
+
+    max_order_qty: Annotated[Limit, QUIET] = None
+    price_reasonability_ticks: Annotated[Limit, QUIET] = None
+
+
+ParentLimit = Annotated[AlgoParentLimit, QUIET]
+
+
+class AlgoParentLimits(Model):
+    """The parent-order checks per TT order type (the types the restrictions name); a type
+    left out is not managed."""
+
+    tt_iceberg: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_time_sliced: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_timed: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_stop: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_if_touched: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_retry: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_oco: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_bracket: ParentLimit = Field(default_factory=AlgoParentLimit)
+    tt_trailing_limit: ParentLimit = Field(default_factory=AlgoParentLimit)
+
+
 class RiskSettings(Model):
     """Credit and start-of-day settings. `credit_limit: null` is "not set".
 
@@ -82,6 +109,9 @@ class RiskSettings(Model):
     algo_max_cancels_per_interval: Annotated[Limit, QUIET] = None
     algo_interval_ms: Annotated[Quantity, QUIET] = None
     """The interval both algo caps count over, in milliseconds (neutral)."""
+    algo_parent_limits: Annotated[AlgoParentLimits, QUIET] = Field(
+        default_factory=AlgoParentLimits)
+    """Algo risk: each TT order type's parent max order qty and price reasonability."""
 
 
 Denied = Annotated[Grant, WhenNew(False)]

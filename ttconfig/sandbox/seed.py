@@ -60,6 +60,7 @@ from ttconfig.sandbox.seed_data import (
     DESK_CHECKS,
     DESK_DEFAULTS,
     DESK_FAMILIES,
+    DESK_PARENT_LIMITS,
     DESK_RISK_SETTINGS,
     DESK_SPREADS,
     DESK_TAGS,
@@ -365,6 +366,9 @@ def _add_account(
             **dict(zip(("nearTouchTicks", "farTouchTicks"),
                        DESK_TOUCH_BANDS.get(row.desk, (None, None)), strict=True)),
             **DESK_RISK_SETTINGS.get(row.desk, {}),
+            "algoParentLimits": [
+                {"orderType": order_type, "maxOrderQty": qty, "priceReasonabilityTicks": ticks}
+                for order_type, (qty, ticks) in DESK_PARENT_LIMITS.get(row.desk, {}).items()],
         }
     )
     restrictions = {"apply": True, "adlAlgoApprovalRequired": "adl" in profile.approvals,

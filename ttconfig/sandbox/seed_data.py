@@ -310,6 +310,11 @@ DESK_RISK_SETTINGS: dict[str, dict[str, int]] = {
             "algoIntervalMs": 1000},
 }
 
+# a desk's algo parent-order checks per TT order type: (maxOrderQty, priceReasonabilityTicks)
+DESK_PARENT_LIMITS: dict[str, dict[str, tuple[int | None, int | None]]] = {
+    "arb": {"ttIceberg": (500, 20), "ttTimeSliced": (1000, None)},
+}
+
 # a desk's inter-product (spread) limit: (product keys of its legs, maxOrderQty, maxPosition)
 DESK_SPREADS: dict[str, tuple[tuple[str, ...], int, int]] = {
     "rates": (("ZN", "ZB"), 100, 400),

@@ -101,6 +101,30 @@ def loss_actions(name: str, value: Any) -> list[Record]:
     return actions
 
 
+PARENT_ORDER_TYPES = ("ttIceberg", "ttTimeSliced", "ttTimed", "ttStop", "ttIfTouched",
+                      "ttRetry", "ttOco", "ttBracket", "ttTrailingLimit")
+"""TT order types with parent-order checks (algo risk settings; ASSUMED, contract §9)."""
+
+
+def parent_limits(name: str, value: Any) -> list[Record]:
+    """Algo parent-order checks: [{orderType, maxOrderQty?, priceReasonabilityTicks?}],
+    each order type at most once."""
+    checked = []
+    for index, item in enumerate(items(name, value)):
+        where = f"{name}[{index}]"
+        schema: dict[str, Check] = {"orderType": text, "maxOrderQty": quantity,
+                                    "priceReasonabilityTicks": quantity}
+        entry = {key: schema[key](f"{where}.{key}", raw)
+                 for key, raw in fields(item, {k: _as_is for k in schema}, where=where).items()}
+        if entry.get("orderType") not in PARENT_ORDER_TYPES:
+            raise ApiFailure(400, f"{where}.orderType must be one of "
+                                  f"{', '.join(PARENT_ORDER_TYPES)}")
+        checked.append(entry)
+    if len({e["orderType"] for e in checked}) != len(checked):
+        raise ApiFailure(400, f"{name}: the same orderType appears twice")
+    return checked
+
+
 def money(name: str, value: Any) -> float | int:
     result = amount(name, value)
     if result is None:

@@ -178,6 +178,9 @@ class RiskSettings:
     credit_loss_actions: tuple[tuple[str, int | float], ...] = ()
     """(action, at percent of the credit limit), by the model's field names
     ("delete_orders_at_percent"); an action TT does not take is absent."""
+    algo_parent_limits: tuple[tuple[str, str, int | float], ...] = ()
+    """(order type, check, value) by the model's field names ("tt_iceberg",
+    "max_order_qty"); a check TT does not make is absent (ASSUMED, contract §9)."""
 
 
 @dataclass(frozen=True, slots=True)

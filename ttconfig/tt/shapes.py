@@ -104,7 +104,10 @@ EXPECTED: dict[str, Shape] = {
         **{f"{ttaccount.RISK_SETTINGS_KEYS[name]}?": "int|float|null"
            for name in ttaccount.OPTIONAL_RISK_SETTINGS},
         f"{ttaccount.CREDIT_LOSS_ACTIONS}?": [{ttaccount.ACTION: "str",
-                                                ttaccount.AT_PERCENT: "int|float"}]}]},
+                                                ttaccount.AT_PERCENT: "int|float"}],
+        f"{ttaccount.ALGO_PARENT_LIMITS}?": [{
+            ttaccount.ORDER_TYPE: "str",
+            **{f"{key}?": "int|float|null" for key in ttaccount.PARENT_CHECKS.values()}}]}]},
     "/ttaccount/{env}/account/{id}/restrictions": {"restrictions": [{
         "accountId": "int",
         **{f"{key}?" if key in ttaccount.ASSUMED_RESTRICTION_KEYS else key: "bool"

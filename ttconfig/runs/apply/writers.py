@@ -25,7 +25,7 @@ from ttconfig.live.ids import (
 )
 from ttconfig.live.read import LiveFirm, Names, default_model, margin_model
 from ttconfig.models import Firm, Kind, Operation
-from ttconfig.models.accounts import Account, CreditLossActions
+from ttconfig.models.accounts import Account, RiskSettings
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup, UserGroup
@@ -107,14 +107,17 @@ def _parent_id(w: Writes, account: Account) -> int | None:
 
 
 async def update_risk_settings(w: Writes, step: Step) -> None:
-    settings = w.model(step, Account).risk_settings
-    # Items are field names, and "credit_loss_actions.<action>" for the one nested part.
-    flat = [item for item in step.items if "." not in item]
-    actions = sorted(item.partition(".")[2] for item in step.items if "." in item)
-    declared = CreditLossActions() if settings is None else settings.credit_loss_actions
+    settings = w.model(step, Account).risk_settings or RiskSettings()
+    # Items are field paths: a field's name, "credit_loss_actions.<action>", and
+    # "algo_parent_limits.<order type>.<check>" for the two nested parts.
+    paths = [tuple(item.split(".")) for item in step.items]
+    parents = settings.algo_parent_limits
     await w.tt.accounts.update_risk_settings(
-        _account_id(w, step), {name: getattr(settings, name) for name in flat},
-        loss_actions={name: getattr(declared, name) for name in actions})
+        _account_id(w, step), {p[0]: getattr(settings, p[0]) for p in paths if len(p) == 1},
+        loss_actions={p[1]: getattr(settings.credit_loss_actions, p[1])
+                      for p in paths if p[0] == "credit_loss_actions"},
+        parent_limits={(p[1], p[2]): getattr(getattr(parents, p[1]), p[2])
+                       for p in paths if p[0] == "algo_parent_limits"})
 
 
 async def update_restrictions(w: Writes, step: Step) -> None:

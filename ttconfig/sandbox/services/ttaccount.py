@@ -35,6 +35,7 @@ RISK_SETTINGS: dict[str, v.Check] = {
     "algoMaxUpdatesPerInterval": v.quantity,
     "algoMaxCancelsPerInterval": v.quantity,
     "algoIntervalMs": v.quantity,
+    "algoParentLimits": v.parent_limits,
 }
 OPT_INS = {"advancedRisk": ("nearTouchTicks", "farTouchTicks"),
            "marketImpact": ("marketImpactParticipationPercent",
@@ -51,7 +52,7 @@ RISK_SETTINGS_DEFAULTS: Record = {
     "creditLossActions": [], "nearTouchTicks": None, "farTouchTicks": None,
     "marketImpactParticipationPercent": None, "marketImpactPriceMovementTicks": None,
     "marketImpactCoolingOffSeconds": None, "algoMaxUpdatesPerInterval": None,
-    "algoMaxCancelsPerInterval": None, "algoIntervalMs": None,
+    "algoMaxCancelsPerInterval": None, "algoIntervalMs": None, "algoParentLimits": [],
 }
 RESTRICTIONS = (
     "placeOrders", "modifyOrders", "ttApi", "ttOrderTypes", "autospreader", "submitBlockCross",

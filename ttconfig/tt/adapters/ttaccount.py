@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ttconfig.tt import wire
@@ -54,6 +54,17 @@ LOSS_ACTIONS = {
     "close_positions_at_percent": "closePositions",
 }
 AT_PERCENT, ACTION = "atPercent", "action"
+ALGO_PARENT_LIMITS = "algoParentLimits"
+"""`[{orderType, maxOrderQty, priceReasonabilityTicks}]`, one item per TT order type with a
+check, the whole list replaced by a write (ASSUMED, contract §9)."""
+ORDER_TYPE = "orderType"
+PARENT_ORDER_TYPES = {
+    "tt_iceberg": "ttIceberg", "tt_time_sliced": "ttTimeSliced", "tt_timed": "ttTimed",
+    "tt_stop": "ttStop", "tt_if_touched": "ttIfTouched", "tt_retry": "ttRetry",
+    "tt_oco": "ttOco", "tt_bracket": "ttBracket", "tt_trailing_limit": "ttTrailingLimit",
+}
+PARENT_CHECKS = {"max_order_qty": "maxOrderQty",
+                 "price_reasonability_ticks": "priceReasonabilityTicks"}
 RESTRICTION_KEYS = {
     "place_orders": "placeOrders", "modify_orders": "modifyOrders", "tt_api": "ttApi",
     "tt_order_types": "ttOrderTypes", "autospreader": "autospreader",
@@ -104,7 +115,31 @@ def risk_settings_from_json(data: Json) -> RiskSettings:
                              f"ttconfig knows ({', '.join(actions)})")
         loss.append((actions[item[ACTION]], percent))
     return RiskSettings(**fields.read(RISK_SETTINGS_KEYS, data),
-                        credit_loss_actions=tuple(sorted(loss)))
+                        credit_loss_actions=tuple(sorted(loss)),
+                        algo_parent_limits=_parent_limits(data))
+
+
+def _parent_limits(data: Json) -> tuple[tuple[str, str, int | float], ...]:
+    types = {wire: name for name, wire in PARENT_ORDER_TYPES.items()}
+    held: list[tuple[str, str, int | float]] = []
+    for item in data.get(ALGO_PARENT_LIMITS) or []:
+        if item.get(ORDER_TYPE) not in types:
+            raise ValueError(f"{ORDER_TYPE!r} is {item.get(ORDER_TYPE)!r}, not a TT order type "
+                             f"ttconfig knows ({', '.join(types)})")
+        for name, key in PARENT_CHECKS.items():
+            value = fields.number(item, key)
+            if value is not None:
+                held.append((types[item[ORDER_TYPE]], name, value))
+    return tuple(sorted(held))
+
+
+def parent_limits_body(held: Iterable[tuple[str, str, int | float]]) -> list[Json]:
+    """The list TT takes for the parent-order checks `held` (one item per order type)."""
+    items: dict[str, Json] = {}
+    for order_type, name, value in sorted(held):
+        item = items.setdefault(order_type, {ORDER_TYPE: PARENT_ORDER_TYPES[order_type]})
+        item[PARENT_CHECKS[name]] = value
+    return list(items.values())
 
 
 TT_HOLDS = {"max order limit": "disableTradingMaxOrderLimit",
@@ -213,21 +248,31 @@ class AccountsApi:
         body = await self._http.get(SERVICE, f"account/{account_id}/risksettings")
         return risk_settings_from_json(fields.single(body, "riskSettings"))
 
-    async def update_risk_settings(self, account_id: int, changes: Mapping[str, Any],
-                                   loss_actions: Mapping[str, int | float | None] | None = None,
-                                   ) -> RiskSettings:
+    async def update_risk_settings(
+            self, account_id: int, changes: Mapping[str, Any],
+            loss_actions: Mapping[str, int | float | None] | None = None,
+            parent_limits: Mapping[tuple[str, str], int | None] | None = None,
+    ) -> RiskSettings:
         """Set `changes` (record fields) and, when given, the credit-loss actions named in
-        `loss_actions` (None: TT no longer takes it). TT replaces the whole action list, so
-        the list sent is the one TT holds now with those actions changed: an action the
-        YAML does not manage keeps its value."""
+        `loss_actions` and the parent-order checks (order type, check) in `parent_limits`
+        (None: TT no longer takes or makes it). TT replaces each of those lists whole, so
+        the list sent is the one TT holds now with those items changed: an item the YAML
+        does not manage keeps its value."""
         body = fields.write(RISK_SETTINGS_KEYS, changes)
-        if loss_actions:
-            held = dict((await self.risk_settings(account_id)).credit_loss_actions)
-            wanted = {**held, **loss_actions}
-            taken = sorted((percent, name) for name, percent in wanted.items()
-                           if percent is not None)
-            body[CREDIT_LOSS_ACTIONS] = [{ACTION: LOSS_ACTIONS[name], AT_PERCENT: percent}
-                                         for percent, name in taken]
+        if loss_actions or parent_limits:
+            held = await self.risk_settings(account_id)
+            if loss_actions:
+                wanted = {**dict(held.credit_loss_actions), **loss_actions}
+                taken = sorted((percent, name) for name, percent in wanted.items()
+                               if percent is not None)
+                body[CREDIT_LOSS_ACTIONS] = [{ACTION: LOSS_ACTIONS[name], AT_PERCENT: percent}
+                                             for percent, name in taken]
+            if parent_limits:
+                checks: dict[tuple[str, str], int | float | None] = {
+                    (t, n): value for t, n, value in held.algo_parent_limits}
+                checks.update(parent_limits)
+                body[ALGO_PARENT_LIMITS] = parent_limits_body(
+                    (t, n, value) for (t, n), value in checks.items() if value is not None)
         answer = await self._http.post(SERVICE, f"account/{account_id}/risksettings", body)
         return risk_settings_from_json(fields.single(answer, "riskSettings"))
 
