@@ -199,6 +199,60 @@ def _cross_prevention(rng: random.Random, data: Data) -> None:
         sorted(CROSS_PREVENTION_MODES))
 
 
+EXCHANGE_MARKETS = ("CME", "ICE", "Eurex")
+
+
+def _exchange(rng: random.Random, data: Data) -> None:
+    """A user's exchange access: an identity, a switch, the market-data kind, an exchange
+    added or dropped."""
+    user = rng.choice(data["users"])
+    entries = user.setdefault("exchanges", [])
+    roll = rng.random()
+    if roll < 0.25 or not entries:
+        held = {fold(e["market"]) for e in entries}
+        free = [m for m in EXCHANGE_MARKETS if fold(m) not in held]
+        if free:
+            entries.append({"market": rng.choice(free), "market_data": rng.random() < 0.7,
+                            "order_routing": rng.random() < 0.5,
+                            "trader_id": rng.choice([None, f"T{rng.randint(1, 999)}"])})
+        return
+    entry = rng.choice(entries)
+    if roll < 0.35:
+        entries.remove(entry)
+    elif roll < 0.6:
+        entry[rng.choice(["order_routing", "market_data", "non_display"])] = rng.choice(
+            [True, False])
+    elif roll < 0.8:
+        entry[rng.choice(["trader_id", "operator_id"])] = rng.choice(
+            [None, f"X{rng.randint(1, 999)}"])
+    else:
+        entry["market_data_type"] = rng.choice([None, "subscriber", "sdk_client", "fix_and_sdk"])
+
+
+TAG_SCOPES = ({"algo_type": "TT Iceberg"}, {"algo_type": "ADL", "algo_name": "HPT-Sweep"},
+              {"profile": "Desk A"}, {"product_group": "Equity"},
+              {"product": "ES", "type": "future"}, {"account": "HPT-PROP-EQIDX"})
+"""Order-tag default keys past market and field, as TT keys them (the scope)."""
+
+
+def _tag_key(default: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(fold(str(default.get(k))) for k in (
+        "market", "field", "account", "user", "profile", "algo_type", "algo_name",
+        "product_group", "type", "product"))
+
+
+def _tag_default(rng: random.Random, data: Data) -> None:
+    """An order-tag default's value changed, or a default added under a TT key."""
+    defaults = data["order_tag_defaults"]
+    if defaults and rng.random() < 0.5:
+        rng.choice(defaults)["value"] = rng.choice(["1", "2", "4", "Y", "N"])
+        return
+    added = {"market": "CME", "field": "Customer Type Indicator",
+             "value": str(rng.randint(1, 4)), **rng.choice(TAG_SCOPES)}
+    if _tag_key(added) not in {_tag_key(d) for d in defaults}:
+        defaults.append(added)
+
+
 def _group_credit(rng: random.Random, data: Data) -> None:
     group = rng.choice(data["risk_groups"])
     group.setdefault("risk_settings", {})["credit_limit"] = quantity(rng)
@@ -236,7 +290,8 @@ def _spread(rng: random.Random, data: Data) -> None:
 EDITS = {"value": _value, "spread": _spread, "add row": _add_row, "remove row": _remove_row,
          "restriction": _restriction, "credit": _credit, "permission": _permission,
          "unlink": _unlink, "user limit": _user_limit, "margin": _margin, "move": _move,
-         "group credit": _group_credit, "cross prevention": _cross_prevention}
+         "group credit": _group_credit, "cross prevention": _cross_prevention,
+         "exchange": _exchange, "tag default": _tag_default}
 
 
 # --- live-side edits, as TT's web UI would make them -------------------------------------
@@ -331,6 +386,29 @@ def _live_margin(rng: random.Random, env: Any, _account: int) -> str:
     return f"margin {margin['id']} outrightMargin={margin['outrightMargin']}"
 
 
+def _live_exchange(rng: random.Random, env: Any, _account: int) -> str:
+    """A slice user's exchange access changed in TT's Setup: routing switched, an identity
+    changed, or an exchange's entry dropped."""
+    email = fold(rng.choice(USERS))
+    user = next(u for u, r in env.users.items() if fold(r["email"]) == email)
+    entries = env.user_exchanges.setdefault(user, {"userId": user, "exchanges": []})
+    if not entries["exchanges"]:
+        market = next(m for m, r in env.markets.items() if r["name"] == "CME")
+        entries["exchanges"].append({"marketId": market, "marketData": True,
+                                     "productGroups": None, "orderRouting": True,
+                                     "traderId": None, "operatorId": None,
+                                     "marketDataType": None, "nonDisplay": False})
+        return f"user {user} exchanges: CME added, routing"
+    entry = rng.choice(entries["exchanges"])
+    roll = rng.random()
+    if roll < 0.2:
+        entries["exchanges"].remove(entry)
+        return f"user {user} exchanges: market {entry['marketId']} dropped"
+    key = "orderRouting" if roll < 0.6 else "operatorId"
+    entry[key] = (not entry.get(key)) if key == "orderRouting" else f"UI{rng.randint(1, 99)}"
+    return f"user {user} exchanges: market {entry['marketId']} {key}={entry[key]}"
+
+
 def _live_group_credit(rng: random.Random, env: Any, account: int) -> str:
     company = env.accounts[account]["companyId"]
     group = rng.choice(sorted(g for g, r in env.risk_groups.items()
@@ -360,4 +438,4 @@ LIVE_EDITS = {"limit": _live_limit, "row gone": _live_row_gone,
               "restriction": _live_restriction, "credit": _live_credit,
               "unlink": _live_unlink, "permission": _live_permission, "margin": _live_margin,
               "move": _live_move, "group credit": _live_group_credit,
-              "cross prevention": _live_cross_prevention}
+              "cross prevention": _live_cross_prevention, "exchange": _live_exchange}

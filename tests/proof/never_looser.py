@@ -133,6 +133,9 @@ def snapshot(env: EnvData, company: int, touched: Touched) -> Snapshot:
                                 PERMISSION_KEYS))
     for user in users:
         shot.update(_rows("user limits", user, env.user_limits.get(user, {})))
+        for entry in env.user_exchanges.get(user, {}).get("exchanges", []):
+            shot["exchange access", user, entry["marketId"], "order_routing"] = entry.get(
+                "orderRouting")
     for group in groups:
         shot.update(_rows("risk group limits", group, env.risk_group_limits.get(group, {})))
         shot["risk group credit", group, "", "credit_limit"] = env.risk_group_settings.get(

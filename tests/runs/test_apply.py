@@ -808,7 +808,8 @@ def test_exchange_access_is_planned_by_market_written_and_converges(
     end = text.index("  exchanges:\n", start, end)  # (the demo declares CME: replaced)
     users.write_text(text[:end] + (
         "  exchanges:\n"
-        "    - {market: CME, market_data: true, order_routing: true, trader_id: JS-CME}\n"
+        "    - {market: CME, market_data: true, order_routing: true, trader_id: JS-CME,"
+        " operator_id: JSMITH-OP, market_data_type: sdk_client, non_display: true}\n"
         "    - {market: ICE, market_data: true, product_groups: [Energy],"
         " order_routing: true, trader_id: JS-ICE}\n")
         + text[text.index("\n- email:", start) + 1:])
@@ -824,10 +825,17 @@ def test_exchange_access_is_planned_by_market_written_and_converges(
     (smith,) = [c for c in plan.changes if c.key == "john.smith@harborpoint.example"]
     fields = {f.path: (f.old, f.new, f.direction) for f in smith.fields}
     assert fields[("exchanges", "CME", "trader_id")] == ("JSMITH", "JS-CME", "neutral")
+    assert {name: fields[("exchanges", "CME", name)] for name in (
+        "operator_id", "market_data_type", "non_display")} == {
+        "operator_id": (None, "JSMITH-OP", "neutral"),
+        "market_data_type": (None, "sdk_client", "neutral"),
+        "non_display": (False, True, "neutral")}
     assert fields[("exchanges", "ICE", "order_routing")] == (ABSENT, True, "loosening")
     assert fields[("exchanges", "Eurex", "market_data")][1] is ABSENT
     assert result.failure is None
     assert after.empty, [c.key for c in after.changes]
-    held = sorted((e["marketId"], e["traderId"], e["productGroups"])
+    held = sorted((e["marketId"], e["traderId"], e["productGroups"], e["operatorId"],
+                   e["marketDataType"], e["nonDisplay"])
                   for e in env.user_exchanges[user_id]["exchanges"])
-    assert held == [(7, "JS-CME", None), (32, "JS-ICE", ["Energy"])]
+    assert held == [(7, "JS-CME", None, "JSMITH-OP", "sdkClient", True),
+                    (32, "JS-ICE", ["Energy"], None, None, False)]

@@ -1136,16 +1136,25 @@ def test_an_order_tag_default_is_keyed_by_its_further_keys_and_checks_its_produc
 def test_a_users_exchange_access_is_replaced_whole_and_checked(
         sandbox: Sandbox, raw: RawTT) -> None:
     """Contract §9 (ASSUMED): `user/{id}/exchanges` → `exchanges: [{marketId, marketData,
-    productGroups, orderRouting, traderId}]`; a POST replaces the list."""
+    productGroups, orderRouting, traderId, operatorId, marketDataType, nonDisplay}]`; a POST
+    replaces the list, and what an entry leaves out is TT's default."""
     user_id = next(u["id"] for u in sandbox.store.env(UAT).users.values()
                    if u["email"] == "john.smith@harborpoint.example")
     endpoint = f"user/{user_id}/exchanges"
     ok(raw.post("ttuser", endpoint, {"exchanges": [
-        {"marketId": 7, "marketData": True, "orderRouting": True, "traderId": "JS"},
+        {"marketId": 7, "marketData": True, "orderRouting": True, "traderId": "JS",
+         "operatorId": "JSMITH", "marketDataType": "sdkClient", "nonDisplay": True},
         {"marketId": 32, "productGroups": ["Energy"]}]}))
     held = ok(raw.get("ttuser", endpoint))["exchanges"]
-    assert [(e["marketId"], e["orderRouting"], e["productGroups"]) for e in held] == [
-        (7, True, None), (32, False, ["Energy"])]
+    assert [(e["marketId"], e["orderRouting"], e["productGroups"], e["operatorId"],
+             e["marketDataType"], e["nonDisplay"]) for e in held] == [
+        (7, True, None, "JSMITH", "sdkClient", True), (32, False, ["Energy"], None, None, False)]
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "marketDataType must be one of" in failed(raw.post("ttuser", endpoint, {
+        "exchanges": [{"marketId": 7, "marketDataType": "screen"}]}), 400)
+    time.sleep(FAST_PAUSE + 0.05)
+    assert "nonDisplay must be true or false" in failed(raw.post("ttuser", endpoint, {
+        "exchanges": [{"marketId": 7, "nonDisplay": "yes"}]}), 400)
     time.sleep(FAST_PAUSE + 0.05)
     assert "unknown marketId 99" in failed(raw.post("ttuser", endpoint, {"exchanges": [
         {"marketId": 99}]}), 400)

@@ -637,7 +637,10 @@ def _user_model(names: Names, user: LiveUser) -> User:
                               "market_data": e.market_data,
                               "product_groups": None if e.product_groups is None
                               else list(e.product_groups),
-                              "order_routing": e.order_routing, "trader_id": e.trader_id}
+                              "order_routing": e.order_routing, "trader_id": e.trader_id,
+                              "operator_id": e.operator_id,
+                              "market_data_type": e.market_data_type,
+                              "non_display": e.non_display}
                              for e in sorted(user.exchanges, key=lambda e: e.market_id)]
     return User.model_validate(data)
 

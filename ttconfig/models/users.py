@@ -10,11 +10,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ttconfig.models.base import QUIET, Control, Email, Grant, Model, Name, Risk
+from ttconfig.models.base import QUIET, Control, Email, Grant, Model, Name, Risk, WhenNew
 from ttconfig.models.limits import Limits
 from ttconfig.models.permissions import AccountLink
 
 TradeMode = Literal["view_only", "standard", "pro"]
+MarketDataType = Literal["subscriber", "sdk_client", "fix_and_sdk"]
 
 
 class UserSettings(Model):
@@ -37,8 +38,16 @@ class ExchangeAccess(Model):
     order_routing: Grant = None
     """May route orders to the exchange (true grants: looser)."""
     trader_id: str | None = None
-    """The identity orders carry at the exchange (e.g. CME Operator ID / Tag 50, ICE
-    Authorized Trader)."""
+    """The trader id orders carry at the exchange (e.g. ICE's Authorized Trader)."""
+    operator_id: Annotated[str | None, QUIET] = None
+    """The person orders are attributed to at the exchange (e.g. CME's Operator ID, Tag
+    50), where the exchange asks for one besides the trader id."""
+    market_data_type: Annotated[MarketDataType | None, QUIET] = None
+    """How the user takes the exchange's prices: on TT's screens (`subscriber`), through
+    TT's SDK (`sdk_client`), or through FIX and the SDK (`fix_and_sdk`); exchanges charge
+    them apart (neutral)."""
+    non_display: Annotated[bool | None, WhenNew(False, quiet=True)] = None
+    """The prices feed programs, not a screen (the exchange's non-display licence)."""
 
 
 class User(Model):

@@ -482,7 +482,8 @@ def _add_user(firm: _Firm, company_id: int, domain: str, row: User) -> Json:
     if row.role in EXCHANGE_ROLES:  # traders see CME's prices and route there as themselves
         firm.data["userExchanges"].append({"userId": user["id"], "exchanges": [
             {"marketId": CME, "marketData": True, "productGroups": None, "orderRouting": True,
-             "traderId": alias}]})
+             "traderId": alias, "operatorId": alias.upper(), "marketDataType": "subscriber",
+             "nonDisplay": False}]})
     return user
 
 

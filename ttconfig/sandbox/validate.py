@@ -26,6 +26,12 @@ def boolean(name: str, value: Any) -> bool:
     return value
 
 
+def one_of(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ApiFailure(400, f"{name} must be one of {', '.join(choices)}")
+    return str(value)
+
+
 def flag(name: str, value: Any) -> int:
     """TT's 0/1 integer flags (userActive, fullAdmin, ...)."""
     if not is_int(value) or value not in (0, 1):
@@ -116,9 +122,7 @@ def parent_limits(name: str, value: Any) -> list[Record]:
                                     "priceReasonabilityTicks": quantity}
         entry = {key: schema[key](f"{where}.{key}", raw)
                  for key, raw in fields(item, {k: _as_is for k in schema}, where=where).items()}
-        if entry.get("orderType") not in PARENT_ORDER_TYPES:
-            raise ApiFailure(400, f"{where}.orderType must be one of "
-                                  f"{', '.join(PARENT_ORDER_TYPES)}")
+        one_of(f"{where}.orderType", entry.get("orderType"), PARENT_ORDER_TYPES)
         checked.append(entry)
     if len({e["orderType"] for e in checked}) != len(checked):
         raise ApiFailure(400, f"{name}: the same orderType appears twice")

@@ -49,6 +49,10 @@ class ExchangeAccess:
     product_groups: tuple[str, ...] | None
     order_routing: bool
     trader_id: str | None
+    operator_id: str | None = None
+    market_data_type: str | None = None
+    """The model's name ("sdk_client"), None where TT sent none."""
+    non_display: bool = False
 
 
 @dataclass(frozen=True, slots=True)

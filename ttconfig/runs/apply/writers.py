@@ -238,8 +238,8 @@ async def update_exchange_access(w: Writes, step: Step) -> None:
             entries.pop(market_id, None)
             continue
         value: Any = getattr(wanted, name)
-        if name in ("market_data", "order_routing"):
-            value = value is True  # (null: not subscribed, not routing)
+        if name in ("market_data", "order_routing", "non_display"):
+            value = value is True  # (null: not subscribed, not routing, on screens)
         held = entries.get(market_id) or ExchangeRecord(market_id, False, None, False, None)
         changed: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value}
         entries[market_id] = replace(held, **changed)

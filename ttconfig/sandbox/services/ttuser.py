@@ -159,6 +159,10 @@ EXCHANGE: dict[str, v.Check] = {
     "marketId": v.integer, "marketData": v.boolean, "orderRouting": v.boolean,
     "productGroups": lambda n, x: None if x is None else [v.text(n, g) for g in v.texts(n, x)],
     "traderId": lambda n, x: None if x is None else v.text(n, x),
+    "operatorId": lambda n, x: None if x is None else v.text(n, x),
+    "marketDataType": lambda n, x: None if x is None else v.one_of(
+        n, x, ("subscriber", "sdkClient", "fixAndSdk")),
+    "nonDisplay": v.boolean,
 }
 """One exchange of a user's access (ASSUMED keys, contract §9)."""
 
@@ -183,6 +187,7 @@ def post_exchanges(call: Call) -> Reply:
             raise ApiFailure(400, f"exchanges[{index}]: unknown marketId {entry['marketId']}")
         entries.append({"marketId": entry["marketId"], "marketData": False,
                         "productGroups": None, "orderRouting": False, "traderId": None,
+                        "operatorId": None, "marketDataType": None, "nonDisplay": False,
                         **entry})
     if len({e["marketId"] for e in entries}) != len(entries):
         raise ApiFailure(400, "exchanges: a market appears twice")

@@ -33,26 +33,42 @@ SERVICE = wire.TTUSER
 EXCHANGES = "exchanges"
 EXCHANGE_KEYS = {"market_id": "marketId", "market_data": "marketData",
                  "product_groups": "productGroups", "order_routing": "orderRouting",
-                 "trader_id": "traderId"}
+                 "trader_id": "traderId", "operator_id": "operatorId",
+                 "market_data_type": "marketDataType", "non_display": "nonDisplay"}
+MARKET_DATA_TYPES = {"subscriber": "subscriber", "sdk_client": "sdkClient",
+                     "fix_and_sdk": "fixAndSdk"}
 """A user's exchange access: `GET/POST user/{id}/exchanges` → `exchanges: [...]`, the list
 replaced whole by a write (ASSUMED, contract §9: TT's Setup page is the only source)."""
 
 
 def exchange_from_json(data: Json) -> ExchangeAccess:
     groups = data.get(EXCHANGE_KEYS["product_groups"])
-    trader = data.get(EXCHANGE_KEYS["trader_id"])
+    kind = data.get(EXCHANGE_KEYS["market_data_type"])
+    kinds = {wire: name for name, wire in MARKET_DATA_TYPES.items()}
+    if kind is not None and kind not in kinds:
+        raise ValueError(f"{EXCHANGE_KEYS['market_data_type']!r} is {kind!r}, not a market-data "
+                         f"type ttconfig knows ({', '.join(kinds)})")
     return ExchangeAccess(
         market_id=fields.identifier(data, EXCHANGE_KEYS["market_id"]),
         market_data=data.get(EXCHANGE_KEYS["market_data"]) is True,
         product_groups=None if not isinstance(groups, list) else tuple(str(g) for g in groups),
         order_routing=data.get(EXCHANGE_KEYS["order_routing"]) is True,
-        trader_id=None if trader is None else str(trader))
+        trader_id=_text(data, "trader_id"), operator_id=_text(data, "operator_id"),
+        market_data_type=None if kind is None else kinds[kind],
+        non_display=data.get(EXCHANGE_KEYS["non_display"]) is True)
+
+
+def _text(data: Json, name: str) -> str | None:
+    value = data.get(EXCHANGE_KEYS[name])
+    return None if value is None else str(value)
 
 
 def exchange_to_json(entry: ExchangeAccess) -> Json:
     body = fields.write(EXCHANGE_KEYS, {name: getattr(entry, name) for name in EXCHANGE_KEYS})
     groups = entry.product_groups
     body[EXCHANGE_KEYS["product_groups"]] = None if groups is None else list(groups)
+    kind = entry.market_data_type
+    body[EXCHANGE_KEYS["market_data_type"]] = None if kind is None else MARKET_DATA_TYPES[kind]
     return body
 SUMMARY_KEYS = {"id": "id", "email": "email", "first_name": "firstname",
                 "last_name": "lastname", "alias": "alias"}
