@@ -48,7 +48,8 @@ def test_explain_names_the_row_that_governs_a_product_and_where_it_is(
     assert lines[1].startswith("  account HPT-PROP-RATES: the product row CME ZB future "
                                "(environments/prod/accounts.yaml:")
     assert "max_order_qty 500" in lines[2]
-    assert lines[3].startswith("  risk group Rates Aggregate: the product row CME ZB future")
+    assert lines[3].startswith("      and the inter-product row CME ZB future / CME ZN future")
+    assert lines[4].startswith("  risk group Rates Aggregate: the product row CME ZB future")
     fallback = ttconfig("explain", "-e", "prod", "hpt-prop-rates", "CME", "6E").stdout
     assert "account HPT-PROP-RATES: the default row CME * future" in fallback
     assert "max_order_qty 50 ·" in fallback
@@ -56,6 +57,21 @@ def test_explain_names_the_row_that_governs_a_product_and_where_it_is(
     missing = ttconfig("explain", "-e", "prod", "HPT-NOPE", "CME", "ZB")
     assert missing.exit_code == 64
     assert "no account 'HPT-NOPE'" in missing.stderr
+
+
+def test_explain_names_the_inter_product_rows_a_product_is_a_leg_of(
+        ttconfig: TTConfig, demo: Path) -> None:
+    """A spread limit does not replace the product's own row: it limits the legs together,
+    so explain lists it beside the row that governs the product alone."""
+    zn = ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "CME", "ZN")
+    assert zn.exit_code == 0, zn.stderr
+    spread = [line for line in zn.stdout.splitlines() if "inter-product row" in line]
+    assert len(spread) == 1, zn.stdout
+    assert spread[0].startswith("      and the inter-product row CME ZB future / CME ZN future "
+                                "(environments/prod/accounts.yaml:")
+    assert "max_order_qty 100 · max_position 400" in zn.stdout
+    assert "inter-product" not in ttconfig("explain", "-e", "prod", "HPT-PROP-RATES",
+                                           "CME", "ES").stdout
 
 
 def test_explain_matches_a_family_row_only_when_told_the_family(

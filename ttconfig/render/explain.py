@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ttconfig.models.limits import ROW_SCOPE, ContractLimit, ProductLimit
-from ttconfig.runs.explain import Explanation
+from ttconfig.models.limits import ROW_SCOPE, ContractLimit, InterProductLimit, ProductLimit
+from ttconfig.runs.explain import Explanation, Governed
 
 
 def _value(value: Any) -> str:
@@ -25,6 +25,17 @@ def _kind_of(row: ProductLimit) -> str:
     return "the default row" if row.is_default else "the product row"
 
 
+def _values(row: ProductLimit | InterProductLimit) -> str:
+    values = [f"{k} {_value(v)}" for k, v in row.declared().items()
+              if k not in ROW_SCOPE and k != "legs"]
+    return " · ".join(values) if values else "(no values declared)"
+
+
+def _spreads(governed: Governed) -> list[str]:
+    return [f"      and the inter-product row {row.name}{f' ({where})' if where else ''}: "
+            f"{_values(row)}, on the legs together" for row, where in governed.spreads]
+
+
 def explain_text(explanation: Explanation) -> str:
     lines = [f"{explanation.account} · {explanation.product}"]
     for governed in explanation.governed:
@@ -33,13 +44,11 @@ def explain_text(explanation: Explanation) -> str:
                          "row governs then" for f in governed.families)
         if row is None:
             lines.append(f"  {governed.owner}: no row matches{unless}")
-            continue
-        scope = row.name
-        where = f" ({governed.where})" if governed.where else ""
-        lines.append(f"  {governed.owner}: {_kind_of(row)} {scope}{where}")
-        values = [f"{k} {_value(v)}" for k, v in row.declared().items() if k not in ROW_SCOPE]
-        lines.append("      " + (" · ".join(values) if values else "(no values declared)")
-                     + unless)
+        else:
+            where = f" ({governed.where})" if governed.where else ""
+            lines.append(f"  {governed.owner}: {_kind_of(row)} {row.name}{where}")
+            lines.append("      " + _values(row) + unless)
+        lines += _spreads(governed)
     lines.append("An order must pass each: the account's row on the account's own positions, "
                  "a risk group's on the combined positions of its accounts. With apply limits "
                  "on, a product no account row matches cannot be traded on the account.")

@@ -14,7 +14,7 @@ from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import UsageError
 from ttconfig.models import Firm, Kind
 from ttconfig.models.checks import Issue, fold
-from ttconfig.models.limits import Limits, ProductLimit
+from ttconfig.models.limits import InterProductLimit, Limits, ProductLimit
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Governed:
     """file:line of the row, when the YAML declared it."""
     families: tuple[str, ...] = ()
     """Family rows that govern instead if the product is in that family (not named)."""
+    spreads: tuple[tuple[InterProductLimit, str | None], ...] = ()
+    """Inter-product rows the product is a leg of, with their file:line: they limit the
+    legs together, beside the product's own row."""
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,30 @@ def explain(folder: Path, account: str, asked: Asked) -> Explanation:
     return Explanation(declared.name, str(asked), governed)
 
 
+def spreads_of(limits: Limits | None, asked: Asked) -> list[int]:
+    """Positions of the inter-product rows of `limits` with the asked product as a leg."""
+    if limits is None:
+        return []
+    wanted = (fold(asked.market), fold(asked.product), asked.kind)
+    return [i for i, row in enumerate(limits.inter_product)
+            if any((fold(leg.market), fold(leg.product), leg.type) == wanted
+                   for leg in row.legs)]
+
+
+def _where(firm: Firm, at: tuple[Kind, int], part: str, position: int) -> str | None:
+    problems = located(firm, [Issue((at[0].value, at[1], "limits", part, position), "")])
+    return f"{problems[0].file}:{problems[0].line}" if problems else None
+
+
 def _governed(firm: Firm, owner: str, at: tuple[Kind, int], limits: Limits | None,
               asked: Asked) -> Governed:
     row = governing(limits, asked)
     families = tuple(unmatched_families(limits, asked))
+    spreads = tuple((limits.inter_product[i], _where(firm, at, "inter_product", i))
+                    for i in spreads_of(limits, asked)) if limits is not None else ()
     if row is None or limits is None:
-        return Governed(owner, None, families=families)
+        return Governed(owner, None, families=families, spreads=spreads)
     part = "contracts" if any(r is row for r in limits.contracts) else "products"
     position = next(i for i, r in enumerate(getattr(limits, part)) if r is row)
-    problems = located(firm, [Issue((at[0].value, at[1], "limits", part, position), "")])
-    return Governed(owner, row, f"{problems[0].file}:{problems[0].line}" if problems else None,
-                    families if row.is_default and row.family is None else ())
+    return Governed(owner, row, _where(firm, at, part, position),
+                    families if row.is_default and row.family is None else (), spreads)
