@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import FAST_PAUSE, PROD, UAT, RawTT
 from tests.sandbox.envelopes import failed, ok
+from ttconfig.sandbox.responses import MIN_GZIP_BYTES
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings, UsagePlan
 
@@ -760,10 +761,23 @@ def test_rule12_large_body_with_gzip_is_compressed(sandbox: Sandbox, raw: RawTT)
 
 
 def test_rule12_gzip_refused_with_q0_is_not_gzip(sandbox: Sandbox, raw: RawTT) -> None:
-    response = request(raw, "GET", raw.url("ttsetup", "company"),
+    response = request(raw, "GET", raw.url("ttaccount", "accounts"),
                        headers={"Accept-Encoding": "gzip;q=0, identity"})
-    assert ok(response)["company"]
+    assert len(response.content) >= MIN_GZIP_BYTES, "a body the sandbox would compress"
+    assert ok(response)["accounts"]
     assert "content-encoding" not in response.headers
+
+
+def test_rule12_a_small_body_goes_plain_even_to_a_client_that_accepts_gzip(
+        sandbox: Sandbox, raw: RawTT) -> None:
+    """Like API gateways' minimum compression size (ASSUMED for TT)."""
+    url = f"{raw.url('ttsetup', 'company')}?requestId={raw.rid()}"
+    with raw.http.stream("GET", url, headers=raw.headers(**{"Accept-Encoding": "gzip"})) as resp:
+        assert resp.status_code == 200
+        assert "content-encoding" not in resp.headers
+        plain = b"".join(resp.iter_raw())
+    assert len(plain) < MIN_GZIP_BYTES
+    assert json.loads(plain)["company"]
 
 
 # -------------------------------------------------------------------------- rule 13: IDs

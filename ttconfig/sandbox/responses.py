@@ -16,14 +16,19 @@ from ttconfig.sandbox.routing import ApiFailure
 from ttconfig.sandbox.store import Record
 
 PAGING_PARAMS = ("requestId", "nextPageKey", "ttRegion")
+MIN_GZIP_BYTES = 1024
+"""Bodies shorter than this go plain even to a client that accepts gzip, as API gateways
+do (a minimum compression size; TT's ASSUMED): compressing a few hundred bytes costs
+both sides more than it saves."""
 
 
 def encode(status: int, payload: Record, *, accept_gzip: bool, max_plain: int,
            headers: Mapping[str, str] | None = None) -> Response:
-    """A JSON response; gzip when the client accepts it, 413 when too large without it."""
+    """A JSON response; gzip when the client accepts it and the body is not small, 413 when
+    too large without it."""
     body = json.dumps(payload, separators=(",", ":")).encode()
     extra = dict(headers or {})
-    if accept_gzip:
+    if accept_gzip and len(body) >= MIN_GZIP_BYTES:
         extra["Content-Encoding"] = "gzip"
         # Level 1: a third of level 5's CPU for these small JSON bodies, which the
         # sandbox and the client share when tests run them in one process.
