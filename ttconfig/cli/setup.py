@@ -24,7 +24,7 @@ from ttconfig.runs.doctor import doctor_environment
 from ttconfig.runs.durable import BRANCH, REMOTE, publish_logs, restore_logs
 from ttconfig.runs.explain import Asked
 from ttconfig.runs.explain import explain as run_explain
-from ttconfig.runs.importer import import_environment, inspect_environment
+from ttconfig.runs.importer import adopt_yaml, import_environment, inspect_environment
 from ttconfig.runs.planning import quietly
 from ttconfig.runs.tidy import tidy as run_tidy
 
@@ -53,8 +53,25 @@ def schema(directory: Path) -> None:
 @options.environment(default="uat", help="The environment to talk to.")
 @options.connection()
 @options.ENVIRONMENTS_DIR
-def import_(environment: str, connection: ConnectionOptions, environments_dir: Path) -> None:
-    """Write environments/<ENV>/ from live TT (existing files are updated in place)."""
+@click.option("--only", "only", multiple=True, metavar="KIND:NAME",
+              help="Print the YAML of these live objects (accounts, users, user_groups, "
+                   "risk_groups; globs allowed; repeatable) instead of writing files.")
+def import_(environment: str, connection: ConnectionOptions, environments_dir: Path,
+            only: tuple[str, ...]) -> None:
+    """Write environments/<ENV>/ from live TT (existing files are updated in place).
+
+    With --only, write nothing: print the YAML of the objects named, to add to the
+    environment's files (what a plan lists as "Not managed by this YAML").
+
+    \b
+    Examples:
+      ttconfig import -e uat --sandbox
+      ttconfig import -e prod --only accounts:HPT-NEW-BOOK --only 'users:*@desk.example'
+    """
+    if only:
+        click.echo(adopt_yaml(environments_dir / environment, environment,
+                              options.reach(connection, quietly), only), nl=False)
+        return
     written = import_environment(environments_dir / environment, environment,
                                  options.reach(connection, quietly))
     for path in written:

@@ -27,6 +27,7 @@ from typing import Any
 from ttconfig.core.changes import ABSENT, Change, Direction, FieldChange, combined
 from ttconfig.core.risk import is_high
 from ttconfig.core.state import Key
+from ttconfig.core.unmanaged import Unmanaged
 from ttconfig.models.kinds import Kind, Operation
 
 MAX_ITEMS = 20
@@ -87,6 +88,9 @@ class Plan:
     steps: tuple[Step, ...]
     high_percent: float = 50.0
     """A loosening by more than this % (or to "not set") is HIGH (environment policy)."""
+    unmanaged: tuple[Unmanaged, ...] = field(default=(), compare=False)
+    """Live objects the YAML does not name, which the plan leaves alone: shown to the
+    reviewer, not part of what apply does (nor of the checksum)."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:

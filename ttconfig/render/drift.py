@@ -21,6 +21,7 @@ from ttconfig.core.changes import path_text, shown
 from ttconfig.render.markdown import LIMIT, MARGIN
 from ttconfig.render.styled import Piece, Styled, joined, plain
 from ttconfig.render.text import KIND_TITLES
+from ttconfig.render.unmanaged import unmanaged_lines, unmanaged_markdown
 from ttconfig.safety.drift import SEVERITIES, Drift, DriftField, DriftItem, Severity
 
 MEANINGS: dict[Severity, str] = {"high": "live loosening", "medium": "live tightening",
@@ -86,6 +87,7 @@ def render_drift_text(drift: Drift) -> Styled:
     """The whole drift by kind, in the plan's kind order, then TT's own notices."""
     notes = [[plain("Notes (not drift):")], *([plain(f"  {n}")] for n in drift.notices),
              []] if drift.notices else []
+    notes += [[plain(line)] for line in unmanaged_lines(drift.unmanaged, drift.environment)]
     if drift.empty:
         return Styled(joined([[plain(f"Drift in {_title(drift)}")], [],
                               [plain(headline(drift))], [], *notes]))
@@ -146,6 +148,7 @@ def render_drift_markdown(drift: Drift, *, limit: int = LIMIT) -> str:
     notes = ["### Notes (not drift)", "", *(f"- {_cell(n)}" for n in drift.notices[:20]),
              *([f"- … and {len(drift.notices) - 20} more in the json report"]
                if len(drift.notices) > 20 else []), ""] if drift.notices else []
+    notes += unmanaged_markdown(drift.unmanaged, drift.environment)
     if drift.empty:
         return "\n".join([*head, headline(drift), "", *notes])
     head += [headline(drift), "", *_summary_table(drift), "", *notes]

@@ -6,7 +6,8 @@ Format (version 1): {"format_version": 1, "environment", "tt_environment", "chec
 "direction", "fields": [{"path": [..], "old", "new", "direction", "high"}]}], "steps":
 [{"kind", "key", "operation", "items", "direction", "phase", "depth"}]}. A value that does
 not exist on one side is "(absent)"; null is "not set". `high` marks a loosening by more
-than `high_loosening_percent` or to "not set". With a policy verdict: "policy":
+than `high_loosening_percent` or to "not set". "unmanaged": {kind: [name, ..]}: live objects
+the YAML does not name (left alone; not in the checksum). With a policy verdict: "policy":
 {"refused": bool, "findings": [{"rule", "message", "outcome" (refused, overridden, needed,
 warning), "override" (how to allow it, or null)}]}. A promotion (YAML against YAML, no TT
 writes) starts with "promotion": {"from", "to"}.
@@ -18,6 +19,7 @@ import json
 
 from ttconfig.core.plan import Plan
 from ttconfig.render.heading import Heading
+from ttconfig.render.unmanaged import unmanaged_data
 from ttconfig.safety.policy import Verdict
 
 
@@ -29,6 +31,7 @@ def render_json(plan: Plan, verdict: Verdict | None = None,
         source, target = heading.promotion
         data = {"promotion": {"from": source, "to": target}, **data}
     data["checksum"] = plan.checksum()
+    data["unmanaged"] = unmanaged_data(plan.unmanaged)
     if verdict is not None:
         data["policy"] = verdict.to_data()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

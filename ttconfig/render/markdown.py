@@ -15,6 +15,7 @@ from ttconfig.core.risk import percent_change
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.policy import verdict_markdown
 from ttconfig.render.text import KIND_TITLES, render_change_lines, summary_line
+from ttconfig.render.unmanaged import unmanaged_markdown
 from ttconfig.safety.policy import Verdict
 
 LIMIT = 65_536
@@ -81,11 +82,12 @@ def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading
     right after the summary: a refusal is the first thing a reviewer must see."""
     heading = heading or plan_heading(plan)
     head = [f"## {heading.markdown}", ""]
+    unmanaged = unmanaged_markdown(plan.unmanaged, plan.environment)
     if plan.empty:
-        return "\n".join([*head, heading.no_changes, ""])
+        return "\n".join([*head, heading.no_changes, "", *unmanaged])
     head += [summary_line(plan, writes=heading.writes), "", *_summary_table(plan), "",
              *verdict_markdown(verdict or Verdict())]
-    foot = ["", f"Plan checksum: `{plan.checksum()}`", ""]
+    foot = ["", *unmanaged, f"Plan checksum: `{plan.checksum()}`", ""]
     loosening, tightening = _risk_rows(plan, "loosening"), _risk_rows(plan, "tightening")
     attempts: list[tuple[int | None, int | None, bool]] = [(None, None, True),
                                                             (None, None, False)]

@@ -15,6 +15,7 @@ from ttconfig.models.kinds import REGISTRY
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.policy import render_verdict_text
 from ttconfig.render.styled import Piece, Styled, joined, plain, plural, unstyled
+from ttconfig.render.unmanaged import unmanaged_lines
 from ttconfig.safety.policy import Verdict
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
@@ -80,6 +81,7 @@ def render_text(plan: Plan, verdict: Verdict | None = None,
     else:
         lines += [*_kind_lines(plan), [plain(summary_line(plan, writes=heading.writes))],
                   [plain(f"Checksum: {plan.checksum()}")], []]
+    lines += [[plain(line)] for line in unmanaged_lines(plan.unmanaged, plan.environment)]
     policy = "" if verdict is None else render_verdict_text(verdict)
     return Styled([*joined(lines), plain(policy)])
 

@@ -1,7 +1,9 @@
 """`ttconfig import` and `ttconfig inspect`: the commands that read live TT without YAML.
 
-Import writes an environment folder from live TT. Existing files are updated in place
-(comments and layout kept); missing ones are written new, each after its schema modeline.
+Import writes an environment folder from live TT; `--only KIND:NAME` instead prints the
+YAML of the objects named, to adopt an object made by hand in TT. Existing files are
+updated in place (comments and layout kept); missing ones are written new, each after its
+schema modeline.
 `environment.yaml` is written only when missing: it holds decisions (policy, credential
 variable names) that live TT cannot supply. Inspect reads the accounts' risk setup and says
 what the read cost, which checks credentials, usage plan and speed before a first plan.
@@ -10,16 +12,28 @@ what the read cost, which checks credentials, usage plan and speed before a firs
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ttconfig.core.selection import Pattern
+from ttconfig.core.state import key_of
 from ttconfig.desired.loader import load_environment
 from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
-from ttconfig.desired.writer import update_file
+from ttconfig.desired.writer import render_new, update_file
+from ttconfig.errors import UsageError
 from ttconfig.live.overview import Overview, read_overview
-from ttconfig.live.read import LiveFirm, read_live, to_models
-from ttconfig.models import DECLARED
+from ttconfig.live.read import (
+    ACCOUNT_PARTS,
+    USER_PARTS,
+    LiveFirm,
+    ReadScope,
+    read_live,
+    to_models,
+)
+from ttconfig.models import DECLARED, Kind
 from ttconfig.models.base import Model, as_imported
+from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.runs.connection import Target, credential_variables
 from ttconfig.runs.planning import Reach
@@ -121,3 +135,51 @@ async def _read_overview(config: ClientConfig, reach: Reach) -> Overview:
     async with TTClient(config) as tt:
         with reach.reading(config) as progress:
             return await read_overview(tt, progress)
+
+
+ADOPTABLE = (Kind.ACCOUNTS, Kind.USERS, Kind.USER_GROUPS, Kind.RISK_GROUPS)
+
+
+def adopt_yaml(folder: Path, environment: str, reach: Reach, only: Sequence[str]) -> str:
+    """`ttconfig import --only KIND:NAME`: the YAML of the live objects the patterns name,
+    as import would write them, to add to the environment's files (writes nothing; reads
+    the listings, then only the objects named)."""
+    patterns = [Pattern.parse(text, option="--only") for text in only]
+    refused = sorted({p.text for p in patterns if p.kind not in ADOPTABLE})
+    if refused:
+        raise UsageError(f"--only takes {', '.join(k.value for k in ADOPTABLE)}: "
+                         f"not {', '.join(refused)}")
+    target = reach.options.target(environment, _declared(folder))
+    with reach.connect(target) as config:
+        models = asyncio.run(_read_named(config, patterns))
+    found = {spec.kind: [m for m in models[spec.kind] if _chosen(patterns, spec.kind, m)]
+             for spec in DECLARED if spec.kind in ADOPTABLE}
+    missing = [p.text for p in patterns
+               if not any(p.matches(p.kind, str(key_of(m))) for m in found[p.kind])]
+    if missing:
+        raise UsageError(f"no live object matches {', '.join(missing)} in {environment}")
+    return "".join(f"# add to {folder / spec.file_stem}.yaml\n"
+                   + render_new(spec, found[spec.kind]).split("\n", 1)[1]
+                   for spec in DECLARED if found.get(spec.kind))
+
+
+def _chosen(patterns: Sequence[Pattern], kind: Kind, model: Model) -> bool:
+    return any(p.kind is kind and p.matches(kind, str(key_of(model))) for p in patterns)
+
+
+async def _read_named(config: ClientConfig, patterns: Sequence[Pattern]) -> dict[str, list[Model]]:
+    async with TTClient(config) as tt:
+        accounts, users, user_groups, risk_groups = await asyncio.gather(
+            tt.accounts.list(), tt.users.list(), tt.user_groups.list(), tt.risk_groups.list())
+
+        def named(kind: Kind, names: Sequence[str]) -> set[str]:
+            return {fold(n) for n in names if any(p.matches(kind, n) for p in patterns)}
+
+        scope = ReadScope(
+            accounts=dict.fromkeys(named(Kind.ACCOUNTS, [a.name for a in accounts]),
+                                   ACCOUNT_PARTS),
+            users=dict.fromkeys(named(Kind.USERS, [u.email for u in users]), USER_PARTS),
+            groups=frozenset(named(Kind.USER_GROUPS, [g.name for g in user_groups])
+                             | named(Kind.RISK_GROUPS, [g.name for g in risk_groups])),
+            margins=False, defaults=False, risk_group_members=True, families=False)
+        return imported_models(await read_live(tt, scope))

@@ -21,6 +21,7 @@ from ttconfig.core.diff import diff
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.selection import Selection, select
 from ttconfig.core.state import State
+from ttconfig.core.unmanaged import unmanaged
 from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.live.expiry import expired_rows, without_expired
@@ -35,7 +36,7 @@ from ttconfig.live.read import (
     unmodelled,
 )
 from ttconfig.live.resolve import unresolved
-from ttconfig.models import Firm
+from ttconfig.models import Firm, Kind
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
@@ -104,9 +105,38 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
                *held_by_tt(firm, live))
     firm = without_expired(firm, expired)
     plan = plan_from(firm, environment, live, keeper(selection, live), live_models)
+    if selection is None:  # (a --target run leaves out what it did not choose on purpose)
+        plan = replace(plan, unmanaged=unmanaged(State.of(firm.by_kind()), live_models,
+                                                 firm.environment.policy.prune))
     _say_unmodelled(unmodelled(live))
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
+    notices = (*notices, *await unlinked_but_active(tt, firm, live, plan))
     return Planned(plan, firm, live, tt.stats.requests, live_models, admins, notices)
+
+
+async def unlinked_but_active(tt: TTClient, firm: Firm, live: LiveFirm,
+                              plan: Plan) -> list[Finding]:
+    """Users the plan unlinks who are not in the YAML's users (their block was deleted):
+    unlinking is not offboarding, the user stays active in TT, so the plan says so and how
+    to deactivate. Each such user's detail is read (one request) to know it is active."""
+    declared = {fold(u.email) for u in firm.users}
+    losing: dict[str, list[str]] = {}
+    for change in plan.changes:
+        if change.kind is Kind.LINKS and change.action == "delete":
+            account, email = (str(part) for part in change.key.parts)
+            if fold(email) not in declared:
+                losing.setdefault(email, []).append(account)
+    users = {fold(u.email): u for u in live.users}
+    found = []
+    for email, accounts in sorted(losing.items()):
+        user = users.get(fold(email))
+        detail = None if user is None else user.detail or await tt.users.get(user.id)
+        if detail is not None and detail.active:
+            found.append(Finding(
+                "stays active", f"{email} is unlinked from {', '.join(sorted(accounts))} but "
+                "is not in users.yaml: the user stays active in TT (declare it with "
+                "`active: false` to deactivate it, or prune users)", "warning"))
+    return found
 
 
 def _say_unmodelled(rows: list[str]) -> None:
@@ -309,7 +339,8 @@ def drift_environment(folder: Path, environment: str, reach: Reach) -> Drifted:
     firm = load_firm(folder, siblings=True)
     planned = reach.plan(firm, environment)
     notes = tuple(f"{note.rule}: {note.message}" for note in planned.notices)
-    return Drifted(replace(drift_of(planned.plan), notices=notes), firm.environment)
+    return Drifted(replace(drift_of(planned.plan), notices=notes,
+                           unmanaged=planned.plan.unmanaged), firm.environment)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 from ttconfig.core.changes import ABSENT, Action, Change, Direction, FieldChange, combined
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import direction, membership
+from ttconfig.core.unmanaged import Unmanaged
 from ttconfig.models.kinds import REGISTRY
 
 Severity = Literal["high", "medium", "low"]
@@ -101,6 +102,9 @@ class Drift:
     notices: tuple[str, ...] = ()
     """What is as it is in live TT for a reason of TT's own, not a change to undo (trading
     TT disabled on an account, an expired contract's row): said, never counted as drift."""
+    unmanaged: tuple[Unmanaged, ...] = ()
+    """Live objects the YAML does not name (an account made by hand in TT): not drift from
+    the YAML, but what a reviewer of live TT must see."""
 
     def __post_init__(self) -> None:
         found = Counter(item.severity for item in self.items)
@@ -120,6 +124,7 @@ class Drift:
             "counts": dict(self.counts),
             "items": [_item_data(item) for item in self.items],
             "notices": list(self.notices),
+            "unmanaged": {item.kind.value: list(item.names) for item in self.unmanaged},
         }
 
 

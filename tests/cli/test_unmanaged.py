@@ -1,0 +1,131 @@
+"""What live TT holds that the YAML does not name: plan and drift list it, and
+`import --only` prints the YAML that adopts it ([K] 1)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli.harness import ROOT, TTConfig, fast_settings, output
+from ttconfig.sandbox.server import Sandbox
+
+UAT = "ext_uat_cert"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(settings=fast_settings("high")) as running:
+        yield running
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "environments", tmp_path / "environments")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "environments" / "uat"
+
+
+def desk(sandbox: Sandbox) -> tuple[TTConfig, tuple[str, ...]]:
+    key, secret = sandbox.credentials(UAT)
+    return (TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret}),
+            ("-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high"))
+
+
+def test_an_account_made_by_hand_in_tt_is_listed_and_import_only_prints_its_yaml(
+        sandbox: Sandbox, folder: Path) -> None:
+    ttconfig, target = desk(sandbox)
+    before = ttconfig("plan", *target)
+    assert "Not managed by this YAML" not in before.stdout, "the demo's YAML names everything"
+    sandbox.edit("POST", f"/ttaccount/{UAT}/account",
+                 {"name": "HPT-MANUAL-BOOK", "accountType": 2})
+    plan = ttconfig("plan", *target)
+    assert plan.exit_code == 0, output(plan)
+    lines = plan.stdout.splitlines()
+    start = lines.index("Not managed by this YAML (left as they are in TT):")
+    assert lines[start + 1] == "  accounts (1): HPT-MANUAL-BOOK"
+    assert ("`ttconfig import -e uat --only accounts:HPT-MANUAL-BOOK` prints it"
+            in lines[start + 2])
+    assert "`policy: {prune: {accounts: true}}`" in lines[start + 2]
+    data = json.loads(ttconfig("plan", *target, "--format", "json").stdout)
+    assert data["unmanaged"] == {"accounts": ["HPT-MANUAL-BOOK"]}
+    assert "### Not managed by this YAML" in ttconfig("plan", *target, "--format",
+                                                      "markdown").stdout
+    drift = ttconfig("drift", *target)
+    assert "  accounts (1): HPT-MANUAL-BOOK" in drift.stdout, output(drift)
+
+    adopted = ttconfig("import", *target, "--only", "accounts:hpt-manual-*")
+    assert adopted.exit_code == 0, output(adopted)
+    assert adopted.stdout.startswith("# add to environments/uat/accounts.yaml\n"
+                                     "- name: HPT-MANUAL-BOOK\n  type: house\n")
+    accounts = folder / "accounts.yaml"
+    accounts.write_text(accounts.read_text() + adopted.stdout)
+    after = ttconfig("plan", *target, "--format", "json")
+    data = json.loads(after.stdout)
+    assert data["unmanaged"] == {}
+    assert not [c for c in data["changes"] if c["key"] == "HPT-MANUAL-BOOK"], \
+        "the adopted YAML is what TT holds"
+
+
+def test_a_pruned_kind_lists_nothing_it_would_remove_and_import_only_refuses_other_kinds(
+        sandbox: Sandbox, folder: Path) -> None:
+    ttconfig, target = desk(sandbox)
+    sandbox.edit("POST", f"/ttaccount/{UAT}/account",
+                 {"name": "HPT-MANUAL-BOOK", "accountType": 2})
+    environment = folder / "environment.yaml"
+    text = environment.read_text()
+    assert "policy:\n" in text
+    environment.write_text(text.replace("policy:\n", "policy:\n  prune: {accounts: true}\n", 1))
+    plan = ttconfig("plan", *target)
+    assert "Not managed by this YAML" not in plan.stdout, "a pruned kind's extra is a removal"
+    assert "HPT-MANUAL-BOOK" in plan.stdout
+    refused = ttconfig("import", *target, "--only", "product_margins:CME*")
+    assert refused.exit_code == 64
+    assert "--only takes accounts, users, user_groups, risk_groups" in refused.stderr
+    missing = ttconfig("import", *target, "--only", "accounts:HPT-NOPE")
+    assert missing.exit_code == 64
+    assert "no live object matches accounts:HPT-NOPE in uat" in missing.stderr
+
+
+def _offboard(folder: Path, email: str) -> None:
+    """Delete a trader from the YAML as a desk would: the user's block, the account links,
+    the user group membership and the order-tag defaults naming them."""
+    for name in ("users", "accounts", "user-groups", "order-tag-defaults"):
+        path = folder / f"{name}.yaml"
+        items = yaml.safe_load(path.read_text())
+        kept = []
+        for item in items:
+            if email in (item.get("email"), item.get("user")):
+                continue
+            if "users" in item:
+                item["users"] = [u for u in item["users"]
+                                 if (u.get("user") if isinstance(u, dict) else u) != email]
+            kept.append(item)
+        path.write_text(yaml.safe_dump(kept, sort_keys=False))
+
+
+def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_active(
+        sandbox: Sandbox, folder: Path) -> None:
+    """Offboarding by deleting a block removes the links the YAML managed, not the user:
+    TT has no delete, and a user left active can still log in."""
+    ttconfig, target = desk(sandbox)
+    _offboard(folder, "john.smith@harborpoint.example")
+    plan = ttconfig("plan", *target)
+    assert plan.exit_code == 0, output(plan)
+    assert "john.smith@harborpoint.example" in plan.stdout
+    warning = [line for line in plan.stdout.splitlines() if "stays active in TT" in line]
+    assert len(warning) == 1, plan.stdout
+    assert "john.smith@harborpoint.example is unlinked from HPT-" in warning[0]
+    assert "declare it with `active: false`" in warning[0]
+    assert "  users (1): john.smith@harborpoint.example" in plan.stdout
+
+    users = folder / "users.yaml"
+    users.write_text(users.read_text() + "- email: john.smith@harborpoint.example\n"
+                                         "  active: false\n")
+    deactivating = ttconfig("plan", *target)
+    assert "stays active in TT" not in deactivating.stdout, output(deactivating)
+    assert "users (1): john.smith" not in deactivating.stdout
