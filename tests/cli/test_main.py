@@ -3,9 +3,12 @@ and Ctrl-C run in a child process: test_smoke.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.cli.harness import TTConfig
+from ttconfig.cli import cli, hoisted
 
 
 def test_missing_credentials_is_a_usage_error_naming_the_variables(ttconfig: TTConfig) -> None:
@@ -27,3 +30,37 @@ def test_help_is_available(ttconfig: TTConfig, args: list[str]) -> None:
     result = ttconfig(*args)
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize("args", [["-h"], ["plan", "-h"], ["sandbox", "serve", "-h"],
+                                  ["audit", "verify", "-h"]])
+def test_dash_h_is_help_on_every_command(ttconfig: TTConfig, args: list[str]) -> None:
+    result = ttconfig(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.output.startswith("Usage: ")
+
+
+def test_the_groups_flags_work_after_the_command_too(demo: Path, ttconfig: TTConfig) -> None:
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    said = ttconfig("plan", *target)
+    assert "Read live TT with" in said.stderr
+    for quiet in (["-q", "plan", *target], ["plan", *target, "-q"],
+                  ["plan", "--quiet", *target]):
+        result = ttconfig(*quiet)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == said.stdout, "quiet changes what is noted, not the result"
+        assert result.stderr == "", quiet
+    failed = ttconfig("plan", *target, "-q", "--target", "accounts:HPT-NOPE")
+    assert failed.exit_code == 64
+    assert "no accounts by that name" in failed.stderr, "-q never hides the error"
+    coloured = ttconfig("validate", "-e", "uat", "--no-color", "-v")
+    assert coloured.exit_code == 0, coloured.stderr
+
+
+def test_a_flag_that_is_an_options_value_is_left_to_the_option() -> None:
+    assert hoisted(cli, ["apply", "--reason", "-q", "-v", "plan.json"]) == [
+        "-v", "apply", "--reason", "-q", "plan.json"]
+    assert hoisted(cli, ["-v", "validate", "-e", "uat"]) == ["-v", "validate", "-e", "uat"]
+    assert hoisted(cli, ["sandbox", "serve", "--port", "8080", "--no-color"]) == [
+        "--no-color", "sandbox", "serve", "--port", "8080"]
+    assert hoisted(cli, ["--version"]) == ["--version"]

@@ -32,6 +32,38 @@ from ttconfig.runs.interrupt import Interrupted
 
 USAGE_EXIT = 64
 INTERRUPTED_EXIT = 130
+GLOBAL_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet", "--no-color"})
+"""The group's flags, which every command also takes after its name."""
+
+
+def hoisted(group: click.Group, args: Sequence[str]) -> list[str]:
+    """`args` with the group's flags that follow the command moved before it, so that
+    `ttconfig plan -e uat -v` means `ttconfig -v plan -e uat` (as Terraform and git users
+    expect). A token that is the value of the option before it stays where it is."""
+    args = list(args)
+    index = next((i for i, token in enumerate(args) if token in group.commands), None)
+    if index is None:
+        return args
+    takes_value = _value_options(group.commands[args[index]])
+    moved, kept = [], args[:index + 1]
+    previous = None
+    for token in args[index + 1:]:
+        if token in GLOBAL_FLAGS and previous not in takes_value and "--" not in kept:
+            moved.append(token)
+        else:
+            kept.append(token)
+        previous = token
+    return moved + kept
+
+
+def _value_options(command: click.Command) -> set[str]:
+    """The option names of `command` (and its subcommands) that take a value."""
+    names = {name for param in command.params if isinstance(param, click.Option)
+             and not param.is_flag and not param.count
+             for name in (*param.opts, *param.secondary_opts)}
+    for sub in getattr(command, "commands", {}).values():
+        names |= _value_options(sub)
+    return names
 
 
 class Commands(click.Group):
@@ -41,9 +73,10 @@ class Commands(click.Group):
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> NoReturn:
         """Run the command and exit with its code (standalone_mode is always on)."""
+        args = hoisted(self, sys.argv[1:] if args is None else args)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False,
-                                windows_expand_args=windows_expand_args, **extra)
+            code = _run(super().main, args, prog_name, complete_var,
+                        windows_expand_args=windows_expand_args, **extra)
         except (click.exceptions.Abort, KeyboardInterrupt):
             err.print("Interrupted.")
             sys.exit(INTERRUPTED_EXIT)
@@ -63,6 +96,15 @@ class Commands(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _run(main: Any, *args: Any, **options: Any) -> Any:
+    """The group's own main; whatever ends it, -q no longer silences what is said next
+    (quiet hides notes, never the error that ends a run)."""
+    try:
+        return main(*args, standalone_mode=False, **options)
+    finally:
+        err.quiet = False
+
+
 def _print_problems(error: ConfigError) -> None:
     """Every problem on its own line, and as annotations when running in GitHub Actions."""
     for problem in error.problems:
@@ -73,14 +115,20 @@ def _print_problems(error: ConfigError) -> None:
                 print(problem.annotation())
 
 
-@click.group(cls=Commands)
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ttconfig")
 @click.option("-v", "--verbose", is_flag=True, help="Log every TT request (never secrets).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Say only results, warnings and errors (no progress, no notes).")
 @click.option("--no-color", is_flag=True,
               help="No colour, even on a terminal (as NO_COLOR=1 does).")
-def cli(verbose: bool, no_color: bool) -> None:
-    """Risk configuration as code for the Trading Technologies platform."""
+def cli(verbose: bool, quiet: bool, no_color: bool) -> None:
+    """Risk configuration as code for the Trading Technologies platform.
+
+    The flags above work before or after the command (`ttconfig plan -e uat -q`).
+    """
     err.no_color = no_color or os.environ.get("NO_COLOR", "") != ""  # progress bars too
+    err.quiet = quiet
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s",
                             stream=sys.stderr)
@@ -91,7 +139,7 @@ def cli(verbose: bool, no_color: bool) -> None:
     logging.getLogger("ttconfig.tt").setLevel(logging.WARNING)  # each request: -v only
     if not any(isinstance(h, _Said) for h in _NOTICES.handlers):
         _NOTICES.addHandler(_Said(logging.INFO))
-        _NOTICES.setLevel(logging.INFO)
+    _NOTICES.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 _NOTICES = logging.getLogger("ttconfig")

@@ -79,7 +79,7 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     planned, verdict = judged.planned, judged.verdict
     show_plan(planned.plan, verdict, output_format)
     if output_format == "text":
-        click.echo(f"Read live TT with {planned.requests} requests.", err=True)
+        terminal.note(f"Read live TT with {planned.requests} requests.")
     _say_notes(layout.of(sandbox=connection.sandbox).audit_file(planned.firm.environment,
                                                                 environment),
                {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes}, reverts=True)

@@ -36,10 +36,10 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
     promoted = promote_environment(environments_dir, source, target)
     show_plan(promoted.plan, None, output_format, promotion_heading(source, target))
     for line in promoted.skipped:
-        click.echo(f"left out: {line}", err=True)
+        terminal.note(f"left out: {line}")
     if write:
         for path in write_promotion(environments_dir / target, promoted):
-            click.echo(f"wrote {path}", err=True)
+            terminal.note(f"wrote {path}")
 
 
 @click.command()

@@ -21,6 +21,14 @@ from ttconfig.tt.config import ClientConfig
 err = Console(stderr=True)
 
 
+def note(text: str) -> None:
+    """Say something a person running the command may like to know (what a read cost,
+    what promote left out) on stderr; `-q` silences it. Warnings and errors are not
+    notes."""
+    if not err.quiet:
+        click.echo(text, err=True)
+
+
 def colour() -> bool:
     """Colour on stdout: off with the group's --no-color, NO_COLOR or off a terminal."""
     return colour_enabled(bool(click.get_current_context().find_root().params.get("no_color")))
