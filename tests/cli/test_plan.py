@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from tests.cli.harness import TTConfig, output
 from tests.conftest import UAT_LOG
 from ttconfig.runs.audit import AuditLog, verify
 from ttconfig.runs.lock import EnvironmentLock
+from ttconfig.runs.planfile import _canonical
 
 
 def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
@@ -203,3 +205,36 @@ def test_a_rehearsals_lock_says_how_to_break_it_and_unlock_sandbox_does(
     broken = ttconfig("unlock", "-e", "uat", "--sandbox", "--id", holder.id)
     assert broken.exit_code == 0, output(broken)
     assert ttconfig("apply", "--auto-approve", *target).exit_code == 0
+
+
+def test_show_renders_a_saved_plan_as_it_was_planned_and_refuses_an_edited_one(
+        demo: Path, ttconfig: TTConfig) -> None:
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    planned = {fmt: ttconfig("plan", *target, "--format", fmt).stdout
+               for fmt in ("text", "markdown")}
+    saved = ttconfig("plan", *target, "--out", "plan.json")
+    assert saved.exit_code == 0, output(saved)
+    for fmt, text in planned.items():
+        shown = ttconfig("show", "plan.json", "--format", fmt)
+        assert shown.exit_code == 0, output(shown)
+        assert shown.stdout == text, fmt
+    assert "plan.json: planned " in ttconfig("show", "plan.json").stderr
+    document = json.loads((demo / "plan.json").read_text())
+    data = json.loads(ttconfig("show", "plan.json", "--format", "json").stdout)
+    assert data["checksum"] == document["checksum"]
+    assert data["changes"] == document["plan"]["changes"]
+
+    document["tool"] = "ttconfig 0.0.9"  # an older ttconfig's plan: shown, not applied
+    body = {k: v for k, v in document.items() if k != "file_checksum"}
+    document["file_checksum"] = hashlib.sha256(_canonical(body)).hexdigest()
+    (demo / "old.json").write_text(json.dumps(document))
+    assert ttconfig("show", "old.json").stdout == planned["text"]
+    assert ttconfig("apply", "old.json", *target).exit_code == 5
+
+    document["plan"]["changes"][0]["fields"][0]["new"] = 999_999
+    body = {k: v for k, v in document.items() if k != "file_checksum"}
+    document["file_checksum"] = hashlib.sha256(_canonical(body)).hexdigest()
+    (demo / "edited.json").write_text(json.dumps(document))
+    edited = ttconfig("show", "edited.json")
+    assert edited.exit_code == 5
+    assert "does not match its checksum" in edited.stderr

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from tests.seeded import plan_against_seed
 from ttconfig.core.changes import ABSENT, Action, Change, FieldChange
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.state import Key
 from ttconfig.models.kinds import Kind
+from ttconfig.runs.planning import load
+
+ROOT = Path(__file__).parent.parent.parent
 
 
 def field(path: str, old: object, new: object, direction: str) -> FieldChange:
@@ -91,3 +98,14 @@ def test_an_account_moving_between_risk_groups_leaves_before_it_joins() -> None:
     )
     assert [(s.key, s.operation, s.phase) for s in plan.steps] == [
         ("Rates", "remove member", 1), ("Energy", "add members", 1)]
+
+
+def test_a_plans_data_reads_back_as_the_same_plan() -> None:
+    """`ttconfig show` renders a saved plan from its data: the plan read back must be the
+    one saved, checksum and all."""
+    plan = plan_against_seed(load(ROOT / "environments" / "uat"), "uat", "ext_uat_cert").plan
+    again = Plan.from_data(json.loads(json.dumps(plan.to_data())))
+    assert again.to_data() == plan.to_data()
+    assert again.checksum() == plan.checksum()
+    assert again.summary == plan.summary
+    assert [s.op for s in again.steps] == [s.op for s in plan.steps]

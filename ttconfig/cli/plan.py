@@ -37,7 +37,7 @@ from ttconfig.runs.apply.workflow import (
 from ttconfig.runs.audit import notes_of
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
-from ttconfig.runs.planfile import approve_plan, save_plan
+from ttconfig.runs.planfile import approve_plan, save_plan, show_plan_file
 from ttconfig.runs.planning import (
     SelectionOptions,
     drift_environment,
@@ -215,4 +215,22 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
     return 0 if report.empty else 2
 
 
-COMMANDS = (plan, apply, approve, unlock, drift)
+@click.command("show")
+@click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@options.FORMAT
+def show_saved(plan_file: Path, output_format: str) -> None:
+    """Show a saved plan (`plan --out`) as it was planned: its changes, requests and the
+    policy's verdict; no TT, no YAML. An edited plan file is refused (exit 5).
+
+    \b
+    Examples:
+      ttconfig show plan.json
+      ttconfig show plan.json --format markdown > comment.md
+    """
+    shown = show_plan_file(plan_file)
+    if output_format == "text":
+        terminal.note(shown.describe())
+    show_plan(shown.plan, shown.verdict, output_format)
+
+
+COMMANDS = (plan, apply, approve, unlock, drift, show_saved)

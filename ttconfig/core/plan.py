@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -118,6 +119,21 @@ class Plan:
     def checksum(self) -> str:
         return checksum_of(self.to_data())
 
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Plan:
+        """A plan as `to_data` wrote it (a saved plan, to show it again): keys come back
+        as the text plans show, which is all a render needs; `to_data` of the result is
+        `data` again, so its checksum is the saved one."""
+        changes = tuple(Change(Kind(c["kind"]), Key((c["key"],)), c["action"], tuple(
+            FieldChange(tuple(f["path"]), _unvalue(f["old"]), _unvalue(f["new"]),
+                        f["direction"]) for f in c["fields"])) for c in data["changes"])
+        steps = tuple(Step(Kind(s["kind"]), Key((s["key"],)),
+                           Operation.of_text(Kind(s["kind"]), s["operation"]),
+                           tuple(s["items"]), s["direction"], s["phase"], s["depth"])
+                      for s in data["steps"])
+        return cls(data["environment"], data["tt_environment"], changes, steps,
+                   data["high_loosening_percent"])
+
 
 def checksum_of(data: Any) -> str:
     """The checksum of a plan's data (`Plan.to_data`, or the same read back from JSON): a
@@ -129,6 +145,10 @@ def checksum_of(data: Any) -> str:
 
 def _value(value: Any) -> Any:
     return "(absent)" if value is ABSENT else value
+
+
+def _unvalue(value: Any) -> Any:
+    return ABSENT if value == "(absent)" else value
 
 
 def _change_data(change: Change, plan: Plan) -> dict[str, Any]:

@@ -71,6 +71,14 @@ class Operation(StrEnum):
     """Set a company-level item (a margin, an order-tag default): the kind says which."""
     DELETE = "delete"
 
+    @classmethod
+    def of_text(cls, kind: Kind, text: str) -> Operation:
+        """The operation `text(kind)` says (a saved plan's step, read back)."""
+        found = next((op for op in cls if op.text(kind) == text), None)
+        if found is None:
+            raise ValueError(f"no operation on {kind.value} is called {text!r}")
+        return found
+
     def text(self, kind: Kind) -> str:
         spec = REGISTRY[kind]
         if self is Operation.UPSERT_ITEM and spec.item_operation is not None:

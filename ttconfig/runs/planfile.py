@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ttconfig import __version__
-from ttconfig.core.plan import checksum_of
+from ttconfig.core.plan import Plan, checksum_of
 from ttconfig.errors import PolicyRefusal, StalePlanError, UsageError
 from ttconfig.files import write_private
 from ttconfig.models import Firm
@@ -129,8 +129,9 @@ def write_plan_file(path: Path, document: dict[str, Any]) -> None:
         raise UsageError(f"cannot write the plan to {path}: {error.strerror}") from None
 
 
-def read_plan_file(path: Path) -> SavedPlan:
-    """A plan file as written by `plan --out`; an edited one is refused (exit 5)."""
+def read_plan_file(path: Path, *, to_apply: bool = True) -> SavedPlan:
+    """A plan file as written by `plan --out`; an edited one is refused (exit 5), and so,
+    `to_apply`, is one another ttconfig version made."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -156,10 +157,35 @@ def read_plan_file(path: Path) -> SavedPlan:
         raise StalePlanError(f"{path}: the plan in the file does not match its checksum (its "
                              "body was edited): what it shows is not what would be applied; "
                              "make a new plan and review it")
-    if data.get("tool") != f"ttconfig {__version__}":
+    if to_apply and data.get("tool") != f"ttconfig {__version__}":
         raise StalePlanError(f"{path} was made by {data.get('tool')}; this is ttconfig "
                              f"{__version__}, which may plan differently: make a new plan")
     return SavedPlan(path, data)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A saved plan as `ttconfig show` renders it: the plan and verdict it recorded."""
+
+    saved: SavedPlan
+    plan: Plan
+    verdict: Verdict
+
+    def describe(self) -> str:
+        data = self.saved.data
+        commit = data.get("git_commit")
+        return (f"{self.saved.path}: planned {data.get('created_at')} by "
+                f"{data.get('created_by')} with {data.get('tool')}"
+                + (f" at commit {str(commit)[:12]}" if commit else "")
+                + f", checksum {self.saved.checksum[:16]}…")
+
+
+def show_plan_file(path: Path) -> Shown:
+    """`ttconfig show`: a saved plan, checked as apply checks it (an edited file is
+    refused), then shown as it was planned; no TT, no YAML."""
+    saved = read_plan_file(path, to_apply=False)
+    return Shown(saved, Plan.from_data(saved.data["plan"]),
+                 Verdict.from_data(saved.data["policy"]))
 
 
 def check_desired(saved: SavedPlan, folder: Path) -> None:

@@ -102,6 +102,11 @@ class Verdict:
     def to_data(self) -> dict[str, Any]:
         return {"refused": self.refused, "findings": [asdict(f) for f in self.findings]}
 
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Verdict:
+        """A verdict as `to_data` wrote it (a saved plan's, to show it again)."""
+        return cls(tuple(Finding(**finding) for finding in data["findings"]))
+
 
 def evaluate(plan: Plan, policy: Policy, facts: Facts, overrides: Overrides = Overrides(),
              *, stage: Stage = "apply") -> Verdict:
