@@ -3,6 +3,7 @@ doctor, audit, and explain."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
 
@@ -14,17 +15,24 @@ from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.models import DECLARED
 from ttconfig.models.base import ProductType
 from ttconfig.render.audit_findings import signing_text, unfinished_text
+from ttconfig.render.auditlog import (
+    render_audit_json,
+    render_audit_markdown,
+    render_audit_text,
+)
 from ttconfig.render.console import console
 from ttconfig.render.doctor import doctor_summary, doctor_table
 from ttconfig.render.explain import explain_text
 from ttconfig.render.overview import accounts_table, summary_line
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
+from ttconfig.runs.auditlog import audit_history, since_of
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.doctor import doctor_environment
 from ttconfig.runs.durable import BRANCH, REMOTE, publish_logs, restore_logs
 from ttconfig.runs.explain import Asked
 from ttconfig.runs.explain import explain as run_explain
 from ttconfig.runs.importer import adopt_yaml, import_environment, inspect_environment
+from ttconfig.runs.paths import Layout
 from ttconfig.runs.planning import quietly
 from ttconfig.runs.tidy import tidy as run_tidy
 
@@ -141,6 +149,34 @@ def audit_verify(file: Path) -> int:
     click.echo(f"{file}:{verdict.broken_at}: broken: {verdict.reason} "
                f"({verdict.records} records before it hold)", err=True)
     return 1
+
+
+@audit.command("log")
+@click.option("-e", "--env", "environments", multiple=True, metavar="ENV",
+              help="This environment only (repeatable; default: every folder's).")
+@click.option("--since", default=None, metavar="WHEN",
+              help="Only what was done since: a date (2026-12-01), a time, or an age (7d).")
+@options.FORMAT
+@options.ENVIRONMENTS_DIR
+@options.layout
+@options.SANDBOX
+def audit_log(environments: tuple[str, ...], since: str | None, output_format: str,
+              environments_dir: Path, layout: Layout, sandbox: bool) -> int:
+    """What was done to each environment: every apply (its plan, who, when, each request
+    and how it ended) and every refusal, override and broken lock, oldest first, from the
+    audit log after checking its chain. Exit 1 when a log's chain is broken.
+
+    \b
+    Examples:
+      ttconfig audit log -e prod --since 7d
+      ttconfig audit log --sandbox --format json
+    """
+    logs = audit_history(environments_dir, environments, layout, sandbox=sandbox,
+                         since=since_of(since, datetime.now(UTC)))
+    renders = {"text": render_audit_text, "markdown": render_audit_markdown,
+               "json": render_audit_json}
+    click.echo(renders[output_format](logs), nl=False)
+    return 1 if any(log.verdict.broken_at is not None for log in logs) else 0
 
 
 @audit.command("restore")

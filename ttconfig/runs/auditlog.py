@@ -1,0 +1,167 @@
+"""`ttconfig audit log`: what was done to each environment, from its audit log.
+
+The log holds one record per event (an intent, its outcome, a refusal, an override); this
+groups an apply's records into one entry (its plan, who, when, each step and how it ended)
+so a reviewer reads the environment's history as Terraform users read `terraform show` of
+their runs. The chain is verified first: an edited log is said to be broken, and only the
+records before the break are shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ttconfig.desired.loader import load_environment
+from ttconfig.errors import UsageError
+from ttconfig.runs.audit import Verdict as AuditVerdict
+from ttconfig.runs.audit import verify
+from ttconfig.runs.paths import Layout
+
+APPLY_EVENTS = frozenset({"intent", "outcome", "diverged"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One write of an apply: what it did and how it ended."""
+
+    operation: str
+    kind: str
+    key: str
+    direction: str
+    items: tuple[str, ...]
+    outcome: str
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing done to the environment: an apply (its steps), or a single event (a
+    refusal, an override, a broken lock)."""
+
+    time: str
+    event: str
+    actor: str
+    plan: str | None = None
+    git_commit: str | None = None
+    steps: tuple[Step, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for step in self.steps:
+            counted[step.outcome] = counted.get(step.outcome, 0) + 1
+        return counted
+
+
+@dataclass(frozen=True)
+class EnvironmentLog:
+    environment: str
+    path: Path
+    verdict: AuditVerdict
+    entries: tuple[Entry, ...]
+
+
+def audit_history(environments_dir: Path, environments: Sequence[str], layout: Layout, *,
+                  sandbox: bool, since: datetime | None) -> list[EnvironmentLog]:
+    """Each environment's log (every folder's when `environments` is empty), its entries
+    since `since` (all when None)."""
+    names = list(environments) or sorted(
+        p.parent.name for p in environments_dir.glob("*/environment.yaml"))
+    if not names:
+        raise UsageError(f"no environment folders in {environments_dir}")
+    logs = []
+    for name in names:
+        folder = environments_dir / name
+        if not (folder / "environment.yaml").is_file():
+            raise UsageError(f"no environment {name!r} in {environments_dir}")
+        path = layout.of(sandbox=sandbox).audit_file(load_environment(folder), name)
+        verdict = verify(path)
+        records = _records(path, verdict)
+        entries = tuple(e for e in entries_of(records) if since is None or _at(e.time) >= since)
+        logs.append(EnvironmentLog(name, path, verdict, entries))
+    return logs
+
+
+def _records(path: Path, verdict: AuditVerdict) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    upto = len(lines) if verdict.broken_at is None else verdict.broken_at - 1
+    return [json.loads(line) for line in lines[:upto] if line.strip()]
+
+
+def entries_of(records: Sequence[dict[str, Any]]) -> Iterator[Entry]:
+    """The records grouped: consecutive records of one plan's apply are one entry."""
+    index = 0
+    while index < len(records):
+        record = records[index]
+        if record.get("event") not in APPLY_EVENTS:
+            yield Entry(str(record.get("time", "")), str(record.get("event")),
+                        str(record.get("actor", "")), details=_details(record))
+            index += 1
+            continue
+        end = index
+        while end < len(records) and records[end].get("event") in APPLY_EVENTS and \
+                records[end].get("plan") == record.get("plan"):
+            end += 1
+        yield _apply(records[index:end])
+        index = end
+
+
+def _apply(records: Sequence[dict[str, Any]]) -> Entry:
+    first = records[0]
+    outcomes = {r.get("intent"): r for r in records if r.get("event") == "outcome"}
+    steps = []
+    for record in records:
+        if record.get("event") != "intent":
+            continue
+        outcome = outcomes.get(record.get("hash"))
+        steps.append(Step(str(record.get("operation")), str(record.get("kind")),
+                          str(record.get("key")), str(record.get("direction")),
+                          tuple(str(i) for i in record.get("items") or ()),
+                          "no outcome recorded" if outcome is None
+                          else str(outcome.get("outcome")),
+                          None if outcome is None else outcome.get("request_id")))
+    diverged = [str(r.get("key")) for r in records if r.get("event") == "diverged"]
+    return Entry(str(first.get("time", "")), "apply", str(first.get("actor", "")),
+                 first.get("plan"), first.get("git_commit"), tuple(steps),
+                 {"diverged": diverged} if diverged else {})
+
+
+def _details(record: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in record.items()
+            if k not in {"event", "time", "actor", "hash", "prev_hash", "signature", "tool",
+                         "environment", "tt_environment", "target", "git_commit"}}
+    return kept
+
+
+def _at(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def since_of(text: str | None, now: datetime) -> datetime | None:
+    """`--since`: a date (2026-12-01), a time (2026-12-01T09:00, UTC unless it says), or an
+    age (12h, 7d)."""
+    if text is None:
+        return None
+    age = re.fullmatch(r"(\d+)([hd])", text)
+    if age:
+        amount = int(age.group(1))
+        return now - (timedelta(hours=amount) if age.group(2) == "h" else timedelta(days=amount))
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since {text!r}: give a date (2026-12-01), a time "
+                         "(2026-12-01T09:00) or an age (12h, 7d)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
