@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_a_broken_log_shows_what_holds_says_where_it_breaks_and_exits_1(
 
 
 def test_records_group_into_applies_and_single_events() -> None:
-    records = [
+    records: list[dict[str, Any]] = [
         {"event": "refused", "time": "t1", "actor": "ann", "reason": "policy"},
         {"event": "intent", "time": "t2", "actor": "bob", "plan": "p1", "hash": "h1",
          "operation": "update account", "kind": "accounts", "key": "A", "direction": "neutral",

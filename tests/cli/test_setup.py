@@ -34,9 +34,35 @@ def test_import_writes_a_valid_folder_and_a_second_import_changes_nothing(
     run()
     folder = tmp_path / "environments" / "prod"
     first = {p.name: p.read_text() for p in folder.glob("*.yaml")}
-    load_firm(folder)
+    policy = load_firm(folder).environment.policy
+    assert (policy.require_saved_plan, policy.require_loosening_approval,
+            policy.protected.min_admins) == (True, True, 2), "production's scaffold, not none"
+    assert "# api_user: " in first["environment.yaml"], "TT cannot say who: the comment asks"
     run()
     assert {p.name: p.read_text() for p in folder.glob("*.yaml")} == first
+
+
+def test_init_scaffolds_a_folder_with_a_safe_policy_and_never_overwrites_one(
+        ttconfig: TTConfig, tmp_path: Path) -> None:
+    made = ttconfig("init", "prod", "--tt-environment", "ext_prod_live", "--company",
+                    "Meridian Futures: Chicago", "--api-user", "api@meridian.example")
+    assert made.exit_code == 0, made.stderr
+    assert "Next: export TT_PROD_APP_KEY and TT_PROD_APP_SECRET" in made.stdout
+    assert ttconfig("validate", "-e", "prod").exit_code == 0
+    environment = load_firm(tmp_path / "environments" / "prod").environment
+    assert environment.company == "Meridian Futures: Chicago"
+    assert environment.policy.protected.api_user == "api@meridian.example"
+    assert (environment.policy.require_saved_plan, environment.policy.protected.min_admins,
+            environment.policy.thresholds["accounts"].max_deletes) == (True, 2, 0)
+    uat = ttconfig("init", "uat", "--tt-environment", "ext_uat_cert", "--company", "M")
+    assert uat.exit_code == 0, uat.stderr
+    relaxed = load_firm(tmp_path / "environments" / "uat").environment.policy
+    assert (relaxed.require_saved_plan, relaxed.require_loosening_approval) == (False, False)
+    again = ttconfig("init", "prod", "--tt-environment", "ext_prod_live", "--company", "X")
+    assert again.exit_code == 64
+    assert "exists: init writes new folders only" in again.stderr
+    assert load_firm(tmp_path / "environments" / "prod").environment.company == \
+        "Meridian Futures: Chicago"
 
 
 def test_explain_names_the_row_that_governs_a_product_and_where_it_is(

@@ -11,6 +11,7 @@ import click
 
 from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
+from ttconfig.desired.scaffold import Scaffold
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.models import DECLARED
 from ttconfig.models.base import ProductType
@@ -26,15 +27,21 @@ from ttconfig.render.explain import explain_text
 from ttconfig.render.overview import accounts_table, summary_line
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
 from ttconfig.runs.auditlog import audit_history, since_of
-from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.connection import ConnectionOptions, credential_variables
 from ttconfig.runs.doctor import doctor_environment
 from ttconfig.runs.durable import BRANCH, REMOTE, publish_logs, restore_logs
 from ttconfig.runs.explain import Asked
 from ttconfig.runs.explain import explain as run_explain
-from ttconfig.runs.importer import adopt_yaml, import_environment, inspect_environment
+from ttconfig.runs.importer import (
+    adopt_yaml,
+    import_environment,
+    init_environment,
+    inspect_environment,
+)
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planning import quietly
 from ttconfig.runs.tidy import tidy as run_tidy
+from ttconfig.sandbox.settings import USAGE_PLAN_NAMES
 
 
 @click.command()
@@ -55,6 +62,40 @@ def schema(directory: Path) -> None:
     """Write the JSON Schemas of the YAML files (editors validate as you type)."""
     for path in write_schemas(directory):
         click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.argument("name")
+@click.option("--tt-environment", required=True, metavar="TT_ENV",
+              help="TT's environment the folder talks to (e.g. ext_uat_cert, ext_prod_live).")
+@click.option("--company", required=True, help="The TT company, as TT names it.")
+@click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default="free",
+              show_default=True, help="The app key's TT usage plan.")
+@click.option("--api-user", default=None, metavar="EMAIL",
+              help="The login the app key was created by (protected from every plan).")
+@click.option("--production/--not-production", default=None,
+              help="Production's safe policy (default: when TT_ENV is TT's production).")
+@options.ENVIRONMENTS_DIR
+def init(name: str, tt_environment: str, company: str, usage_plan: str,
+         api_user: str | None, production: bool | None, environments_dir: Path) -> None:
+    """Start environments/NAME/: an environment.yaml with a safe policy and every kind's
+    file empty (then `ttconfig import -e NAME` fills them from TT).
+
+    For production: change thresholds, the API user protected, two admins kept, every
+    loosening approved, only reviewed plan files applied.
+
+    \b
+    Examples:
+      ttconfig init prod --tt-environment ext_prod_live --company "Harbor Point Trading" \\
+          --usage-plan high --api-user ttconfig-api@harborpoint.example
+      ttconfig init uat --tt-environment ext_uat_cert --company "Harbor Point Trading"
+    """
+    key, secret = credential_variables(name)
+    scaffold = Scaffold(tt_environment, company, key, secret, usage_plan=usage_plan,
+                        api_user=api_user, production=production)
+    for path in init_environment(environments_dir / name, scaffold):
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: export {key} and {secret}, then `ttconfig import -e {name}`.")
 
 
 @click.command("import")
@@ -264,4 +305,4 @@ def tidy(environment: str, connection: ConnectionOptions, dry_run: bool,
                   if count else ""))
 
 
-COMMANDS = (validate, schema, import_, inspect, doctor, audit, explain, tidy)
+COMMANDS = (init, validate, schema, import_, inspect, doctor, audit, explain, tidy)

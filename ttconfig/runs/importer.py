@@ -19,7 +19,7 @@ from pathlib import Path
 from ttconfig.core.selection import Pattern
 from ttconfig.core.state import key_of
 from ttconfig.desired.loader import load_environment
-from ttconfig.desired.schema import ENVIRONMENT_SCHEMA, modeline
+from ttconfig.desired.scaffold import Scaffold
 from ttconfig.desired.writer import render_new, update_file
 from ttconfig.errors import UsageError
 from ttconfig.live.overview import Overview, read_overview
@@ -43,19 +43,12 @@ from ttconfig.tt.config import ClientConfig
 
 
 def environment_yaml(live: LiveFirm, target: Target, config: ClientConfig) -> str:
+    """A new folder's environment.yaml: the scaffold `ttconfig init` writes (a safe
+    policy), with what TT says of the company."""
     key, secret = credential_variables(target.environment)
-    return "\n".join([
-        modeline(f"../../schemas/{ENVIRONMENT_SCHEMA}"),
-        f"tt_environment: {config.environment}",
-        f"company: {live.company.name}",
-        f"app_name: {config.app_name}",
-        "credentials:",
-        f"  app_key_env: {key}",
-        f"  app_secret_env: {secret}",
-        f"usage_plan: {config.usage_plan}",
-        *_company_settings(live),
-        "",
-    ])
+    return Scaffold(config.environment, live.company.name, key, secret,
+                    usage_plan=config.usage_plan, app_name=config.app_name,
+                    company_settings=tuple(_company_settings(live))).text()
 
 
 def _company_settings(live: LiveFirm) -> list[str]:
@@ -68,7 +61,7 @@ def _company_settings(live: LiveFirm) -> list[str]:
     liquidation = users.get(company.liquidation_user_id or -1)
     if liquidation is not None:
         said.append(f"  liquidation_user: {liquidation}")
-    return ["company_settings:", *said] if said else []
+    return said
 
 
 def write_environment(folder: Path, live: LiveFirm, target: Target,
@@ -183,3 +176,20 @@ async def _read_named(config: ClientConfig, patterns: Sequence[Pattern]) -> dict
                              | named(Kind.RISK_GROUPS, [g.name for g in risk_groups])),
             margins=False, defaults=False, risk_group_members=True, families=False)
         return imported_models(await read_live(tt, scope))
+
+
+def init_environment(folder: Path, scaffold: Scaffold) -> list[Path]:
+    """`ttconfig init`: a new environment folder, its environment.yaml from `scaffold`
+    and every kind's file empty; an existing environment is never overwritten."""
+    if (folder / "environment.yaml").exists():
+        raise UsageError(f"{folder / 'environment.yaml'} exists: init writes new folders only "
+                         "(`ttconfig import` updates an existing one from TT)")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "environment.yaml"]
+    written[0].write_text(scaffold.text(), encoding="utf-8")
+    for spec in DECLARED:
+        path = folder / f"{spec.file_stem}.yaml"
+        if not path.exists():
+            update_file(path, [], spec)
+            written.append(path)
+    return written
