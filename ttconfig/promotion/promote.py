@@ -101,7 +101,7 @@ def promote(source: Firm, target: Firm, *, environment: str = "prod") -> Promote
     plan = build_plan(changes, environment=environment,
                       tt_environment=target.environment.tt_environment, parents=parents,
                       high_percent=policy.high_loosening_percent)
-    return Promoted(plan, models, work.skipped)
+    return Promoted(plan, models, work.said_left_out())
 
 
 def write_promotion(folder: Path, promoted: Promoted) -> list[Path]:
@@ -147,6 +147,8 @@ class _Promotion:
     source_name: str
     target: dict[str, list[Model]]
     skipped: list[str] = field(default_factory=list)
+    kept: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """Values the target keeps, by (object and part, rule): one line each in `said_left_out`."""
     left_out: dict[str, set[str]] = field(default_factory=lambda: {"accounts": set(),
                                                                     "users": set()})
     """Folded names of the source's accounts and users left out."""
@@ -322,15 +324,21 @@ class _Promotion:
 
     def _kept(self, where: Where, want: Any, have: Any, path: tuple[str, ...],
               rule: Rule) -> None:
-        """One line per value the source would have changed, had `rule` not kept it."""
+        """The values the source would have changed, had `rule` not kept them: one line
+        per object, part (a row, the risk settings) and rule, naming each value."""
         for change in compare(where.kind, want, have, path):
             if change.new is ABSENT:
                 continue  # the source does not declare it: nothing was left out
-            held = ("has none" if change.old is ABSENT
-                    else f"keeps {_shown(change.old)}")
-            self.skipped.append(
-                f"{where.kind} {where.name} {'.'.join(change.path)}: {self.environment} "
-                f"{held} ({self.source_name} has {_shown(change.new)}; {rule})")
+            held = "none" if change.old is ABSENT else _shown(change.old)
+            part = f"{where.kind} {where.name} {'.'.join(change.path[:-1])}"
+            self.kept.setdefault((part, str(rule)), []).append(
+                f"{change.path[-1]} {held} ({self.source_name} has {_shown(change.new)})")
+
+    def said_left_out(self) -> list[str]:
+        """What was left out: objects and members, then the values kept, one line per
+        object, part (a row, the risk settings) and rule."""
+        return [*self.skipped, *(f"{part}: {self.environment} keeps {', '.join(said)}; {rule}"
+                                 for (part, rule), said in self.kept.items())]
 
     def _mapping(self, where: Where, want: dict[str, Any], have: Any,
                  path: tuple[str, ...]) -> Any:
