@@ -66,6 +66,15 @@ def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipp
     assert hotfix.exit_code == 0, output(hotfix)
     assert "WAIVED (hotfix)" in hotfix.stdout
     assert "Gate passed." in hotfix.stdout
+    as_json = ttconfig("gate", "-e", "prod", "--format", "json", *target)
+    assert as_json.exit_code == 4
+    verdict = json.loads(as_json.stdout)
+    assert (verdict["refused"], verdict["source"]) == (True, "uat")
+    assert {"rule": "not applied in UAT",
+            "message": "accounts HPT-PROP-ENERGY differs between UAT's YAML and UAT live: "
+                       "apply it in UAT first"} in verdict["reasons"]
+    assert ttconfig("gate", "-e", "prod", "--hotfix", "--format", "markdown",
+                    *target).stdout.startswith("## Gate for prod: passed")
 
     applied = ttconfig("apply", "-e", "uat", "--auto-approve", *target)
     assert applied.exit_code == 0, output(applied)

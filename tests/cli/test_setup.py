@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.cli.harness import TTConfig
@@ -116,3 +117,20 @@ def test_explain_matches_a_family_row_only_when_told_the_family(
     own = ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "Eurex", "FGBL",
                    "--family", "Interest Rates")
     assert "the product row Eurex FGBL future" in own.stdout, "a product row is more specific"
+
+
+def test_validate_reports_as_json_and_markdown_too(ttconfig: TTConfig, demo: Path) -> None:
+    valid = json.loads(ttconfig("validate", "-e", "uat", "--format", "json").stdout)
+    assert valid["valid"] is True
+    assert valid["counts"]["accounts"] == 25
+    accounts = demo / "environments" / "uat" / "accounts.yaml"
+    lines = accounts.read_text().count("\n")
+    accounts.write_text(accounts.read_text() + "- name: HPT-NO-TYPE\n")
+    broken = ttconfig("validate", "-e", "uat", "--format", "json")
+    assert broken.exit_code == 3
+    assert json.loads(broken.stdout)["problems"] == [
+        {"file": "environments/uat/accounts.yaml", "line": lines + 1, "column": 3,
+         "message": "missing required key 'type'"}]
+    markdown = ttconfig("validate", "-e", "uat", "--format", "markdown")
+    assert markdown.exit_code == 3
+    assert markdown.stdout.startswith("## `environments/uat`: 1 problem\n")

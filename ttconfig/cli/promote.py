@@ -10,7 +10,7 @@ from ttconfig.cli import options, terminal
 from ttconfig.cli.plan import show_plan
 from ttconfig.errors import PolicyRefusal
 from ttconfig.promotion.promote import write_promotion
-from ttconfig.render.gate import render_gate
+from ttconfig.render.gate import GATE_RENDERERS
 from ttconfig.render.heading import promotion_heading
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import AUDIT_DIR
@@ -51,13 +51,21 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
 @click.option("--source-audit", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="The source environment's audit log (default: "
               f"{AUDIT_DIR}/<its TT environment>.<its company>.jsonl).")
+@options.FORMAT
 def gate(environment: str, connection: ConnectionOptions, environments_dir: Path,
-         hotfix: bool, source_audit: Path | None) -> int:
-    """Refuse (exit 4) prod changes that were not tried in UAT first, each reason named."""
+         hotfix: bool, source_audit: Path | None, output_format: str) -> int:
+    """Refuse (exit 4) prod changes that were not tried in UAT first, each reason named.
+
+    \b
+    Examples:
+      ttconfig gate -e prod
+      ttconfig gate -e prod --hotfix --format markdown   # (a hotfix PR's comment)
+    """
     gated = gate_environment(environments_dir, environment,
                              options.reach(connection, terminal.reading), hotfix=hotfix,
                              source_audit=source_audit)
-    click.echo(render_gate(gated.verdict, environment, gated.source), nl=False)
+    click.echo(GATE_RENDERERS[output_format](gated.verdict, environment, gated.source),
+               nl=False)
     if gated.verdict.refused:
         raise PolicyRefusal(f"the gate refused {environment}: {len(gated.verdict.reasons)} "
                             f"reason(s), listed above")

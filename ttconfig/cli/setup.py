@@ -13,7 +13,7 @@ from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.scaffold import Scaffold
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
-from ttconfig.models import DECLARED
+from ttconfig.errors import ConfigError
 from ttconfig.models.base import ProductType
 from ttconfig.render.audit_findings import signing_text, unfinished_text
 from ttconfig.render.auditlog import (
@@ -25,6 +25,7 @@ from ttconfig.render.console import console
 from ttconfig.render.doctor import doctor_summary, doctor_table
 from ttconfig.render.explain import explain_text
 from ttconfig.render.overview import accounts_table, summary_line
+from ttconfig.render.validation import validation_text
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
 from ttconfig.runs.auditlog import audit_history, since_of
 from ttconfig.runs.connection import ConnectionOptions, credential_variables
@@ -47,12 +48,26 @@ from ttconfig.sandbox.settings import USAGE_PLAN_NAMES
 @click.command()
 @options.environment(required=True)
 @options.ENVIRONMENTS_DIR
-def validate(environment: str, environments_dir: Path) -> None:
-    """Check an environment's YAML (types, keys, references) without contacting TT."""
+@options.FORMAT
+def validate(environment: str, environments_dir: Path, output_format: str) -> int:
+    """Check an environment's YAML (types, keys, references) without contacting TT: every
+    problem at once as file:line:col (exit 3).
+
+    \b
+    Examples:
+      ttconfig validate -e prod
+      ttconfig validate -e prod --format json   # {"valid", "counts", "problems": [...]}
+    """
     folder = environments_dir / environment
-    firm = load_firm(folder, siblings=True)
-    counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
-    click.echo(f"{folder}: valid ({counts})")
+    try:
+        firm = load_firm(folder, siblings=True)
+    except ConfigError as error:
+        if output_format == "text":
+            raise
+        click.echo(validation_text(folder, None, error.problems, output_format), nl=False)
+        return error.exit_code
+    click.echo(validation_text(folder, firm, [], output_format), nl=False)
+    return 0
 
 
 @click.command()

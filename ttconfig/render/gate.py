@@ -6,6 +6,9 @@ PR shows what skipped the source environment and has to be brought back to its Y
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 from ttconfig.promotion.gate import GateVerdict
 from ttconfig.runs.planning import Gated
 
@@ -21,6 +24,27 @@ def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
     if not verdict.refused:
         lines.append("Gate passed.")
     return "\n".join(lines) + "\n"
+
+
+def render_gate_markdown(verdict: GateVerdict, environment: str, source: str) -> str:
+    head = "refused" if verdict.refused else "passed"
+    lines = [f"## Gate for {environment}: {head}", "",
+             f"Every change must be tried in {source} first ({verdict.checked} "
+             f"{environment} change(s) checked).", ""]
+    lines += [f"- **REFUSED** {r.rule}: {r.message}" for r in verdict.reasons]
+    lines += [f"- WAIVED (hotfix) {r.rule}: {r.message}" for r in verdict.waived]
+    return "\n".join(lines) + "\n"
+
+
+def render_gate_json(verdict: GateVerdict, environment: str, source: str) -> str:
+    return json.dumps({"environment": environment, "source": source,
+                       "refused": verdict.refused, "checked": verdict.checked,
+                       "reasons": [asdict(r) for r in verdict.reasons],
+                       "waived": [asdict(r) for r in verdict.waived]}, indent=2) + "\n"
+
+
+GATE_RENDERERS = {"text": render_gate, "markdown": render_gate_markdown,
+                  "json": render_gate_json}
 
 
 def gate_note(gated: Gated) -> str:
