@@ -3,6 +3,9 @@ and Ctrl-C run in a child process: test_smoke.py)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,15 @@ def test_a_flag_that_is_an_options_value_is_left_to_the_option() -> None:
     assert hoisted(cli, ["sandbox", "serve", "--port", "8080", "--no-color"]) == [
         "--no-color", "sandbox", "serve", "--port", "8080"]
     assert hoisted(cli, ["--version"]) == ["--version"]
+
+
+def test_shell_completion_completes_commands_and_options() -> None:
+    """README's completion line: click's, through the installed `ttconfig` script."""
+    script = Path(sys.executable).parent / "ttconfig"
+    for words, cword, expected in (("ttconfig pl", "1", "plain,plan"),
+                                   ("ttconfig plan --for", "2", "plain,--format")):
+        environ = {**os.environ, "_TTCONFIG_COMPLETE": "bash_complete", "COMP_WORDS": words,
+                   "COMP_CWORD": cword}
+        done = subprocess.run([str(script)], env=environ, capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert expected in done.stdout.splitlines(), done.stdout + done.stderr
