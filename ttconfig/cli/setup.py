@@ -137,7 +137,7 @@ def import_(environment: str, connection: ConnectionOptions, environments_dir: P
                               options.reach(connection, quietly), only), nl=False)
         return
     written = import_environment(environments_dir / environment, environment,
-                                 options.reach(connection, quietly))
+                                 options.reach(connection, terminal.reading))
     for path in written:
         click.echo(f"wrote {path}")
 

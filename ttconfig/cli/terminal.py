@@ -6,7 +6,8 @@ never depends on whether a person is watching; bars are drawn only on a terminal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
@@ -34,10 +35,32 @@ def colour() -> bool:
     return colour_enabled(bool(click.get_current_context().find_root().params.get("no_color")))
 
 
+EVERY_SECONDS = 10.0
+"""Off a terminal (CI), a long read or apply says how far it got this often."""
+
+
+class ProgressLines:
+    """Progress as a line every EVERY_SECONDS when no bar can be drawn (a CI log), so a
+    long run is never silent for minutes."""
+
+    def __init__(self, what: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.what, self.clock = what, clock
+        self.last = clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        if err.is_terminal or err.quiet or self.clock() - self.last < EVERY_SECONDS:
+            return
+        self.last = self.clock()
+        share = f" ({done / total:.0%})" if total else ""
+        click.echo(f"{self.what}: {done:,} of {total:,} requests{share}", err=True)
+
+
 @contextmanager
 def reading(config: ClientConfig) -> Iterator[Progress]:
-    """Say what the read will cost, then show its progress (a bar only on a terminal)."""
+    """Say what the read will cost, then show its progress (a bar on a terminal, a line
+    every EVERY_SECONDS elsewhere)."""
     said = False
+    lines = ProgressLines("Reading live TT")
     with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("reading live TT", total=None)
 
@@ -49,6 +72,7 @@ def reading(config: ClientConfig) -> Iterator[Progress]:
                           f"(≥ {total / config.requests_per_second:.0f} s at the "
                           f"{config.usage_plan} plan).", highlight=False)
             bar.update(task, completed=done, total=total)
+            lines(done, total)
 
         yield progress
 
@@ -64,10 +88,16 @@ def reading_accounts(config: ClientConfig) -> Iterator[Progress]:
 @contextmanager
 def writing(plan: Plan) -> Iterator[Progress]:
     """apply's bar: requests sent, each followed by TT's write pause."""
+    lines = ProgressLines("Applying")
     with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("applying (1 s pause after each write)",
                             total=plan.summary.requests)
-        yield lambda done, total: bar.update(task, completed=done)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done)
+            lines(done, total)
+
+        yield progress
 
 
 def confirm(plan: Plan) -> bool:

@@ -101,13 +101,14 @@ def import_environment(folder: Path, environment: str, reach: Reach) -> list[Pat
     """`ttconfig import`: read live TT whole and write `folder`; the files written."""
     target = reach.options.target(environment, _declared(folder))
     with reach.connect(target) as config:
-        live = asyncio.run(_read_live(config))
+        live = asyncio.run(_read_live(config, reach))
     return write_environment(folder, live, target, config)
 
 
-async def _read_live(config: ClientConfig) -> LiveFirm:
+async def _read_live(config: ClientConfig, reach: Reach) -> LiveFirm:
     async with TTClient(config) as tt:
-        return await read_live(tt)
+        with reach.reading(config) as progress:
+            return await read_live(tt, progress=progress)
 
 
 @dataclass(frozen=True)
