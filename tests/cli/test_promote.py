@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 from tests.cli.harness import TTConfig, output
@@ -139,3 +140,48 @@ def test_a_prod_plan_file_records_the_gate_and_apply_refuses_what_it_refused(
     assert applied.exit_code == 0, output(applied)
     assert "Applied 1 of 1 request." in applied.stdout
 
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def test_a_value_prod_tightened_after_the_last_promotion_is_kept_unless_taken(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """An emergency tightening in prod (CL max order qty 50 → 20) must survive the next
+    promotion from UAT, which still says 50: prod is ahead. --take-uat takes UAT's."""
+    _git(demo, "init", "-q", "-b", "main")
+    _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "add", "environments")
+    _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "commit", "-qm", "start")
+    first = ttconfig("promote", "--from", "uat", "--to", "prod")
+    assert "cannot be told" in first.stderr, "no promotion in the history yet"
+    assert ttconfig("promote", "--from", "uat", "--to", "prod", "--write").exit_code == 0
+    environment = (demo / "environments" / "prod" / "environment.yaml").read_text()
+    assert environment.splitlines()[1].startswith("# ttconfig promote --write from uat at ")
+    _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "commit", "-qam",
+         "promote uat")
+    accounts = demo / "environments" / "prod" / "accounts.yaml"
+    text = accounts.read_text()
+    energy = text.index("- name: HPT-PROP-ENERGY")
+    cl = text.index("max_order_qty: 50", text.index("product: CL", energy))
+    accounts.write_text(text[:cl] + "max_order_qty: 20" + text[cl + len("max_order_qty: 50"):])
+    _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "commit", "-qam",
+         "emergency: CL max order qty 20")
+
+    kept = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json")
+    assert kept.exit_code == 0, output(kept)
+    changed = {(c["key"], tuple(f["path"])) for c in json.loads(kept.stdout)["changes"]
+               for f in c["fields"]}
+    cl_path = ("limits", "products", "CME CL future", "max_order_qty")
+    assert ("HPT-PROP-ENERGY", cl_path) not in changed
+    assert ("left out: accounts HPT-PROP-ENERGY limits.products.CME CL future: prod keeps "
+            "max_order_qty 20 (uat has 50); prod is ahead: changed in prod after the last "
+            "promotion, commit ") in kept.stderr
+    assert "`--take-uat accounts:HPT-PROP-ENERGY` takes it" in kept.stderr
+    assert "judged against the last promotion, commit" in kept.stderr
+
+    taken = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json",
+                     "--take-uat", "accounts:HPT-PROP-ENERGY")
+    fields = [f for c in json.loads(taken.stdout)["changes"] if c["key"] == "HPT-PROP-ENERGY"
+              for f in c["fields"] if tuple(f["path"]) == cl_path]
+    assert [(f["old"], f["new"], f["direction"]) for f in fields] == [(20, 50, "loosening")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from ttconfig.promotion.promote import write_promotion
 from ttconfig.render.gate import GATE_RENDERERS
 from ttconfig.render.heading import promotion_heading
 from ttconfig.runs.connection import ConnectionOptions
+from ttconfig.runs.history import mark_promotion
 from ttconfig.runs.paths import AUDIT_DIR
 from ttconfig.runs.planning import gate_environment, promote_environment
 
@@ -25,21 +27,35 @@ from ttconfig.runs.planning import gate_environment, promote_environment
 @options.ENVIRONMENTS_DIR
 @options.FORMAT
 @click.option("--write", is_flag=True, help="Update the target's YAML in place (comments, key "
-              "order and formatting kept).")
+              "order and formatting kept) and mark environment.yaml as promoted.")
+@click.option("--take-uat", "take", multiple=True, metavar="KIND:NAME",
+              help="Take the source's values for these objects even where prod is ahead "
+                   "(changed in prod since the last promotion; globs; repeatable).")
 def promote(source: str, target: str, environments_dir: Path, output_format: str,
-            write: bool) -> None:
+            write: bool, take: tuple[str, ...]) -> None:
     """What the target's YAML would change to carry the source's desired state over.
 
     Objects and fields declared environment-specific in the target's environment.yaml
-    (`promotion:`) are left out. Reads YAML only; no TT access.
+    (`promotion:`) are left out, and so is every value prod changed after its last
+    promotion (git history) that promoting would loosen: prod is ahead (an emergency
+    tightening) unless --take-uat names it. Reads YAML only; no TT access.
+
+    \b
+    Examples:
+      ttconfig promote --from uat --to prod
+      ttconfig promote --from uat --to prod --write --take-uat accounts:HPT-PROP-ENERGY
     """
-    promoted = promote_environment(environments_dir, source, target)
+    promoted = promote_environment(environments_dir, source, target, take)
     show_plan(promoted.plan, None, output_format, promotion_heading(source, target))
     for line in promoted.skipped:
         terminal.note(f"left out: {line}")
+    if promoted.history:
+        terminal.note(promoted.history[0].upper() + promoted.history[1:] + ".")
     if write:
         for path in write_promotion(environments_dir / target, promoted):
             terminal.note(f"wrote {path}")
+        marked = mark_promotion(environments_dir / target, source, datetime.now(UTC))
+        terminal.note(f"marked {marked} as promoted from {source} (commit it with the YAML)")
 
 
 @click.command()

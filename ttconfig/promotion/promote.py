@@ -54,6 +54,7 @@ from ttconfig.models import DECLARED, Firm, KindSpec
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
 from ttconfig.models.checks import check, fold
+from ttconfig.models.environment import Exclusion
 from ttconfig.promotion.rules import NAMED, Rule, Rules, Where
 
 # Views of the kind registry in the shapes the merge below walks.
@@ -81,13 +82,17 @@ class Promoted:
     plan: Plan
     models: dict[str, list[Model]]
     skipped: list[str]
+    history: str | None = None
+    """What "prod is ahead" was judged against (the last promotion), or why it could not."""
 
 
-def promote(source: Firm, target: Firm, *, environment: str = "prod") -> Promoted:
+def promote(source: Firm, target: Firm, *, environment: str = "prod",
+            kept: Sequence[Rule] = ()) -> Promoted:
     """Carry `source`'s desired state over to `target`'s YAML, as `target.environment.
-    promotion` says. ConfigError if the result would be invalid or a mapping is ambiguous."""
+    promotion` says, but for the values `kept` keeps (prod is ahead). ConfigError if the
+    result would be invalid or a mapping is ambiguous."""
     promotion = target.environment.promotion
-    work = _Promotion(Rules(promotion), environment, promotion.source,
+    work = _Promotion(Rules(promotion, kept), environment, promotion.source,
                       {kind: list(getattr(target, kind)) for kind in MODELS})
     items = work.prepare({kind: list(getattr(source, kind)) for kind in MODELS})
     models = work.promoted(items)
@@ -102,6 +107,40 @@ def promote(source: Firm, target: Firm, *, environment: str = "prod") -> Promote
                       tt_environment=target.environment.tt_environment, parents=parents,
                       high_percent=policy.high_loosening_percent)
     return Promoted(plan, models, work.said_left_out())
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A value the target changed after its last promotion that promoting would loosen
+    (an emergency tightening in prod): kept, unless the reviewer takes the source's."""
+
+    kind: str
+    name: str
+    path: tuple[str, ...]
+    target_value: Any
+    source_value: Any
+
+    def rule(self, since: str, option: str) -> Rule:
+        glob = ".".join(_glob_escaped(part) for part in self.path)
+        return Rule(-1, Exclusion(kind=self.kind, name=_glob_escaped(self.name), field=glob),
+                    reason=f"prod is ahead: changed in prod after {since}; "
+                           f"`{option} {self.kind}:{self.name}` takes it")
+
+
+def prod_is_ahead(plan: Plan, target: Firm, baseline: Firm) -> list[Ahead]:
+    """The loosenings `plan` (a promotion's) would make to values the target changed
+    since `baseline` (the target's YAML at its last promotion)."""
+    since = {(c.kind, fold(str(c.key)), f.path)
+             for c in diff(target.by_kind(), _links_on_accounts(
+                 {kind: list(getattr(baseline, kind)) for kind in MODELS}))
+             for f in c.fields}
+    return [Ahead(c.kind.value, str(c.key), f.path, f.old, f.new)
+            for c in plan.changes for f in c.fields
+            if f.direction == "loosening" and (c.kind, fold(str(c.key)), f.path) in since]
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def write_promotion(folder: Path, promoted: Promoted) -> list[Path]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ttconfig.errors import ConfigError
@@ -28,6 +28,8 @@ def _matches(name: str, glob: str) -> bool:
 class Rule:
     index: int
     exclusion: Exclusion
+    reason: str | None = None
+    """Why, when it is not one of environment.yaml's exclusions (prod is ahead)."""
 
     def names(self, name: str) -> bool:
         return _matches(name, self.exclusion.name)
@@ -36,6 +38,8 @@ class Rule:
         return self.exclusion.field is not None and _matches(dotted, self.exclusion.field)
 
     def __str__(self) -> str:
+        if self.reason is not None:
+            return self.reason
         parts = [f"kind: {self.exclusion.kind}"]
         if self.exclusion.name != "*" or self.exclusion.field is None:
             parts.append(f"name: {self.exclusion.name}")
@@ -85,8 +89,8 @@ def _pattern(glob: str) -> re.Pattern[str]:
 
 
 class Rules:
-    def __init__(self, promotion: Promotion) -> None:
-        self.rules = [Rule(i, e) for i, e in enumerate(promotion.exclude)]
+    def __init__(self, promotion: Promotion, kept: Sequence[Rule] = ()) -> None:
+        self.rules = [*(Rule(i, e) for i, e in enumerate(promotion.exclude)), *kept]
         self.mappings = [NameRule.of(i, m) for i, m in enumerate(promotion.names)]
 
     def rename(self, kind: str, name: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ttconfig.core.changes import Change
 from ttconfig.core.diff import diff
 from ttconfig.core.plan import Plan, build_plan
-from ttconfig.core.selection import Selection, select
+from ttconfig.core.selection import Pattern, Selection, select
 from ttconfig.core.state import State
 from ttconfig.core.unmanaged import unmanaged
 from ttconfig.desired.loader import load_firm, located
@@ -41,10 +41,11 @@ from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.promotion.gate import GateVerdict, applied_times, declared_keys, evaluate_gate
-from ttconfig.promotion.promote import Promoted
+from ttconfig.promotion.promote import Promoted, prod_is_ahead
 from ttconfig.promotion.promote import promote as promote_firm
 from ttconfig.runs.audit import verified_records
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
+from ttconfig.runs.history import last_promotion
 from ttconfig.runs.paths import Layout
 from ttconfig.safety.drift import Drift, drift_of
 from ttconfig.safety.policy import Facts, Finding, Overrides, Verdict, admin_losses, evaluate
@@ -375,13 +376,29 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     return Gated(verdict, environment, promotion.source, hotfix)
 
 
-def promote_environment(environments_dir: Path, source: str, target: str) -> Promoted:
+def promote_environment(environments_dir: Path, source: str, target: str,
+                        take: Sequence[str] = ()) -> Promoted:
     """`ttconfig promote`: the target's YAML as it would be with the source's desired state
-    carried over (YAML only; no TT). The source must be the one the target declares."""
+    carried over (YAML only; no TT). The source must be the one the target declares.
+
+    A value the target changed after its last promotion (git: `runs.history`) that the
+    promotion would loosen is kept — prod is ahead (an emergency tightening) — unless
+    `take` (--take-uat KIND:NAME) names its object."""
     source_firm = load_firm(environments_dir / source, siblings=True)
     target_firm = load_firm(environments_dir / target, siblings=True)
     declared = target_firm.environment.promotion.source
     if source != declared:
         raise UsageError(f"environments/{target}/environment.yaml promotes from "
                          f"{declared!r}, not {source!r}")
-    return promote_firm(source_firm, target_firm, environment=target)
+    promoted = promote_firm(source_firm, target_firm, environment=target)
+    baseline = last_promotion(environments_dir / target)
+    if baseline is None:
+        return replace(promoted, history=f"no `promote --write` in environments/{target}'s "
+                       "git history: whether prod is ahead of it cannot be told")
+    patterns = [Pattern.parse(text, option="--take-uat") for text in take]
+    kept = [ahead.rule(baseline.describe(), "--take-uat")
+            for ahead in prod_is_ahead(promoted.plan, target_firm, baseline.firm)
+            if not any(p.matches(Kind(ahead.kind), ahead.name) for p in patterns)]
+    if kept:
+        promoted = promote_firm(source_firm, target_firm, environment=target, kept=kept)
+    return replace(promoted, history=f"prod is ahead is judged against {baseline.describe()}")
