@@ -12,7 +12,7 @@ import pytest
 from tests.cli.harness import TTConfig, output
 from tests.conftest import UAT_LOG
 from ttconfig.errors import UsageError
-from ttconfig.runs.auditlog import entries_of, since_of
+from ttconfig.runs.auditlog import entries_of, last_applied, since_of
 
 TARGET = ("-e", "uat", "--sandbox", "--usage-plan", "high")
 
@@ -86,3 +86,28 @@ def test_since_takes_a_date_a_time_or_an_age() -> None:
     assert since_of(None, now) is None
     with pytest.raises(UsageError, match="give a date"):
         since_of("last week", now)
+
+
+def test_what_was_last_applied_counts_only_the_fields_each_step_wrote() -> None:
+    """A change split into a tightening and a loosening step: only the step that was
+    applied wrote its items; the later of two applies wins."""
+    changes = [{"path": ["limits", "products", "CME ES future", "max_order_qty"],
+                "old": 10, "new": 5},
+               {"path": ["limits", "products", "CME NQ future", "max_position"],
+                "old": 10, "new": 50},
+               {"path": ["risk_settings", "credit_limit"], "old": 1, "new": 2}]
+    records: list[dict[str, Any]] = [
+        {"event": "intent", "hash": "a", "kind": "accounts", "key": "HPT-A", "plan": "p",
+         "items": ["CME ES future"], "changes": changes},
+        {"event": "outcome", "intent": "a", "outcome": "applied", "time": "t1", "plan": "p"},
+        {"event": "intent", "hash": "b", "kind": "accounts", "key": "HPT-A", "plan": "p",
+         "items": ["CME NQ future"], "changes": changes},
+        {"event": "outcome", "intent": "b", "outcome": "failed", "time": "t2", "plan": "p"},
+        {"event": "intent", "hash": "c", "kind": "accounts", "key": "hpt-a", "plan": "q",
+         "items": ["credit_limit"], "changes": changes},
+        {"event": "outcome", "intent": "c", "outcome": "applied", "time": "t3", "plan": "q"},
+    ]
+    applied = last_applied(records)
+    assert {key[2][-1]: (value.value, value.time) for key, value in applied.items()} == {
+        "max_order_qty": (5, "t1"), "credit_limit": (2, "t3")}
+    assert all(key[:2] == ("accounts", "hpt-a") for key in applied)

@@ -1,4 +1,5 @@
-"""What live TT holds that the YAML does not name: plan and drift list it, and
+"""What live TT holds that the YAML does not name, and what changed there outside ttconfig:
+plan and drift list it, and
 `import --only` prints the YAML that adopts it ([K] 1)."""
 
 from __future__ import annotations
@@ -129,3 +130,33 @@ def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_
     deactivating = ttconfig("plan", *target)
     assert "stays active in TT" not in deactivating.stdout, output(deactivating)
     assert "users (1): john.smith" not in deactivating.stdout
+
+
+def test_a_value_changed_in_tt_since_the_last_apply_is_marked_and_its_revert_explained(
+        sandbox: Sandbox, folder: Path) -> None:
+    """Terraform's "objects changed outside": the audit log holds what ttconfig applied;
+    a plan that finds something else live says so, and that reverting an outside
+    loosening is a tightening."""
+    ttconfig, target = desk(sandbox)
+    assert ttconfig("apply", *target, "--auto-approve").exit_code == 0
+    assert "Changed in TT outside" not in ttconfig("plan", *target).stdout
+    env = sandbox.store.env(UAT)
+    rates = next(i for i, a in env.accounts.items() if a["name"] == "HPT-PROP-RATES")
+    zn = next(r for r in env.account_limits[rates]["productLimits"]
+              if env.products[r["productId"]]["symbol"] == "ZN" and r["maxPosition"] == 15000)
+    sandbox.edit("POST", f"/ttaccount/{UAT}/account/{rates}/limits",
+                 {"productLimits": [{**zn, "maxPosition": 20000}]})
+    plan = ttconfig("plan", *target)
+    assert plan.exit_code == 0, output(plan)
+    lines = plan.stdout.splitlines()
+    start = lines.index("Changed in TT outside ttconfig since its last apply:")
+    assert lines[start + 1].startswith(
+        '  accounts HPT-PROP-RATES limits.products["CME ZN future"].max_position: ttconfig '
+        "applied 15,000 (")
+    assert lines[start + 1].endswith(
+        "UTC), TT now holds 20,000 (a loosening made outside ttconfig); this plan reverts "
+        "it: a tightening, which needs no approval")
+    data = json.loads(ttconfig("plan", *target, "--format", "json").stdout)
+    (outside,) = data["changed_outside"]
+    assert (outside["applied"], outside["live"], outside["desired"], outside["reverts"]) == (
+        15000, 20000, 15000, True)

@@ -35,6 +35,7 @@ from ttconfig.runs.apply.workflow import (
     unlock_environment,
 )
 from ttconfig.runs.audit import notes_of
+from ttconfig.runs.auditlog import with_outside
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan, show_plan_file
@@ -77,12 +78,13 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     reach = options.reach(connection, terminal.reading)
     judged = plan_environment(folder, environment, reach, selection, Overrides(force=force))
     planned, verdict = judged.planned, judged.verdict
-    show_plan(planned.plan, verdict, output_format)
+    audit = layout.of(sandbox=connection.sandbox).audit_file(planned.firm.environment,
+                                                             environment)
+    show_plan(with_outside(planned.plan, audit), verdict, output_format)
     if output_format == "text":
         terminal.note(f"Read live TT with {planned.requests} requests.")
-    _say_notes(layout.of(sandbox=connection.sandbox).audit_file(planned.firm.environment,
-                                                                environment),
-               {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes}, reverts=True)
+    _say_notes(audit, {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes},
+               reverts=True)
     if verdict.refused:
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))

@@ -23,13 +23,16 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ttconfig.core.changes import ABSENT, Change, Direction, FieldChange, combined
 from ttconfig.core.risk import is_high
 from ttconfig.core.state import Key
 from ttconfig.core.unmanaged import Unmanaged
 from ttconfig.models.kinds import Kind, Operation
+
+if TYPE_CHECKING:  # (core.outside reads plans: the type only, to keep the import one-way)
+    from ttconfig.core.outside import Outside
 
 MAX_ITEMS = 20
 PHASE_OF_DIRECTION = {"tightening": 1, "neutral": 2, "loosening": 3}
@@ -92,6 +95,9 @@ class Plan:
     unmanaged: tuple[Unmanaged, ...] = field(default=(), compare=False)
     """Live objects the YAML does not name, which the plan leaves alone: shown to the
     reviewer, not part of what apply does (nor of the checksum)."""
+    outside: tuple[Outside, ...] = field(default=(), compare=False)
+    """Fields changed in TT outside ttconfig since its last apply (`core.outside.Outside`,
+    from the audit log): shown, not part of what apply does (nor of the checksum)."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:

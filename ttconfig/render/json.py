@@ -19,6 +19,7 @@ import json
 
 from ttconfig.core.plan import Plan
 from ttconfig.render.heading import Heading
+from ttconfig.render.outside import outside_data
 from ttconfig.render.unmanaged import unmanaged_data
 from ttconfig.safety.policy import Verdict
 
@@ -32,6 +33,8 @@ def render_json(plan: Plan, verdict: Verdict | None = None,
         data = {"promotion": {"from": source, "to": target}, **data}
     data["checksum"] = plan.checksum()
     data["unmanaged"] = unmanaged_data(plan.unmanaged)
+    if plan.outside:
+        data["changed_outside"] = outside_data(plan.outside)
     if verdict is not None:
         data["policy"] = verdict.to_data()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

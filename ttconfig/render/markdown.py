@@ -13,6 +13,7 @@ from ttconfig.core.changes import Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import percent_change
 from ttconfig.render.heading import Heading, plan_heading
+from ttconfig.render.outside import outside_markdown
 from ttconfig.render.policy import verdict_markdown
 from ttconfig.render.text import KIND_TITLES, render_change_lines, summary_line
 from ttconfig.render.unmanaged import unmanaged_markdown
@@ -82,7 +83,8 @@ def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading
     right after the summary: a refusal is the first thing a reviewer must see."""
     heading = heading or plan_heading(plan)
     head = [f"## {heading.markdown}", ""]
-    unmanaged = unmanaged_markdown(plan.unmanaged, plan.environment)
+    unmanaged = [*outside_markdown(plan.outside),
+                 *unmanaged_markdown(plan.unmanaged, plan.environment)]
     if plan.empty:
         return "\n".join([*head, heading.no_changes, "", *unmanaged])
     head += [summary_line(plan, writes=heading.writes), "", *_summary_table(plan), "",

@@ -13,6 +13,7 @@ from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.models.kinds import REGISTRY
 from ttconfig.render.heading import Heading, plan_heading
+from ttconfig.render.outside import outside_lines
 from ttconfig.render.policy import render_verdict_text
 from ttconfig.render.styled import Piece, Styled, joined, plain, plural, unstyled
 from ttconfig.render.unmanaged import unmanaged_lines
@@ -81,7 +82,8 @@ def render_text(plan: Plan, verdict: Verdict | None = None,
     else:
         lines += [*_kind_lines(plan), [plain(summary_line(plan, writes=heading.writes))],
                   [plain(f"Checksum: {plan.checksum()}")], []]
-    lines += [[plain(line)] for line in unmanaged_lines(plan.unmanaged, plan.environment)]
+    lines += [[plain(line)] for line in (*outside_lines(plan.outside),
+                                         *unmanaged_lines(plan.unmanaged, plan.environment))]
     policy = "" if verdict is None else render_verdict_text(verdict)
     return Styled([*joined(lines), plain(policy)])
 

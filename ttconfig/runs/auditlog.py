@@ -12,15 +12,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ttconfig.core.changes import ABSENT
+from ttconfig.core.outside import Applied, AppliedKey, changed_outside
+from ttconfig.core.plan import Plan
 from ttconfig.desired.loader import load_environment
 from ttconfig.errors import UsageError
+from ttconfig.models.checks import fold
 from ttconfig.runs.audit import Verdict as AuditVerdict
-from ttconfig.runs.audit import verify
+from ttconfig.runs.audit import verified_records, verify
 from ttconfig.runs.paths import Layout
 
 APPLY_EVENTS = frozenset({"intent", "outcome", "diverged"})
@@ -133,6 +137,42 @@ def _apply(records: Sequence[dict[str, Any]]) -> Entry:
     return Entry(str(first.get("time", "")), "apply", str(first.get("actor", "")),
                  first.get("plan"), first.get("git_commit"), tuple(steps),
                  {"diverged": diverged} if diverged else {})
+
+
+def last_applied(records: Sequence[dict[str, Any]]) -> dict[AppliedKey, Applied]:
+    """What each applied write left each field at, the last one winning: a field counts
+    when its intent's items name it (a step writes only its items)."""
+    intents: dict[str, dict[str, Any]] = {}
+    found: dict[AppliedKey, Applied] = {}
+    for record in records:
+        if record.get("event") == "intent":
+            intents[str(record.get("hash"))] = record
+        elif record.get("event") == "outcome" and record.get("outcome") == "applied":
+            intent = intents.get(str(record.get("intent")))
+            if intent is None or intent.get("kind") == "links":
+                continue  # (a link request carries only its first link's change)
+            items = {str(i) for i in intent.get("items") or ()}
+            for field in intent.get("changes") or ():
+                path = tuple(str(p) for p in field.get("path") or ())
+                if _written(path, items):
+                    key = (str(intent.get("kind")), fold(str(intent.get("key"))), path)
+                    new = field.get("new")
+                    found[key] = Applied(ABSENT if new == "(absent)" else new,
+                                         str(record.get("time", "")), str(record.get("plan")))
+    return found
+
+
+def with_outside(plan: Plan, audit: Path) -> Plan:
+    """`plan` knowing which of its fields TT changed outside ttconfig since the last apply
+    (from the audit log at `audit`, only when its chain holds)."""
+    return replace(plan, outside=changed_outside(plan, last_applied(verified_records(audit))))
+
+
+def _written(path: tuple[str, ...], items: set[str]) -> bool:
+    """Whether a step whose items are `items` wrote the field at `path`: items are a
+    field's dotted path (from the object or its section) or a row's name."""
+    return (".".join(path) in items or ".".join(path[1:]) in items
+            or any(part in items for part in path[:-1]))
 
 
 def _details(record: dict[str, Any]) -> dict[str, Any]:

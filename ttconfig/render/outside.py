@@ -1,0 +1,56 @@
+"""The "Changed in TT outside ttconfig" section of a plan: live values that are not what
+ttconfig last applied (from the audit log), and what the plan does to each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ttconfig.core.changes import path_text, shown
+from ttconfig.core.outside import Outside
+
+TITLE = "Changed in TT outside ttconfig since its last apply"
+SHOWN = 20
+
+
+def _line(item: Outside) -> str:
+    when = item.applied.time.replace("T", " ")[:16]
+    moved = item.outside_direction
+    made = f" (a {moved} made outside ttconfig)" if moved != "neutral" else ""
+    if item.reverts:
+        after = "; this plan reverts it" + (
+            ": a tightening, which needs no approval" if moved == "loosening" else "")
+    else:
+        after = f"; this plan sets {shown(item.desired)}"
+    return (f"{item.kind.value} {item.key} {path_text(item.path)}: ttconfig applied "
+            f"{shown(item.applied.value)} ({when} UTC), TT now holds {shown(item.live)}"
+            f"{made}{after}")
+
+
+def outside_lines(found: Sequence[Outside]) -> list[str]:
+    if not found:
+        return []
+    more = len(found) - SHOWN
+    return [f"{TITLE}:", *(f"  {_line(item)}" for item in found[:SHOWN]),
+            *([f"  … and {more} more (--format json lists them all)"] if more > 0 else []),
+            ""]
+
+
+def outside_markdown(found: Sequence[Outside]) -> list[str]:
+    if not found:
+        return []
+    more = len(found) - SHOWN
+    return [f"### {TITLE}", "", *(f"- {_line(item)}" for item in found[:SHOWN]),
+            *([f"- … and {more} more in the json plan"] if more > 0 else []), ""]
+
+
+def outside_data(found: Sequence[Outside]) -> list[dict[str, Any]]:
+    def value(v: Any) -> Any:
+        return shown(v) if v is not None and not isinstance(v, str | int | float | bool) \
+            else v
+
+    return [{"kind": item.kind.value, "key": item.key, "path": list(item.path),
+             "applied": value(item.applied.value), "applied_at": item.applied.time,
+             "applied_by_plan": item.applied.plan, "live": value(item.live),
+             "desired": value(item.desired), "reverts": item.reverts,
+             "outside_direction": item.outside_direction} for item in found]
