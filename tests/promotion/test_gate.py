@@ -122,3 +122,23 @@ def test_applied_times_read_intents_and_outcomes() -> None:
     assert times[("accounts", "hpt-arb")].hour == 10
     assert times[("links", "hpt-arb ↔ ann@x.example")].hour == 11
     assert ("accounts", "hpt-mm") not in times
+
+
+def test_every_refusal_ends_with_what_would_satisfy_it() -> None:
+    """A reviewer reading a refused gate must know the way through, not only the rule."""
+    rules = promotion(soak_hours=24)
+    fresh = {("accounts", "hpt-arb"): NOW - timedelta(hours=3)}
+    reasons = [
+        *gate(plan(limit("HPT-ARB", 100, 50)), rules=rules),
+        *gate(plan(limit("HPT-ARB", 100, 50)), applied=fresh, rules=rules),
+        *gate(plan(Change(Kind.ACCOUNTS, Key.of("HPT-ARB"), "delete", ()))),
+        *gate(plan(limit("HPT-NEW", 100, 50))),
+        *gate(plan(limit("HPT-ARB", 100, 50)), pending=plan(limit("HPT-ARB", 100, 50))),
+    ]
+    remedies = ("apply it in UAT", "re-run the gate", "mark the PR as a hotfix",
+                "try it in UAT first", "promote from UAT")
+    assert len(reasons) == 5
+    for rule, message in reasons:
+        assert any(remedy in message for remedy in remedies), (rule, message)
+    assert reasons[0][1].endswith("apply it in UAT (`ttconfig apply -e uat`) and re-run the "
+                                  "gate 24 h later, or mark the PR as a hotfix")

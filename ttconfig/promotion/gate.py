@@ -107,7 +107,8 @@ def _unpromoted(change: Change, uat_key: str, fields: list[Any],
     if change.action in ("delete", "deactivate"):
         if fold(uat_key) in source_keys.get(kind, set()):
             return [Reason("not in UAT", f"prod {change.action}s {kind} {change.key}, but "
-                           f"UAT's YAML still has {uat_key}")]
+                           f"UAT's YAML still has {uat_key}: remove it from UAT's YAML and "
+                           "apply UAT first, or mark the PR as a hotfix")]
         return []
     if fold(uat_key) not in source_keys.get(kind, set()):
         return [Reason("not in UAT", f"prod changes {kind} {change.key}, which UAT's YAML "
@@ -130,11 +131,14 @@ def _soak(kind: str, uat_key: str, applied: Mapping[tuple[str, str], datetime],
     when = applied.get((kind, fold(uat_key)))
     if when is None:
         return [Reason("soak", f"UAT's audit log has no apply of {kind} {uat_key}: cannot "
-                       f"tell it has soaked {promotion.soak_hours:g} h in UAT")]
+                       f"tell it has soaked {promotion.soak_hours:g} h in UAT; apply it in "
+                       f"UAT (`ttconfig apply -e uat`) and re-run the gate "
+                       f"{promotion.soak_hours:g} h later, or mark the PR as a hotfix")]
     if now - when < soak:
         return [Reason("soak", f"{kind} {uat_key} was applied in UAT at "
                        f"{when.isoformat(timespec='minutes')}; the {promotion.soak_hours:g} h "
-                       f"soak ends {(when + soak).isoformat(timespec='minutes')}")]
+                       f"soak ends {(when + soak).isoformat(timespec='minutes')}: re-run the "
+                       "gate then, or mark the PR as a hotfix")]
     return []
 
 
