@@ -8,6 +8,7 @@ from ttconfig.core.plan import build_plan
 from ttconfig.core.state import Key
 from ttconfig.models.kinds import Kind
 from ttconfig.render.markdown import LIMIT, render_markdown
+from ttconfig.safety.policy import Finding, Verdict
 
 
 def big_plan(accounts: int) -> str:
@@ -43,3 +44,20 @@ def test_a_huge_plan_fits_a_comment_with_loosening_kept_first() -> None:
 
 def test_the_checksum_is_always_there() -> None:
     assert "Plan checksum: `" in big_plan(3000)
+
+
+def test_what_the_plan_must_get_past_comes_first_and_warnings_after_the_changes() -> None:
+    """A value already over a bound in TT is worth saying, but not above the changes a
+    reviewer must judge; an approval the plan needs is."""
+    plan = build_plan([Change(Kind.ACCOUNTS, Key.of("HPT-A"), "update", (FieldChange(
+        ("limits", "products", "CME ES future", "max_order_qty"), 10, 20, "loosening"),))],
+        environment="prod", tt_environment="ext_prod_live")
+    verdict = Verdict((Finding("loosening approval", "1 loosening needs an approval",
+                               "needed", "--allow-loosening"),
+                       Finding("bounds", "HPT-B CME NQ future max_order_qty is 99,999 in TT, "
+                               "over the bound 10,000", "warning")))
+    text = render_markdown(plan, verdict)
+    needed, change = text.index("loosening approval"), text.index("HPT-A")
+    warning = text.index("### Policy: warnings")
+    assert needed < change < warning < text.index("Plan checksum")
+    assert text.count("over the bound 10,000") == 1

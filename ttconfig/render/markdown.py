@@ -89,7 +89,8 @@ def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading
         return "\n".join([*head, heading.no_changes, "", *unmanaged])
     head += [summary_line(plan, writes=heading.writes), "", *_summary_table(plan), "",
              *verdict_markdown(verdict or Verdict())]
-    foot = ["", *unmanaged, f"Plan checksum: `{plan.checksum()}`", ""]
+    foot = ["", *verdict_markdown(verdict or Verdict(), warnings=True), *unmanaged,
+            f"Plan checksum: `{plan.checksum()}`", ""]
     loosening, tightening = _risk_rows(plan, "loosening"), _risk_rows(plan, "tightening")
     attempts: list[tuple[int | None, int | None, bool]] = [(None, None, True),
                                                             (None, None, False)]

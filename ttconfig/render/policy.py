@@ -49,12 +49,17 @@ def _row(finding: Finding) -> str:
             f"{_cell(how or '')} |")
 
 
-def verdict_markdown(verdict: Verdict) -> list[str]:
-    """A table for the plan comment (at most MARKDOWN_ROWS rows, refusals first)."""
-    if not verdict.findings:
+def verdict_markdown(verdict: Verdict, *, warnings: bool = False) -> list[str]:
+    """A table for the plan comment (at most MARKDOWN_ROWS rows, refusals first): what
+    the plan must get past (refusals, overrides, what it needs) — or, with `warnings`,
+    what is only said (values already so in TT, TT's own holds), which the comment puts
+    after the changes so they do not bury them."""
+    findings = [f for f in verdict.findings if (f.outcome == "warning") == warnings]
+    if not findings:
         return []
-    head = "### Policy: refused" if verdict.refused else "### Policy"
-    rows = [_row(f) for f in verdict.findings[:MARKDOWN_ROWS]]
-    more = len(verdict.findings) - len(rows)
+    head = ("### Policy: warnings" if warnings else
+            "### Policy: refused" if verdict.refused else "### Policy")
+    rows = [_row(f) for f in findings[:MARKDOWN_ROWS]]
+    more = len(findings) - len(rows)
     return [head, "", "| outcome | rule | finding | how to allow |", "|---|---|---|---|", *rows,
             *([f"| … | | {more} more findings in the plan artifact | |"] if more else []), ""]
