@@ -61,3 +61,18 @@ def test_what_the_plan_must_get_past_comes_first_and_warnings_after_the_changes(
     warning = text.index("### Policy: warnings")
     assert needed < change < warning < text.index("Plan checksum")
     assert text.count("over the bound 10,000") == 1
+
+
+def test_diff_blocks_put_the_sign_in_the_first_column_so_github_colours_them() -> None:
+    plan = build_plan([
+        Change(Kind.ACCOUNTS, Key.of("HPT-A"), "update", (FieldChange(
+            ("limits", "products", "CME ES future", "max_order_qty"), 10, 20, "loosening"),)),
+        Change(Kind.ACCOUNTS, Key.of("HPT-B"), "delete", ())],
+        environment="prod", tt_environment="ext_prod_live")
+    text = render_markdown(plan)
+    block = text[text.index("```diff\n") + 8:text.index("\n```", text.index("```diff"))]
+    assert block.splitlines() == [
+        "  HPT-A  [loosening]",
+        '-     limits.products["CME ES future"].max_order_qty: 10',
+        '+     limits.products["CME ES future"].max_order_qty: 20  LOOSENING HIGH',
+        "- HPT-B (delete)"]

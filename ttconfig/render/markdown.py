@@ -15,7 +15,7 @@ from ttconfig.core.risk import percent_change
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import outside_markdown
 from ttconfig.render.policy import verdict_markdown
-from ttconfig.render.text import KIND_TITLES, render_change_lines, summary_line
+from ttconfig.render.text import KIND_TITLES, diff_lines, summary_line
 from ttconfig.render.unmanaged import unmanaged_markdown
 from ttconfig.safety.policy import Verdict
 
@@ -71,7 +71,7 @@ def _details(plan: Plan) -> list[str]:
     for kind, title in KIND_TITLES.items():
         changes: list[Change] = [c for c in plan.changes if c.kind == kind]
         if changes:
-            body = [line for c in changes for line in render_change_lines(c, plan)]
+            body = [line for c in changes for line in diff_lines(c, plan)]
             lines += [f"<details><summary>{title} ({len(changes)})</summary>", "", "```diff",
                       *body, "```", "", "</details>", ""]
     return lines

@@ -55,9 +55,23 @@ def _change_lines(change: Change, plan: Plan) -> list[list[Piece]]:
     return [head] + [_field_line(f, plan.is_high(f)) for f in change.fields]
 
 
-def render_change_lines(change: Change, plan: Plan) -> list[str]:
-    """One change as plain lines (the markdown render reuses them in diff blocks)."""
-    return [unstyled(line) for line in _change_lines(change, plan)]
+def diff_lines(change: Change, plan: Plan) -> list[str]:
+    """One change as a ```diff block shows it on GitHub: `+`/`-` in the first column (a
+    changed value is its old line and its new one), so the comment is coloured."""
+    mark = "+" if change.action == "create" else "-" if change.action in (
+        "delete", "deactivate") else " "
+    direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
+    action = "" if change.action in ("create", "update") else f" ({change.action})"
+    lines = [f"{mark} {change.key}{action}{direction}"]
+    for field in change.fields:
+        path, tag = path_text(field.path), unstyled(_mark(field, plan.is_high(field)))
+        if field.old is not ABSENT:
+            lines.append(f"-     {path}: {shown(field.old)}")
+        if field.new is not ABSENT:
+            lines.append(f"+     {path}: {shown(field.new)}{tag}")
+        elif tag:
+            lines[-1] += tag
+    return lines
 
 
 def _kind_lines(plan: Plan) -> list[list[Piece]]:
