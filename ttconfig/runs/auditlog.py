@@ -23,8 +23,8 @@ from ttconfig.core.plan import Plan
 from ttconfig.desired.loader import load_environment
 from ttconfig.errors import UsageError
 from ttconfig.models.checks import fold
+from ttconfig.runs.audit import AuditBroken, verified_records, verify
 from ttconfig.runs.audit import Verdict as AuditVerdict
-from ttconfig.runs.audit import verified_records, verify
 from ttconfig.runs.paths import Layout
 
 APPLY_EVENTS = frozenset({"intent", "outcome", "diverged"})
@@ -164,8 +164,13 @@ def last_applied(records: Sequence[dict[str, Any]]) -> dict[AppliedKey, Applied]
 
 def with_outside(plan: Plan, audit: Path) -> Plan:
     """`plan` knowing which of its fields TT changed outside ttconfig since the last apply
-    (from the audit log at `audit`, only when its chain holds)."""
-    return replace(plan, outside=changed_outside(plan, last_applied(verified_records(audit))))
+    (from the audit log at `audit`, only when its chain holds: a broken log proves
+    nothing, and a plan, which writes nothing, still shows its changes)."""
+    try:
+        records = verified_records(audit)
+    except AuditBroken:
+        return plan
+    return replace(plan, outside=changed_outside(plan, last_applied(records)))
 
 
 def _written(path: tuple[str, ...], items: set[str]) -> bool:
