@@ -3,6 +3,7 @@ doctor, audit, and explain."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import get_args
@@ -13,7 +14,7 @@ from ttconfig.cli import options, terminal
 from ttconfig.desired.loader import load_firm
 from ttconfig.desired.scaffold import Scaffold
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
-from ttconfig.errors import ConfigError
+from ttconfig.errors import ConfigError, UsageError
 from ttconfig.models.base import ProductType
 from ttconfig.render.audit_findings import signing_text, unfinished_text
 from ttconfig.render.auditlog import (
@@ -46,28 +47,56 @@ from ttconfig.sandbox.settings import USAGE_PLAN_NAMES
 
 
 @click.command()
-@options.environment(required=True)
+@options.environment(help="The environment folder to check: environments/<ENV>/.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @options.ENVIRONMENTS_DIR
 @options.FORMAT
-def validate(environment: str, environments_dir: Path, output_format: str) -> int:
+def validate(environment: str | None, paths: tuple[Path, ...], environments_dir: Path,
+             output_format: str) -> int:
     """Check an environment's YAML (types, keys, references) without contacting TT: every
-    problem at once as file:line:col (exit 3).
+    problem at once as file:line:col (exit 3). PATHS (files under environments/, as
+    pre-commit passes them) check every environment they belong to.
 
     \b
     Examples:
       ttconfig validate -e prod
       ttconfig validate -e prod --format json   # {"valid", "counts", "problems": [...]}
+      ttconfig validate environments/uat/accounts.yaml environments/prod/users.yaml
     """
-    folder = environments_dir / environment
-    try:
-        firm = load_firm(folder, siblings=True)
-    except ConfigError as error:
-        if output_format == "text":
-            raise
-        click.echo(validation_text(folder, None, error.problems, output_format), nl=False)
-        return error.exit_code
-    click.echo(validation_text(folder, firm, [], output_format), nl=False)
-    return 0
+    names = ([environment] if environment else []) + environments_of(environments_dir, paths)
+    if not names:
+        raise UsageError("name an environment (-e ENV) or files under "
+                         f"{environments_dir}/ to check")
+    worst = 0
+    for name in dict.fromkeys(names):
+        folder = environments_dir / name
+        try:
+            firm = load_firm(folder, siblings=True)
+        except ConfigError as error:
+            if output_format == "text" and len(names) == 1:
+                raise  # (main says every problem, and annotates them in GitHub Actions)
+            worst = error.exit_code
+            if output_format == "text":
+                for problem in error.problems:
+                    click.echo(str(problem), err=True)
+            else:
+                click.echo(validation_text(folder, None, error.problems, output_format),
+                           nl=False)
+            continue
+        click.echo(validation_text(folder, firm, [], output_format), nl=False)
+    return worst
+
+
+def environments_of(environments_dir: Path, paths: Sequence[Path]) -> list[str]:
+    """The environment folders `paths` lie in (files elsewhere are not ttconfig's)."""
+    root = environments_dir.resolve()
+    names = []
+    for path in paths:
+        parts = path.resolve().relative_to(root).parts if path.resolve().is_relative_to(
+            root) else ()
+        if len(parts) >= 2:
+            names.append(parts[0])
+    return names
 
 
 @click.command()

@@ -1,0 +1,102 @@
+"""ttconfig as a dependency of a firm's own repository ([K] 6): the GitHub Action at the
+root, the pre-commit hook, and the example firm repository that uses both."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli.harness import TTConfig
+from tests.test_workflows import actionlint
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "firm-repo"
+
+
+def lint(cwd: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(actionlint()), "-no-color", "-oneline", *files], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_example_firm_repositorys_workflows_pass_actionlint() -> None:
+    files = [str(p.relative_to(EXAMPLE)) for p in (EXAMPLE / ".github" / "workflows").glob(
+        "*.yml")]
+    assert files
+    result = lint(EXAMPLE, *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_reads_the_actions_inputs_as_a_caller_uses_them(tmp_path: Path) -> None:
+    """A local copy of action.yml, used as a firm's workflow uses it: actionlint checks the
+    call against the action's declared inputs (and refuses an input it does not have)."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=60)
+    action = tmp_path / ".github" / "actions" / "ttconfig"  # (actionlint finds the repo root)
+    action.mkdir(parents=True)
+    shutil.copy(ROOT / "action.yml", action / "action.yml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir()
+    use = ("name: t\non: push\npermissions: {contents: read}\njobs:\n  t:\n"
+           "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n"
+           "      - uses: ./.github/actions/ttconfig\n        with:\n          {inputs}\n")
+    (workflows / "good.yml").write_text(use.replace("{inputs}", "args: validate -e uat"))
+    assert lint(tmp_path, ".github/workflows/good.yml").returncode == 0
+    (workflows / "bad.yml").write_text(use.replace("{inputs}", "argz: validate -e uat"))
+    refused = lint(tmp_path, ".github/workflows/bad.yml")
+    assert refused.returncode != 0
+    assert "argz" in refused.stdout
+
+
+def test_the_actions_run_step_passes_the_words_and_reports_the_exit_code(
+        tmp_path: Path) -> None:
+    """The composite step under bash as GitHub runs it, with a stand-in ttconfig: the
+    arguments are split into words, never evaluated, and the exit code is an output."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    (step,) = [s for s in action["runs"]["steps"] if s.get("id") == "run"]
+    stand_in = tmp_path / "bin" / "ttconfig"
+    stand_in.parent.mkdir()
+    stand_in.write_text("#!/bin/bash\nprintf '%s\\n' \"$@\" > \"$WORDS\"\nexit 2\n")
+    stand_in.chmod(0o755)
+    output, words = tmp_path / "output", tmp_path / "words"
+    environ = {**os.environ, "PATH": f"{stand_in.parent}:{os.environ['PATH']}",
+               "GITHUB_OUTPUT": str(output), "WORDS": str(words),
+               "TTCONFIG_ARGS": "plan -e prod --format markdown $(touch pwned)"}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           step["run"]], cwd=tmp_path, env=environ, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert output.read_text() == "exit-code=2\n"
+    assert words.read_text().splitlines() == ["plan", "-e", "prod", "--format", "markdown",
+                                              "$(touch", "pwned)"]
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_the_pre_commit_hook_checks_the_environments_a_commit_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = tmp_path
+    shutil.copytree(ROOT / "environments", demo / "environments")
+    monkeypatch.chdir(demo)
+    ttconfig = TTConfig(environ={})
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert (hook["id"], hook["entry"], hook["pass_filenames"]) == (
+        "ttconfig-validate", "ttconfig validate", True)
+    files = re.compile(hook["files"])
+    assert files.search("environments/uat/accounts.yaml")
+    assert not files.search("README.md")
+    assert not files.search("environments/uat/notes/x.yaml")
+    changed = ["environments/uat/accounts.yaml", "environments/prod/users.yaml"]
+    valid = ttconfig(*hook["entry"].split()[1:], *changed)
+    assert valid.exit_code == 0, valid.stderr
+    assert [line.split(":")[0] for line in valid.stdout.splitlines()] == [
+        "environments/uat", "environments/prod"]
+    accounts = demo / "environments" / "uat" / "accounts.yaml"
+    accounts.write_text(accounts.read_text() + "- name: HPT-NO-TYPE\n")
+    invalid = ttconfig(*hook["entry"].split()[1:], *changed)
+    assert invalid.exit_code == 3
+    assert "environments/uat/accounts.yaml:" in invalid.stderr
+    assert "missing required key 'type'" in invalid.stderr
