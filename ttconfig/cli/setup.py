@@ -25,6 +25,7 @@ from ttconfig.render.auditlog import (
 from ttconfig.render.console import console
 from ttconfig.render.doctor import doctor_summary, doctor_table
 from ttconfig.render.explain import explain_text
+from ttconfig.render.inspect_one import account_text, user_text
 from ttconfig.render.overview import accounts_table, summary_line
 from ttconfig.render.validation import validation_text
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
@@ -40,6 +41,7 @@ from ttconfig.runs.importer import (
     init_environment,
     inspect_environment,
 )
+from ttconfig.runs.inspect_one import AccountView, inspect_one
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planning import quietly
 from ttconfig.runs.tidy import tidy as run_tidy
@@ -172,11 +174,32 @@ def import_(environment: str, connection: ConnectionOptions, environments_dir: P
 
 
 @click.command()
+@click.argument("what", required=False, type=click.Choice(["account", "user"]))
+@click.argument("name", required=False)
 @options.environment(default="uat", help="The environment to talk to.")
 @options.connection()
 @options.ENVIRONMENTS_DIR
-def inspect(environment: str, connection: ConnectionOptions, environments_dir: Path) -> None:
-    """Read the live risk setup and summarise it (checks credentials, plan and speed)."""
+def inspect(what: str | None, name: str | None, environment: str,
+            connection: ConnectionOptions, environments_dir: Path) -> None:
+    """Read the live risk setup and summarise it (checks credentials, plan and speed); or
+    one account or user: its setup as the YAML would say it, and what governs it from
+    elsewhere (a parent's restrictions, its risk group; the accounts a user may trade).
+
+    \b
+    Examples:
+      ttconfig inspect -e prod
+      ttconfig inspect account HPT-PROP-RATES -e prod
+      ttconfig inspect user john.smith@harborpoint.example -e prod
+    """
+    if what is not None:
+        if name is None:
+            raise UsageError(f"inspect {what} needs its name")
+        view = inspect_one(environments_dir / environment, environment,
+                           options.reach(connection, quietly), what, name)
+        where = f"{environment}"
+        click.echo(account_text(view, where) if isinstance(view, AccountView)
+                   else user_text(view, where), nl=False)
+        return
     inspection = inspect_environment(environments_dir / environment, environment,
                                      options.reach(connection, terminal.reading_accounts))
     out = console(colour=terminal.colour())

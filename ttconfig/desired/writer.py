@@ -115,6 +115,11 @@ def plain(model: Model) -> dict[str, Any]:
     return data
 
 
+def yaml_of(items: Sequence[Model]) -> str:
+    """Objects as a kind's file lists them (no modeline): to show one, or to paste it."""
+    return _dump([plain(item) for item in items]) if items else "[]\n"
+
+
 def render_new(spec: KindSpec, items: Sequence[Model], schema_dir: str = "../../schemas") -> str:
     """A new file for a kind: a modeline, then the objects."""
     out = io.StringIO()

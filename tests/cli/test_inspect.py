@@ -1,0 +1,69 @@
+"""`ttconfig inspect account|user`: one object as live TT holds it, and what governs it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.cli.harness import TTConfig, fast_settings, output
+from ttconfig.models.accounts import Account
+from ttconfig.runs.inspect_one import effective_denials
+from ttconfig.sandbox.server import Sandbox
+
+UAT = "ext_uat_cert"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(settings=fast_settings("high")) as running:
+        yield running
+
+
+def run(sandbox: Sandbox, *args: str) -> tuple[int, str, str]:
+    key, secret = sandbox.credentials(UAT)
+    result = TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret})(
+        "inspect", *args, "-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high")
+    return result.exit_code, result.stdout, output(result)
+
+
+def test_an_account_shows_its_setup_its_parents_denials_and_its_risk_group(
+        sandbox: Sandbox) -> None:
+    env = sandbox.store.env(UAT)
+    parent = next(i for i, a in env.accounts.items() if a["name"] == "HPT-PROP")
+    sandbox.edit("POST", f"/ttaccount/{UAT}/account/{parent}/restrictions",
+                 {"gtcOrders": False})
+    code, stdout, said = run(sandbox, "account", "hpt-prop-rates")
+    assert code == 0, said
+    lines = stdout.splitlines()
+    assert lines[0] == "Account HPT-PROP-RATES in uat, as live TT holds it"
+    assert lines[1].startswith("  parents: HPT-PROP")
+    assert ("  denied by a parent although this account allows it: gtc_orders (HPT-PROP)"
+            in lines)
+    assert lines[3].startswith("  risk group: Rates Aggregate")
+    assert "    - name: HPT-PROP-RATES" in lines
+    assert "  risk group Rates Aggregate's rows:" in lines
+    missing = run(sandbox, "account", "HPT-NOPE")
+    assert missing[0] == 64
+    assert "no account 'HPT-NOPE' in TT" in missing[2]
+
+
+def test_a_user_shows_every_account_they_may_trade_and_how(sandbox: Sandbox) -> None:
+    code, stdout, said = run(sandbox, "user", "john.smith@harborpoint.example")
+    assert code == 0, said
+    lines = stdout.splitlines()
+    assert lines[0] == "User john.smith@harborpoint.example in uat, as live TT holds it"
+    assert lines[1].startswith("  may trade on: HPT-ARB-XMKT (place_orders,")
+    assert "HPT-PROP-RATES (place_orders" in lines[1]
+    assert "    - email: john.smith@harborpoint.example" in lines
+    assert run(sandbox, "user")[0] == 64
+
+
+def test_a_parents_denial_counts_once_and_the_nearest_parent_is_named() -> None:
+    child = Account.model_validate({"name": "C", "type": "house",
+                                    "restrictions": {"obo": True, "mobile": False}})
+    parent = Account.model_validate({"name": "P", "type": "house",
+                                     "restrictions": {"obo": False, "mobile": False}})
+    root = Account.model_validate({"name": "R", "type": "house",
+                                   "restrictions": {"obo": False, "adl": False}})
+    assert effective_denials(child, (parent, root)) == {"obo": "P", "adl": "R"}

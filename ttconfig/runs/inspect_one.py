@@ -1,0 +1,112 @@
+"""`ttconfig inspect account NAME` / `inspect user EMAIL`: one object's live setup, and what
+governs it from elsewhere (its parents' restrictions and its risk group's rows for an
+account; every account it may trade and how, for a user).
+
+It reads the listings, then only what the object needs: an account and its ancestors, the
+risk groups' members and its own group's rows; a user, its detail, rows and exchanges, and
+the links of every account (TT lists links per account, so a user's accounts cost one
+request per account).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ttconfig.desired.loader import load_environment
+from ttconfig.errors import UsageError
+from ttconfig.live.read import ACCOUNT_PARTS, USER_PARTS, ReadScope, read_live, to_models
+from ttconfig.models.accounts import Account, Restrictions
+from ttconfig.models.checks import fold
+from ttconfig.models.groups import RiskGroup
+from ttconfig.models.permissions import UserLink
+from ttconfig.models.users import User
+from ttconfig.runs.planning import Reach
+from ttconfig.tt.client import TTClient
+from ttconfig.tt.config import ClientConfig
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: Account
+    ancestors: tuple[Account, ...]
+    """Parent first, then its parent, …: their restrictions apply to this account."""
+    group: RiskGroup | None
+    denied_by: Mapping[str, str] = field(default_factory=dict)
+    """Each activity an ancestor denies (restriction → the ancestor), though this allows."""
+
+
+@dataclass(frozen=True)
+class UserView:
+    user: User
+    links: tuple[tuple[str, UserLink], ...]
+    """(account, the link's permissions) for every account the user is linked to."""
+
+
+def effective_denials(account: Account, ancestors: tuple[Account, ...]) -> dict[str, str]:
+    """Restrictions the account allows that an ancestor denies (TT applies a parent's
+    restrictions to its children)."""
+    own = account.restrictions.declared() if account.restrictions else {}
+    denied: dict[str, str] = {}
+    for ancestor in ancestors:
+        theirs = ancestor.restrictions.declared() if ancestor.restrictions else {}
+        for name in Restrictions.model_fields:
+            if name == "apply" or name in denied:
+                continue
+            if theirs.get(name) is False and own.get(name) is not False:
+                denied[name] = ancestor.name
+    return denied
+
+
+async def read_account(config: ClientConfig, name: str) -> AccountView:
+    async with TTClient(config) as tt:
+        listed = await tt.accounts.list()
+        by_name = {fold(a.name): a for a in listed}
+        record = by_name.get(fold(name))
+        if record is None:
+            raise UsageError(f"no account {name!r} in TT ({config.environment})")
+        by_id = {a.id: a for a in listed}
+        chain, parent = [record.name], record.parent_id
+        while parent is not None and parent in by_id and len(chain) < 50:
+            chain.append(by_id[parent].name)
+            parent = by_id[parent].parent_id
+        scope = ReadScope(accounts=dict.fromkeys((fold(n) for n in chain), ACCOUNT_PARTS),
+                          users={}, groups=None, margins=False, defaults=False,
+                          risk_group_members=True, families=True)
+        models = to_models(await read_live(tt, scope))
+    accounts = {fold(str(a.key())): a for a in models["accounts"] if isinstance(a, Account)}
+    account = accounts[fold(record.name)]
+    ancestors = tuple(accounts[fold(n)] for n in chain[1:] if fold(n) in accounts)
+    group = next((g for g in models["risk_groups"] if isinstance(g, RiskGroup)
+                  and any(fold(m) == fold(record.name) for m in g.accounts)), None)
+    return AccountView(account, ancestors, group, effective_denials(account, ancestors))
+
+
+async def read_user(config: ClientConfig, email: str) -> UserView:
+    async with TTClient(config) as tt:
+        users, accounts = await asyncio.gather(tt.users.list(), tt.accounts.list())
+        if not any(fold(u.email) == fold(email) for u in users):
+            raise UsageError(f"no user {email!r} in TT ({config.environment})")
+        scope = ReadScope(accounts=dict.fromkeys((fold(a.name) for a in accounts),
+                                                 frozenset({"links"})),
+                          users={fold(email): USER_PARTS}, groups=frozenset(),
+                          margins=False, defaults=False, risk_group_members=False,
+                          families=True)
+        models = to_models(await read_live(tt, scope))
+    user = next(u for u in models["users"] if isinstance(u, User)
+                and fold(u.email) == fold(email))
+    links = tuple((a.name, link) for a in models["accounts"] if isinstance(a, Account)
+                  for link in a.users if fold(link.user) == fold(email))
+    return UserView(user, links)
+
+
+def inspect_one(folder: Path, environment: str, reach: Reach, what: str, name: str,
+                ) -> AccountView | UserView:
+    """Read one account or user (`what`) of the environment's TT."""
+    declared = load_environment(folder) if (folder / "environment.yaml").is_file() else None
+    with reach.connect(reach.options.target(environment, declared)) as config:
+        if what == "account":
+            return asyncio.run(read_account(config, name))
+        return asyncio.run(read_user(config, name))
