@@ -4,10 +4,13 @@ and Ctrl-C run in a child process: test_smoke.py)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.cli.harness import TTConfig
@@ -79,3 +82,20 @@ def test_shell_completion_completes_commands_and_options() -> None:
         done = subprocess.run([str(script)], env=environ, capture_output=True, text=True,
                               timeout=60, check=False)
         assert expected in done.stdout.splitlines(), done.stdout + done.stderr
+
+
+def _commands(command: click.Command, path: str) -> Iterator[tuple[str, click.Command]]:
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, f"{path} {name}")
+
+
+def test_every_help_has_examples_and_every_option_a_description(ttconfig: TTConfig) -> None:
+    for path, command in _commands(cli, "ttconfig"):
+        assert "Examples:" in (command.help or ""), f"{path}: no examples in --help"
+        bare = [p.name for p in command.params
+                if isinstance(p, click.Option) and not p.help and not p.hidden]
+        assert not bare, f"{path}: options without a description: {bare}"
+        shown = ttconfig(*path.split()[1:], "--help")
+        assert shown.exit_code == 0, shown.stderr
+        assert re.search(r"Examples:\n +(git .*&& )?ttconfig ", shown.stdout), path

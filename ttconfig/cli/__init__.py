@@ -126,6 +126,12 @@ def cli(verbose: bool, quiet: bool, no_color: bool) -> None:
     """Risk configuration as code for the Trading Technologies platform.
 
     The flags above work before or after the command (`ttconfig plan -e uat -q`).
+
+    \b
+    Examples:
+      ttconfig plan -e uat --sandbox
+      ttconfig init prod --tt-environment ext_prod_live --company "Harbor Point Trading"
+      ttconfig COMMAND -h
     """
     err.no_color = no_color or os.environ.get("NO_COLOR", "") != ""  # progress bars too
     err.quiet = quiet

@@ -27,9 +27,11 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 ENVIRONMENTS_DIR = click.option(
     "--environments-dir", type=click.Path(path_type=Path, file_okay=False),
-    default=Path("environments"), show_default=True)
+    default=Path("environments"), show_default=True,
+    help="The folder holding one folder per environment.")
 FORMAT = click.option("--format", "output_format", default="text", show_default=True,
-                      type=click.Choice(["text", "markdown", "json"]))
+                      type=click.Choice(["text", "markdown", "json"]),
+                      help="text for a terminal, markdown for a PR comment, json for tools.")
 SANDBOX = click.option("--sandbox", is_flag=True,
                        help="Use the built-in TT sandbox (in-process, on loopback; state under "
                             ".ttconfig/); no credentials needed.")
@@ -44,9 +46,11 @@ TARGETS = click.option("--target", "targets", multiple=True, metavar="KIND:NAME"
 EXCLUDES = click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
                         help="Leave these objects out (globs allowed; repeatable).")
 AUDIT = click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),
-                     default=AUDIT_DIR, show_default=True)
+                     default=AUDIT_DIR, show_default=True,
+                     help="Where the audit logs are (one per TT environment and company).")
 LOCKS = click.option("--lock-dir", type=click.Path(path_type=Path, file_okay=False),
-                     default=LOCK_DIR, show_default=True)
+                     default=LOCK_DIR, show_default=True,
+                     help="Where the locks are that keep one apply per environment.")
 
 
 PROFILE_CHOICES = {"links": ("account-users", "accountusers"),

@@ -73,6 +73,12 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     nothing); what apply will need (an approval, a change window) is listed. For an
     environment with `promotion:`, --out also runs the gate and records its verdict: apply
     refuses a plan the gate refused.
+
+    \b
+    Examples:
+      ttconfig plan -e uat --sandbox
+      ttconfig plan -e prod --out plan.json --format markdown > comment.md
+      ttconfig plan -e prod --target 'accounts:HPT-PROP-*' --detailed-exitcode
     """
     folder = environments_dir / environment
     reach = options.reach(connection, terminal.reading)
@@ -126,6 +132,12 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
 
     One apply per environment at a time; the environment's safety policy is enforced, and
     every override is written to the audit log.
+
+    \b
+    Examples:
+      ttconfig apply plan.json
+      ttconfig apply -e uat --sandbox --auto-approve
+      ttconfig apply -e prod --break-glass --target accounts:HPT-PROP-ENERGY --reason "…"
     """
     request = ApplyRequest(environments_dir, plan_file, environment, selection, overrides,
                            auto_approve, layout, break_glass)
@@ -176,6 +188,10 @@ def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | N
     """Approve a saved plan's loosening: an approval bound to that plan's checksum.
 
     `ttconfig apply PLAN.json --approval FILE` accepts it only for exactly that plan.
+
+    \b
+    Examples:
+      ttconfig approve plan.json --by margaret.okafor --reason "desk head signed off"
     """
     click.echo(approval_text(approve_plan(plan_file, approved_by, reason, out)))
 
@@ -189,7 +205,12 @@ def approve(plan_file: Path, approved_by: str | None, reason: str, out: Path | N
 def unlock(environment: str, lock_id: str, environments_dir: Path, layout: Layout,
            sandbox: bool) -> None:
     """Break an environment's lock left by an apply that is gone (name its id); with
-    --sandbox, a rehearsal's lock (kept apart from real TT's)."""
+    --sandbox, a rehearsal's lock (kept apart from real TT's).
+
+    \b
+    Examples:
+      ttconfig unlock -e prod --id 4f1c2a   # (the id the refused apply showed)
+    """
     holder = unlock_environment(environments_dir / environment, lock_id,
                                 layout.of(sandbox=sandbox))
     click.echo(f"Broke the lock on {environment} held by {holder.describe()}")
@@ -207,6 +228,11 @@ def drift(environment: str, connection: ConnectionOptions, environments_dir: Pat
 
     Severity is the direction of the live change: a live loosening is high, a live
     tightening medium, anything else low. Run it on main, where the YAML is what was applied.
+
+    \b
+    Examples:
+      ttconfig drift -e prod
+      ttconfig drift -e prod --format markdown > drift.md
     """
     drifted = drift_environment(environments_dir / environment, environment,
                                 options.reach(connection, terminal.reading))

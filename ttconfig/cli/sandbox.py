@@ -29,12 +29,20 @@ STATE = click.option("--state", "state_path", type=click.Path(path_type=Path),
 
 @click.group()
 def sandbox() -> None:
-    """The built-in TT sandbox: a local TT to rehearse against, no credentials needed."""
+    """The built-in TT sandbox: a local TT to rehearse against, no credentials needed.
+
+    \b
+    Examples:
+      ttconfig sandbox serve --port 8787 --usage-plan free
+      ttconfig sandbox reset
+    """
 
 
 @sandbox.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8787, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (loopback: only this machine).")
+@click.option("--port", default=8787, show_default=True, type=int,
+              help="The port to listen on (0: any free one).")
 @STATE
 @click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), default=None,
               help="Give every app key this usage plan (default: as seeded).")
@@ -42,7 +50,8 @@ def sandbox() -> None:
               help="Simulated round-trip time added to every response.")
 @click.option("--post-pause", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Seconds a POST must wait after the previous POST's acknowledgement.")
-@click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Items per page of a paged listing (TT pages its listings).")
 @click.option("--token-lifetime", type=click.FloatRange(min=1), default=43199.0,
               show_default=True, help="Seconds until an access token expires.")
 @click.option("--redirect-gets", is_flag=True, help="Answer every GET first with a 303.")
@@ -63,6 +72,11 @@ def serve(host: str, port: int, state_path: Path, usage_plan: str | None, latenc
 
     Every other limit (rates, quotas, the 413 threshold, ...) can be changed while it runs
     through the loopback-only control endpoint, POST /_sandbox/settings.
+
+    \b
+    Examples:
+      ttconfig sandbox serve
+      ttconfig sandbox serve --usage-plan free --latency-ms 40 --today real
     """
     settings = SandboxSettings(usage_plan_override=usage_plan, latency_ms=latency_ms,
                                post_pause_seconds=post_pause, page_size=page_size,
@@ -97,6 +111,10 @@ def reset(state_path: Path) -> None:
     """Restore the sandbox's seeded firms (the state file is rewritten).
 
     A sandbox that is running keeps its own copy: reset it with POST /_sandbox/reset.
+
+    \b
+    Examples:
+      ttconfig sandbox reset
     """
     state_path.unlink(missing_ok=True)
     Sandbox(state_path=state_path)

@@ -103,9 +103,15 @@ def environments_of(environments_dir: Path, paths: Sequence[Path]) -> list[str]:
 
 @click.command()
 @click.option("--out", "directory", type=click.Path(path_type=Path, file_okay=False),
-              default=SCHEMA_DIR, show_default=True)
+              default=SCHEMA_DIR, show_default=True, help="The folder to write them to.")
 def schema(directory: Path) -> None:
-    """Write the JSON Schemas of the YAML files (editors validate as you type)."""
+    """Write the JSON Schemas of the YAML files (editors validate as you type).
+
+    \b
+    Examples:
+      ttconfig schema
+      ttconfig schema --out ../firm-config/schemas
+    """
     for path in write_schemas(directory):
         click.echo(f"wrote {path}")
 
@@ -226,7 +232,13 @@ def doctor(environment: str, connection: ConnectionOptions, environments_dir: Pa
            probe_rate: bool) -> int:
     """Check a TT before trusting it: credentials, token, company, usage plan, and every
     read ttconfig makes, its answer's shape compared with what ttconfig expects. Reads
-    only (but for --write-probe); exit 1 when anything ttconfig needs is not as expected."""
+    only (but for --write-probe); exit 1 when anything ttconfig needs is not as expected.
+
+    \b
+    Examples:
+      ttconfig doctor -e uat
+      ttconfig doctor -e uat --capture doctor-answers/ --probe-rate
+    """
     diagnosis = doctor_environment(environments_dir / environment, environment,
                                    options.reach(connection, quietly), capture, profile,
                                    probe_account, probe_rate)
@@ -238,13 +250,24 @@ def doctor(environment: str, connection: ConnectionOptions, environments_dir: Pa
 
 @click.group()
 def audit() -> None:
-    """The audit log of applies."""
+    """The audit log of applies: show it, check its chain, keep it on a branch.
+
+    \b
+    Examples:
+      ttconfig audit log -e prod --since 7d
+      ttconfig audit verify .ttconfig/audit/ext_prod_live.harbor-point-trading.jsonl
+    """
 
 
 @audit.command("verify")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def audit_verify(file: Path) -> int:
-    """Check an audit log's hash chain; name the first broken record."""
+    """Check an audit log's hash chain; name the first broken record.
+
+    \b
+    Examples:
+      ttconfig audit verify .ttconfig/audit/ext_prod_live.harbor-point-trading.jsonl
+    """
     verdict = verify(file)
     if verdict.broken_at is None:
         click.echo(f"{file}: {verdict.records} records; the chain holds "
@@ -290,7 +313,12 @@ def audit_log(environments: tuple[str, ...], since: str | None, output_format: s
 @audit.command("restore")
 @options.AUDIT
 def audit_restore(audit_dir: Path) -> None:
-    """Bring the audit logs up to date from the ttconfig-audit branch (fetch it first)."""
+    """Bring the audit logs up to date from the ttconfig-audit branch (fetch it first).
+
+    \b
+    Examples:
+      git fetch origin ttconfig-audit && ttconfig audit restore
+    """
     restored = restore_logs(audit_dir)
     for path in restored:
         click.echo(f"restored {path} from the {BRANCH} branch")
@@ -302,7 +330,12 @@ def audit_restore(audit_dir: Path) -> None:
 @options.AUDIT
 @click.option("--push", is_flag=True, help=f"Push the branch to {REMOTE} (never forced).")
 def audit_publish(audit_dir: Path, push: bool) -> None:
-    """Commit the audit logs to the ttconfig-audit branch, appending only."""
+    """Commit the audit logs to the ttconfig-audit branch, appending only.
+
+    \b
+    Examples:
+      ttconfig audit publish --push
+    """
     commit = publish_logs(audit_dir, f"audit: {actor()} at {git_commit(Path.cwd()) or '?'}",
                           push=push)
     if commit is None:
