@@ -19,6 +19,8 @@ def test_plan_apply_plan(demo: Path, ttconfig: TTConfig) -> None:
     applied = ttconfig("apply", "--auto-approve", *target)
     assert applied.exit_code == 0, applied.stderr
     assert "Applied 6 of 6 requests" in applied.stdout
+    assert "Verifying: reading back what the apply wrote to…" in applied.stderr, \
+        "the closing read-back is labelled while it runs"
     after = ttconfig("plan", "--detailed-exitcode", *target)
     assert after.exit_code == 0, after.stdout
     assert "No changes" in after.stdout

@@ -35,6 +35,8 @@ def colour() -> bool:
     return colour_enabled(bool(click.get_current_context().find_root().params.get("no_color")))
 
 
+VERIFYING = "verifying: reading back what the apply wrote to"
+"""What apply is doing after its last write (labelled: it takes a read's time)."""
 EVERY_SECONDS = 10.0
 """Off a terminal (CI), a long read or apply says how far it got this often."""
 
@@ -96,6 +98,10 @@ def writing(plan: Plan) -> Iterator[Progress]:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done)
             lines(done, total)
+            if done == total:  # the last write: the applier reads back what it wrote to
+                bar.update(task, description=VERIFYING)
+                if not err.is_terminal:
+                    note(f"{VERIFYING[0].upper()}{VERIFYING[1:]}…")
 
         yield progress
 
