@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -67,3 +68,26 @@ def test_a_parents_denial_counts_once_and_the_nearest_parent_is_named() -> None:
     root = Account.model_validate({"name": "R", "type": "house",
                                    "restrictions": {"obo": False, "adl": False}})
     assert effective_denials(child, (parent, root)) == {"obo": "P", "adl": "R"}
+
+
+def test_inspect_reports_as_json_and_markdown_too(sandbox: Sandbox) -> None:
+    code, stdout, said = run(sandbox, "account", "HPT-PROP-RATES", "--format", "json")
+    assert code == 0, said
+    account = json.loads(stdout)
+    assert (account["account"]["name"], account["parents"], account["risk_group"]["name"]) \
+        == ("HPT-PROP-RATES", ["HPT-PROP"], "Rates Aggregate")
+    code, stdout, said = run(sandbox, "user", "john.smith@harborpoint.example",
+                             "--format", "json")
+    assert code == 0, said
+    assert {a["account"] for a in json.loads(stdout)["accounts"]} == {
+        "HPT-ARB-XMKT", "HPT-PROP-RATES"}
+    code, stdout, said = run(sandbox, "--format", "json")
+    assert code == 0, said
+    overview = json.loads(stdout)
+    rates = next(a for a in overview["accounts"] if a["account"] == "HPT-PROP-RATES")
+    assert (rates["parent"], rates["can_place_orders"]) == ("HPT-PROP", True)
+    assert overview["read"]["requests"] > 0
+    code, stdout, said = run(sandbox, "--format", "markdown")
+    assert code == 0, said
+    assert stdout.startswith("## Harbor Point Trading: accounts\n")
+    assert "| HPT-PROP-RATES | house | HPT-PROP |" in stdout

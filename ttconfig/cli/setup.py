@@ -25,8 +25,13 @@ from ttconfig.render.auditlog import (
 from ttconfig.render.console import console
 from ttconfig.render.doctor import doctor_summary, doctor_table
 from ttconfig.render.explain import explain_text
-from ttconfig.render.inspect_one import account_text, user_text
-from ttconfig.render.overview import accounts_table, summary_line
+from ttconfig.render.inspect_one import account_text, user_text, view_json
+from ttconfig.render.overview import (
+    accounts_table,
+    overview_json,
+    overview_markdown,
+    summary_line,
+)
 from ttconfig.render.validation import validation_text
 from ttconfig.runs.audit import actor, audit_key, git_commit, unfinished_in, verify
 from ttconfig.runs.auditlog import audit_history, since_of
@@ -185,8 +190,9 @@ def import_(environment: str, connection: ConnectionOptions, environments_dir: P
 @options.environment(default="uat", help="The environment to talk to.")
 @options.connection()
 @options.ENVIRONMENTS_DIR
+@options.FORMAT
 def inspect(what: str | None, name: str | None, environment: str,
-            connection: ConnectionOptions, environments_dir: Path) -> None:
+            connection: ConnectionOptions, environments_dir: Path, output_format: str) -> None:
     """Read the live risk setup and summarise it (checks credentials, plan and speed); or
     one account or user: its setup as the YAML would say it, and what governs it from
     elsewhere (a parent's restrictions, its risk group; the accounts a user may trade).
@@ -202,12 +208,19 @@ def inspect(what: str | None, name: str | None, environment: str,
             raise UsageError(f"inspect {what} needs its name")
         view = inspect_one(environments_dir / environment, environment,
                            options.reach(connection, quietly), what, name)
-        where = f"{environment}"
-        click.echo(account_text(view, where) if isinstance(view, AccountView)
-                   else user_text(view, where), nl=False)
+        if output_format == "json":
+            click.echo(view_json(view), nl=False)
+        elif isinstance(view, AccountView):
+            click.echo(account_text(view, environment), nl=False)
+        else:
+            click.echo(user_text(view, environment), nl=False)
         return
     inspection = inspect_environment(environments_dir / environment, environment,
                                      options.reach(connection, terminal.reading_accounts))
+    if output_format != "text":
+        show = overview_json if output_format == "json" else overview_markdown
+        click.echo(show(inspection.overview, inspection.requests_per_second), nl=False)
+        return
     out = console(colour=terminal.colour())
     out.print(accounts_table(inspection.overview))
     out.print(summary_line(inspection.overview, inspection.requests_per_second))

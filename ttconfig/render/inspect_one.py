@@ -3,6 +3,8 @@ so it can be compared or pasted), and what governs it from elsewhere."""
 
 from __future__ import annotations
 
+import json
+
 from ttconfig.desired.writer import yaml_of
 from ttconfig.models.base import as_imported
 from ttconfig.models.permissions import UserLink
@@ -53,3 +55,17 @@ def user_text(view: UserView, where: str) -> str:
         lines.append("  may trade on: no account (linked to none)")
     lines += ["", *_indented(yaml_of([type(user).model_validate(as_imported(user))]))]
     return "\n".join(lines) + "\n"
+
+
+def view_json(view: AccountView | UserView) -> str:
+    """One account or user for tools: the object as the YAML says it, and what governs it."""
+    if isinstance(view, AccountView):
+        data: dict[str, object] = {
+            "account": as_imported(view.account),
+            "parents": [a.name for a in view.ancestors], "denied_by_parent": view.denied_by,
+            "risk_group": None if view.group is None else view.group.declared()}
+    else:
+        data = {"user": as_imported(view.user),
+                "accounts": [{"account": account, **link.declared()}
+                             for account, link in view.links]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -4,6 +4,9 @@ plan and speed by before the first plan."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from rich.table import Table
 
 from ttconfig.live.overview import Overview
@@ -30,6 +33,45 @@ def accounts_table(overview: Overview) -> Table:
                       names.get(account.parent_id or -1, ""), str(rows), credit,
                       str(len(view.users)), "yes" if view.restrictions.place_orders else "no")
     return table
+
+
+def _rows(overview: Overview) -> list[dict[str, Any]]:
+    names = {view.account.id: view.account.name for view in overview.accounts}
+    return [{"account": v.account.name, "type": ACCOUNT_TYPES.get(v.account.account_type, "?"),
+             "parent": names.get(v.account.parent_id or -1),
+             "limit_rows": len(v.limits.product_limits) + len(v.limits.contract_limits),
+             "credit_limit": v.risk_settings.credit_limit, "currency": v.risk_settings.currency,
+             "users": len(v.users), "can_place_orders": v.restrictions.place_orders}
+            for v in sorted(overview.accounts, key=lambda v: v.account.name)]
+
+
+def overview_json(overview: Overview, requests_per_second: float) -> str:
+    """The summary for tools: each account's row, the counts, and what the read cost."""
+    return json.dumps({
+        "company": overview.company.name, "accounts": _rows(overview),
+        "counts": {"users": len(overview.users), "user_groups": len(overview.user_groups),
+                   "risk_groups": len(overview.risk_groups),
+                   "product_margins": overview.product_margins,
+                   "order_tag_defaults": overview.order_tag_defaults},
+        "read": {"requests": overview.requests, "seconds": round(overview.seconds, 3),
+                 "floor_seconds": round(overview.requests / requests_per_second, 3),
+                 "rate_limited": overview.rate_limited, "retries": overview.retries},
+    }, indent=2) + "\n"
+
+
+def _credit(row: dict[str, Any]) -> str:
+    amount = row["credit_limit"]
+    return "not set" if amount is None else f"{amount:,} {row['currency']}"
+
+
+def overview_markdown(overview: Overview, requests_per_second: float) -> str:
+    head = "| account | type | parent | limit rows | credit limit | users | can place orders |"
+    rows = [f"| {r['account']} | {r['type']} | {r['parent'] or ''} | {r['limit_rows']} | "
+            f"{_credit(r)} | {r['users']} | {'yes' if r['can_place_orders'] else 'no'} |"
+            for r in _rows(overview)]
+    return "\n".join([f"## {overview.company.name}: accounts", "", head,
+                      "|---|---|---|---:|---:|---:|---|", *rows, "",
+                      summary_line(overview, requests_per_second), ""])
 
 
 def summary_line(overview: Overview, requests_per_second: float) -> str:
