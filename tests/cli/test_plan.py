@@ -240,3 +240,19 @@ def test_show_renders_a_saved_plan_as_it_was_planned_and_refuses_an_edited_one(
     edited = ttconfig("show", "edited.json")
     assert edited.exit_code == 5
     assert "does not match its checksum" in edited.stderr
+
+
+def test_apply_reports_how_it_ended_as_json(demo: Path, ttconfig: TTConfig) -> None:
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    blind = ttconfig("apply", *target, "--format", "json")
+    assert blind.exit_code == 64
+    assert "shows no plan to confirm" in blind.stderr
+    applied = ttconfig("apply", *target, "--auto-approve", "--format", "json")
+    assert applied.exit_code == 0, output(applied)
+    result = json.loads(applied.stdout)
+    assert (result["outcome"], result["exit_code"], result["failure"]) == ("applied", 0, None)
+    assert [s["operation"] for s in result["applied"]][:1] == ["create user"]
+    assert (len(result["applied"]), result["not_applied"], result["diverged"]) == (6, [], [])
+    again = json.loads(ttconfig("apply", *target, "--auto-approve", "--format", "json").stdout)
+    assert (again["outcome"], again["exit_code"]) == ("no changes", 0)
+    assert "applied" not in again

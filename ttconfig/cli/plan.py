@@ -14,7 +14,7 @@ import click
 
 from ttconfig.cli import options, terminal
 from ttconfig.core.plan import Plan
-from ttconfig.errors import PolicyRefusal
+from ttconfig.errors import PolicyRefusal, UsageError
 from ttconfig.models.checks import fold
 from ttconfig.render.approval import approval_text
 from ttconfig.render.audit_findings import emergency_text, recovered_text, unfinished_text
@@ -23,7 +23,7 @@ from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
 from ttconfig.render.gate import gate_note
 from ttconfig.render.heading import Heading
 from ttconfig.render.policy import refusal_message
-from ttconfig.render.result import describe_result
+from ttconfig.render.result import describe_result, result_json
 from ttconfig.render.text import render_text
 from ttconfig.runs.apply.workflow import (
     Applied,
@@ -125,9 +125,15 @@ def show_plan(plan: Plan, verdict: Verdict | None, output_format: str,
 @click.option("--break-glass", is_flag=True,
               help="An emergency tightening of the --target objects, with --reason: only "
                    "tightening, no saved plan needed, audited as break-glass.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="json: how the apply ended (each request applied or not, what diverged, "
+                   "the exit code) as one object on stdout; needs a saved plan or "
+                   "--auto-approve.")
 def apply(plan_file: Path | None, environment: str | None, connection: ConnectionOptions,
           environments_dir: Path, selection: SelectionOptions, auto_approve: bool,
-          overrides: OverrideOptions, layout: Layout, break_glass: bool) -> int:
+          overrides: OverrideOptions, layout: Layout, break_glass: bool,
+          output_format: str) -> int:
     """Apply a saved plan (refused if stale), or plan, confirm and apply; with an audit log.
 
     One apply per environment at a time; the environment's safety policy is enforced, and
@@ -139,14 +145,29 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
       ttconfig apply -e uat --sandbox --auto-approve
       ttconfig apply -e prod --break-glass --target accounts:HPT-PROP-ENERGY --reason "…"
     """
+    as_json = output_format == "json"
+    if as_json and plan_file is None and not auto_approve:
+        raise UsageError("--format json shows no plan to confirm: apply a saved plan, or "
+                         "pass --auto-approve")
     request = ApplyRequest(environments_dir, plan_file, environment, selection, overrides,
                            auto_approve, layout, break_glass)
-    conversation = Conversation(show=_show_changes, writing=terminal.writing,
+    conversation = Conversation(show=_show_nothing if as_json else _show_changes,
+                                writing=terminal.writing,
                                 confirm=terminal.confirm if sys.stdin.isatty() else None)
     applied = apply_environment(request, options.reach(connection, terminal.reading),
                                 conversation)
+    if as_json:
+        if applied.outcome is Outcome.REFUSED and applied.verdict is not None:
+            raise PolicyRefusal(refusal_message(applied.verdict))
+        click.echo(result_json(applied.outcome.value, applied.result, applied.audit_path,
+                               applied.exit_code), nl=False)
+        return applied.exit_code
     _say(applied)
     return applied.exit_code
+
+
+def _show_nothing(plan: Plan, verdict: Verdict) -> None:
+    """(--format json: the result is the one thing on stdout.)"""
 
 
 def _say_notes(audit_path: Path, touched: set[tuple[str, str]], *, reverts: bool) -> None:

@@ -8,9 +8,11 @@ unknown is never called "not applied", since it may have landed.
 
 from __future__ import annotations
 
+import json
 import signal
 from pathlib import Path
 
+from ttconfig.core.plan import Step
 from ttconfig.render.styled import plural
 from ttconfig.runs.apply.applier import ApplyResult
 
@@ -45,3 +47,22 @@ def describe_result(result: ApplyResult, audit_path: Path) -> str:
         lines += ["Diverged (live differs from the YAML after apply; not re-applied): "
                   + ", ".join(f"{c.kind} {c.key}" for c in result.diverged)]
     return "\n".join(lines)
+
+
+def result_json(outcome: str, result: ApplyResult | None, audit_path: Path,
+                exit_code: int) -> str:
+    """How an apply ended, for tools: each request applied or not, what diverged, what is
+    unknown, and the exit code the command ends with."""
+    def steps(items: list[Step]) -> list[dict[str, object]]:
+        return [step.to_data() for step in items]
+
+    data: dict[str, object] = {"outcome": outcome, "exit_code": exit_code,
+                               "audit_log": str(audit_path)}
+    if result is not None:
+        data |= {"applied": steps(result.done), "not_applied": steps(result.remaining),
+                 "failure": result.failure,
+                 "diverged": [{"kind": c.kind.value, "key": str(c.key)}
+                              for c in result.diverged],
+                 "unknown": None if result.unknown is None else result.unknown.to_data(),
+                 "unverified": result.unverified, "interrupted": result.interrupted}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
