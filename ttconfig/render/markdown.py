@@ -12,6 +12,7 @@ from __future__ import annotations
 from ttconfig.core.changes import Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import percent_change
+from ttconfig.models.kinds import Kind
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import outside_markdown
 from ttconfig.render.policy import verdict_markdown
@@ -46,12 +47,45 @@ def _percent(change: FieldChange, high: bool) -> str:
     return f"**HIGH** {text}".strip() if high else text
 
 
+def _new_link(change: Change) -> str | None:
+    """A new trader on an account as one sentence ("ann@… can place, modify and delete
+    orders on HPT-X"); None when the change is not a new link with its two names."""
+    if change.kind is not Kind.LINKS or change.action != "create" or len(
+            change.key.parts) != 2:
+        return None
+    account, user = change.key.parts
+    granted = [f.path for f in change.fields if f.new is True]
+    orders = [path[-1].removesuffix("_orders").replace("_", " ") for path in granted
+              if path[0] == "order_permissions"]
+    others = [path[-1].replace("_", " ") for path in granted if path[0] != "order_permissions"]
+    parts = ([f"{_listed(orders)} orders"] if orders else []) + others
+    can = f"can {_listed(parts)}" if parts else "is linked, with nothing granted,"
+    return f"{user} {can} on {account}"
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _risk_rows(plan: Plan, direction: str) -> list[str]:
-    """HIGH rows first: a reviewer reads the top of the table."""
-    fields = sorted(((c, f) for c in plan.changes for f in c.fields
-                     if f.direction == direction), key=lambda cf: not plan.is_high(cf[1]))
-    return [f"| {_cell(c.key)} | `{_cell(path_text(f.path))}` | {_cell(shown(f.old))} → "
-            f"{_cell(shown(f.new))} | {_percent(f, plan.is_high(f))} |" for c, f in fields]
+    """HIGH rows first: a reviewer reads the top of the table. A new trader on an account
+    is one row saying what they can do there (each permission is in the details)."""
+    links = {id(c): sentence for c in plan.changes
+             if c.direction == direction and (sentence := _new_link(c)) is not None}
+    fields = [(c, f) for c in plan.changes for f in c.fields
+              if f.direction == direction and id(c) not in links]
+    high = [cf for cf in fields if plan.is_high(cf[1])]
+    rest = [cf for cf in fields if not plan.is_high(cf[1])]
+    return [*(_field_row(c, f, plan) for c, f in high),
+            *(f"| {_cell(c.key)} | new link | {_cell(links[id(c)])} | |"
+              for c in plan.changes if id(c) in links),
+            *(_field_row(c, f, plan) for c, f in rest)]
+
+
+def _field_row(change: Change, field: FieldChange, plan: Plan) -> str:
+    return (f"| {_cell(change.key)} | `{_cell(path_text(field.path))}` | "
+            f"{_cell(shown(field.old))} → {_cell(shown(field.new))} | "
+            f"{_percent(field, plan.is_high(field))} |")
 
 
 def _risk_section(title: str, rows: list[str], keep: int | None) -> list[str]:
