@@ -1,6 +1,6 @@
-"""What live TT holds that the YAML does not name, and what changed there outside ttconfig:
-plan and drift list it, and
-`import --only` prints the YAML that adopts it ([K] 1)."""
+"""What live TT holds that the YAML does not name, and what changed there outside ttconfig
+since its last apply: plan and drift say so, and `import --only` prints the YAML that
+adopts an object ([K] 1)."""
 
 from __future__ import annotations
 
