@@ -128,12 +128,13 @@ class Plan:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Plan:
         """A plan as `to_data` wrote it (a saved plan, to show it again): keys come back
-        as the text plans show, which is all a render needs; `to_data` of the result is
-        `data` again, so its checksum is the saved one."""
-        changes = tuple(Change(Kind(c["kind"]), Key((c["key"],)), c["action"], tuple(
+        from the text plans show (a link's two names, `Key.saved`), which is all a render
+        needs; `to_data` of the result is `data` again, so its checksum is the saved one."""
+        changes = tuple(Change(Kind(c["kind"]), Key.saved(Kind(c["kind"]), c["key"]),
+                               c["action"], tuple(
             FieldChange(tuple(f["path"]), _unvalue(f["old"]), _unvalue(f["new"]),
                         f["direction"]) for f in c["fields"])) for c in data["changes"])
-        steps = tuple(Step(Kind(s["kind"]), Key((s["key"],)),
+        steps = tuple(Step(Kind(s["kind"]), Key.saved(Kind(s["kind"]), s["key"]),
                            Operation.of_text(Kind(s["kind"]), s["operation"]),
                            tuple(s["items"]), s["direction"], s["phase"], s["depth"])
                       for s in data["steps"])

@@ -53,6 +53,16 @@ class Key(str):
     def link(cls, account: str, user: str) -> Key:
         return cls((account, user), LINK_SEPARATOR)
 
+    @classmethod
+    def saved(cls, kind: Kind, text: str) -> Key:
+        """A key as a saved plan holds it (its text): a link's two names are joined by
+        LINK_SEPARATOR, as `__reduce__` relies on too; any other key is read as one part
+        (enough to show it; nothing matches on a saved key's parts)."""
+        if kind is Kind.LINKS and LINK_SEPARATOR in text:
+            account, _, user = text.partition(LINK_SEPARATOR)
+            return cls.link(account, user)
+        return cls((text,))
+
     @property
     def name(self) -> str:
         """The first part: an account's or group's name, a link's account, a user's email."""
