@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.harness import TTConfig, output
 from tests.conftest import UAT_LOG
 from ttconfig.runs.audit import AuditLog, verify
@@ -256,3 +258,18 @@ def test_apply_reports_how_it_ended_as_json(demo: Path, ttconfig: TTConfig) -> N
     again = json.loads(ttconfig("apply", *target, "--auto-approve", "--format", "json").stdout)
     assert (again["outcome"], again["exit_code"]) == ("no changes", 0)
     assert "applied" not in again
+
+
+def test_in_a_pull_request_the_comment_links_each_object_to_its_yaml_line(
+        demo: Path, ttconfig: TTConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high", "--format", "markdown"]
+    assert "](https://" not in ttconfig("plan", *target).stdout, "no links off GitHub"
+    for name, value in {"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com",
+                        "GITHUB_REPOSITORY": "hpt/risk-config", "GITHUB_SHA": "merge1",
+                        "TTCONFIG_LINK_SHA": "head2"}.items():
+        monkeypatch.setenv(name, value)
+    text = ttconfig("plan", *target).stdout
+    accounts = (demo / "environments" / "uat" / "accounts.yaml").read_text().splitlines()
+    line = accounts.index("- name: HPT-PROP-RATES") + 1
+    assert ("| [HPT-PROP-RATES](https://github.com/hpt/risk-config/blob/head2/environments/"
+            f"uat/accounts.yaml#L{line}) |") in text

@@ -7,7 +7,9 @@ or, for refusals and errors, the exception `main` maps.
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -40,10 +42,12 @@ from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan, show_plan_file
 from ttconfig.runs.planning import (
+    Planned,
     SelectionOptions,
     drift_environment,
     gate_environment,
     plan_environment,
+    yaml_lines,
 )
 from ttconfig.safety.policy import Overrides, Verdict
 
@@ -86,7 +90,10 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
     planned, verdict = judged.planned, judged.verdict
     audit = layout.of(sandbox=connection.sandbox).audit_file(planned.firm.environment,
                                                              environment)
-    show_plan(with_outside(planned.plan, audit), verdict, output_format)
+    shown = with_outside(planned.plan, audit)
+    if output_format == "markdown":
+        shown = replace(shown, links=_pull_request_links(planned))
+    show_plan(shown, verdict, output_format)
     if output_format == "text":
         terminal.note(f"Read live TT with {planned.requests} requests.")
     _say_notes(audit, {(c.kind.value, fold(str(c.key))) for c in planned.plan.changes},
@@ -164,6 +171,18 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
         return applied.exit_code
     _say(applied)
     return applied.exit_code
+
+
+def _pull_request_links(planned: Planned) -> dict[tuple[str, str], str]:
+    """In GitHub Actions, each changed object's YAML file and line as a link the PR
+    comment shows (TTCONFIG_LINK_SHA names the commit, else GITHUB_SHA); elsewhere none."""
+    server, repository = os.environ.get("GITHUB_SERVER_URL"), os.environ.get(
+        "GITHUB_REPOSITORY")
+    sha = os.environ.get("TTCONFIG_LINK_SHA") or os.environ.get("GITHUB_SHA")
+    if os.environ.get("GITHUB_ACTIONS") != "true" or not (server and repository and sha):
+        return {}
+    return {key: f"{server}/{repository}/blob/{sha}/{file}#L{line}"
+            for key, (file, line) in yaml_lines(planned.firm, planned.plan).items()}
 
 
 def _show_nothing(plan: Plan, verdict: Verdict) -> None:

@@ -95,6 +95,9 @@ class Plan:
     unmanaged: tuple[Unmanaged, ...] = field(default=(), compare=False)
     """Live objects the YAML does not name, which the plan leaves alone: shown to the
     reviewer, not part of what apply does (nor of the checksum)."""
+    links: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
+    """(kind, key) → a link to the YAML that declares the object (a PR's file and line),
+    when the plan is rendered for a pull request: shown, not part of the checksum."""
     outside: tuple[Outside, ...] = field(default=(), compare=False)
     """Fields changed in TT outside ttconfig since its last apply (`core.outside.Outside`,
     from the audit log): shown, not part of what apply does (nor of the checksum)."""

@@ -77,13 +77,19 @@ def _risk_rows(plan: Plan, direction: str) -> list[str]:
     high = [cf for cf in fields if plan.is_high(cf[1])]
     rest = [cf for cf in fields if not plan.is_high(cf[1])]
     return [*(_field_row(c, f, plan) for c, f in high),
-            *(f"| {_cell(c.key)} | new link | {_cell(links[id(c)])} | |"
+            *(f"| {_object(c, plan)} | new link | {_cell(links[id(c)])} | |"
               for c in plan.changes if id(c) in links),
             *(_field_row(c, f, plan) for c, f in rest)]
 
 
+def _object(change: Change, plan: Plan) -> str:
+    """The object's name, linked to its YAML in the PR when the plan knows where it is."""
+    url = plan.links.get((change.kind.value, str(change.key)))
+    return f"[{_cell(change.key)}]({url})" if url else _cell(change.key)
+
+
 def _field_row(change: Change, field: FieldChange, plan: Plan) -> str:
-    return (f"| {_cell(change.key)} | `{_cell(path_text(field.path))}` | "
+    return (f"| {_object(change, plan)} | `{_cell(path_text(field.path))}` | "
             f"{_cell(shown(field.old))} → {_cell(shown(field.new))} | "
             f"{_percent(field, plan.is_high(field))} |")
 

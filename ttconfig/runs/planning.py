@@ -20,7 +20,7 @@ from ttconfig.core.changes import Change
 from ttconfig.core.diff import diff
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.selection import Pattern, Selection, select
-from ttconfig.core.state import State
+from ttconfig.core.state import State, key_of
 from ttconfig.core.unmanaged import unmanaged
 from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
@@ -36,9 +36,9 @@ from ttconfig.live.read import (
     unmodelled,
 )
 from ttconfig.live.resolve import unresolved
-from ttconfig.models import Firm, Kind
+from ttconfig.models import DECLARED, Firm, Kind
 from ttconfig.models.base import Model
-from ttconfig.models.checks import fold
+from ttconfig.models.checks import Issue, fold
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.promotion.gate import GateVerdict, applied_times, declared_keys, evaluate_gate
 from ttconfig.promotion.promote import Promoted, prod_is_ahead
@@ -146,6 +146,21 @@ def _say_unmodelled(rows: list[str]) -> None:
         shown = "; ".join(rows[:5]) + (f"; and {len(rows) - 5} more" if len(rows) > 5 else "")
         log.warning("TT holds %d limit row(s) ttconfig cannot represent yet; the plan leaves "
                     "them as they are: %s", len(rows), shown)
+
+
+def yaml_lines(firm: Firm, plan: Plan) -> dict[tuple[str, str], tuple[str, int]]:
+    """(kind, key) → (file, line) of the YAML that declares each changed object (links:
+    none of their own; objects only live TT holds: none)."""
+    indexes = {(spec.kind.value, fold(str(key_of(model)))): (spec.kind.value, index)
+               for spec in DECLARED for index, model in enumerate(firm.of(spec.kind))}
+    wanted = {(c.kind.value, str(c.key)): indexes.get((c.kind.value, fold(str(c.key))))
+              for c in plan.changes}
+    found = {key: at for key, at in wanted.items() if at is not None}
+    issues = [Issue(at, str(number)) for number, at in enumerate(found.values())]
+    places = {problem.message: (problem.file, problem.line)
+              for problem in located(firm, issues)}
+    return {key: places[str(number)] for number, key in enumerate(found)
+            if str(number) in places}
 
 
 def keeper(selection: Selection | None, live: LiveFirm) -> Callable[[Change], bool] | None:
