@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.harness import TTConfig
+from tests.cli.harness import TTConfig, output
 from ttconfig.desired.loader import load_firm
 
 
@@ -134,3 +134,20 @@ def test_validate_reports_as_json_and_markdown_too(ttconfig: TTConfig, demo: Pat
     markdown = ttconfig("validate", "-e", "uat", "--format", "markdown")
     assert markdown.exit_code == 3
     assert markdown.stdout.startswith("## `environments/uat`: 1 problem\n")
+
+
+def test_init_then_import_gives_a_folder_that_plans_no_changes(ttconfig: TTConfig) -> None:
+    """The path `init` recommends: import into the scaffold fills the kinds and TT's
+    company settings (without them the imported touch bands and market-impact settings
+    were invalid), and leaves the scaffold's policy alone."""
+    assert ttconfig("init", "uat", "--tt-environment", "ext_uat_cert", "--company",
+                    "Harbor Point Trading", "--usage-plan", "high").exit_code == 0
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    imported = ttconfig("import", *target)
+    assert imported.exit_code == 0, imported.stderr
+    assert "wrote environments/uat/environment.yaml" in imported.stdout
+    planned = ttconfig("plan", *target, "--detailed-exitcode")
+    assert planned.exit_code == 0, output(planned)
+    assert "No changes" in planned.stdout
+    again = ttconfig("import", *target)
+    assert "environment.yaml" not in again.stdout, "nothing of TT's changed: not rewritten"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -279,3 +279,25 @@ def _keep_header(original: str, rendered: str) -> str:
         if body.startswith(line):
             body = body[len(line):]
     return "".join(header) + body
+
+
+def update_section(path: Path, section: str, values: Mapping[str, Any]) -> bool:
+    """Set `values` in the mapping `section` of the YAML mapping file at `path` (made if
+    missing), every other line and comment kept; whether anything changed."""
+    yaml = _yaml()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    held = data.get(section)
+    if held is None:
+        data[section] = held = CommentedMap()
+    changed = {k: v for k, v in values.items() if held.get(k, _MISSING) != v}
+    if not changed:
+        return False
+    for key, value in changed.items():
+        held[key] = value
+    out = io.StringIO()
+    yaml.dump(data, out)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return True
+
+
+_MISSING = object()

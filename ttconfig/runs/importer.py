@@ -20,7 +20,7 @@ from ttconfig.core.selection import Pattern
 from ttconfig.core.state import key_of
 from ttconfig.desired.loader import load_environment
 from ttconfig.desired.scaffold import Scaffold
-from ttconfig.desired.writer import render_new, update_file
+from ttconfig.desired.writer import render_new, update_file, update_section
 from ttconfig.errors import UsageError
 from ttconfig.live.overview import Overview, read_overview
 from ttconfig.live.read import (
@@ -46,21 +46,24 @@ def environment_yaml(live: LiveFirm, target: Target, config: ClientConfig) -> st
     """A new folder's environment.yaml: the scaffold `ttconfig init` writes (a safe
     policy), with what TT says of the company."""
     key, secret = credential_variables(target.environment)
+    settings = company_settings(live)
     return Scaffold(config.environment, live.company.name, key, secret,
                     usage_plan=config.usage_plan, app_name=config.app_name,
-                    company_settings=tuple(_company_settings(live))).text()
+                    company_settings=tuple(
+                        f"  {name}: {str(value).lower() if isinstance(value, bool) else value}"
+                        for name, value in settings.items())).text()
 
 
-def _company_settings(live: LiveFirm) -> list[str]:
+def company_settings(live: LiveFirm) -> dict[str, bool | str]:
     """TT's company settings that change what the YAML means, as TT holds them (plan
     checks them again each time)."""
     company = live.company
-    said = [f"  {name}: {str(value).lower()}" for name in COMPANY_SETTINGS_KEYS
-            if (value := getattr(company, name)) is not None]
+    said: dict[str, bool | str] = {name: value for name in COMPANY_SETTINGS_KEYS
+                                   if (value := getattr(company, name)) is not None}
     users = {u.id: u.email for u in live.users}
     liquidation = users.get(company.liquidation_user_id or -1)
     if liquidation is not None:
-        said.append(f"  liquidation_user: {liquidation}")
+        said["liquidation_user"] = liquidation
     return said
 
 
@@ -73,6 +76,8 @@ def write_environment(folder: Path, live: LiveFirm, target: Target,
     if not environment.exists():
         environment.write_text(environment_yaml(live, target, config), encoding="utf-8")
         written.append(environment)
+    elif update_section(environment, "company_settings", company_settings(live)):
+        written.append(environment)  # (TT's facts; the folder's policy is left as it is)
     models = imported_models(live)
     for spec in DECLARED:
         path = folder / f"{spec.file_stem}.yaml"
