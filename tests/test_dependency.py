@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,36 @@ def test_the_pre_commit_hook_checks_the_environments_a_commit_changes(
     assert invalid.exit_code == 3
     assert "environments/uat/accounts.yaml:" in invalid.stderr
     assert "missing required key 'type'" in invalid.stderr
+
+
+def test_the_wheel_works_outside_the_source_tree(tmp_path: Path) -> None:
+    """`pip wheel .` builds a package that runs from anywhere: the sandbox's seed data and
+    everything else it needs are inside it (init, import and plan, from a folder that is
+    not this repository, with the wheel first on the path)."""
+    wheels, site, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "work"
+    work.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)], check=True,
+                   capture_output=True, timeout=300)
+    (wheel,) = wheels.glob("ttconfig-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    environ = {**os.environ, "PYTHONPATH": str(site)}
+
+    def ttconfig(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ttconfig", *args], cwd=work,
+                              env=environ, capture_output=True, text=True, timeout=300,
+                              check=False)
+
+    where = subprocess.run([sys.executable, "-c", "import ttconfig; print(ttconfig.__file__)"],
+                           cwd=work, env=environ, capture_output=True, text=True, timeout=60,
+                           check=True)
+    assert where.stdout.startswith(str(site)), where.stdout
+    assert ttconfig("init", "uat", "--tt-environment", "ext_uat_cert", "--company",
+                    "Harbor Point Trading", "--usage-plan", "high").returncode == 0
+    imported = ttconfig("import", "-e", "uat", "--sandbox", "--usage-plan", "high")
+    assert imported.returncode == 0, imported.stderr
+    planned = ttconfig("plan", "-e", "uat", "--sandbox", "--usage-plan", "high",
+                       "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert "No changes" in planned.stdout
