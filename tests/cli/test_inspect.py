@@ -81,6 +81,10 @@ def test_inspect_reports_as_json_and_markdown_too(sandbox: Sandbox) -> None:
     assert code == 0, said
     assert {a["account"] for a in json.loads(stdout)["accounts"]} == {
         "HPT-ARB-XMKT", "HPT-PROP-RATES"}
+    code, stdout, said = run(sandbox, "account", "HPT-PROP-RATES", "--format", "markdown")
+    assert code == 0, said
+    assert stdout.startswith("```\nAccount HPT-PROP-RATES in uat")
+    assert stdout.endswith("```\n")
     code, stdout, said = run(sandbox, "--format", "json")
     assert code == 0, said
     overview = json.loads(stdout)

@@ -155,6 +155,10 @@ def test_a_value_prod_tightened_after_the_last_promotion_is_kept_unless_taken(
     _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "commit", "-qm", "start")
     first = ttconfig("promote", "--from", "uat", "--to", "prod")
     assert "cannot be told" in first.stderr, "no promotion in the history yet"
+    typo = ttconfig("promote", "--from", "uat", "--to", "prod", "--take-uat",
+                    "accounts:HPT-PROP-ENRGY")
+    assert typo.exit_code == 64, "a --take-uat that names nothing must not pass"
+    assert "prod is ahead on nothing it names (ahead: nothing)" in typo.stderr
     assert ttconfig("promote", "--from", "uat", "--to", "prod", "--write").exit_code == 0
     environment = (demo / "environments" / "prod" / "environment.yaml").read_text()
     assert environment.splitlines()[1].startswith("# ttconfig promote --write from uat at ")

@@ -164,8 +164,7 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     applied = apply_environment(request, options.reach(connection, terminal.reading),
                                 conversation)
     if as_json:
-        if applied.outcome is Outcome.REFUSED and applied.verdict is not None:
-            raise PolicyRefusal(refusal_message(applied.verdict))
+        _refuse_if_refused(applied)
         click.echo(result_json(applied.outcome.value, applied.result, applied.audit_path,
                                applied.exit_code), nl=False)
         return applied.exit_code
@@ -203,10 +202,14 @@ def _show_changes(plan: Plan, verdict: Verdict) -> None:
     show(render_text(plan, verdict), colour=terminal.colour())
 
 
-def _say(applied: Applied) -> None:
-    """How the apply ended; a refusal is an error (exit 4) naming the findings."""
+def _refuse_if_refused(applied: Applied) -> None:
     if applied.outcome is Outcome.REFUSED and applied.verdict is not None:
         raise PolicyRefusal(refusal_message(applied.verdict))
+
+
+def _say(applied: Applied) -> None:
+    """How the apply ended; a refusal is an error (exit 4) naming the findings."""
+    _refuse_if_refused(applied)
     if applied.outcome is Outcome.NO_CHANGES:
         click.echo("No changes: live TT matches the YAML.")
     elif applied.outcome is Outcome.DECLINED:

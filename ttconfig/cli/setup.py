@@ -74,24 +74,21 @@ def validate(environment: str | None, paths: tuple[Path, ...], environments_dir:
     if not names:
         raise UsageError("name an environment (-e ENV) or files under "
                          f"{environments_dir}/ to check")
-    worst = 0
+    problems: list[object] = []
     for name in dict.fromkeys(names):
         folder = environments_dir / name
         try:
             firm = load_firm(folder, siblings=True)
         except ConfigError as error:
-            if output_format == "text" and len(names) == 1:
-                raise  # (main says every problem, and annotates them in GitHub Actions)
-            worst = error.exit_code
-            if output_format == "text":
-                for problem in error.problems:
-                    click.echo(str(problem), err=True)
-            else:
+            problems += error.problems
+            if output_format != "text":
                 click.echo(validation_text(folder, None, error.problems, output_format),
                            nl=False)
             continue
         click.echo(validation_text(folder, firm, [], output_format), nl=False)
-    return worst
+    if problems and output_format == "text":
+        raise ConfigError(problems)  # (main says each, and annotates them in GitHub Actions)
+    return ConfigError.exit_code if problems else 0
 
 
 def environments_of(environments_dir: Path, paths: Sequence[Path]) -> list[str]:
@@ -208,12 +205,10 @@ def inspect(what: str | None, name: str | None, environment: str,
             raise UsageError(f"inspect {what} needs its name")
         view = inspect_one(environments_dir / environment, environment,
                            options.reach(connection, quietly), what, name)
-        if output_format == "json":
-            click.echo(view_json(view), nl=False)
-        elif isinstance(view, AccountView):
-            click.echo(account_text(view, environment), nl=False)
-        else:
-            click.echo(user_text(view, environment), nl=False)
+        text = account_text(view, environment) if isinstance(view, AccountView) \
+            else user_text(view, environment)
+        click.echo(view_json(view) if output_format == "json" else
+                   f"```\n{text}```\n" if output_format == "markdown" else text, nl=False)
         return
     inspection = inspect_environment(environments_dir / environment, environment,
                                      options.reach(connection, terminal.reading_accounts))

@@ -117,8 +117,6 @@ class Ahead:
     kind: str
     name: str
     path: tuple[str, ...]
-    target_value: Any
-    source_value: Any
 
     def rule(self, since: str, option: str) -> Rule:
         glob = ".".join(_glob_escaped(part) for part in self.path)
@@ -134,7 +132,7 @@ def prod_is_ahead(plan: Plan, target: Firm, baseline: Firm) -> list[Ahead]:
              for c in diff(target.by_kind(), _links_on_accounts(
                  {kind: list(getattr(baseline, kind)) for kind in MODELS}))
              for f in c.fields}
-    return [Ahead(c.kind.value, str(c.key), f.path, f.old, f.new)
+    return [Ahead(c.kind.value, str(c.key), f.path)
             for c in plan.changes for f in c.fields
             if f.direction == "loosening" and (c.kind, fold(str(c.key)), f.path) in since]
 

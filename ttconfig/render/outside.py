@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ttconfig.core.changes import path_text, shown
+from ttconfig.core.changes import ABSENT, path_text, shown
 from ttconfig.core.outside import Outside
 
 TITLE = "Changed in TT outside ttconfig since its last apply"
@@ -46,8 +46,7 @@ def outside_markdown(found: Sequence[Outside]) -> list[str]:
 
 def outside_data(found: Sequence[Outside]) -> list[dict[str, Any]]:
     def value(v: Any) -> Any:
-        return shown(v) if v is not None and not isinstance(v, str | int | float | bool) \
-            else v
+        return "(absent)" if v is ABSENT else v  # (as a plan's json says it)
 
     return [{"kind": item.kind.value, "key": item.key, "path": list(item.path),
              "applied": value(item.applied.value), "applied_at": item.applied.time,

@@ -24,7 +24,8 @@ def _problem(problem: object) -> dict[str, object]:
 
 def validation_text(folder: Path, firm: Firm | None, problems: Sequence[object],
                     output_format: str) -> str:
-    """The report of one folder: valid with its counts (`firm`), or its `problems`."""
+    """The report of one folder: valid with its counts (`firm`), or (markdown, json) its
+    `problems`."""
     if output_format == "json":
         return json.dumps({"environment": str(folder), "valid": firm is not None,
                            "counts": None if firm is None else _counts(firm),
@@ -35,6 +36,6 @@ def validation_text(folder: Path, firm: Firm | None, problems: Sequence[object],
                               *(f"- `{p}`" for p in problems), ""])
         counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
         return f"## `{folder}`: valid\n\n{counts}\n"
-    counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED) \
-        if firm is not None else ""
+    assert firm is not None, "text problems are said by the command line's main"
+    counts = ", ".join(f"{len(firm.of(spec.kind))} {spec.title}" for spec in DECLARED)
     return f"{folder}: valid ({counts})\n"

@@ -52,7 +52,7 @@ def last_promotion(folder: Path) -> Baseline | None:
         return None
     commit, committed = found.split()
     top = _git(folder, "rev-parse", "--show-toplevel")
-    if top is None:
+    if top is None or not folder.resolve().is_relative_to(Path(top.strip()).resolve()):
         return None
     relative = folder.resolve().relative_to(Path(top.strip()).resolve()).as_posix()
     names = _git(folder, "ls-tree", "--full-tree", "--name-only", f"{commit}:{relative}")

@@ -97,14 +97,14 @@ def _imported(model: Model) -> Model:
     return type(model).model_validate(as_imported(model))
 
 
-def _declared(folder: Path) -> EnvironmentConfig | None:
+def declared(folder: Path) -> EnvironmentConfig | None:
     """The folder's environment.yaml when it has one (a new folder has none yet)."""
     return load_environment(folder) if (folder / "environment.yaml").is_file() else None
 
 
 def import_environment(folder: Path, environment: str, reach: Reach) -> list[Path]:
     """`ttconfig import`: read live TT whole and write `folder`; the files written."""
-    target = reach.options.target(environment, _declared(folder))
+    target = reach.options.target(environment, declared(folder))
     with reach.connect(target) as config:
         live = asyncio.run(_read_live(config, reach))
     return write_environment(folder, live, target, config)
@@ -125,7 +125,7 @@ class Inspection:
 
 def inspect_environment(folder: Path, environment: str, reach: Reach) -> Inspection:
     """`ttconfig inspect`: the accounts' risk setup as live TT has it."""
-    with reach.connect(reach.options.target(environment, _declared(folder))) as config:
+    with reach.connect(reach.options.target(environment, declared(folder))) as config:
         overview = asyncio.run(_read_overview(config, reach))
     return Inspection(overview, config.requests_per_second)
 
@@ -148,7 +148,7 @@ def adopt_yaml(folder: Path, environment: str, reach: Reach, only: Sequence[str]
     if refused:
         raise UsageError(f"--only takes {', '.join(k.value for k in ADOPTABLE)}: "
                          f"not {', '.join(refused)}")
-    target = reach.options.target(environment, _declared(folder))
+    target = reach.options.target(environment, declared(folder))
     with reach.connect(target) as config:
         models = asyncio.run(_read_named(config, patterns))
     found = {spec.kind: [m for m in models[spec.kind] if _chosen(patterns, spec.kind, m)]

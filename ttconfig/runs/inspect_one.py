@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ttconfig.desired.loader import load_environment
 from ttconfig.errors import UsageError
 from ttconfig.live.read import ACCOUNT_PARTS, USER_PARTS, ReadScope, read_live, to_models
 from ttconfig.models.accounts import Account, Restrictions
@@ -23,6 +22,7 @@ from ttconfig.models.checks import fold
 from ttconfig.models.groups import RiskGroup
 from ttconfig.models.permissions import UserLink
 from ttconfig.models.users import User
+from ttconfig.runs.importer import declared
 from ttconfig.runs.planning import Reach
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
@@ -105,8 +105,7 @@ async def read_user(config: ClientConfig, email: str) -> UserView:
 def inspect_one(folder: Path, environment: str, reach: Reach, what: str, name: str,
                 ) -> AccountView | UserView:
     """Read one account or user (`what`) of the environment's TT."""
-    declared = load_environment(folder) if (folder / "environment.yaml").is_file() else None
-    with reach.connect(reach.options.target(environment, declared)) as config:
+    with reach.connect(reach.options.target(environment, declared(folder))) as config:
         if what == "account":
             return asyncio.run(read_account(config, name))
         return asyncio.run(read_user(config, name))

@@ -407,13 +407,19 @@ def promote_environment(environments_dir: Path, source: str, target: str,
                          f"{declared!r}, not {source!r}")
     promoted = promote_firm(source_firm, target_firm, environment=target)
     baseline = last_promotion(environments_dir / target)
+    patterns = [Pattern.parse(text, option="--take-uat") for text in take]
+    ahead = [] if baseline is None else prod_is_ahead(promoted.plan, target_firm,
+                                                        baseline.firm)
+    idle = [p.text for p in patterns
+            if not any(p.matches(Kind(a.kind), a.name) for a in ahead)]
+    if idle:
+        raise UsageError(f"--take-uat {', '.join(idle)}: prod is ahead on nothing it names "
+                         f"(ahead: {', '.join(sorted({a.name for a in ahead})) or 'nothing'})")
     if baseline is None:
         return replace(promoted, history=f"no `promote --write` in environments/{target}'s "
                        "git history: whether prod is ahead of it cannot be told")
-    patterns = [Pattern.parse(text, option="--take-uat") for text in take]
-    kept = [ahead.rule(baseline.describe(), "--take-uat")
-            for ahead in prod_is_ahead(promoted.plan, target_firm, baseline.firm)
-            if not any(p.matches(Kind(ahead.kind), ahead.name) for p in patterns)]
+    kept = [a.rule(baseline.describe(), "--take-uat") for a in ahead
+            if not any(p.matches(Kind(a.kind), a.name) for p in patterns)]
     if kept:
         promoted = promote_firm(source_firm, target_firm, environment=target, kept=kept)
     return replace(promoted, history=f"prod is ahead is judged against {baseline.describe()}")
