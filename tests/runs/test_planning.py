@@ -36,5 +36,8 @@ def test_a_plan_reads_only_what_the_yaml_manages(tmp_path: Path) -> None:
         "- name: HPT-HEDGE\n  type: house\n  risk_settings: {credit_limit: 1}\n")
     result = plan_against_seed(load(folder), "small", "ext_uat_cert")
     assert [(c.key, c.action) for c in result.plan.changes] == [("HPT-HEDGE", "update")]
-    # token, company check, company, markets, products, 4 listings, 2 risk settings
-    assert result.requests == 11
+    # token, company check, company, markets, products, 4 listings, 2 risk settings, and
+    # the credit in use of the one account whose credit limit changes (ttmonitor)
+    assert result.requests == 12
+    assert result.plan.exposure is not None
+    assert result.plan.exposure.requests == 1

@@ -229,7 +229,7 @@ def test_rule2_lower_case_path_is_served(hpt: RawTT) -> None:
     assert ok(request(hpt, "GET", hpt.url("ttaccount", "accounts")))["accounts"]
 
 
-@pytest.mark.parametrize("service", ["ttledger", "ttmonitor", "ttbacktest"])
+@pytest.mark.parametrize("service", ["ttledger", "ttbacktest"])
 def test_services_tt_has_but_the_sandbox_does_not_simulate_answer_501(
         hpt: RawTT, service: str) -> None:
     """Not a 403, which reads as a bad app key; a bad key still gets its 403."""

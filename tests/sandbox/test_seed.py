@@ -85,6 +85,8 @@ ROW_KEYS: dict[str, set[str]] = {
         "id", "companyId", "marketId", "productTypeId", "productId", "currency", "outrightMargin",
         "spreadMargin",
     },
+    "positions": {"accountId", "instruments"},
+    "creditUsage": {"accountId", "creditUsed"},
 }  # fmt: skip
 ORDER_PERMISSIONS = {
     "placeOrders", "modifyOrders", "deleteOrders", "submitBlockCrossOrders", "submitStagedOrders",

@@ -135,14 +135,24 @@ overrides = gathered("overrides", OverrideOptions, {
         help="Apply loosening outside the change windows (audited)."),
     "reason": click.option("--reason", default="",
                            help="Why; recorded in the audit log with overrides."),
+    "allow_breach": click.option(
+        "--allow-breach", is_flag=True,
+        help="Apply a tightening below the positions or credit in use now where the "
+             "policy requires approval (policy.exposure; audited)."),
 })
 """apply's safety overrides → `overrides`."""
 
 
-def reach(options: ConnectionOptions, reading: Reading) -> Reach:
+NO_EXPOSURE = click.option(
+    "--no-exposure", "no_exposure", is_flag=True,
+    help="Do not read the positions and credit in use (ttmonitor) for the changed limits.")
+
+
+def reach(options: ConnectionOptions, reading: Reading, *, exposure: bool = True) -> Reach:
     """How this run gets to TT: the options given, the way in found on click's context
-    object (tests put a faster one there; users get the real one), progress as `reading`."""
-    return Reach(options, _connector(), reading)
+    object (tests put a faster one there; users get the real one), progress as `reading`,
+    and whether plans read the exposure their changed limits count."""
+    return Reach(options, _connector(), reading, exposure)
 
 
 def _connector() -> Connect:

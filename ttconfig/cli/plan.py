@@ -68,9 +68,10 @@ from ttconfig.safety.policy import Overrides, Verdict
               help="With --out for an environment with `promotion:`: the gate reports what "
                    "skipped the source environment and refuses nothing.")
 @options.layout
+@options.NO_EXPOSURE
 def plan(environment: str, connection: ConnectionOptions, environments_dir: Path,
          selection: SelectionOptions, output_format: str, detailed_exitcode: bool,
-         out: Path | None, force: bool, hotfix: bool, layout: Layout) -> int:
+         out: Path | None, force: bool, hotfix: bool, layout: Layout, no_exposure: bool) -> int:
     """Show what apply would change in TT to match the YAML (reads only).
 
     The environment's safety policy judges the plan: a refusal exits 4 (and --out saves
@@ -85,7 +86,7 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
       ttconfig plan -e prod --target 'accounts:HPT-PROP-*' --detailed-exitcode
     """
     folder = environments_dir / environment
-    reach = options.reach(connection, terminal.reading)
+    reach = options.reach(connection, terminal.reading, exposure=not no_exposure)
     judged = plan_environment(folder, environment, reach, selection, Overrides(force=force))
     planned, verdict = judged.planned, judged.verdict
     audit = layout.of(sandbox=connection.sandbox).audit_file(planned.firm.environment,
@@ -137,10 +138,11 @@ def show_plan(plan: Plan, verdict: Verdict | None, output_format: str,
               help="json: how the apply ended (each request applied or not, what diverged, "
                    "the exit code) as one object on stdout; needs a saved plan or "
                    "--auto-approve.")
+@options.NO_EXPOSURE
 def apply(plan_file: Path | None, environment: str | None, connection: ConnectionOptions,
           environments_dir: Path, selection: SelectionOptions, auto_approve: bool,
           overrides: OverrideOptions, layout: Layout, break_glass: bool,
-          output_format: str) -> int:
+          output_format: str, no_exposure: bool) -> int:
     """Apply a saved plan (refused if stale), or plan, confirm and apply; with an audit log.
 
     One apply per environment at a time; the environment's safety policy is enforced, and
@@ -161,7 +163,8 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     conversation = Conversation(show=_show_nothing if as_json else _show_changes,
                                 writing=terminal.writing,
                                 confirm=terminal.confirm if sys.stdin.isatty() else None)
-    applied = apply_environment(request, options.reach(connection, terminal.reading),
+    applied = apply_environment(request, options.reach(connection, terminal.reading,
+                                                       exposure=not no_exposure),
                                 conversation)
     if as_json:
         _refuse_if_refused(applied)

@@ -31,7 +31,9 @@ from ttconfig.core.state import Key
 from ttconfig.core.unmanaged import Unmanaged
 from ttconfig.models.kinds import Kind, Operation
 
-if TYPE_CHECKING:  # (core.outside reads plans: the type only, to keep the import one-way)
+if TYPE_CHECKING:  # (core.outside and core.exposure read plans: the types only, to keep
+    # the imports one-way)
+    from ttconfig.core.exposure import Exposure
     from ttconfig.core.outside import Outside
 
 MAX_ITEMS = 20
@@ -101,6 +103,10 @@ class Plan:
     outside: tuple[Outside, ...] = field(default=(), compare=False)
     """Fields changed in TT outside ttconfig since its last apply (`core.outside.Outside`,
     from the audit log): shown, not part of what apply does (nor of the checksum)."""
+    exposure: Exposure | None = field(default=None, compare=False)
+    """What the changed position and credit limits mean for the positions and credit in
+    use now (`core.exposure`), when it was read: shown and judged by the policy, not part
+    of what apply does (nor of the checksum: exposure moves while the plan is reviewed)."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:

@@ -125,6 +125,19 @@ class ChangeWindow(Model):
         return value
 
 
+class ExposureRule(Model):
+    """What a plan may do to the positions and credit in use now (read from ttmonitor at
+    plan and apply time; `ttconfig plan --no-exposure` skips the read)."""
+
+    on_breach: Literal["approve", "warn"] = "warn"
+    """A tightening that leaves an account's position or credit in use over its new limit
+    (BREACH ON APPLY): `approve` holds the apply for an approval of the plan (`ttconfig
+    approve`, or `--allow-breach`); `warn` only says so. A de-risking change (a limit of 0,
+    `apply --break-glass`) is never held."""
+    min_headroom_percent: float | None = Field(default=None, ge=0, le=100)
+    """Warn when the headroom a changed limit leaves is under this share of it."""
+
+
 class Policy(Model):
     prune: dict[Kind, bool] = Field(default_factory=dict)
     thresholds: dict[ChangeKind, Threshold] = Field(default_factory=dict)
@@ -144,6 +157,7 @@ class Policy(Model):
     --break-glass`) may still spend it."""
     high_loosening_percent: float = Field(default=50.0, ge=0)
     change_windows: list[ChangeWindow] = Field(default_factory=list)
+    exposure: ExposureRule = Field(default_factory=ExposureRule)
 
 
 class Exclusion(Model):

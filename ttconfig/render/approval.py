@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ttconfig.core.changes import path_text, shown
+from ttconfig.core.exposure import Exposure
+from ttconfig.render.exposure import phrase
 from ttconfig.runs.planfile import Approved
 
 
@@ -18,13 +20,25 @@ def _loosening(plan: dict[str, Any]) -> list[str]:
             if field.get("direction") == "loosening"]
 
 
+def _breaches(saved: dict[str, Any]) -> list[str]:
+    """The breaches on apply the reviewed plan showed (policy.exposure): an approval
+    covers them too, so the approver reads them here."""
+    recorded = saved.get("exposure")
+    if not isinstance(recorded, dict):
+        return []
+    found = Exposure.from_data(recorded).breaches
+    return [f"Breaches on apply it approves ({len(found)}; exposure as reviewed):",
+            *(f"  {a.kind.spec.singular} {a.key}  {path_text(a.path)}: {phrase(a)}"
+              for a in found)] if found else []
+
+
 def approval_text(approved: Approved) -> str:
     saved = approved.saved
     plan = saved.data["plan"]
     lines = [f"Plan {saved.checksum} for {saved.environment} ({plan.get('tt_environment')}), "
              f"made by {saved.data.get('created_by')} at {saved.data.get('created_at')}.",
              f"Loosening field changes it approves ({approved.loosening}):",
-             *(_loosening(plan) or ["  (none)"]),
+             *(_loosening(plan) or ["  (none)"]), *_breaches(saved.data),
              f"Approved plan {saved.checksum[:16]}… for {saved.environment} "
              f"({approved.loosening} loosening field changes) as "
              f"{approved.document['approved_by']}: {approved.path}"]

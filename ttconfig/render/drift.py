@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 
 from ttconfig.core.changes import path_text, shown
+from ttconfig.render.exposure import over_limit_lines
 from ttconfig.render.markdown import LIMIT, MARGIN
 from ttconfig.render.styled import Piece, Styled, joined, plain
 from ttconfig.render.text import KIND_TITLES
@@ -88,11 +89,13 @@ def render_drift_text(drift: Drift) -> Styled:
     notes = [[plain("Notes (not drift):")], *([plain(f"  {n}")] for n in drift.notices),
              []] if drift.notices else []
     notes += [[plain(line)] for line in unmanaged_lines(drift.unmanaged, drift.environment)]
+    over = over_limit_lines(drift.over_limits)
+    over_lines = [*([plain(line)] for line in over), []] if over else []
     if drift.empty:
         return Styled(joined([[plain(f"Drift in {_title(drift)}")], [],
-                              [plain(headline(drift))], [], *notes]))
+                              [plain(headline(drift))], [], *over_lines, *notes]))
     head = [plain(f"Drift in {_title(drift)}: {headline(drift)}")]
-    return Styled(joined([head, [], *_kind_lines(drift), *notes]))
+    return Styled(joined([head, [], *over_lines, *_kind_lines(drift), *notes]))
 
 
 # -------------------------------------------------------------------------------- markdown
@@ -149,6 +152,9 @@ def render_drift_markdown(drift: Drift, *, limit: int = LIMIT) -> str:
              *([f"- … and {len(drift.notices) - 20} more in the json report"]
                if len(drift.notices) > 20 else []), ""] if drift.notices else []
     notes += unmanaged_markdown(drift.unmanaged, drift.environment)
+    over = over_limit_lines(drift.over_limits)
+    notes = [*([f"### {_cell(over[0])}", "", *(f"- {_cell(line.strip())}" for line in over[1:]),
+                ""] if over else []), *notes]
     if drift.empty:
         return "\n".join([*head, headline(drift), "", *notes])
     head += [headline(drift), "", *_summary_table(drift), "", *notes]

@@ -10,7 +10,10 @@ than `high_loosening_percent` or to "not set". "unmanaged": {kind: [name, ..]}: 
 the YAML does not name (left alone; not in the checksum). With a policy verdict: "policy":
 {"refused": bool, "findings": [{"rule", "message", "outcome" (refused, overridden, needed,
 warning), "override" (how to allow it, or null)}]}. A promotion (YAML against YAML, no TT
-writes) starts with "promotion": {"from", "to"}.
+writes) starts with "promotion": {"from", "to"}. "exposure" (when it was read; not in the
+checksum): {"requests", "accounts", "annotations": [{"kind", "key", "path", "measure"
+(position, long, short, credit), "old", "new", "exposure", "net", "where", "position_only",
+"unknown", "headroom_before", "headroom_after", "breach"}]}.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ def render_json(plan: Plan, verdict: Verdict | None = None,
     data["unmanaged"] = unmanaged_data(plan.unmanaged)
     if plan.outside:
         data["changed_outside"] = outside_data(plan.outside)
+    if plan.exposure is not None:
+        data["exposure"] = plan.exposure.to_data()
     if verdict is not None:
         data["policy"] = verdict.to_data()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

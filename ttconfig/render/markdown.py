@@ -13,6 +13,7 @@ from ttconfig.core.changes import Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import percent_change
 from ttconfig.models.kinds import Kind
+from ttconfig.render.exposure import breach_lines, field_phrase, read_note
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import outside_markdown
 from ttconfig.render.policy import verdict_markdown
@@ -78,7 +79,7 @@ def _risk_rows(plan: Plan, direction: str) -> list[str]:
     rest = [cf for cf in fields if not plan.is_high(cf[1])]
     return [*(_field_row(c, f, plan) for c, f in high),
             *(f"| {_object(c, plan)} | new link | {_cell(links[id(c)])} | |"
-              for c in plan.changes if id(c) in links),
+              + (" |" if plan.exposure else "") for c in plan.changes if id(c) in links),
             *(_field_row(c, f, plan) for c, f in rest)]
 
 
@@ -89,20 +90,25 @@ def _object(change: Change, plan: Plan) -> str:
 
 
 def _field_row(change: Change, field: FieldChange, plan: Plan) -> str:
+    exposure = f" {_cell(field_phrase(plan, change, field) or '')} |" if plan.exposure else ""
     return (f"| {_object(change, plan)} | `{_cell(path_text(field.path))}` | "
             f"{_cell(shown(field.old))} → {_cell(shown(field.new))} | "
-            f"{_percent(field, plan.is_high(field))} |")
+            f"{_percent(field, plan.is_high(field))} |{exposure}")
 
 
-def _risk_section(title: str, rows: list[str], keep: int | None) -> list[str]:
+def _risk_section(title: str, rows: list[str], keep: int | None,
+                  exposure: bool = False) -> list[str]:
+    """One risk table; with `exposure`, a column saying what each change means for the
+    positions and credit in use now."""
     if not rows:
         return []
     shown_rows = rows if keep is None else rows[:keep]
-    lines = [f"### {title} ({len(rows)})", "", "| object | field | old → new | change |",
-             "|---|---|---|---:|", *shown_rows]
+    column, rule, empty = (" exposure now |", "---|", " |") if exposure else ("", "", "")
+    lines = [f"### {title} ({len(rows)})", "", f"| object | field | old → new | change |{column}",
+             f"|---|---|---|---:|{rule}", *shown_rows]
     if len(shown_rows) < len(rows):
         lines.append(f"| … | {len(rows) - len(shown_rows)} more rows in the plan artifact "
-                     "| | |")
+                     f"| | |{empty}")
     return [*lines, ""]
 
 
@@ -127,19 +133,22 @@ def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading
                  *unmanaged_markdown(plan.unmanaged, plan.environment)]
     if plan.empty:
         return "\n".join([*head, heading.no_changes, "", *unmanaged])
+    note = read_note(plan.exposure)
     head += [summary_line(plan, writes=heading.writes), "", *_summary_table(plan), "",
+             *([note, ""] if note else []), *breach_lines(plan.exposure),
              *verdict_markdown(verdict or Verdict())]
     foot = ["", *verdict_markdown(verdict or Verdict(), warnings=True), *unmanaged,
             f"Plan checksum: `{plan.checksum()}`", ""]
     loosening, tightening = _risk_rows(plan, "loosening"), _risk_rows(plan, "tightening")
+    exposed = plan.exposure is not None
     attempts: list[tuple[int | None, int | None, bool]] = [(None, None, True),
                                                             (None, None, False)]
     attempts += [(None, keep, False) for keep in (200, 50, 10, 0)]
     attempts += [(keep, 0, False) for keep in (500, 200, 50, 10)]
     for keep_loose, keep_tight, details in attempts:
         text = "\n".join([
-            *head, *_risk_section("Loosening", loosening, keep_loose),
-            *_risk_section("Tightening", tightening, keep_tight),
+            *head, *_risk_section("Loosening", loosening, keep_loose, exposed),
+            *_risk_section("Tightening", tightening, keep_tight, exposed),
             *(_details(plan) if details else
               [f"_Details of {len(plan.changes)} changes left out to fit a comment; see the "
                "plan artifact._", ""]),

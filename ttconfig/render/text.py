@@ -12,6 +12,7 @@ from __future__ import annotations
 from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.plan import Plan
 from ttconfig.models.kinds import REGISTRY
+from ttconfig.render.exposure import BREACH, field_phrase, read_note
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import outside_lines
 from ttconfig.render.policy import render_verdict_text
@@ -21,7 +22,8 @@ from ttconfig.safety.policy import Verdict
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
 STYLES = {"+": "green", "~": "yellow", "-": "red", "loosening": "bold red",
-          "tightening": "bold green", "HIGH": "bold white on red"}
+          "tightening": "bold green", "HIGH": "bold white on red", "exposure": "dim",
+          "BREACH": "bold white on red"}
 """rich styles by meaning."""
 KIND_TITLES: dict[str, str] = {spec.kind: spec.title for spec in REGISTRY.values()}
 
@@ -52,7 +54,17 @@ def _change_lines(change: Change, plan: Plan) -> list[list[Piece]]:
     direction = "" if change.direction == "neutral" else f"  [{change.direction}]"
     action = "" if change.action in ("create", "update") else f" ({change.action})"
     head = [plain("  "), _painted(sign, sign), plain(f" {change.key}{action}{direction}")]
-    return [head] + [_field_line(f, plan.is_high(f)) for f in change.fields]
+    lines = [head]
+    for f in change.fields:
+        lines.append(_field_line(f, plan.is_high(f)))
+        exposure = field_phrase(plan, change, f)
+        if exposure is not None:
+            lines.append([plain("          "), _painted(exposure, _exposure_style(exposure))])
+    return lines
+
+
+def _exposure_style(phrase: str) -> str:
+    return "BREACH" if BREACH in phrase else "exposure"
 
 
 def diff_lines(change: Change, plan: Plan) -> list[str]:
@@ -71,6 +83,9 @@ def diff_lines(change: Change, plan: Plan) -> list[str]:
             lines.append(f"+     {path}: {shown(field.new)}{tag}")
         elif tag:
             lines[-1] += tag
+        exposure = field_phrase(plan, change, field)
+        if exposure is not None:
+            lines.append(f"          {exposure}")
     return lines
 
 
@@ -94,6 +109,8 @@ def render_text(plan: Plan, verdict: Verdict | None = None,
     if plan.empty:
         lines += [[plain(heading.no_changes)], []]
     else:
+        note = read_note(plan.exposure)
+        lines += [[plain(note)], []] if note else []
         lines += [*_kind_lines(plan), [plain(summary_line(plan, writes=heading.writes))],
                   [plain(f"Checksum: {plan.checksum()}")], []]
     lines += [[plain(line)] for line in (*outside_lines(plan.outside),

@@ -166,7 +166,10 @@ async def _read_everything(tt: TTClient, diagnosis: Diagnosis) -> dict[str, str]
                     read(lambda: tt.accounts.limits(first)),
                     read(lambda: tt.accounts.risk_settings(first)),
                     read(lambda: tt.accounts.restrictions(first)),
-                    read(lambda: tt.accounts.users(first))]
+                    read(lambda: tt.accounts.users(first)),
+                    read(lambda: tt.monitor.product_positions(first)),
+                    read(lambda: tt.monitor.contract_positions(first)),
+                    read(lambda: tt.monitor.credit(first))]
     if users:
         user = users[0].id
         details += [read(lambda: tt.users.get(user)),

@@ -15,12 +15,14 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ttconfig import __version__
+from ttconfig.core.changes import path_text
+from ttconfig.core.exposure import Exposure
 from ttconfig.core.plan import Plan, checksum_of
 from ttconfig.errors import PolicyRefusal, StalePlanError, UsageError
 from ttconfig.files import write_private
@@ -110,6 +112,8 @@ def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commi
         "policy": verdict.to_data(),
         "objects": [t.to_data() for t in touched_objects(planned)],
         **({"gate": gate} if gate is not None else {}),
+        **({"exposure": planned.plan.exposure.to_data()}
+           if planned.plan.exposure is not None else {}),
     }
     document["file_checksum"] = hashlib.sha256(_canonical(document)).hexdigest()
     return document
@@ -184,8 +188,10 @@ def show_plan_file(path: Path) -> Shown:
     """`ttconfig show`: a saved plan, checked as apply checks it (an edited file is
     refused), then shown as it was planned; no TT, no YAML."""
     saved = read_plan_file(path, to_apply=False)
-    return Shown(saved, Plan.from_data(saved.data["plan"]),
-                 Verdict.from_data(saved.data["policy"]))
+    plan = Plan.from_data(saved.data["plan"])
+    if isinstance(saved.data.get("exposure"), dict):
+        plan = replace(plan, exposure=Exposure.from_data(saved.data["exposure"]))
+    return Shown(saved, plan, Verdict.from_data(saved.data["policy"]))
 
 
 def check_desired(saved: SavedPlan, folder: Path) -> None:
@@ -223,6 +229,25 @@ def check_live(saved: SavedPlan, planned: Planned) -> None:
                           "touches differ. Make a new plan and review it.", rows)
     if planned.plan.checksum() != saved.checksum:
         raise StalePlanError(_what_differs(saved, planned))
+
+
+def check_exposure(saved: SavedPlan, planned: Planned) -> None:
+    """Refuse (exit 5) when the exposure read now shows a breach on apply, per object and
+    field, that the reviewed plan did not show: positions and credit moved since the
+    review, and the reviewer did not see this. (A plan saved without an exposure read has
+    nothing to compare; the policy still judges today's.)"""
+    recorded = saved.data.get("exposure")
+    exposure = planned.plan.exposure
+    if not isinstance(recorded, dict) or exposure is None:
+        return
+    reviewed = {a.id for a in Exposure.from_data(recorded).breaches}
+    new = [a for a in exposure.breaches if a.id not in reviewed]
+    if new:
+        shown = "; ".join(f"{a.kind.spec.singular} {a.key} {path_text(a.path)}: "
+                          f"{a.exposure:,.0f} in use, new limit {a.new:,.0f}" for a in new)
+        raise StalePlanError(f"exposure moved since {saved.path} was reviewed: the apply "
+                             f"would now breach {len(new)} limit(s) the reviewed plan did "
+                             f"not show ({shown}). Make a new plan and review it.")
 
 
 def _what_differs(saved: SavedPlan, planned: Planned) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ttconfig.core.changes import Change
 from ttconfig.core.diff import diff
+from ttconfig.core.exposure import annotate, needs, over_limits
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.selection import Pattern, Selection, select
 from ttconfig.core.state import State, key_of
@@ -25,6 +26,7 @@ from ttconfig.core.unmanaged import unmanaged
 from ttconfig.desired.loader import load_firm, located
 from ttconfig.errors import ConfigError, TTConfigError, UsageError
 from ttconfig.live.expiry import expired_rows, without_expired
+from ttconfig.live.exposure import read_book, read_whole_book
 from ttconfig.live.read import (
     LiveFirm,
     Progress,
@@ -47,7 +49,7 @@ from ttconfig.runs.audit import verified_records
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
 from ttconfig.runs.history import last_promotion
 from ttconfig.runs.paths import Layout
-from ttconfig.safety.drift import Drift, drift_of
+from ttconfig.safety.drift import Drift, Over, drift_of
 from ttconfig.safety.policy import Facts, Finding, Overrides, Verdict, admin_losses, evaluate
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
@@ -79,7 +81,7 @@ class Planned:
         """What the safety policy needs to judge this plan."""
         desired = self.firm.by_kind()
         return Facts(desired, self.live_models, now, self.admins, families_of(self.live),
-                     self.notices)
+                     self.notices, self.plan.exposure)
 
 
 def load(folder: Path) -> Firm:
@@ -88,7 +90,7 @@ def load(folder: Path) -> Firm:
 
 async def make_plan(firm: Firm, environment: str, tt: TTClient,
                     selection: Selection | None = None,
-                    progress: Progress | None = None) -> Planned:
+                    progress: Progress | None = None, *, exposure: bool = True) -> Planned:
     company = await tt.setup.company()
     check_company(firm, company.name)
     check_company_settings(firm, company)
@@ -110,9 +112,24 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
         plan = replace(plan, unmanaged=unmanaged(State.of(firm.by_kind()), live_models,
                                                  firm.environment.policy.prune))
     _say_unmodelled(unmodelled(live))
+    if exposure:
+        plan = await with_exposure(tt, plan, firm, live, live_models)
     admins = await read_admins(tt, live) if admin_losses(plan, live_models) else None
     notices = (*notices, *await unlinked_but_active(tt, firm, live, plan))
     return Planned(plan, firm, live, tt.stats.requests, live_models, admins, notices)
+
+
+async def with_exposure(tt: TTClient, plan: Plan, firm: Firm, live: LiveFirm,
+                        live_models: State) -> Plan:
+    """The plan with what its changed position and credit limits mean for the positions
+    and credit in use now (ttmonitor; only the accounts those changes are about: one
+    request per account and measure, which the plan's header counts)."""
+    desired = State.of(as_created(firm, live).by_kind())
+    wanted = needs(plan, desired, live_models)
+    if not wanted.requests:
+        return plan
+    book = await read_book(tt, live, wanted)
+    return replace(plan, exposure=annotate(plan, desired, live_models, book))
 
 
 async def unlinked_but_active(tt: TTClient, firm: Firm, live: LiveFirm,
@@ -305,6 +322,9 @@ class Reach:
     options: ConnectionOptions = field(default_factory=ConnectionOptions)
     connect: Connect = field(default_factory=Connector)
     reading: Reading = quietly
+    exposure: bool = True
+    """Read, for the plan's changed position and credit limits, the positions and credit
+    in use now (ttmonitor); `--no-exposure` skips it."""
 
     def plan(self, firm: Firm, environment: str, selection: Selection | None = None,
              ) -> Planned:
@@ -312,11 +332,29 @@ class Reach:
         with self.connect(self.options.target(environment, firm.environment)) as config:
             return asyncio.run(self._plan(firm, environment, config, selection))
 
+    def drift(self, firm: Firm, environment: str) -> tuple[Planned, Over]:
+        """Plan as `plan` does (no exposure annotations: drift reads the plan backwards),
+        and find the position limits the firm's accounts are over now."""
+        with self.connect(self.options.target(environment, firm.environment)) as config:
+            return asyncio.run(self._drift(firm, environment, config))
+
     async def _plan(self, firm: Firm, environment: str, config: ClientConfig,
-                    selection: Selection | None) -> Planned:
+                    selection: Selection | None, *, exposure: bool | None = None) -> Planned:
         async with TTClient(config) as tt:
             with self.reading(config) as progress:
-                return await make_plan(firm, environment, tt, selection, progress)
+                return await make_plan(firm, environment, tt, selection, progress,
+                                       exposure=self.exposure if exposure is None
+                                       else exposure)
+
+    async def _drift(self, firm: Firm, environment: str,
+                     config: ClientConfig) -> tuple[Planned, Over]:
+        planned = await self._plan(firm, environment, config, None, exposure=False)
+        if not self.exposure:
+            return planned, Over()
+        async with TTClient(config) as tt:
+            book = await read_whole_book(tt, planned.live)
+        return planned, Over(tuple(over_limits(State.of(planned.live_models), book)),
+                             book.unknown.get("*"))
 
 
 @dataclass(frozen=True)
@@ -353,10 +391,11 @@ class Drifted:
 def drift_environment(folder: Path, environment: str, reach: Reach) -> Drifted:
     """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards)."""
     firm = load_firm(folder, siblings=True)
-    planned = reach.plan(firm, environment)
+    planned, over = reach.drift(firm, environment)
     notes = tuple(f"{note.rule}: {note.message}" for note in planned.notices)
     return Drifted(replace(drift_of(planned.plan), notices=notes,
-                           unmanaged=planned.plan.unmanaged), firm.environment)
+                           unmanaged=planned.plan.unmanaged, over_limits=over),
+                   firm.environment)
 
 
 @dataclass(frozen=True)
@@ -383,6 +422,7 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     default = Layout().of(sandbox=reach.options.sandbox).audit_file(source_firm.environment,
                                                                     promotion.source)
     applied = applied_times(verified_records(source_audit or default, evidence=True))
+    reach = replace(reach, exposure=False)  # (the gate judges YAML history, not positions)
     target_plan = reach.plan(target_firm, environment).plan
     source_plan = reach.plan(source_firm, promotion.source).plan
     verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ttconfig.core.changes import ABSENT, Action, Change, Direction, FieldChange, combined
+from ttconfig.core.exposure import Annotation
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import direction, membership
 from ttconfig.core.unmanaged import Unmanaged
@@ -93,6 +94,16 @@ def _existence(item: DriftItem) -> Direction:
 
 
 @dataclass(frozen=True)
+class Over:
+    """Position limits live TT holds that the positions in use are over now (ttmonitor):
+    not drift from the YAML, but what a reviewer of live TT must see first."""
+
+    limits: tuple[Annotation, ...] = ()
+    unknown: str | None = None
+    """Why the positions could not be read (then nothing is said over or not)."""
+
+
+@dataclass(frozen=True)
 class Drift:
     environment: str
     tt_environment: str
@@ -105,6 +116,7 @@ class Drift:
     unmanaged: tuple[Unmanaged, ...] = ()
     """Live objects the YAML does not name (an account made by hand in TT): not drift from
     the YAML, but what a reviewer of live TT must see."""
+    over_limits: Over = field(default_factory=Over)
 
     def __post_init__(self) -> None:
         found = Counter(item.severity for item in self.items)
@@ -125,6 +137,9 @@ class Drift:
             "items": [_item_data(item) for item in self.items],
             "notices": list(self.notices),
             "unmanaged": {item.kind.value: list(item.names) for item in self.unmanaged},
+            "over_limits": [a.to_data() for a in self.over_limits.limits],
+            **({"over_limits_unknown": self.over_limits.unknown}
+               if self.over_limits.unknown else {}),
         }
 
 

@@ -23,8 +23,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ttconfig.core.changes import ABSENT, Change
+from ttconfig.core.changes import ABSENT, Change, path_text
 from ttconfig.core.diff import ROW_LISTS, declared_links, row_key, row_name, shown_key
+from ttconfig.core.exposure import Annotation, Exposure
 from ttconfig.core.plan import Plan
 from ttconfig.core.risk import direction
 from ttconfig.models.base import Model
@@ -60,6 +61,10 @@ class Overrides:
     approval: Approval | None = None
     outside_window: bool = False
     reason: str = ""
+    allow_breach: bool = False
+    """--allow-breach: apply a tightening below the exposure in use now (exposure rule)."""
+    break_glass: bool = False
+    """An emergency tightening (`apply --break-glass`): de-risking, never held for exposure."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class Facts:
     (empty when TT's families were not read: then no family row covers anything)."""
     notices: tuple[Finding, ...] = ()
     """What the plan leaves as it is and why (runs.planning): shown with the findings."""
+    exposure: Exposure | None = None
+    """The plan's exposure annotations, when ttmonitor was read (None: not read)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ def evaluate(plan: Plan, policy: Policy, facts: Facts, overrides: Overrides = Ov
                 *_thresholds(plan, policy, facts, overrides),
                 *_loosening(plan, policy, overrides, stage),
                 *_windows(plan, policy, facts.now, overrides, stage),
+                *_exposure(plan, policy, facts.exposure, overrides, stage),
                 *facts.notices]
     order = {"refused": 0, "overridden": 1, "needed": 2, "warning": 3}
     return Verdict(tuple(sorted(findings, key=lambda f: order[f.outcome])))
@@ -528,3 +536,61 @@ def _windows(plan: Plan, policy: Policy, now: datetime, overrides: Overrides,
         return [Finding("change_window", message + "; applied outside it by "
                         "--allow-outside-window", "overridden", how)]
     return [Finding("change_window", message, "refused", how)]
+
+
+# --- exposure -----------------------------------------------------------------------------
+
+def _exposure(plan: Plan, policy: Policy, exposure: Exposure | None, overrides: Overrides,
+              stage: Stage) -> list[Finding]:
+    """A breach on apply is held for an approval (on_breach: approve) unless it de-risks;
+    a thin headroom and an exposure that could not be read are warnings, never holds."""
+    if exposure is None:
+        return []
+    rule = policy.exposure
+    findings = [Finding("exposure", f"{_named(a)}: exposure unknown ({a.unknown}); the "
+                        "change is not judged on it", "warning") for a in exposure.unknown]
+    floor = rule.min_headroom_percent
+    findings += [Finding("exposure", f"{_named(a)}: headroom after apply "
+                         f"{a.headroom_percent():.0f}% of the new limit, under "
+                         f"policy.exposure.min_headroom_percent {floor:g}%", "warning")
+                 for a in exposure.annotations if floor is not None and not a.breach
+                 and (share := a.headroom_percent()) is not None and share < floor]
+    breaches = exposure.breaches
+    held = [a for a in breaches if not (a.derisking or overrides.break_glass)]
+    findings += [Finding("exposure", f"{_named(a)}: {_breach(a)}; a de-risking change "
+                         "(a limit of 0, --break-glass) is not held", "warning")
+                 for a in breaches if a not in held]
+    if not held:
+        return findings
+    what = "; ".join(f"{_named(a)}: {_breach(a)}" for a in held)
+    if rule.on_breach == "warn":
+        return [*findings, Finding("exposure", what, "warning")]
+    how = (f"--allow-breach, or --approval FILE written by `ttconfig approve` for plan "
+           f"{plan.checksum()[:16]}…")
+    return [*findings, _breach_finding(what, plan, overrides, stage, how)]
+
+
+def _breach_finding(what: str, plan: Plan, overrides: Overrides, stage: Stage,
+                    how: str) -> Finding:
+    if stage == "plan":
+        return Finding("exposure", f"{what}: apply needs an approval "
+                       "(policy.exposure.on_breach: approve)", "needed", how)
+    approval = overrides.approval
+    if approval is not None and approval.plan == plan.checksum():
+        return Finding("exposure", f"{what}; approved by {approval.approved_by} at "
+                       f"{approval.approved_at}", "overridden", how)
+    if overrides.allow_breach:
+        return Finding("exposure", f"{what}; allowed by --allow-breach", "overridden", how)
+    return Finding("exposure", f"{what} without approval (policy.exposure.on_breach: "
+                   "approve)", "refused", how)
+
+
+def _named(annotation: Annotation) -> str:
+    return f"{annotation.kind.spec.singular} {annotation.key} {path_text(annotation.path)}"
+
+
+def _breach(annotation: Annotation) -> str:
+    what = "credit in use" if annotation.measure == "credit" else "worst-case position"
+    where = f" ({annotation.where})" if annotation.where else ""
+    return (f"{what}{where} {annotation.exposure:,.0f} is over the new limit "
+            f"{annotation.new:,.0f}: BREACH ON APPLY")

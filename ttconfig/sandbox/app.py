@@ -31,7 +31,7 @@ from ttconfig.sandbox.settings import SandboxSettings
 from ttconfig.sandbox.store import Record, SandboxStore
 
 DEPRECATED_HOST = "apigateway.trade.tt"
-NOT_SIMULATED = frozenset({"ttledger", "ttmonitor", "ttbacktest"})
+NOT_SIMULATED = frozenset({"ttledger", "ttbacktest"})
 """Services TT has that the sandbox does not simulate: they answer 501, not 403."""
 CONTENT_TYPE_ON_GET = (
     "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 "
@@ -311,12 +311,14 @@ class SandboxApp:
         return body
 
     def apply_edit(self, environment: str, edit: Edit, *, company_id: int | None = None) -> Record:
-        """Apply a write as TT's web UI would: no gateway, logged with source "ui"."""
+        """Apply a write as TT's web UI would: no gateway, logged with source "ui". It may
+        reach the UI-only routes (ttmonitor's positions and credit in use), which the API
+        answers 405."""
         service, env_name, endpoint = [*edit.path.lstrip("/").split("/", 2), "", ""][:3]
         env = self.store.env(env_name or environment)
         if company_id is None:
             company_id = next(iter(env.app_keys.values()))["companyId"]
-        route, params = self.router.match(edit.method, service, endpoint)
+        route, params = self.router.match(edit.method, service, endpoint, ui=True)
         with self.store.lock:
             call = Call(env=env, environment=env_name, company_id=company_id, user_id=0,
                         params=params, query={}, body=edit.body)

@@ -59,6 +59,8 @@ class Route:
     service: str
     pattern: re.Pattern[str]
     handler: Handler
+    ui_only: bool = False
+    """Reached only by a web-UI edit (`SandboxApp.apply_edit`), never over the API."""
 
 
 class Router:
@@ -67,24 +69,33 @@ class Router:
     def __init__(self) -> None:
         self._routes: list[Route] = []
 
-    def add(self, method: str, service: str, template: str) -> Callable[[Handler], Handler]:
+    def add(self, method: str, service: str, template: str, *,
+            ui_only: bool = False) -> Callable[[Handler], Handler]:
+        """Declare an endpoint. `ui_only`: a write TT makes only in its web UI (the sandbox
+        lets tests make it as a UI edit); over the API its path exists and the method is
+        not allowed there (405), as at TT."""
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
         pattern = re.compile(f"^{regex}$")
 
         def register(handler: Handler) -> Handler:
-            self._routes.append(Route(method, service, pattern, handler))
+            self._routes.append(Route(method, service, pattern, handler, ui_only))
             return handler
 
         return register
 
-    def match(self, method: str, service: str, endpoint: str) -> tuple[Route, dict[str, str]]:
-        """The route for a request, or an ApiFailure (404 unknown path, 405 wrong method)."""
+    def match(self, method: str, service: str, endpoint: str, *,
+              ui: bool = False) -> tuple[Route, dict[str, str]]:
+        """The route for a request, or an ApiFailure (404 unknown path, 405 wrong method).
+
+        `ui`: the request is a web-UI edit, which may also reach the UI-only routes. An API
+        request never does: on their paths it is answered 405, like any method the path
+        does not allow (not 404, which would say the path does not exist)."""
         allowed = False
         for route in self._routes_of(service):
             found = route.pattern.match(endpoint)
             if found is None:
                 continue
-            if route.method == method:
+            if route.method == method and (ui or not route.ui_only):
                 return route, found.groupdict()
             allowed = True
         if allowed:

@@ -20,6 +20,9 @@ trading CME, ICE and Eurex:
   deliberate "not set" (``None``) values and a few zeros; order-tag fields per market and
   defaults by company, account and user; product margins.
 
+What ttmonitor reports is seeded too: positions per contract (front months) that sit near,
+under or, for one customer, over the accounts' limits, and the credit some accounts use.
+
 *Meridian Futures* (MRDN), with two accounts, two users and one app key, exists only to
 prove that the sandbox keeps companies apart.
 
@@ -54,6 +57,7 @@ from ttconfig.sandbox.seed_data import (
     ACCOUNT_LIMITS,
     APP_KEY_NAMESPACE,
     CME,
+    CREDIT_USED,
     CROSS_PREVENTION,
     CUSTOMER,
     CYCLES,
@@ -91,6 +95,7 @@ from ttconfig.sandbox.seed_data import (
     OPTION,
     ORDER_KEYS,
     PERM_KEYS,
+    POSITIONS,
     PRODUCTS,
     PROFILES,
     RESTRICTIONS,
@@ -138,6 +143,7 @@ def build_seed(environment: str, *, accounts: int | None = None) -> dict[str, An
     _add_limit_rows(firm)
     _add_tag_defaults(firm, hpt)
     _add_margins(firm, hpt)
+    _add_positions(firm)
     return {"nextId": next(firm.ids), **firm.data}
 
 
@@ -593,6 +599,23 @@ def _add_margins(firm: _Firm, company_id: int) -> None:
                 "spreadMargin": spread,
             }
         )
+
+
+def _add_positions(firm: _Firm) -> None:
+    """What ttmonitor reports of the demo accounts: their positions per contract and the
+    credit they use (ASSUMED shapes, contract §9). Generated accounts hold nothing: a large
+    seed stays cheap, and the demo's plans read only the demo's accounts."""
+    held: dict[str, list[Json]] = {}
+    for row in POSITIONS:
+        if firm.has(row.only):
+            held.setdefault(row.account, []).append({
+                "instrumentId": firm.instruments[row.key][row.contract],
+                "netPosition": row.net, "workingBuyQty": row.working_buy,
+                "workingSellQty": row.working_sell})
+    firm.data["positions"] = [{"accountId": firm.accounts[name]["id"], "instruments": rows}
+                              for name, rows in held.items()]
+    firm.data["creditUsage"] = [{"accountId": firm.accounts[name]["id"], "creditUsed": used}
+                                for name, used in CREDIT_USED.items()]
 
 
 # ------------------------------------------------------------------- generated books (scale)

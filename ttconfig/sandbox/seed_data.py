@@ -29,6 +29,7 @@ TABLES = (
     "accounts", "accountLimits", "riskSettings", "restrictions", "accountUsers", "users",
     "userLimits", "userGroups", "userGroupUsers", "riskGroups", "riskGroupAccounts",
     "riskGroupLimits", "riskGroupRiskSettings", "orderTagDefaults", "productMargins",
+    "positions", "creditUsage",
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- reference data
@@ -600,6 +601,57 @@ MARGINS: tuple[tuple[str, int | float, int | float], ...] = (
     ("BRN", 6_450, 850), ("FDAX", 31_850.0, 1_200), ("FESX", 3_475.5, 160),
     ("FGBL", 2_850, 180),
 )  # fmt: skip
+
+
+
+# ---------------------------------------------------- ttmonitor: positions and credit in use
+
+
+class PositionRow(NamedTuple):
+    """An account's position in one contract (ttmonitor; ASSUMED shapes, contract §9)."""
+
+    account: str
+    key: str  # product key
+    net: int  # netPosition: long positive, short negative
+    working_buy: int = 0  # quantity of resting buy orders
+    working_sell: int = 0
+    contract: int = 0  # index of the instrument: 0 is the front (first unexpired) contract
+    only: str | None = None
+
+
+# What the demo's plans show beside a risk change. Each is measured against the account's
+# seeded product limit (maxPosition / maxShortPosition) in that environment:
+POSITIONS: tuple[PositionRow, ...] = (
+    # 72 % of UAT's loosened max position 10,000; 72 % of production's 5,000: cutting the
+    # limit there below 3,900 would leave it under what the desk holds and works
+    PositionRow("HPT-PROP-RATES", "ZN", 7_200, 300, only=UAT),
+    PositionRow("HPT-PROP-RATES", "ZN", 3_600, 300, only=PROD),
+    PositionRow("HPT-PROP-RATES", "ZB", -1_200),
+    # 380 of max long 400 and 500 over two contracts: near them (the front's 200 of its
+    # contract row's 250)
+    PositionRow("HPT-PROP-ENERGY", "CL", 200, 0, 20),
+    PositionRow("HPT-PROP-ENERGY", "CL", 180, contract=1),
+    # over both max position 250 and max short 150: TT reports such an account, it does not
+    # close it (a limit binds new orders only)
+    PositionRow("HPT-CUST-CEDAR", "ES", -280),
+    # modest: at most 40 % of the max position
+    PositionRow("HPT-PROP", "ES", 800),  # of 4,000
+    PositionRow("HPT-MM", "FGBL", -5_000),  # of 25,000
+    PositionRow("HPT-HEDGE", "6E", 900),  # of 2,500
+    PositionRow("HPT-MM-EUREX", "FGBL", -1_500, 200, 200),  # a calendar roll: two
+    PositionRow("HPT-MM-EUREX", "FGBL", 500, contract=1),  # contracts, -1,000 of 10,000
+    PositionRow("HPT-MM-EUREX", "FESX", 400, 0, 50),  # of 5,000
+    PositionRow("MRDN-HOUSE", "ES", 20),  # the second company's own, of 500
+)  # fmt: skip
+
+# creditUsed by account (USD); an account not named here uses none (0). Its credit limit is
+# its risk settings' (15 M for HPT-PROP-RATES; HPT-CUST-BIRCH's 1 M in production is near)
+CREDIT_USED: dict[str, int] = {
+    "HPT-PROP-RATES": 12_400_000,
+    "HPT-CUST-BIRCH": 900_000,
+    "HPT-PROP-ENERGY": 4_000_000,
+    "HPT-PROP": 18_000_000,
+}
 
 MRDN_ACCOUNTS: tuple[Account, ...] = (
     Account("MRDN-HOUSE", HOUSE, None, "Meridian house account", "prop", "customer", 0.5,

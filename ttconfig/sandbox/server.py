@@ -144,6 +144,56 @@ class Sandbox:
         """Change live data as a person in TT's web UI would (logged with source "ui")."""
         return self.app.apply_edit("", Edit(method, path, body))
 
+    # --- ttmonitor: what accounts hold (web-UI-only writes; the API only reads them) ------
+
+    def account_id(self, environment: str, name: str) -> int:
+        """The id of the account named `name` (of any company) in `environment`."""
+        with self.store.lock:
+            found = [a["id"] for a in self.store.env(environment).accounts.values()
+                     if a["name"] == name]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} accounts named {name!r} in {environment}")
+        account_id: int = found[0]
+        return account_id
+
+    def instrument_id(self, environment: str, alias: str) -> str:
+        """The id of the instrument whose alias is `alias` (e.g. "ZN Dec26"), as ttpds
+        lists it."""
+        with self.store.lock:
+            found = [i["id"] for i in self.store.env(environment).instruments.values()
+                     if i["alias"] == alias]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} instruments with alias {alias!r} in {environment}")
+        instrument_id: str = found[0]
+        return instrument_id
+
+    def _monitor_edit(self, environment: str, account: str | int, endpoint: str,
+                      body: Record) -> Record:
+        """A ttmonitor UI edit for the account's own company (any company, not only the
+        first app key's as `edit` assumes)."""
+        account_id = self.account_id(environment, account) if isinstance(account, str) else account
+        with self.store.lock:
+            record = self.store.env(environment).accounts.get(account_id, {})
+        path = f"/ttmonitor/{environment}/{endpoint}/{account_id}"
+        return self.app.apply_edit(environment, Edit("PUT", path, body),
+                                   company_id=record.get("companyId"))
+
+    def set_positions(self, environment: str, account: str | int,
+                      positions: list[Record]) -> Record:
+        """Replace an account's positions (by name or id) as TT's web UI would, logged "ui":
+        each `{"instrumentId", "netPosition", "workingBuyQty"?, "workingSellQty"?}`, the
+        working quantities 0 when left out; `[]` flattens the account. Returns
+        `{"positions": [...]}` as `position/{accountId}` lists them; a bad position raises
+        ApiFailure (400) and changes nothing."""
+        return self._monitor_edit(environment, account, "position", {"positions": positions})
+
+    def set_credit_used(self, environment: str, account: str | int,
+                        credit_used: float) -> Record:
+        """Set the credit an account (by name or id) uses now, as TT's web UI would; its
+        credit limit stays its risk settings'. Returns `{"creditUtilization": [...]}`."""
+        return self._monitor_edit(environment, account, "creditutilization",
+                                  {"creditUsed": credit_used})
+
     def reset(self) -> None:
         self.store.reset()
         self.faults.clear()

@@ -48,6 +48,8 @@ _ID_TABLES: tuple[tuple[str, str, str], ...] = (
     ("riskGroupRiskSettings", "risk_group_settings", "riskGroupId"),
     ("orderTagDefaults", "order_tag_defaults", "id"),
     ("productMargins", "product_margins", "id"),
+    ("positions", "positions", "accountId"),
+    ("creditUsage", "credit_usage", "accountId"),
 )
 
 # (JSON table name, attribute, group key, member key) of the membership tables.
@@ -85,6 +87,13 @@ class EnvData:
     """A risk group's credit limit and currency (ASSUMED, contract §9)."""
     order_tag_defaults: dict[Any, Record] = field(default_factory=dict)
     product_margins: dict[Any, Record] = field(default_factory=dict)
+    positions: dict[Any, Record] = field(default_factory=dict)
+    """ttmonitor: an account's positions, `{accountId, instruments: [{instrumentId,
+    netPosition, workingBuyQty, workingSellQty}]}` (contract §9, ASSUMED). Per instrument
+    only: product and family positions are summed from these when asked."""
+    credit_usage: dict[Any, Record] = field(default_factory=dict)
+    """ttmonitor: the credit an account uses now, `{accountId, creditUsed}` (none stored:
+    0). Its limit is not copied here: it is the account's risk settings' creditLimit."""
     account_users: dict[int, dict[int, Record]] = field(default_factory=dict)
     user_group_users: dict[int, set[int]] = field(default_factory=dict)
     risk_group_accounts: dict[int, set[int]] = field(default_factory=dict)

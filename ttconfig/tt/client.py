@@ -18,6 +18,7 @@ import httpx
 
 from ttconfig.tt.adapters.ttaccount import AccountsApi
 from ttconfig.tt.adapters.ttgroup import RiskGroupsApi, UserGroupsApi
+from ttconfig.tt.adapters.ttmonitor import MonitorApi
 from ttconfig.tt.adapters.ttpds import ReferenceApi
 from ttconfig.tt.adapters.ttsetup import SetupApi
 from ttconfig.tt.adapters.ttuser import UsersApi
@@ -40,6 +41,7 @@ class TTClient:
         self.user_groups = UserGroupsApi(self.http)
         self.setup = SetupApi(self.http)
         self.reference = ReferenceApi(self.http)
+        self.monitor = MonitorApi(self.http)
 
     @property
     def stats(self) -> Stats:

@@ -75,6 +75,34 @@ class Instrument:
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """An account's position in one product (or, with `instrument_id`, one contract) as
+    ttmonitor reports it from today's fills (ASSUMED keys, contract §9): net long
+    positive, short negative; the quantities of its working orders on each side."""
+
+    account_id: int
+    market_id: int
+    product_id: str
+    product_type_id: int
+    net: int | float
+    working_buy: int | float | None = None
+    """None: TT did not say (then the worst case is the position alone)."""
+    working_sell: int | float | None = None
+    instrument_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditUse:
+    """An account's credit limit and the credit in use now (ttmonitor's credit
+    utilization; ASSUMED keys, contract §9)."""
+
+    account_id: int
+    credit_limit: int | float | None
+    currency: str | None
+    used: int | float
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     id: int
     name: str

@@ -19,7 +19,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from ttconfig.tt.adapters import limits, ttaccount, ttgroup, ttsetup
+from ttconfig.tt.adapters import limits, ttaccount, ttgroup, ttmonitor, ttsetup
 
 Shape = Any
 
@@ -50,6 +50,10 @@ INTER_PRODUCT_ROW = {limits.ROW_ID: "int", limits.LEGS: [LEG],
 RISK_LIMITS = {limits.PRODUCT_LIMITS: [LIMIT_ROW], limits.CONTRACT_LIMITS: [LIMIT_ROW],
                f"{limits.INTER_PRODUCT_LIMITS}?": [INTER_PRODUCT_ROW]}
 PAGED = {"lastPage?": "str|bool", "nextPageKey?": "str"}
+POSITION = {"accountId": "int", "marketId": "int", "productId": "str|int",
+            "productTypeId": "int",
+            **{f"{key}?" if name != "net" else key: "int|float"
+               for name, key in ttmonitor.POSITION_KEYS.items()}}
 
 EXPECTED: dict[str, Shape] = {
     "/ttid/{env}/token": {"access_token": "str", "token_type?": "str",
@@ -140,6 +144,14 @@ EXPECTED: dict[str, Shape] = {
     "/ttgroup/{env}/riskgroup/{id}/risksettings": {"riskSettings": [{  # ASSUMED (§9)
         "riskGroupId": "int", ttgroup.GROUP_RISK_SETTINGS_KEYS["credit_limit"]: "int|float|null",
         ttgroup.GROUP_RISK_SETTINGS_KEYS["currency"]: "str|null"}]},
+    # ttmonitor (paths SEEN, keys ASSUMED: contract §9); every account's listings are
+    # read only by drift, so doctor checks the per-account answers
+    "/ttmonitor/{env}/productposition/{id}": {**PAGED, ttmonitor.POSITIONS: [POSITION]},
+    "/ttmonitor/{env}/position/{id}": {**PAGED, ttmonitor.POSITIONS: [
+        {**POSITION, "instrumentId": "str|int"}]},
+    "/ttmonitor/{env}/creditutilization": {**PAGED, ttmonitor.CREDIT_UTILIZATION: [{
+        "accountId": "int", "creditLimit": "int|float|null", "currency?": "str|null",
+        "creditUsed": "int|float"}]},
 }
 """Every answer ttconfig reads, by path template ({env} the TT environment, {id} an id)."""
 

@@ -18,6 +18,7 @@ TTUSER: Final = "ttuser"
 TTGROUP: Final = "ttgroup"
 TTSETUP: Final = "ttsetup"
 TTPDS: Final = "ttpds"
+TTMONITOR: Final = "ttmonitor"
 
 # Headers and query parameters.
 API_KEY_HEADER: Final = "x-api-key"

@@ -31,6 +31,7 @@ from ttconfig.runs.planfile import (
     SavedPlan,
     check_desired,
     check_distinct_approver,
+    check_exposure,
     check_gate,
     check_live,
     check_target,
@@ -38,7 +39,7 @@ from ttconfig.runs.planfile import (
     read_approval,
     read_plan_file,
 )
-from ttconfig.runs.planning import Planned, Reach, Reading, SelectionOptions, make_plan, now
+from ttconfig.runs.planning import Planned, Reach, SelectionOptions, make_plan, now
 from ttconfig.safety.policy import Overrides, Verdict, evaluate
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
@@ -76,13 +77,14 @@ class OverrideOptions:
     approval_file: Path | None = None
     outside_window: bool = False
     reason: str = ""
+    allow_breach: bool = False
 
     def read(self) -> Overrides:
         """The overrides the policy weighs, the approval file read (and checked) now."""
         approval = read_approval(self.approval_file) if self.approval_file else None
         return Overrides(force=self.force, allow_loosening=self.allow_loosening,
                          approval=approval, outside_window=self.outside_window,
-                         reason=self.reason)
+                         reason=self.reason, allow_breach=self.allow_breach)
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,11 @@ def apply_environment(request: ApplyRequest, reach: Reach,
         check_gate(saved, firm)
     elif not request.auto_approve and conversation.confirm is None:
         raise UsageError("apply asks for confirmation; without a terminal pass --auto-approve")
-    overrides = request.overrides.read()
+    if not reach.exposure and firm.environment.policy.exposure.on_breach == "approve":
+        raise UsageError(f"{environment}'s policy holds a tightening below the exposure in "
+                         "use (policy.exposure.on_breach: approve): apply reads it, "
+                         "--no-exposure cannot skip it")
+    overrides = replace(request.overrides.read(), break_glass=request.break_glass)
     if overrides.approval is not None and firm.environment.policy.require_distinct_approver:
         check_distinct_approver(overrides.approval, str(saved.data.get("created_by_id", ""))
                                 if saved is not None else identity())
@@ -175,7 +181,7 @@ def apply_environment(request: ApplyRequest, reach: Reach,
             reach.connect(replace(reach.options.target(environment, firm.environment),
                                   emergency=request.break_glass)) as config:
         signals = Signals()
-        applied = signals.run(run.apply(config, reach.reading))
+        applied = signals.run(run.apply(config, reach))
         if applied.result is not None and applied.result.interrupted:
             # SIGTERM is recorded; the only other way the task is cancelled is Ctrl-C
             applied.result.signal = signals.received or signal.SIGINT
@@ -208,11 +214,11 @@ class _Run:
     """"sandbox" or TT's base URL: every audit record says which."""
     break_glass: bool = False
 
-    async def apply(self, config: ClientConfig, reading: Reading) -> Applied:
+    async def apply(self, config: ClientConfig, reach: Reach) -> Applied:
         async with TTClient(config) as tt:
-            with reading(config) as progress:
+            with reach.reading(config) as progress:
                 planned = await make_plan(self.firm, self.environment, tt, self.selection,
-                                          progress)
+                                          progress, exposure=reach.exposure)
             context = audit_context(self.firm, self.environment, planned.plan, self.where)
             if self.break_glass:
                 context |= {"break_glass": True, "reason": self.overrides.reason}
@@ -261,6 +267,7 @@ class _Run:
         """A saved plan must still be what was reviewed; a refusal is audited."""
         try:
             check_live(saved, planned)
+            check_exposure(saved, planned)
         except StalePlanError as stale:
             audit.append("refused", reason="stale plan", plan_file=str(saved.path),
                          reviewed=saved.checksum, message=str(stale).splitlines()[0])
@@ -274,6 +281,7 @@ class _Run:
         audit.append("overrides", reason=overrides.reason, force=overrides.force,
                      allow_loosening=overrides.allow_loosening,
                      outside_window=overrides.outside_window,
+                     allow_breach=overrides.allow_breach,
                      approval=None if overrides.approval is None else asdict(overrides.approval),
                      findings=[asdict(f) for f in verdict.of("overridden")])
 

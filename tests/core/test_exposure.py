@@ -1,0 +1,143 @@
+"""Exposure annotations: each changed position or credit limit beside what the account (or
+a risk group's accounts) holds now, with the headroom before and after the apply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ttconfig.core.diff import diff
+from ttconfig.core.exposure import Book, Exposure, Holding, annotate, needs
+from ttconfig.core.plan import Plan, build_plan
+from ttconfig.core.state import State
+from ttconfig.models import Kind
+from ttconfig.models.accounts import Account
+from ttconfig.models.groups import RiskGroup
+
+ZN = ("cme", "zn", "future")
+ZB = ("cme", "zb", "future")
+CL = ("cme", "cl", "future")
+
+
+def account(name: str, rows: list[dict[str, Any]] | None = None,
+            credit: int | None = None, contracts: list[dict[str, Any]] | None = None,
+            ) -> Account:
+    data: dict[str, Any] = {"name": name, "type": "house",
+                            "limits": {"products": rows or [], "contracts": contracts or []}}
+    if credit is not None:
+        data["risk_settings"] = {"credit_limit": credit}
+    return Account.model_validate(data)
+
+
+def row(product: str, **values: Any) -> dict[str, Any]:
+    return {"market": "CME", "product": product, **values}
+
+
+def planned(desired: dict[str, list[Any]], live: dict[str, list[Any]],
+            ) -> tuple[Plan, State, State]:
+    want, have = State(desired), State(live)
+    plan = build_plan(diff(want, have, {}), environment="prod",
+                      tt_environment="ext_prod_live")
+    return plan, want, have
+
+
+def test_a_tightening_below_the_position_is_a_breach_on_apply() -> None:
+    plan, want, have = planned(
+        {Kind.ACCOUNTS: [account("HPT-PROP-RATES", [row("ZN", max_position=5000)])]},
+        {Kind.ACCOUNTS: [account("HPT-PROP-RATES", [row("ZN", max_position=10000)])]})
+    book = Book(products={"hpt-prop-rates": {ZN: Holding(7200, 0, 0)}})
+    [found] = annotate(plan, want, have, book).annotations
+    assert (found.measure, found.exposure, found.before, found.after) == (
+        "position", 7200, 2800, -2200)
+    assert found.breach
+    assert not found.already_over
+    assert not found.derisking
+
+
+def test_worst_case_adds_the_same_sides_working_orders_and_a_missing_side_says_so() -> None:
+    plan, want, have = planned(
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_long_position=7400,
+                                            max_short_position=100)])]},
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_long_position=9000,
+                                            max_short_position=200)])]})
+    worst = annotate(plan, want, have,
+                     Book(products={"a": {ZN: Holding(7200, 300, 7250)}})).annotations
+    by_field = {a.path[-1]: a for a in worst}
+    assert by_field["max_long_position"].exposure == 7500, "long: position + working buys"
+    assert by_field["max_short_position"].exposure == 50, "short: working sells beyond it"
+    assert by_field["max_long_position"].breach
+    assert not by_field["max_short_position"].breach
+    only = annotate(plan, want, have,
+                    Book(products={"a": {ZN: Holding(7200, None, None)}})).annotations
+    assert all(a.position_only for a in only)
+    assert {a.path[-1]: a.exposure for a in only} == {"max_long_position": 7200,
+                                                       "max_short_position": 0}
+
+
+def test_a_default_row_counts_the_product_nearest_its_limit_that_has_no_row_of_its_own(
+        ) -> None:
+    plan, want, have = planned(
+        {Kind.ACCOUNTS: [account("A", [row("*", max_position=1000),
+                                       row("ZN", max_position=9000)])]},
+        {Kind.ACCOUNTS: [account("A", [row("*", max_position=5000),
+                                       row("ZN", max_position=9000)])]})
+    book = Book(products={"a": {ZN: Holding(8000), ZB: Holding(-1200), CL: Holding(300)}},
+                symbols={ZB: "ZB", CL: "CL", ZN: "ZN"})
+    [found] = annotate(plan, want, have, book).annotations
+    assert (found.where, found.exposure, found.net) == ("ZB", 1200, -1200), \
+        "ZN has its own row; ZB is the largest of the rest"
+    assert found.breach
+
+
+def test_a_risk_groups_rows_count_its_accounts_together_and_credit_sums_their_use() -> None:
+    group = {"name": "Rates", "accounts": ["A", "B"]}
+    plan, want, have = planned(
+        {Kind.RISK_GROUPS: [RiskGroup.model_validate(
+            {**group, "limits": {"products": [row("ZN", max_position=4000)]},
+             "risk_settings": {"credit_limit": 1_000_000}})]},
+        {Kind.RISK_GROUPS: [RiskGroup.model_validate(
+            {**group, "limits": {"products": [row("ZN", max_position=15000)]},
+             "risk_settings": {"credit_limit": 3_000_000}})]})
+    book = Book(products={"a": {ZN: Holding(2500)}, "b": {ZN: Holding(1000)}},
+                credit={"a": 600_000, "b": 500_000})
+    assert needs(plan, want, have).positions == ("A", "B")
+    by_field = {a.path[-1]: a for a in annotate(plan, want, have, book).annotations}
+    assert by_field["max_position"].exposure == 3500
+    assert not by_field["max_position"].breach
+    assert by_field["credit_limit"].exposure == 1_100_000
+    assert by_field["credit_limit"].breach
+
+
+def test_only_the_accounts_whose_position_or_credit_limits_change_are_read() -> None:
+    plan, want, have = planned(
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_order_qty=10)]),
+                         account("B", credit=5, contracts=[
+                             row("ZN", contract="ZN Mar27", max_position=1)]),
+                         account("C", [row("ZN", max_position=1)])]},
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_order_qty=20)]),
+                         account("B", credit=6, contracts=[
+                             row("ZN", contract="ZN Mar27", max_position=2)]),
+                         account("C", [row("ZN", max_position=1)])]})
+    wanted = needs(plan, want, have)
+    assert (wanted.positions, wanted.contracts, wanted.credit) == ((), ("B",), ("B",))
+    assert wanted.requests == 2
+
+
+def test_an_account_whose_read_failed_is_unknown_never_a_breach() -> None:
+    plan, want, have = planned(
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_position=0)])]},
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_position=100)])]})
+    [found] = annotate(plan, want, have, Book(unknown={"a": "HTTP 503"})).annotations
+    assert found.unknown == "a: HTTP 503"
+    assert not found.breach
+    assert found.exposure is None
+
+
+def test_annotations_survive_a_saved_plan() -> None:
+    plan, want, have = planned(
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_position=0)])]},
+        {Kind.ACCOUNTS: [account("A", [row("ZN", max_position=100)])]})
+    exposure = annotate(plan, want, have, Book(products={"a": {ZN: Holding(40, 5, 0)}},
+                                               requests=1))
+    again = Exposure.from_data(exposure.to_data())
+    assert again == exposure
+    assert again.breaches[0].derisking
