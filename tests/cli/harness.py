@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from ttconfig.cli import cli
 from ttconfig.runs.connection import Connector
+from ttconfig.sandbox.server import Sandbox
 from ttconfig.sandbox.settings import USAGE_PLAN_NAMES, SandboxSettings, UsagePlan
 from ttconfig.tt import wire
 from ttconfig.tt.config import ClientConfig, RetryPolicy
@@ -65,3 +66,11 @@ class TTConfig:
 def output(result: Result) -> str:
     """What the user saw, both streams, for assertion messages."""
     return result.stdout + result.stderr
+
+
+def uat_desk(sandbox: Sandbox) -> tuple[TTConfig, tuple[str, ...]]:
+    """`ttconfig` holding the sandbox's UAT credentials, and the options that send a
+    command for the demo's uat folder to it."""
+    key, secret = sandbox.credentials("ext_uat_cert")
+    return (TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret}),
+            ("-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high"))

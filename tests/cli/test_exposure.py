@@ -5,13 +5,9 @@ RATES long 7,200 ZN with 300 working to buy, under a max_position of 10,000."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.cli.harness import ROOT, TTConfig, fast_settings, output
+from tests.cli.harness import output, uat_desk
 from ttconfig.sandbox.faults import Fault
 from ttconfig.sandbox.server import Sandbox
 
@@ -21,48 +17,29 @@ ZN_LINE = "max_position: 15000   # pending: loosened from 10000 for the roll"
 ZN_FIELD = 'limits.products["CME ZN future"].max_position'
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(settings=fast_settings("high")) as running:
-        yield running
-
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "environments", tmp_path / "environments")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "environments" / "uat"
-
-
-def desk(sandbox: Sandbox) -> tuple[TTConfig, tuple[str, ...]]:
-    key, secret = sandbox.credentials(UAT)
-    return (TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret}),
-            ("-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high"))
-
-
-def zn_max_position(folder: Path, value: int) -> None:
-    accounts = folder / "accounts.yaml"
+def zn_max_position(uat: Path, value: int) -> None:
+    accounts = uat / "accounts.yaml"
     text = accounts.read_text()
     assert ZN_LINE in text, "the demo's pending ZN loosening"
     accounts.write_text(text.replace(ZN_LINE, f"max_position: {value}"))
 
 
-def exposure_policy(folder: Path, rule: str) -> None:
-    environment = folder / "environment.yaml"
+def exposure_policy(uat: Path, rule: str) -> None:
+    environment = uat / "environment.yaml"
     environment.write_text(environment.read_text().replace(
         "policy:\n", f"policy:\n  exposure: {rule}\n", 1))
 
 
-def counting_monitor_requests(sandbox: Sandbox) -> Fault:
+def counting_monitor_requests(served: Sandbox) -> Fault:
     """A fault that does nothing but count the requests to ttmonitor it sees."""
-    return sandbox.add_fault(action="delay", path="/ttmonitor/*", delay_seconds=0.0,
+    return served.add_fault(action="delay", path="/ttmonitor/*", delay_seconds=0.0,
                              times=10**6)
 
 
 def test_a_tightening_below_the_position_in_use_is_a_breach_on_apply_in_every_format(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    zn_max_position(folder, 5000)
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, 5000)
     text = ttconfig("plan", *target)
     assert text.exit_code == 0, output(text)
     lines = text.stdout.splitlines()
@@ -87,22 +64,22 @@ def test_a_tightening_below_the_position_in_use_is_a_breach_on_apply_in_every_fo
 
 
 def test_the_policy_holds_a_breach_for_an_approval_and_allow_breach_lets_it_through(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    zn_max_position(folder, 5000)
-    exposure_policy(folder, "{on_breach: approve}")
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, 5000)
+    exposure_policy(uat, "{on_breach: approve}")
     planned = ttconfig("plan", *target)
     assert planned.exit_code == 0, output(planned)
     assert "apply needs an approval (policy.exposure.on_breach: approve)" in output(planned)
-    writes = len(sandbox.writes())
+    writes = len(served.writes())
     refused = ttconfig("apply", *target, "--auto-approve")
     assert refused.exit_code == 4, output(refused)
     assert "without approval (policy.exposure.on_breach: approve)" in output(refused)
-    assert len(sandbox.writes()) == writes, "nothing written"
+    assert len(served.writes()) == writes, "nothing written"
     allowed = ttconfig("apply", *target, "--auto-approve", "--allow-breach",
                        "--reason", "desk asked to go liquidate-only")
     assert allowed.exit_code == 0, output(allowed)
-    audit = (folder.parent.parent / ".ttconfig").rglob("*.jsonl")
+    audit = (uat.parent.parent / ".ttconfig").rglob("*.jsonl")
     records = [json.loads(line) for path in audit for line in path.read_text().splitlines()]
     [overrides] = [r for r in records if r.get("event") == "overrides"]
     assert overrides["allow_breach"] is True
@@ -110,18 +87,18 @@ def test_the_policy_holds_a_breach_for_an_approval_and_allow_breach_lets_it_thro
 
 
 def test_a_saved_plan_is_refused_when_a_breach_appears_after_its_review(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    zn_max_position(folder, 8000)  # worst case 7,500: 500 of headroom left
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, 8000)  # worst case 7,500: 500 of headroom left
     saved = ttconfig("plan", *target, "--out", "plan.json")
     assert saved.exit_code == 0, output(saved)
     assert "headroom 2,500 → 500" in saved.stdout
     # the desk buys 900 more ZN while the plan is reviewed
-    account = sandbox.account_id(UAT, RATES)
-    [zn] = [p for p in sandbox.store.env(UAT).positions[account]["instruments"]
+    account = served.account_id(UAT, RATES)
+    [zn] = [p for p in served.store.env(UAT).positions[account]["instruments"]
             if p["netPosition"] == 7200]
-    sandbox.set_positions(UAT, RATES, [{**zn, "netPosition": 8100}])
-    stale = ttconfig("apply", "plan.json", "--base-url", sandbox.base_url,
+    served.set_positions(UAT, RATES, [{**zn, "netPosition": 8100}])
+    stale = ttconfig("apply", "plan.json", "--base-url", served.base_url,
                      "--usage-plan", "high")
     assert stale.exit_code == 5, output(stale)
     assert "exposure moved since plan.json was reviewed" in output(stale)
@@ -129,11 +106,11 @@ def test_a_saved_plan_is_refused_when_a_breach_appears_after_its_review(
 
 
 def test_a_failing_ttmonitor_leaves_exposure_unknown_and_never_holds_a_tightening(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    zn_max_position(folder, 5000)
-    exposure_policy(folder, "{on_breach: approve}")
-    sandbox.add_fault(path="/ttmonitor/*", status=503, times=1000)
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, 5000)
+    exposure_policy(uat, "{on_breach: approve}")
+    served.add_fault(path="/ttmonitor/*", status=503, times=1000)
     planned = ttconfig("plan", *target)
     assert planned.exit_code == 0, output(planned)
     assert "          exposure unknown: hpt-prop-rates: TT request GET" in planned.stdout
@@ -143,25 +120,25 @@ def test_a_failing_ttmonitor_leaves_exposure_unknown_and_never_holds_a_tightenin
 
 
 def test_no_exposure_reads_nothing_and_cannot_skip_a_policy_that_judges_it(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    zn_max_position(folder, 5000)
-    counter = counting_monitor_requests(sandbox)
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, 5000)
+    counter = counting_monitor_requests(served)
     plain = ttconfig("plan", *target, "--no-exposure", "--format", "json")
     assert plain.exit_code == 0, output(plain)
     assert "exposure" not in json.loads(plain.stdout)
     assert counter.seen == 0
     assert ttconfig("plan", *target).exit_code == 0
     assert counter.seen == 1, "one request: the one account's product positions"
-    exposure_policy(folder, "{on_breach: approve}")
+    exposure_policy(uat, "{on_breach: approve}")
     skipped = ttconfig("apply", *target, "--auto-approve", "--no-exposure")
     assert skipped.exit_code == 64, output(skipped)
     assert "--no-exposure cannot skip it" in output(skipped)
 
 
-def test_drift_shows_the_limits_positions_are_over_now(sandbox: Sandbox,
-                                                        folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
+def test_drift_shows_the_limits_positions_are_over_now(served: Sandbox,
+                                                        uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
     drift = ttconfig("drift", *target)
     assert drift.exit_code in (0, 2), output(drift)
     lines = drift.stdout.splitlines()
@@ -174,10 +151,10 @@ def test_drift_shows_the_limits_positions_are_over_now(sandbox: Sandbox,
 
 
 def test_an_approval_of_the_reviewed_plan_covers_its_breach_and_show_keeps_the_exposure(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    zn_max_position(folder, 5000)
-    exposure_policy(folder, "{on_breach: approve}")
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, 5000)
+    exposure_policy(uat, "{on_breach: approve}")
     assert ttconfig("plan", *target, "--out", "plan.json").exit_code == 0
     shown = ttconfig("show", "plan.json")
     assert "headroom 2,500 → −2,500 · BREACH ON APPLY" in shown.stdout, output(shown)
@@ -185,5 +162,5 @@ def test_an_approval_of_the_reviewed_plan_covers_its_breach_and_show_keeps_the_e
     assert approved.exit_code == 0, output(approved)
     assert "Breaches on apply it approves (1; exposure as reviewed):" in output(approved)
     applied = ttconfig("apply", "plan.json", "--approval", "plan.approval.json",
-                       "--base-url", sandbox.base_url, "--usage-plan", "high")
+                       "--base-url", served.base_url, "--usage-plan", "high")
     assert applied.exit_code == 0, output(applied)

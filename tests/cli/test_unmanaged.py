@@ -5,44 +5,22 @@ adopts an object ([K] 1)."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 
-from tests.cli.harness import ROOT, TTConfig, fast_settings, output
+from tests.cli.harness import output, uat_desk
 from ttconfig.sandbox.server import Sandbox
 
 UAT = "ext_uat_cert"
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(settings=fast_settings("high")) as running:
-        yield running
-
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "environments", tmp_path / "environments")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "environments" / "uat"
-
-
-def desk(sandbox: Sandbox) -> tuple[TTConfig, tuple[str, ...]]:
-    key, secret = sandbox.credentials(UAT)
-    return (TTConfig({"TT_UAT_APP_KEY": key, "TT_UAT_APP_SECRET": secret}),
-            ("-e", "uat", "--base-url", sandbox.base_url, "--usage-plan", "high"))
-
-
 def test_an_account_made_by_hand_in_tt_is_listed_and_import_only_prints_its_yaml(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
     before = ttconfig("plan", *target)
     assert "Not managed by this YAML" not in before.stdout, "the demo's YAML names everything"
-    sandbox.edit("POST", f"/ttaccount/{UAT}/account",
+    served.edit("POST", f"/ttaccount/{UAT}/account",
                  {"name": "HPT-MANUAL-BOOK", "accountType": 2})
     plan = ttconfig("plan", *target)
     assert plan.exit_code == 0, output(plan)
@@ -63,7 +41,7 @@ def test_an_account_made_by_hand_in_tt_is_listed_and_import_only_prints_its_yaml
     assert adopted.exit_code == 0, output(adopted)
     assert adopted.stdout.startswith("# add to environments/uat/accounts.yaml\n"
                                      "- name: HPT-MANUAL-BOOK\n  type: house\n")
-    accounts = folder / "accounts.yaml"
+    accounts = uat / "accounts.yaml"
     accounts.write_text(accounts.read_text() + adopted.stdout)
     after = ttconfig("plan", *target, "--format", "json")
     data = json.loads(after.stdout)
@@ -73,11 +51,11 @@ def test_an_account_made_by_hand_in_tt_is_listed_and_import_only_prints_its_yaml
 
 
 def test_a_pruned_kind_lists_nothing_it_would_remove_and_import_only_refuses_other_kinds(
-        sandbox: Sandbox, folder: Path) -> None:
-    ttconfig, target = desk(sandbox)
-    sandbox.edit("POST", f"/ttaccount/{UAT}/account",
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = uat_desk(served)
+    served.edit("POST", f"/ttaccount/{UAT}/account",
                  {"name": "HPT-MANUAL-BOOK", "accountType": 2})
-    environment = folder / "environment.yaml"
+    environment = uat / "environment.yaml"
     text = environment.read_text()
     assert "policy:\n" in text
     environment.write_text(text.replace("policy:\n", "policy:\n  prune: {accounts: true}\n", 1))
@@ -92,11 +70,11 @@ def test_a_pruned_kind_lists_nothing_it_would_remove_and_import_only_refuses_oth
     assert "no live object matches accounts:HPT-NOPE in uat" in missing.stderr
 
 
-def _offboard(folder: Path, email: str) -> None:
+def _offboard(uat: Path, email: str) -> None:
     """Delete a trader from the YAML as a desk would: the user's block, the account links,
     the user group membership and the order-tag defaults naming them."""
     for name in ("users", "accounts", "user-groups", "order-tag-defaults"):
-        path = folder / f"{name}.yaml"
+        path = uat / f"{name}.yaml"
         items = yaml.safe_load(path.read_text())
         kept = []
         for item in items:
@@ -110,11 +88,11 @@ def _offboard(folder: Path, email: str) -> None:
 
 
 def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_active(
-        sandbox: Sandbox, folder: Path) -> None:
+        served: Sandbox, uat: Path) -> None:
     """Offboarding by deleting a block removes the links the YAML managed, not the user:
     TT has no delete, and a user left active can still log in."""
-    ttconfig, target = desk(sandbox)
-    _offboard(folder, "john.smith@harborpoint.example")
+    ttconfig, target = uat_desk(served)
+    _offboard(uat, "john.smith@harborpoint.example")
     plan = ttconfig("plan", *target)
     assert plan.exit_code == 0, output(plan)
     assert "john.smith@harborpoint.example" in plan.stdout
@@ -124,7 +102,7 @@ def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_
     assert "declare it with `active: false`" in warning[0]
     assert "  users (1): john.smith@harborpoint.example" in plan.stdout
 
-    users = folder / "users.yaml"
+    users = uat / "users.yaml"
     users.write_text(users.read_text() + "- email: john.smith@harborpoint.example\n"
                                          "  active: false\n")
     deactivating = ttconfig("plan", *target)
@@ -133,18 +111,18 @@ def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_
 
 
 def test_a_value_changed_in_tt_since_the_last_apply_is_marked_and_its_revert_explained(
-        sandbox: Sandbox, folder: Path) -> None:
+        served: Sandbox, uat: Path) -> None:
     """Terraform's "objects changed outside": the audit log holds what ttconfig applied;
     a plan that finds something else live says so, and that reverting an outside
     loosening is a tightening."""
-    ttconfig, target = desk(sandbox)
+    ttconfig, target = uat_desk(served)
     assert ttconfig("apply", *target, "--auto-approve").exit_code == 0
     assert "Changed in TT outside" not in ttconfig("plan", *target).stdout
-    env = sandbox.store.env(UAT)
+    env = served.store.env(UAT)
     rates = next(i for i, a in env.accounts.items() if a["name"] == "HPT-PROP-RATES")
     zn = next(r for r in env.account_limits[rates]["productLimits"]
               if env.products[r["productId"]]["symbol"] == "ZN" and r["maxPosition"] == 15000)
-    sandbox.edit("POST", f"/ttaccount/{UAT}/account/{rates}/limits",
+    served.edit("POST", f"/ttaccount/{UAT}/account/{rates}/limits",
                  {"productLimits": [{**zn, "maxPosition": 20000}]})
     plan = ttconfig("plan", *target)
     assert plan.exit_code == 0, output(plan)
