@@ -153,8 +153,9 @@ def render_drift_markdown(drift: Drift, *, limit: int = LIMIT) -> str:
                if len(drift.notices) > 20 else []), ""] if drift.notices else []
     notes += unmanaged_markdown(drift.unmanaged, drift.environment)
     over = over_limit_lines(drift.over_limits)
-    notes = [*([f"### {_cell(over[0])}", "", *(f"- {_cell(line.strip())}" for line in over[1:]),
-                ""] if over else []), *notes]
+    if over:
+        notes = [f"### {_cell(over[0].rstrip(':'))}", "",
+                 *(f"- {_cell(line.strip())}" for line in over[1:]), "", *notes]
     if drift.empty:
         return "\n".join([*head, headline(drift), "", *notes])
     head += [headline(drift), "", *_summary_table(drift), "", *notes]
