@@ -15,6 +15,8 @@ UAT = "ext_uat_cert"
 RATES = "HPT-PROP-RATES"
 ZN_LINE = "max_position: 15000   # pending: loosened from 10000 for the roll"
 ZN_FIELD = 'limits.products["CME ZN future"].max_position'
+ONLY_RATES = ("--target", f"accounts:{RATES}")
+"""Plans of the one account the tests change: a read of it, not of the whole firm."""
 
 
 def zn_max_position(uat: Path, value: int) -> None:
@@ -39,6 +41,7 @@ def counting_monitor_requests(served: Sandbox) -> Fault:
 def test_a_tightening_below_the_position_in_use_is_a_breach_on_apply_in_every_format(
         served: Sandbox, uat: Path) -> None:
     ttconfig, target = uat_desk(served)
+    target = (*target, *ONLY_RATES)
     zn_max_position(uat, 5000)
     text = ttconfig("plan", *target)
     assert text.exit_code == 0, output(text)
@@ -66,6 +69,7 @@ def test_a_tightening_below_the_position_in_use_is_a_breach_on_apply_in_every_fo
 def test_the_policy_holds_a_breach_for_an_approval_and_allow_breach_lets_it_through(
         served: Sandbox, uat: Path) -> None:
     ttconfig, target = uat_desk(served)
+    target = (*target, *ONLY_RATES)
     zn_max_position(uat, 5000)
     exposure_policy(uat, "{on_breach: approve}")
     planned = ttconfig("plan", *target)
@@ -89,6 +93,7 @@ def test_the_policy_holds_a_breach_for_an_approval_and_allow_breach_lets_it_thro
 def test_a_saved_plan_is_refused_when_a_breach_appears_after_its_review(
         served: Sandbox, uat: Path) -> None:
     ttconfig, target = uat_desk(served)
+    target = (*target, *ONLY_RATES)
     zn_max_position(uat, 8000)  # worst case 7,500: 500 of headroom left
     saved = ttconfig("plan", *target, "--out", "plan.json")
     assert saved.exit_code == 0, output(saved)
@@ -108,6 +113,7 @@ def test_a_saved_plan_is_refused_when_a_breach_appears_after_its_review(
 def test_a_failing_ttmonitor_leaves_exposure_unknown_and_never_holds_a_tightening(
         served: Sandbox, uat: Path) -> None:
     ttconfig, target = uat_desk(served)
+    target = (*target, *ONLY_RATES)
     zn_max_position(uat, 5000)
     exposure_policy(uat, "{on_breach: approve}")
     served.add_fault(path="/ttmonitor/*", status=503, times=1000)
@@ -122,6 +128,7 @@ def test_a_failing_ttmonitor_leaves_exposure_unknown_and_never_holds_a_tightenin
 def test_no_exposure_reads_nothing_and_cannot_skip_a_policy_that_judges_it(
         served: Sandbox, uat: Path) -> None:
     ttconfig, target = uat_desk(served)
+    target = (*target, *ONLY_RATES)
     zn_max_position(uat, 5000)
     counter = counting_monitor_requests(served)
     plain = ttconfig("plan", *target, "--no-exposure", "--format", "json")
@@ -153,6 +160,7 @@ def test_drift_shows_the_limits_positions_are_over_now(served: Sandbox,
 def test_an_approval_of_the_reviewed_plan_covers_its_breach_and_show_keeps_the_exposure(
         served: Sandbox, uat: Path) -> None:
     ttconfig, target = uat_desk(served)
+    target = (*target, *ONLY_RATES)
     zn_max_position(uat, 5000)
     exposure_policy(uat, "{on_breach: approve}")
     assert ttconfig("plan", *target, "--out", "plan.json").exit_code == 0
