@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ttconfig.core.diff import diff
-from ttconfig.core.exposure import Book, Exposure, Holding, annotate, needs
+from ttconfig.core.exposure import Book, Exposure, Holding, annotate, needs, over_limits
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.state import State
 from ttconfig.models import Kind
@@ -141,3 +141,17 @@ def test_annotations_survive_a_saved_plan() -> None:
     again = Exposure.from_data(exposure.to_data())
     assert again == exposure
     assert again.breaches[0].derisking
+
+
+def test_over_limits_names_every_limit_a_position_is_over_now_and_only_those() -> None:
+    live = State({Kind.ACCOUNTS: [
+        account("HPT-CUST-CEDAR", [row("ES", max_position=250, max_short_position=150,
+                                       max_long_position=200)]),
+        account("HPT-PROP", [row("ES", max_position=4000)])]})
+    es = ("cme", "es", "future")
+    book = Book(products={"hpt-cust-cedar": {es: Holding(-280, 0, 0)},
+                          "hpt-prop": {es: Holding(800, 0, 0)}})
+    over = over_limits(live, book)
+    assert [(a.key, a.path[-1], a.exposure) for a in over] == [
+        ("HPT-CUST-CEDAR", "max_position", 280), ("HPT-CUST-CEDAR", "max_short_position", 280)]
+    assert all(a.already_over and a.old == a.new for a in over)

@@ -298,13 +298,13 @@ def _annotation(change: Change, f: FieldChange, measure: Measure, desired: State
     row = _row(change, f.path, desired, live)
     if row is None:
         return replace(base, unknown="the row is not in the YAML nor in TT")
-    held = _held(row, f.path[1], owners, book, _own_rows(change, f.path, desired, live))
+    held = _held(row, f.path[1], owners, book, _own(_model(change, desired, live)))
     if not held:
         return replace(base, exposure=0.0, net=0.0)
     where, holding = max(held.items(), key=lambda item: item[1].measured(measure))
     return replace(base, exposure=holding.measured(measure), net=holding.net,
-                where=where if row.get("product", EVERY_PRODUCT) == EVERY_PRODUCT else "",
-                position_only=holding.position_only)
+                   where=where if row.get("product", EVERY_PRODUCT) == EVERY_PRODUCT else "",
+                   position_only=holding.position_only)
 
 
 def _rows_of(model: Model | None, list_name: str) -> list[dict[str, Any]]:
@@ -324,11 +324,9 @@ def _row(change: Change, path: tuple[str, ...], desired: State,
     return None
 
 
-def _own_rows(change: Change, path: tuple[str, ...], desired: State,
-              live: State) -> set[ProductRef]:
+def _own(model: Model | None) -> set[ProductRef]:
     """Products with a row of their own in the owner (as the apply leaves it): a default
     or family row does not govern them."""
-    model = desired.find(change.kind, change.key) or live.find(change.kind, change.key)
     return {_ref(row) for row in _rows_of(model, "products")
             if row.get("product", EVERY_PRODUCT) != EVERY_PRODUCT}
 
@@ -378,8 +376,7 @@ def over_limits(live: State, book: Book) -> list[Annotation]:
 def _over(kind: Kind, key: Key, model: Model, live: State, book: Book) -> list[Annotation]:
     owners = ([fold(key.name)] if kind is Kind.ACCOUNTS
               else [fold(a) for a in model.declared().get("accounts", [])])
-    own = {_ref(row) for row in _rows_of(model, "products")
-           if row.get("product", EVERY_PRODUCT) != EVERY_PRODUCT}
+    own = _own(model)
     found = []
     for list_name in ("products", "contracts"):
         for row in _rows_of(model, list_name):
