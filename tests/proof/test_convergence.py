@@ -8,7 +8,7 @@ it wrote exactly the plan's requests; live as it then
 holds it (the plan's read, with what it wrote to read again) plans nothing; and a second apply,
 of that empty plan, writes nothing. (A write changes only the object it is sent to, and the
 writes are exactly the planned ones, so what was not read again is as the plan found it.)
-`TTCONFIG_CONVERGENCE` sets the number of pairs (CI: 500); `TTCONFIG_SEED` replays a run.
+`TTCONFIG_CONVERGENCE` sets the number of pairs (CI: 300); `TTCONFIG_SEED` replays a run.
 Every CHECK-th pair also compares that live with a full read.
 The pairs run as chunks of CHUNK (pair i always draws from seed + i), so pytest-xdist spreads
 them over every core; tests/proof/totals.py sums the chunks' figures.
@@ -43,7 +43,7 @@ from ttconfig.runs.planning import plan_from
 from ttconfig.sandbox.server import Sandbox
 from ttconfig.tt.client import TTClient
 
-PAIRS = count("TTCONFIG_CONVERGENCE", 500)
+PAIRS = count("TTCONFIG_CONVERGENCE", 300)
 SEED = count("TTCONFIG_SEED", 20261121)
 CHUNK = 25
 CHECK = 5
