@@ -158,6 +158,11 @@ def test_clean():
 '''
 
 
+NO_HYPOTHESIS = ("-p", "no:hypothesispytest")
+"""Inner sessions run no Hypothesis tests; its plugin cost each ~0.9 s of CPU (it imports
+Hypothesis for its summary), in a suite that starts several."""
+
+
 def _inner_session(tmp_path: Path, tests: str, *args: str,
                    ) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run `tests` as a whole pytest session with the canary plugin, in a child process;
@@ -173,7 +178,7 @@ def _inner_session(tmp_path: Path, tests: str, *args: str,
     (inner / "test_leaks.py").write_text(tests)
     seen = tmp_path / "seen"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NO_HYPOTHESIS,
          f"--basetemp={tmp_path / 'basetemp'}", *args],
         cwd=inner, env={**os.environ, "SEEN": str(seen)}, capture_output=True, text=True,
         timeout=120, check=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.proof.totals import PROPERTY, ProofTotals, chunk_id, chunks
+from tests.test_canary import NO_HYPOTHESIS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +66,8 @@ def test_under_xdist_a_suite_short_as_a_whole_fails_the_run(tmp_path: Path,
     """))
     (tmp_path / "test_chunks.py").write_text(f"SHORT = {int(short)}\n" + INNER)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *NO_HYPOTHESIS,
+         "-n", "2"],
         cwd=tmp_path, env={**os.environ}, capture_output=True, text=True, timeout=120,
         check=False)
     assert "4 passed" in result.stdout, result.stdout

@@ -409,9 +409,11 @@ def test_rejects_bad_arguments() -> None:
 
 
 def test_5000_accounts_is_fast() -> None:
-    start = time.perf_counter()
+    """CPU time, not wall time: with another suite on the same two cores the wall time of a
+    ~1 s build reached 3.9 s and failed a run that had nothing wrong."""
+    start = time.process_time()
     big = build_seed(PROD, accounts=5000)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert len(of_company(big, "accounts", "HPT")) == 5000
 
 
