@@ -101,6 +101,11 @@ def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_
     assert "john.smith@harborpoint.example is unlinked from HPT-" in warning[0]
     assert "declare it with `active: false`" in warning[0]
     assert "  users (1): john.smith@harborpoint.example" in plan.stdout
+    # the desk he leaves has orders working, which the unlink does not cancel ([L])
+    assert ("orders working on HPT-PROP-RATES (ZN 300 to buy) stay working after the "
+            "unlink: cancel them in TT if they are this user's") in plan.stdout
+    assert "link HPT-PROP-RATES ↔ john.smith@harborpoint.example: HPT-PROP-RATES has " \
+        "orders working (ZN 300 to buy)" in plan.stdout
 
     users = uat / "users.yaml"
     users.write_text(users.read_text() + "- email: john.smith@harborpoint.example\n"

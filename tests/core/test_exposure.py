@@ -155,3 +155,19 @@ def test_over_limits_names_every_limit_a_position_is_over_now_and_only_those() -
     assert [(a.key, a.path[-1], a.exposure) for a in over] == [
         ("HPT-CUST-CEDAR", "max_position", 280), ("HPT-CUST-CEDAR", "max_short_position", 280)]
     assert all(a.already_over and a.old == a.new for a in over)
+
+
+def test_a_user_unlinked_from_an_account_with_working_orders_is_told_they_stay() -> None:
+    def linked(*emails: str) -> Account:
+        return Account.model_validate({"name": "HPT-PROP-RATES", "type": "house", "users": [
+            {"user": email, "order_permissions": {"place_orders": True}}
+            for email in emails]})
+    plan, want, have = planned({Kind.ACCOUNTS: [linked("ann@x.example")]},
+                               {Kind.ACCOUNTS: [linked("ann@x.example", "bob@x.example")]})
+    assert needs(plan, want, have).positions == ("HPT-PROP-RATES",)
+    book = Book(products={"hpt-prop-rates": {ZN: Holding(7200, 300, 0), ZB: Holding(-5)}},
+                symbols={ZN: "ZN", ZB: "ZB"})
+    [found] = annotate(plan, want, have, book).annotations
+    assert (found.kind, found.measure, found.exposure, found.where, found.account) == (
+        Kind.LINKS, "working", 300, "ZN 300 to buy", "HPT-PROP-RATES")
+    assert not found.breach

@@ -34,7 +34,9 @@ ProductRef = tuple[str, str, str]
 ContractRef = tuple[str, str, str, str]
 """A contract: its product's ref and its alias, folded."""
 
-Measure = Literal["position", "long", "short", "credit"]
+Measure = Literal["position", "long", "short", "credit", "working"]
+"""What an annotation counts: a side of a position, credit in use, or (for a user unlinked
+from an account) the quantity of the account's working orders."""
 POSITION_FIELDS: Mapping[str, Measure] = {"max_position": "position",
                                           "max_long_position": "long",
                                           "max_short_position": "short"}
@@ -137,6 +139,8 @@ class Annotation:
     position_only: bool = False
     unknown: str | None = None
     """Why the exposure is unknown (then nothing about it is judged)."""
+    account: str = ""
+    """The account an unlink's working orders are on."""
 
     @property
     def before(self) -> float | None:
@@ -247,6 +251,11 @@ def _annotated(plan: Plan) -> Iterator[tuple[Change, FieldChange, Measure]]:
                     yield change, f, measure
 
 
+def _unlinked(plan: Plan) -> Iterator[Change]:
+    """Users the plan unlinks from an account: orders they left working stay working."""
+    return (c for c in plan.changes if c.kind is Kind.LINKS and c.action == "delete")
+
+
 def _model(change: Change, desired: State, live: State) -> Model | None:
     return desired.find(change.kind, change.key) or live.find(change.kind, change.key)
 
@@ -271,6 +280,8 @@ def needs(plan: Plan, desired: State, live: State) -> Needs:
             contracts if f.path[1] == "contracts" else positions)
         for account in members(change, desired, live):
             target.setdefault(fold(account), account)
+    for change in _unlinked(plan):
+        positions.setdefault(fold(change.key.name), change.key.name)
     return Needs(tuple(positions.values()), tuple(contracts.values()), tuple(credit.values()))
 
 
@@ -281,6 +292,7 @@ def annotate(plan: Plan, desired: State, live: State, book: Book, *,
     """Every changed position and credit limit of the plan beside what `book` holds."""
     found = [_annotation(change, f, measure, desired, live, book)
              for change, f, measure in _annotated(plan)]
+    found += [_working(change, book) for change in _unlinked(plan)]
     return Exposure(tuple(found), book.requests,
                     len(needs(plan, desired, live).accounts) if accounts is None else accounts)
 
@@ -305,6 +317,25 @@ def _annotation(change: Change, f: FieldChange, measure: Measure, desired: State
     return replace(base, exposure=holding.measured(measure), net=holding.net,
                    where=where if row.get("product", EVERY_PRODUCT) == EVERY_PRODUCT else "",
                    position_only=holding.position_only)
+
+
+def _working(change: Change, book: Book) -> Annotation:
+    """The account's working orders, for a user unlinked from it (ttmonitor says what is
+    working on the account, not whose it is)."""
+    account = fold(change.key.name)
+    base = Annotation(change.kind, str(change.key), (), "working", None, None,
+                      account=change.key.name)
+    if account in book.unknown:
+        return replace(base, unknown=f"{account}: {book.unknown[account]}")
+    held = {ref: h for ref, h in book.products.get(account, {}).items()
+            if (h.working_buy or 0) + (h.working_sell or 0)}
+    where = ", ".join(
+        f"{book.symbols.get(ref, ref[1])}"
+        + "".join(f" {q:,.0f} to {side}" for side, q in (("buy", h.working_buy or 0),
+                                                         ("sell", h.working_sell or 0)) if q)
+        for ref, h in sorted(held.items()))
+    return replace(base, exposure=sum((h.working_buy or 0) + (h.working_sell or 0)
+                                      for h in held.values()), where=where)
 
 
 def _rows_of(model: Model | None, list_name: str) -> list[dict[str, Any]]:

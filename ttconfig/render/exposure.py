@@ -48,6 +48,11 @@ def phrase(annotation: Annotation) -> str:
     """What the change means for the exposure in use now, in one line."""
     if annotation.unknown is not None:
         return f"exposure unknown: {annotation.unknown}"
+    if annotation.measure == "working":
+        if not annotation.exposure:
+            return f"no orders working on {annotation.account}"
+        return (f"orders working on {annotation.account} ({annotation.where}) stay "
+                "working after the unlink: cancel them in TT if they are this user's")
     parts = [_held(annotation),
              f"headroom {_headroom(annotation.before)} → {_headroom(annotation.after)}"]
     if annotation.breach:
@@ -58,10 +63,19 @@ def phrase(annotation: Annotation) -> str:
 
 
 def field_phrase(plan: Plan, change: Change, field: FieldChange) -> str | None:
-    """The phrase of a plan's field change, if the field has an annotation."""
+    """The phrase of a plan's field change, if the field has an annotation (the first
+    field of a change also carries the change's own: an unlink's working orders)."""
     if plan.exposure is None:
         return None
     found = plan.exposure.of(change, field.path)
+    if found is None and change.fields and field is change.fields[0]:
+        return change_phrase(plan, change)
+    return None if found is None else phrase(found)
+
+
+def change_phrase(plan: Plan, change: Change) -> str | None:
+    """The phrase of a whole change (an unlink's working orders), if it has one."""
+    found = None if plan.exposure is None else plan.exposure.of(change, ())
     return None if found is None else phrase(found)
 
 

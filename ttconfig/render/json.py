@@ -13,7 +13,7 @@ warning), "override" (how to allow it, or null)}]}. A promotion (YAML against YA
 writes) starts with "promotion": {"from", "to"}. "exposure" (when it was read; not in the
 checksum): {"requests", "accounts", "annotations": [{"kind", "key", "path", "measure"
 (position, long, short, credit), "old", "new", "exposure", "net", "where", "position_only",
-"unknown", "headroom_before", "headroom_after", "breach"}]}.
+"unknown", "account" (an unlink's), "headroom_before", "headroom_after", "breach"}]}.
 """
 
 from __future__ import annotations

@@ -549,6 +549,9 @@ def _exposure(plan: Plan, policy: Policy, exposure: Exposure | None, overrides: 
     rule = policy.exposure
     findings = [Finding("exposure", f"{_named(a)}: exposure unknown ({a.unknown}); the "
                         "change is not judged on it", "warning") for a in exposure.unknown]
+    findings += [Finding("exposure", f"link {a.key}: {a.account} has orders working "
+                         f"({a.where}); they stay working after the unlink", "warning")
+                 for a in exposure.annotations if a.measure == "working" and a.exposure]
     floor = rule.min_headroom_percent
     findings += [Finding("exposure", f"{_named(a)}: headroom after apply "
                          f"{a.headroom_percent():.0f}% of the new limit, under "
