@@ -4,10 +4,12 @@ RATES long 7,200 ZN with 300 working to buy, under a max_position of 10,000."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-from tests.cli.harness import output, uat_desk
+from tests.cli.harness import TTConfig, output, uat_desk
+from ttconfig.runs.planfile import _canonical
 from ttconfig.sandbox.faults import Fault
 from ttconfig.sandbox.server import Sandbox
 
@@ -32,6 +34,17 @@ def exposure_policy(uat: Path, rule: str) -> None:
         "policy:\n", f"policy:\n  exposure: {rule}\n", 1))
 
 
+def rates_desk(served: Sandbox, uat: Path, max_position: int, rule: str | None = None,
+               ) -> tuple[TTConfig, tuple[str, ...]]:
+    """`ttconfig` for HPT-PROP-RATES alone, its ZN max_position set to `max_position` in
+    the YAML, under the exposure `rule` when one is given."""
+    ttconfig, target = uat_desk(served)
+    zn_max_position(uat, max_position)
+    if rule is not None:
+        exposure_policy(uat, rule)
+    return ttconfig, (*target, *ONLY_RATES)
+
+
 def counting_monitor_requests(served: Sandbox) -> Fault:
     """A fault that does nothing but count the requests to ttmonitor it sees."""
     return served.add_fault(action="delay", path="/ttmonitor/*", delay_seconds=0.0,
@@ -40,9 +53,7 @@ def counting_monitor_requests(served: Sandbox) -> Fault:
 
 def test_a_tightening_below_the_position_in_use_is_a_breach_on_apply_in_every_format(
         served: Sandbox, uat: Path) -> None:
-    ttconfig, target = uat_desk(served)
-    target = (*target, *ONLY_RATES)
-    zn_max_position(uat, 5000)
+    ttconfig, target = rates_desk(served, uat, 5000)
     text = ttconfig("plan", *target)
     assert text.exit_code == 0, output(text)
     lines = text.stdout.splitlines()
@@ -68,10 +79,7 @@ def test_a_tightening_below_the_position_in_use_is_a_breach_on_apply_in_every_fo
 
 def test_the_policy_holds_a_breach_for_an_approval_and_allow_breach_lets_it_through(
         served: Sandbox, uat: Path) -> None:
-    ttconfig, target = uat_desk(served)
-    target = (*target, *ONLY_RATES)
-    zn_max_position(uat, 5000)
-    exposure_policy(uat, "{on_breach: approve}")
+    ttconfig, target = rates_desk(served, uat, 5000, "{on_breach: approve}")
     planned = ttconfig("plan", *target)
     assert planned.exit_code == 0, output(planned)
     assert "apply needs an approval (policy.exposure.on_breach: approve)" in output(planned)
@@ -92,9 +100,7 @@ def test_the_policy_holds_a_breach_for_an_approval_and_allow_breach_lets_it_thro
 
 def test_a_saved_plan_is_refused_when_a_breach_appears_after_its_review(
         served: Sandbox, uat: Path) -> None:
-    ttconfig, target = uat_desk(served)
-    target = (*target, *ONLY_RATES)
-    zn_max_position(uat, 8000)  # worst case 7,500: 500 of headroom left
+    ttconfig, target = rates_desk(served, uat, 8000)  # worst case 7,500: 500 of headroom
     saved = ttconfig("plan", *target, "--out", "plan.json")
     assert saved.exit_code == 0, output(saved)
     assert "headroom 2,500 → 500" in saved.stdout
@@ -112,14 +118,11 @@ def test_a_saved_plan_is_refused_when_a_breach_appears_after_its_review(
 
 def test_a_failing_ttmonitor_leaves_exposure_unknown_and_never_holds_a_tightening(
         served: Sandbox, uat: Path) -> None:
-    ttconfig, target = uat_desk(served)
-    target = (*target, *ONLY_RATES)
-    zn_max_position(uat, 5000)
-    exposure_policy(uat, "{on_breach: approve}")
+    ttconfig, target = rates_desk(served, uat, 5000, "{on_breach: approve}")
     served.add_fault(path="/ttmonitor/*", status=503, times=1000)
     planned = ttconfig("plan", *target)
     assert planned.exit_code == 0, output(planned)
-    assert "          exposure unknown: hpt-prop-rates: TT request GET" in planned.stdout
+    assert "          exposure unknown: HPT-PROP-RATES: TT request GET" in planned.stdout
     assert "HTTP 503" in planned.stdout
     applied = ttconfig("apply", *target, "--auto-approve")
     assert applied.exit_code == 0, output(applied)
@@ -127,9 +130,7 @@ def test_a_failing_ttmonitor_leaves_exposure_unknown_and_never_holds_a_tightenin
 
 def test_no_exposure_reads_nothing_and_cannot_skip_a_policy_that_judges_it(
         served: Sandbox, uat: Path) -> None:
-    ttconfig, target = uat_desk(served)
-    target = (*target, *ONLY_RATES)
-    zn_max_position(uat, 5000)
+    ttconfig, target = rates_desk(served, uat, 5000)
     counter = counting_monitor_requests(served)
     plain = ttconfig("plan", *target, "--no-exposure", "--format", "json")
     assert plain.exit_code == 0, output(plain)
@@ -159,10 +160,7 @@ def test_drift_shows_the_limits_positions_are_over_now(served: Sandbox,
 
 def test_an_approval_of_the_reviewed_plan_covers_its_breach_and_show_keeps_the_exposure(
         served: Sandbox, uat: Path) -> None:
-    ttconfig, target = uat_desk(served)
-    target = (*target, *ONLY_RATES)
-    zn_max_position(uat, 5000)
-    exposure_policy(uat, "{on_breach: approve}")
+    ttconfig, target = rates_desk(served, uat, 5000, "{on_breach: approve}")
     assert ttconfig("plan", *target, "--out", "plan.json").exit_code == 0
     shown = ttconfig("show", "plan.json")
     assert "headroom 2,500 → −2,500 · BREACH ON APPLY" in shown.stdout, output(shown)
@@ -172,3 +170,20 @@ def test_an_approval_of_the_reviewed_plan_covers_its_breach_and_show_keeps_the_e
     applied = ttconfig("apply", "plan.json", "--approval", "plan.approval.json",
                        "--base-url", served.base_url, "--usage-plan", "high")
     assert applied.exit_code == 0, output(applied)
+
+
+def test_a_plan_file_whose_exposure_record_is_not_ttconfigs_is_refused_by_name(
+        served: Sandbox, uat: Path) -> None:
+    ttconfig, target = rates_desk(served, uat, 5000)
+    assert ttconfig("plan", *target, "--out", "plan.json").exit_code == 0
+    document = json.loads((uat.parent.parent / "plan.json").read_text())
+    del document["exposure"]["annotations"][0]["kind"]  # resealed: anyone can
+    body = {k: v for k, v in document.items() if k != "file_checksum"}
+    document["file_checksum"] = hashlib.sha256(_canonical(body)).hexdigest()
+    (uat.parent.parent / "bad.json").write_text(json.dumps(document))
+    for command in (("show", "bad.json"), ("approve", "bad.json"),
+                    ("apply", "bad.json", "--base-url", served.base_url)):
+        refused = ttconfig(*command)
+        assert refused.exit_code == 5, output(refused)
+        assert "bad.json: its exposure record is not one ttconfig writes" in refused.stderr
+        assert "Traceback" not in output(refused)

@@ -127,7 +127,7 @@ def test_an_account_whose_read_failed_is_unknown_never_a_breach() -> None:
         {Kind.ACCOUNTS: [account("A", [row("ZN", max_position=0)])]},
         {Kind.ACCOUNTS: [account("A", [row("ZN", max_position=100)])]})
     [found] = annotate(plan, want, have, Book(unknown={"a": "HTTP 503"})).annotations
-    assert found.unknown == "a: HTTP 503"
+    assert found.unknown == "A: HTTP 503", "the account as the YAML names it"
     assert not found.breach
     assert found.exposure is None
 

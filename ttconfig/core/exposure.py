@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from ttconfig.core.changes import ABSENT, Change, FieldChange
@@ -99,6 +100,8 @@ class Book:
     """Each product's symbol as TT spells it, to name the product a default row's figure
     is of."""
     requests: int = 0
+    accounts: int = 0
+    """Accounts whose exposure was asked for."""
 
 
 @dataclass(frozen=True)
@@ -200,9 +203,13 @@ class Exposure:
     accounts: int = 0
     """Accounts whose exposure was read."""
 
+    @cached_property
+    def _by_id(self) -> dict[tuple[str, str, tuple[str, ...]], Annotation]:
+        return {a.id: a for a in self.annotations}
+
     def of(self, change: Change, path: tuple[str, ...]) -> Annotation | None:
-        wanted = (change.kind.value, fold(change.key), path)
-        return next((a for a in self.annotations if a.id == wanted), None)
+        """The annotation of one field of a change (renders ask for every field)."""
+        return self._by_id.get((change.kind.value, fold(change.key), path))
 
     @property
     def breaches(self) -> list[Annotation]:
@@ -287,22 +294,22 @@ def needs(plan: Plan, desired: State, live: State) -> Needs:
 
 # --- annotations ---------------------------------------------------------------------------
 
-def annotate(plan: Plan, desired: State, live: State, book: Book, *,
-             accounts: int | None = None) -> Exposure:
-    """Every changed position and credit limit of the plan beside what `book` holds."""
+def annotate(plan: Plan, desired: State, live: State, book: Book) -> Exposure:
+    """Every changed position and credit limit of the plan, and every unlink, beside what
+    `book` holds."""
     found = [_annotation(change, f, measure, desired, live, book)
              for change, f, measure in _annotated(plan)]
     found += [_working(change, book) for change in _unlinked(plan)]
-    return Exposure(tuple(found), book.requests,
-                    len(needs(plan, desired, live).accounts) if accounts is None else accounts)
+    return Exposure(tuple(found), book.requests, book.accounts)
 
 
 def _annotation(change: Change, f: FieldChange, measure: Measure, desired: State,
                 live: State, book: Book) -> Annotation:
     base = Annotation(change.kind, str(change.key), f.path, measure, _limit(f.old),
                       _limit(f.new))
-    owners = [fold(a) for a in members(change, desired, live)]
-    failed = [f"{a}: {book.unknown[a]}" for a in owners if a in book.unknown]
+    named = members(change, desired, live)
+    owners = [fold(a) for a in named]
+    failed = [f"{a}: {book.unknown[fold(a)]}" for a in named if fold(a) in book.unknown]
     if failed:
         return replace(base, unknown="; ".join(failed))
     if measure == "credit":
@@ -326,7 +333,7 @@ def _working(change: Change, book: Book) -> Annotation:
     base = Annotation(change.kind, str(change.key), (), "working", None, None,
                       account=change.key.name)
     if account in book.unknown:
-        return replace(base, unknown=f"{account}: {book.unknown[account]}")
+        return replace(base, unknown=f"{change.key.name}: {book.unknown[account]}")
     held = {ref: h for ref, h in book.products.get(account, {}).items()
             if (h.working_buy or 0) + (h.working_sell or 0)}
     where = ", ".join(

@@ -94,7 +94,7 @@ async def read_book(tt: TTClient, live: LiveFirm, wanted: Needs) -> Book:
         contracts={a: _by(positions, refs.contract) for a, positions in contracts.items()},
         credit={a: 0.0 if use is None else float(use.used) for a, use in credit.items()},
         unknown=reader.unknown, families=refs.families, symbols=refs.symbols,
-        requests=tt.stats.requests - start)
+        requests=tt.stats.requests - start, accounts=len(wanted.accounts))
 
 
 def _by(positions: list[Position], ref: Callable[[Position], R | None]) -> Mapping[R, Holding]:

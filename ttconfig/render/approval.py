@@ -20,13 +20,12 @@ def _loosening(plan: dict[str, Any]) -> list[str]:
             if field.get("direction") == "loosening"]
 
 
-def _breaches(saved: dict[str, Any]) -> list[str]:
+def _breaches(recorded: Exposure | None) -> list[str]:
     """The breaches on apply the reviewed plan showed (policy.exposure): an approval
     covers them too, so the approver reads them here."""
-    recorded = saved.get("exposure")
-    if not isinstance(recorded, dict):
+    if recorded is None:
         return []
-    found = Exposure.from_data(recorded).breaches
+    found = recorded.breaches
     return [f"Breaches on apply it approves ({len(found)}; exposure as reviewed):",
             *(f"  {a.kind.spec.singular} {a.key}  {path_text(a.path)}: {phrase(a)}"
               for a in found)] if found else []
@@ -38,7 +37,7 @@ def approval_text(approved: Approved) -> str:
     lines = [f"Plan {saved.checksum} for {saved.environment} ({plan.get('tt_environment')}), "
              f"made by {saved.data.get('created_by')} at {saved.data.get('created_at')}.",
              f"Loosening field changes it approves ({approved.loosening}):",
-             *(_loosening(plan) or ["  (none)"]), *_breaches(saved.data),
+             *(_loosening(plan) or ["  (none)"]), *_breaches(saved.exposure),
              f"Approved plan {saved.checksum[:16]}… for {saved.environment} "
              f"({approved.loosening} loosening field changes) as "
              f"{approved.document['approved_by']}: {approved.path}"]

@@ -89,6 +89,21 @@ class SavedPlan:
     def excludes(self) -> tuple[str, ...]:
         return tuple(self.data["selection"]["excludes"])
 
+    @property
+    def exposure(self) -> Exposure | None:
+        """The exposure the plan was reviewed with (None: none was read). The file's
+        checksum anyone can recompute, so a record not in ttconfig's shape is refused by
+        name (exit 5), never read as if it were."""
+        recorded = self.data.get("exposure")
+        if recorded is None:
+            return None
+        try:
+            return Exposure.from_data(recorded)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise StalePlanError(f"{self.path}: its exposure record is not one ttconfig "
+                                 f"writes ({type(error).__name__}: {error}); make a new "
+                                 "plan") from None
+
 
 def plan_document(planned: Planned, folder: Path, verdict: Verdict, *, git_commit: str | None,
                   created_by: str, targets: Sequence[str] = (),
@@ -188,9 +203,7 @@ def show_plan_file(path: Path) -> Shown:
     """`ttconfig show`: a saved plan, checked as apply checks it (an edited file is
     refused), then shown as it was planned; no TT, no YAML."""
     saved = read_plan_file(path, to_apply=False)
-    plan = Plan.from_data(saved.data["plan"])
-    if isinstance(saved.data.get("exposure"), dict):
-        plan = replace(plan, exposure=Exposure.from_data(saved.data["exposure"]))
+    plan = replace(Plan.from_data(saved.data["plan"]), exposure=saved.exposure)
     return Shown(saved, plan, Verdict.from_data(saved.data["policy"]))
 
 
@@ -236,11 +249,11 @@ def check_exposure(saved: SavedPlan, planned: Planned) -> None:
     field, that the reviewed plan did not show: positions and credit moved since the
     review, and the reviewer did not see this. (A plan saved without an exposure read has
     nothing to compare; the policy still judges today's.)"""
-    recorded = saved.data.get("exposure")
+    recorded = saved.exposure
     exposure = planned.plan.exposure
-    if not isinstance(recorded, dict) or exposure is None:
+    if recorded is None or exposure is None:
         return
-    reviewed = {a.id for a in Exposure.from_data(recorded).breaches}
+    reviewed = {a.id for a in recorded.breaches}
     new = [a for a in exposure.breaches if a.id not in reviewed]
     if new:
         shown = "; ".join(f"{a.kind.spec.singular} {a.key} {path_text(a.path)}: "

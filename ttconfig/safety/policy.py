@@ -558,11 +558,10 @@ def _exposure(plan: Plan, policy: Policy, exposure: Exposure | None, overrides: 
                          f"policy.exposure.min_headroom_percent {floor:g}%", "warning")
                  for a in exposure.annotations if floor is not None and not a.breach
                  and (share := a.headroom_percent()) is not None and share < floor]
-    breaches = exposure.breaches
-    held = [a for a in breaches if not (a.derisking or overrides.break_glass)]
+    held = [a for a in exposure.breaches if not (a.derisking or overrides.break_glass)]
     findings += [Finding("exposure", f"{_named(a)}: {_breach(a)}; a de-risking change "
                          "(a limit of 0, --break-glass) is not held", "warning")
-                 for a in breaches if a not in held]
+                 for a in exposure.breaches if a.derisking or overrides.break_glass]
     if not held:
         return findings
     what = "; ".join(f"{_named(a)}: {_breach(a)}" for a in held)
