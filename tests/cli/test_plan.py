@@ -157,7 +157,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     said = (f"Unfinished apply: 1 write(s) in .ttconfig/sandbox/audit/{UAT_LOG} may or may not "
             "have landed")
     what = "upsert limit rows HPT-PROP-ENERGY"
-    for command in (("plan", *target), ("drift", *target)):
+    for command in (("plan", *target), ("drift", "--record", *target)):
         result = ttconfig(*command)
         assert said in result.stderr, output(result)
         assert what in result.stderr
@@ -169,9 +169,9 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     assert f"Recovered from an unfinished apply: {what}" in applied.stderr
     assert "Applied 5 of 5 requests" in applied.stdout
     records = [json.loads(line) for line in path.read_text().splitlines()]
-    assert records[1]["event"] == "outcome"
-    assert (records[1]["intent"], records[1]["outcome"]) == (records[0]["hash"], "applied")
-    assert records[1]["recovered_by"] == "read back before the next apply"
+    assert [r["event"] for r in records[:3]] == ["intent", "observed", "outcome"]  # (drift's)
+    assert (records[2]["intent"], records[2]["outcome"]) == (records[0]["hash"], "applied")
+    assert records[2]["recovered_by"] == "read back before the next apply"
     after = ttconfig("plan", *target)
     assert "Unfinished apply" not in after.stderr
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import subprocess
+import time
 from pathlib import Path
 
 from tests.cli.harness import TTConfig, output
@@ -189,3 +191,60 @@ def test_a_value_prod_tightened_after_the_last_promotion_is_kept_unless_taken(
     fields = [f for c in json.loads(taken.stdout)["changes"] if c["key"] == "HPT-PROP-ENERGY"
               for f in c["fields"] if tuple(f["path"]) == cl_path]
     assert [(f["old"], f["new"], f["direction"]) for f in fields] == [(20, 50, "loosening")]
+
+
+def test_drift_runs_are_the_soak_evidence_for_what_uat_held_before_any_apply(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """UAT has held most of what promotion carries since before any apply: the gate
+    refused it forever ("no apply"). A drift run records what UAT holds; once that has been
+    unchanged for the soak, the gate lets it through with no apply in UAT."""
+    target = ["--sandbox", "--usage-plan", "high"]
+    _edit(demo / "environments/prod/environment.yaml", "promotion:", "soak_hours: 24",
+          "soak_hours: 0.0005")  # 1.8 s: the soak passes during the test
+    ttconfig("promote", "--from", "uat", "--to", "prod", "--write")
+    never = ttconfig("gate", "-e", "prod", *target)
+    assert never.exit_code == 4, output(never)
+    assert ("soak: UAT's audit log has no apply of accounts HPT-PROP-RATES, and no drift run "
+            "of uat is recorded there") in never.stdout
+    assert "if UAT already holds it, record it (`ttconfig drift -e uat --record`)" in never.stdout
+
+    drift = ttconfig("drift", "-e", "uat", "--record", *target)
+    assert drift.exit_code == 2, output(drift)  # (UAT's demo YAML is ahead of UAT live)
+    recorded = [line for line in drift.stderr.splitlines() if line.startswith("Recorded")]
+    assert len(recorded) == 1, drift.stderr
+    assert "for the promotion gate's soak" in recorded[0]
+    time.sleep(2)
+
+    soaked = ttconfig("gate", "-e", "prod", *target).stdout
+    held = [line for line in soaked.splitlines() if "soak:" in line]
+    assert held, soaked  # (what UAT live lacks cannot have soaked there)
+    assert all(line.endswith("and UAT live does not hold it: cannot tell it has soaked "
+                             "0.0005 h in UAT; apply it in UAT (`ttconfig apply -e uat`) or, "
+                             "if UAT already holds it, record it (`ttconfig drift -e uat "
+                             "--record`), and re-run the gate 0.0005 h later; or mark the PR "
+                             "as a hotfix") for line in held), soaked
+    assert "HPT-PROP-RATES, and" not in soaked
+    again = ttconfig("drift", "-e", "uat", *target)  # (a desk's run: not recorded)
+    assert "Recorded" not in again.stderr
+    log = ttconfig("audit", "log", "-e", "uat", "--sandbox")
+    runs = [line for line in log.stdout.splitlines() if "drift run:" in line]
+    assert len(runs) == 1, output(log)
+    assert re.search(r"drift run: \d+ objects seen, \d+ new or changed, 0 gone$", runs[0])
+
+
+def test_a_drift_run_that_cannot_record_still_reports_and_says_why(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """Recording is drift's by-product: an audit log that does not verify gets nothing
+    appended, and the drift report and its exit code are as without --record."""
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    first = ttconfig("drift", "--record", *target)
+    assert first.exit_code == 2, output(first)
+    log = demo / ".ttconfig/sandbox/audit/ext_uat_cert.harbor-point-trading.jsonl"
+    log.write_text(log.read_text().replace('"count":', '"count":1', 1))  # an edited record
+    edited = log.read_text()
+    drift = ttconfig("drift", "--record", *target)
+    assert drift.exit_code == 2, output(drift)
+    assert drift.stdout == first.stdout
+    assert ("Warning: Recorded nothing for the promotion gate's soak: "
+            f"{log.relative_to(demo)}:1: the audit log's chain is broken") in drift.stderr
+    assert log.read_text() == edited

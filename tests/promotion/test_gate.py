@@ -11,6 +11,7 @@ from ttconfig.core.state import Key
 from ttconfig.models.environment import Promotion
 from ttconfig.models.kinds import Kind
 from ttconfig.promotion.gate import applied_times, evaluate_gate, excluded, source_key
+from ttconfig.promotion.soak import Observations, SoakEvidence
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ROW = ("limits", "products", "CME CL future", "max_order_qty")
@@ -31,10 +32,11 @@ def promotion(**data: Any) -> Promotion:
 
 def gate(prod: Plan, *, promoted: Plan | None = None, keys: dict[str, set[str]] | None = None,
          pending: Plan | None = None, applied: dict[tuple[str, str], datetime] | None = None,
-         rules: Promotion | None = None, hotfix: bool = False) -> list[tuple[str, str]]:
+         evidence: SoakEvidence | None = None, rules: Promotion | None = None,
+         hotfix: bool = False) -> list[tuple[str, str]]:
     verdict = evaluate_gate(prod, promoted or plan(), keys or {"accounts": {"hpt-arb"}},
-                            pending or plan(), applied or {}, rules or promotion(), NOW,
-                            hotfix=hotfix)
+                            pending or plan(), evidence or SoakEvidence(applied or {}),
+                            rules or promotion(), NOW, hotfix=hotfix)
     return [(r.rule, r.message) for r in (verdict.waived if hotfix else verdict.reasons)]
 
 
@@ -94,7 +96,8 @@ def test_name_mappings_read_backwards() -> None:
 
 def test_a_hotfix_refuses_nothing_but_reports_what_skipped_uat() -> None:
     prod = plan(limit("HPT-NEW", ABSENT, 50))
-    verdict = evaluate_gate(prod, plan(), {}, plan(), {}, promotion(), NOW, hotfix=True)
+    verdict = evaluate_gate(prod, plan(), {}, plan(), SoakEvidence(), promotion(), NOW,
+                            hotfix=True)
     assert not verdict.refused
     assert [r.rule for r in verdict.waived] == ["not in UAT"]
 
@@ -140,5 +143,24 @@ def test_every_refusal_ends_with_what_would_satisfy_it() -> None:
     assert len(reasons) == 5
     for rule, message in reasons:
         assert any(remedy in message for remedy in remedies), (rule, message)
-    assert reasons[0][1].endswith("apply it in UAT (`ttconfig apply -e uat`) and re-run the "
-                                  "gate 24 h later, or mark the PR as a hotfix")
+    assert reasons[0][1].endswith(
+        "apply it in UAT (`ttconfig apply -e uat`) or, if UAT already holds it, record it "
+        "(`ttconfig drift -e uat --record`), and re-run the gate 24 h later; or mark the PR as a "
+        "hotfix")
+
+
+def test_an_object_drift_saw_unchanged_for_the_soak_passes_without_an_apply() -> None:
+    """UAT has held HPT-ARB since before any apply: drift's records are the evidence."""
+    rules = promotion(soak_hours=24)
+    seen = {("accounts", "hpt-arb"): ("HPT-ARB", "f" * 16)}
+    records = [{"event": "observed", "time": (NOW - timedelta(hours=h)).isoformat(),
+                "objects": {"accounts": {"HPT-ARB": "f" * 16}} if h == 30 else {}}
+               for h in (30, 6)]
+    old = SoakEvidence({}, Observations.of(records), seen)
+    assert gate(plan(limit("HPT-ARB", 100, 50)), evidence=old, rules=rules) == []
+    young = SoakEvidence({}, Observations.of(records[1:] and [
+        {**records[0], "time": (NOW - timedelta(hours=6)).isoformat()}]), seen)
+    (reason,) = gate(plan(limit("HPT-ARB", 100, 50)), evidence=young, rules=rules)
+    assert reason == ("soak", "accounts HPT-ARB is unchanged in UAT since the drift run of "
+                      "2026-11-21T06:00+00:00, the first to see it; the 24 h soak ends "
+                      "2026-11-22T06:00+00:00: re-run the gate then, or mark the PR as a hotfix")

@@ -10,6 +10,7 @@ import pytest
 
 from ttconfig.core.changes import ABSENT
 from ttconfig.core.diff import diff
+from ttconfig.core.digest import fingerprint
 from ttconfig.core.plan import build_plan
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
@@ -18,7 +19,6 @@ from ttconfig.safety.fingerprint import (
     Objects,
     Row,
     Touched,
-    fingerprint,
     project,
     three_way,
     touched,

@@ -268,22 +268,34 @@ def unlock(environment: str, lock_id: str, environments_dir: Path, layout: Layou
 @options.ENVIRONMENTS_DIR
 @options.FORMAT
 @options.layout
+@click.option("--record", is_flag=True,
+              help="Append what this run saw to the audit log: the promotion gate's soak "
+              "evidence (the drift workflow records; a desk's run need not).")
 def drift(environment: str, connection: ConnectionOptions, environments_dir: Path,
-          output_format: str, layout: Layout) -> int:
+          output_format: str, layout: Layout, record: bool) -> int:
     """Report live changes made outside ttconfig; exit 2 when there are any.
 
     Severity is the direction of the live change: a live loosening is high, a live
     tightening medium, anything else low. Run it on main, where the YAML is what was applied.
+    With --record, the run appends a fingerprint of what it saw to the audit log (only what
+    changed since the records before it): the gate counts an object unchanged across
+    recorded runs as soaked, with no apply needed.
 
     \b
     Examples:
       ttconfig drift -e prod
       ttconfig drift -e prod --format markdown > drift.md
+      ttconfig drift -e uat --record       # (the soak evidence for prod's gate)
     """
     drifted = drift_environment(environments_dir / environment, environment,
-                                options.reach(connection, terminal.reading))
+                                options.reach(connection, terminal.reading),
+                                layout if record else None)
     report = drifted.report
     show(DRIFT_RENDERERS[Format(output_format)](report), colour=terminal.colour())
+    if drifted.recorded is not None and drifted.recorded.problem is not None:
+        click.echo(f"Warning: {drifted.recorded.describe()}", err=True)
+    elif drifted.recorded is not None:
+        terminal.note(drifted.recorded.describe())
     _say_notes(layout.of(sandbox=connection.sandbox).audit_file(drifted.config, environment),
                {(item.kind, fold(item.key)) for item in report.items}, reverts=False)
     return 0 if report.empty else 2

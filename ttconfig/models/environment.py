@@ -205,8 +205,9 @@ class Promotion(Model):
     exclude: list[Exclusion] = Field(default_factory=list)
     names: list[NameMapping] = Field(default_factory=list)
     soak_hours: float = Field(default=0, ge=0)
-    """How long a change must have been applied in the source environment (from its audit
-    log) before the gate lets it into this one."""
+    """How long the source environment must have held a change before the gate lets it into
+    this one: since its last apply there, or since the first drift run that saw it as it is
+    (both from the source's audit log)."""
 
 
 class WireProfile(Model):

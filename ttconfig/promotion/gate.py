@@ -5,8 +5,9 @@
 * changes something UAT's desired state does not also say (it skipped UAT) — unless the
   change is environment-specific (excluded in `promotion:`) or the PR is a hotfix;
 * touches objects UAT live does not match yet (the change was never applied in UAT);
-* carries a change applied in UAT less than `promotion.soak_hours` ago (from UAT's audit
-  log), or never recorded there at all.
+* carries a change UAT has held for less than `promotion.soak_hours`, or for a time nothing
+  tells: UAT's audit log dates it by its last apply or by the drift runs that saw UAT
+  hold it (`promotion.soak`).
 
 Pure: the caller reads the plans, the promotion and the audit log and passes them in.
 """
@@ -25,6 +26,7 @@ from ttconfig.models import DECLARED, Firm
 from ttconfig.models.checks import fold
 from ttconfig.models.environment import Promotion
 from ttconfig.promotion.rules import Rules
+from ttconfig.promotion.soak import SoakEvidence
 
 
 @dataclass(frozen=True)
@@ -67,14 +69,14 @@ def _index(changes: Iterable[Change]) -> dict[tuple[str, str], Change]:
 
 
 def evaluate_gate(prod: Plan, promoted: Plan, source_keys: Mapping[str, set[str]],
-                  source_pending: Plan, applied: Mapping[tuple[str, str], datetime],
+                  source_pending: Plan, evidence: SoakEvidence,
                   promotion: Promotion, now: datetime, *, hotfix: bool) -> GateVerdict:
     """Judge `prod` (prod desired vs prod live) against UAT.
 
     `promoted`: what promotion would change in prod's YAML (UAT desired vs prod desired);
     `source_keys`: folded keys per kind in UAT's desired state; `source_pending`: UAT
-    desired vs UAT live; `applied`: (kind, folded key) → when UAT's audit log last recorded
-    an applied write to it.
+    desired vs UAT live; `evidence`: since when UAT has held each object (its audit log's
+    applies and drift runs, and UAT live now).
     """
     rules = Rules(promotion)
     differs = _index(promoted.changes)
@@ -94,7 +96,7 @@ def evaluate_gate(prod: Plan, promoted: Plan, source_keys: Mapping[str, set[str]
         if (change.kind, fold(uat_key)) in pending:
             reasons.append(Reason("not applied in UAT", f"{change.kind} {uat_key} differs "
                                   "between UAT's YAML and UAT live: apply it in UAT first"))
-        reasons += _soak(change.kind, uat_key, applied, promotion, now)
+        reasons += _soak(change.kind, uat_key, evidence, promotion, now)
     if hotfix:
         return GateVerdict((), tuple(reasons), checked)
     return GateVerdict(tuple(reasons), (), checked)
@@ -123,22 +125,23 @@ def _unpromoted(change: Change, uat_key: str, fields: list[Any],
                    "the PR as a hotfix") for f in fields if f.path in paths]
 
 
-def _soak(kind: str, uat_key: str, applied: Mapping[tuple[str, str], datetime],
-          promotion: Promotion, now: datetime) -> list[Reason]:
+def _soak(kind: str, uat_key: str, evidence: SoakEvidence, promotion: Promotion,
+          now: datetime) -> list[Reason]:
     if not promotion.soak_hours:
         return []
-    soak = timedelta(hours=promotion.soak_hours)
-    when = applied.get((kind, fold(uat_key)))
-    if when is None:
-        return [Reason("soak", f"UAT's audit log has no apply of {kind} {uat_key}: cannot "
-                       f"tell it has soaked {promotion.soak_hours:g} h in UAT; apply it in "
-                       f"UAT (`ttconfig apply -e uat`) and re-run the gate "
-                       f"{promotion.soak_hours:g} h later, or mark the PR as a hotfix")]
-    if now - when < soak:
-        return [Reason("soak", f"{kind} {uat_key} was applied in UAT at "
-                       f"{when.isoformat(timespec='minutes')}; the {promotion.soak_hours:g} h "
-                       f"soak ends {(when + soak).isoformat(timespec='minutes')}: re-run the "
-                       "gate then, or mark the PR as a hotfix")]
+    hours = f"{promotion.soak_hours:g} h"
+    held = evidence.held(kind, uat_key)
+    if held.since is None:
+        source = promotion.source
+        return [Reason("soak", f"{held.how}: cannot tell it has soaked {hours} in UAT; "
+                       f"apply it in UAT (`ttconfig apply -e {source}`) or, if UAT already "
+                       f"holds it, record it (`ttconfig drift -e {source} --record`), and "
+                       f"re-run the gate {hours} later; or mark the PR as a hotfix")]
+    ends = held.since + timedelta(hours=promotion.soak_hours)
+    if now < ends:
+        return [Reason("soak", f"{kind} {uat_key} {held.how}; the {hours} soak ends "
+                       f"{ends.isoformat(timespec='minutes')}: re-run the gate then, or mark "
+                       "the PR as a hotfix")]
     return []
 
 

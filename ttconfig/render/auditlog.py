@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ttconfig.promotion.soak import OBSERVED
 from ttconfig.render.styled import plural
 from ttconfig.runs.auditlog import Entry, EnvironmentLog
 
@@ -24,6 +25,10 @@ def _chain(log: EnvironmentLog) -> str:
 
 def _headline(entry: Entry) -> str:
     when = entry.time.replace("T", " ")[:19]
+    if entry.event == OBSERVED:
+        seen = entry.details
+        return (f"{when}  {entry.actor}  drift run: {plural(seen['seen'], 'object')} seen, "
+                f"{seen['changed']} new or changed, {seen['gone']} gone")
     if entry.event != "apply":
         said = ", ".join(f"{k} {v}" for k, v in entry.details.items() if v not in (None, "", []))
         return f"{when}  {entry.actor}  {entry.event}" + (f": {said}" if said else "")

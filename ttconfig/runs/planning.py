@@ -45,9 +45,11 @@ from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.promotion.gate import GateVerdict, applied_times, declared_keys, evaluate_gate
 from ttconfig.promotion.promote import Promoted, prod_is_ahead
 from ttconfig.promotion.promote import promote as promote_firm
+from ttconfig.promotion.soak import Observations, SoakEvidence, observe
 from ttconfig.runs.audit import verified_records
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
 from ttconfig.runs.history import last_promotion
+from ttconfig.runs.observed import Recorded, record_observed
 from ttconfig.runs.paths import Layout
 from ttconfig.safety.drift import Drift, Over, drift_of
 from ttconfig.safety.policy import Facts, Finding, Overrides, Verdict, admin_losses, evaluate
@@ -386,16 +388,28 @@ class Drifted:
 
     report: Drift
     config: EnvironmentConfig
+    recorded: Recorded | None = None
+    """The soak evidence the run appended to the audit log (None: asked not to)."""
 
 
-def drift_environment(folder: Path, environment: str, reach: Reach) -> Drifted:
-    """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards)."""
+def drift_environment(folder: Path, environment: str, reach: Reach,
+                      layout: Layout | None = None) -> Drifted:
+    """`ttconfig drift`: what live TT changed away from the YAML (the plan read backwards).
+
+    With a `layout`, the run also records what it saw in the environment's audit log: the
+    evidence the gate's soak reads for objects no apply dates (`runs.observed`)."""
     firm = load_firm(folder, siblings=True)
     planned, over = reach.drift(firm, environment)
     notes = tuple(f"{note.rule}: {note.message}" for note in planned.notices)
+    recorded = None
+    if layout is not None:
+        path = layout.of(sandbox=reach.options.sandbox).audit_file(firm.environment,
+                                                                   environment)
+        recorded = record_observed(path, firm.environment, environment,
+                                   planned.live_models, reach.options.where)
     return Drifted(replace(drift_of(planned.plan), notices=notes,
                            unmanaged=planned.plan.unmanaged, over_limits=over),
-                   firm.environment)
+                   firm.environment, recorded)
 
 
 @dataclass(frozen=True)
@@ -414,20 +428,23 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
 
     The source's audit log (default: the one of the TT environment and company the source
     folder claims, in `.ttconfig/audit/`; a gate run against the sandbox reads the
-    sandbox's) says when each change was applied there; it counts only if its chain holds.
+    sandbox's) says when each change was applied there, and since when its drift runs saw
+    UAT hold it; it counts only if its chain holds.
     """
     target_firm = load_firm(environments_dir / environment, siblings=True)
     promotion = target_firm.environment.promotion
     source_firm = load_firm(environments_dir / promotion.source, siblings=True)
     default = Layout().of(sandbox=reach.options.sandbox).audit_file(source_firm.environment,
                                                                     promotion.source)
-    applied = applied_times(verified_records(source_audit or default, evidence=True))
+    records = verified_records(source_audit or default, evidence=True)
     reach = replace(reach, exposure=False)  # (the gate judges YAML history, not positions)
     target_plan = reach.plan(target_firm, environment).plan
-    source_plan = reach.plan(source_firm, promotion.source).plan
+    source = reach.plan(source_firm, promotion.source)
+    evidence = SoakEvidence(applied_times(records), Observations.of(records),
+                            observe(source.live_models), promotion.source)
     verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,
-                            declared_keys(source_firm), source_plan, applied, promotion, now(),
-                            hotfix=hotfix)
+                            declared_keys(source_firm), source.plan, evidence, promotion,
+                            now(), hotfix=hotfix)
     return Gated(verdict, environment, promotion.source, hotfix)
 
 

@@ -10,34 +10,20 @@ Pure: models in, JSON-able values out.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ttconfig.core.changes import ABSENT, FieldChange
 from ttconfig.core.diff import ROW_LISTS, compare, declared_links, row_name, shown_key
+from ttconfig.core.digest import ABSENT_TEXT, fingerprint, plain
 from ttconfig.core.plan import Plan
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.kinds import REGISTRY
 
-ABSENT_TEXT = "(absent)"
 LINK_LISTS: dict[str, str] = {spec.kind: spec.links.field for spec in REGISTRY.values()
               if spec.links is not None}
-
-
-def plain(value: Any) -> Any:
-    """JSON-able, with ABSENT spelt as in plan files (a file read back compares equal)."""
-    return json.loads(json.dumps(value, default=lambda v: ABSENT_TEXT if v is ABSENT else str(v)))
-
-
-def fingerprint(value: Any) -> str:
-    canonical = json.dumps(plain(value), sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class Touched:
