@@ -1,20 +1,23 @@
 """ttconfig as a dependency of a firm's own repository ([K] 6): the GitHub Action at the
-root, the pre-commit hook, and the example firm repository that uses both."""
+root, the reusable workflows (.github/workflows/, tests/test_workflows.py runs their steps),
+the pre-commit hook, and the example firm repository that uses them."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from tests.cli.harness import TTConfig
-from tests.test_workflows import actionlint
+from tests.test_workflows import REUSABLE, WORKFLOWS, actionlint, call_inputs, load, triggers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "firm-repo"
@@ -30,6 +33,111 @@ def test_the_example_firm_repositorys_workflows_pass_actionlint() -> None:
         "*.yml")]
     assert files
     result = lint(EXAMPLE, *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def example_calls() -> list[tuple[str, str, dict[str, Any]]]:
+    """(example workflow, reusable workflow it calls, the calling job) for every job of the
+    example firm repository that calls one of ttconfig's workflows."""
+    calls = []
+    for path in sorted((EXAMPLE / ".github" / "workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for job in workflow["jobs"].values():
+            if "/.github/workflows/" in str(job.get("uses", "")):
+                calls.append((path.name, str(job["uses"]), job))
+    return calls
+
+
+def test_the_example_calls_each_reusable_workflow_at_one_pinned_version() -> None:
+    """plan, apply, drift and promote, each at a tag, with ttconfig-ref that same tag and
+    ttconfig-repository the repository the workflow comes from: one version of both."""
+    called = []
+    for example, uses, job in example_calls():
+        pinned = re.fullmatch(r"(your-org/ttconfig)/\.github/workflows/(\w+)\.yml@(v[\d.]+)", uses)
+        assert pinned is not None, f"{example}: {uses}"
+        repository, name, ref = pinned.groups()
+        called.append(name)
+        assert job["with"]["ttconfig-ref"] == ref, example
+        assert job["with"]["ttconfig-repository"] == repository, example
+        assert job["secrets"] == "inherit", f"{example}: the TT secrets are looked up by name"
+    assert sorted(called) == sorted(REUSABLE)
+
+
+def test_the_examples_give_only_inputs_the_workflows_declare() -> None:
+    """actionlint cannot read a remote reusable workflow: the example's calls are checked
+    against the workflows of this repository, the ones a tag of it would hold. Every `with:`
+    key is a declared input (its value a string, as declared), every required one given."""
+    for example, uses, job in example_calls():
+        name = uses.split("/.github/workflows/")[1].split(".yml@")[0]
+        declared = call_inputs(name)
+        given = job.get("with", {})
+        assert set(given) <= set(declared), f"{example}: {set(given) - set(declared)}"
+        required = {key for key, spec in declared.items() if spec.get("required")}
+        assert required <= set(given), f"{example}: {required - set(given)}"
+        for key, value in given.items():
+            assert isinstance(value, str), f"{example}: {key} is not a string"
+            if key in {"environments", "promotions"}:
+                assert json.loads(value), f"{example}: {key} is not JSON"
+
+
+def test_the_example_triggers_are_the_workflows_own() -> None:
+    """The firm's caller runs on what ttconfig's workflow runs on itself here."""
+    for example, uses, _ in example_calls():
+        name = uses.split("/.github/workflows/")[1].split(".yml@")[0]
+        workflow = yaml.safe_load((EXAMPLE / ".github" / "workflows" / example).read_text())
+        own = {key: value for key, value in triggers(load(name)).items() if key != "workflow_call"}
+        assert set(triggers(workflow)) == set(own), example
+        for key in ("push", "pull_request", "workflow_run"):
+            if key in own:
+                assert triggers(workflow)[key] == own[key], f"{example}: {key}"
+
+
+def test_actionlint_checks_a_local_call_against_the_workflows_inputs(tmp_path: Path) -> None:
+    """A copy of plan.yml called as `./.github/workflows/plan.yml`, as a firm's workflow
+    calls it: actionlint checks the call against the declared inputs (and refuses one the
+    workflow does not have)."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=60)
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    shutil.copy(WORKFLOWS / "plan.yml", workflows / "plan.yml")
+    call = ("name: t\non: pull_request\npermissions: {}\njobs:\n  plan:\n"
+            "    permissions: {contents: read, pull-requests: write}\n"
+            "    uses: ./.github/workflows/plan.yml\n    with:\n"
+            "      ttconfig-repository: your-org/ttconfig\n      {input}: v0.1.0\n"
+            "    secrets: inherit\n")
+    (workflows / "good.yml").write_text(call.replace("{input}", "ttconfig-ref"))
+    good = lint(tmp_path, ".github/workflows/good.yml", ".github/workflows/plan.yml")
+    assert good.returncode == 0, good.stdout + good.stderr
+    (workflows / "bad.yml").write_text(call.replace("{input}", "ttconfig-rev"))
+    refused = lint(tmp_path, ".github/workflows/bad.yml")
+    assert refused.returncode != 0
+    assert 'input "ttconfig-rev" is not defined' in refused.stdout
+    # … and the permissions its jobs ask for, which the calling job must grant.
+    (workflows / "bad.yml").write_text(call.replace("{input}", "ttconfig-ref").replace(
+        ", pull-requests: write", ""))
+    refused = lint(tmp_path, ".github/workflows/bad.yml")
+    assert refused.returncode != 0
+    assert '"pull-requests: write"' in refused.stdout
+
+
+def test_the_examples_calls_pass_actionlint_against_this_repositorys_workflows(
+        tmp_path: Path) -> None:
+    """The example's callers, their remote `uses:` made local to copies of this repository's
+    workflows: actionlint then checks each call's inputs and permissions for real."""
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=60)
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    for name in REUSABLE:
+        shutil.copy(WORKFLOWS / f"{name}.yml", workflows / f"ttconfig-{name}.yml")
+    callers = []
+    for example, uses, _ in example_calls():
+        name = uses.split("/.github/workflows/")[1].split(".yml@")[0]
+        text = (EXAMPLE / ".github" / "workflows" / example).read_text(encoding="utf-8")
+        assert text.count(uses) == 1
+        local = f"./.github/workflows/ttconfig-{name}.yml"
+        (workflows / example).write_text(text.replace(uses, local))
+        callers.append(f".github/workflows/{example}")
+    result = lint(tmp_path, *callers)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

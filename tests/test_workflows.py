@@ -5,6 +5,10 @@ reading each workflow and by running its steps: the shell steps under bash as Gi
 them (`bash --noprofile --norc -eo pipefail`) with a stand-in `ttconfig` that exits with
 the code under test, and the github-script steps under node with a recording stand-in for
 GitHub's API.
+
+plan, apply, drift and promote are also reusable (`workflow_call`): a firm's repository calls
+them at a pinned ref of ttconfig (examples/firm-repo/; tests/test_dependency.py checks its
+calls against the inputs declared here).
 """
 
 from __future__ import annotations
@@ -23,9 +27,15 @@ from typing import Any
 import pytest
 import yaml
 
+from ttconfig.runs.connection import credential_variables
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 NAMES = ("apply", "ci", "drift", "nightly", "plan", "promote")
+REUSABLE = ("apply", "drift", "plan", "promote")
+"""The workflows a firm's repository calls (`workflow_call`)."""
+DEFAULT_PROMOTIONS = '{"prod":"uat"}'
+"""`promotions` when the caller gives none, and in this repository's own runs."""
 PINNED = {"actions/checkout": "v5", "actions/setup-python": "v6",
           "actions/upload-artifact": "v6", "actions/download-artifact": "v7",
           "actions/github-script": "v8"}
@@ -60,6 +70,20 @@ def steps(job: Job) -> list[Step]:
     value = job.get("steps", [])
     assert isinstance(value, list)
     return value
+
+
+def call_inputs(name: str) -> dict[str, dict[str, Any]]:
+    """The inputs a reusable workflow declares (`on.workflow_call.inputs`)."""
+    call = triggers(load(name))["workflow_call"]
+    assert isinstance(call, dict)
+    inputs = call.get("inputs", {})
+    assert isinstance(inputs, dict)
+    return inputs
+
+
+def install_steps() -> list[tuple[str, str, Step]]:
+    return [(name, job_id, step) for name, job_id, step in every_step()
+            if name in REUSABLE and step.get("name") == "Install ttconfig"]
 
 
 def every_step() -> Iterator[tuple[str, str, Step]]:
@@ -137,10 +161,42 @@ def test_secrets_reach_steps_only_through_env() -> None:
 
 
 def test_credentials_come_from_secrets_of_the_same_name() -> None:
+    """No step names a TT credential: each job's step "TT credentials" looks the secrets up
+    by the variable names the step "Name the TT credentials" computed, and hands each value
+    on under the name it was looked up by (the steps themselves run below)."""
+    looked_up = 0
     for name, job_id, step in every_step():
-        for variable, value in step.get("env", {}).items():
-            if re.fullmatch(r"TT_(UAT|PROD)_APP_(KEY|SECRET)", variable):
-                assert f"secrets.{variable}" in str(value), f"{name}.yml {job_id}: {variable}"
+        env = {str(k): str(v) for k, v in step.get("env", {}).items()}
+        assert not [v for v in env if re.fullmatch(r"TT_\w+_APP_(KEY|SECRET)", v)], (
+            f"{name}.yml {job_id}: a TT credential named in a step")
+        if step.get("name") != "TT credentials":
+            continue
+        items = {variable[:-len("_NAME")] for variable in env if variable.endswith("_NAME")}
+        assert items >= {"KEY", "SECRET"}
+        assert set(env) == {f"{item}_{part}" for item in items for part in ("NAME", "VALUE")}
+        for item in items:
+            output = re.fullmatch(r"\$\{\{ steps\.names\.outputs\.([\w-]+) \}\}",
+                                  env[f"{item}_NAME"])
+            assert output is not None, f"{name}.yml {job_id}: {item}_NAME"
+            assert env[f"{item}_VALUE"] == f"${{{{ secrets[steps.names.outputs.{output[1]}] }}}}"
+            looked_up += 1
+    assert looked_up == 4 + 2 + 2 + 2  # plan (and its source's), drift, apply's two jobs
+
+
+def test_every_job_that_reads_tt_is_handed_its_credentials_first() -> None:
+    reads = re.compile(r"ttconfig (plan|gate|drift|apply) ")
+    jobs_reading = 0
+    for name in REUSABLE:
+        for job_id, job in jobs(load(name)).items():
+            names = [str(step.get("name", "")) for step in steps(job)]
+            reading = [i for i, step in enumerate(steps(job))
+                       if reads.search(str(step.get("run", "")) + " ")]
+            if not reading:
+                continue
+            jobs_reading += 1
+            assert names.index("Name the TT credentials") < names.index("TT credentials") < min(
+                reading), f"{name}.yml {job_id}"
+    assert jobs_reading == 4  # plan, drift, and apply's two
 
 
 def test_actions_are_pinned_to_one_major_each() -> None:
@@ -175,6 +231,228 @@ def test_nightly_runs_the_proof_suites_at_ten_times_cis_counts_on_a_new_seed() -
     assert "schedule" in triggers(workflow)
 
 
+# --- reusable: called from a firm's repository ---------------------------------------------
+
+
+ORIGINAL_TRIGGERS = {"apply": {"push"}, "drift": {"schedule", "workflow_dispatch"},
+                     "plan": {"pull_request"}, "promote": {"workflow_run", "workflow_dispatch"}}
+
+
+@pytest.mark.parametrize("name", REUSABLE)
+def test_the_reusable_workflows_are_callable_and_keep_their_own_triggers(name: str) -> None:
+    """Callable with the ttconfig version to install; this repository's own runs, with the
+    triggers they had, stay as they were (they give no inputs: the defaults below)."""
+    workflow = load(name)
+    assert set(triggers(workflow)) == ORIGINAL_TRIGGERS[name] | {"workflow_call"}
+    inputs = call_inputs(name)
+    for key in ("ttconfig-ref", "ttconfig-repository"):
+        assert inputs[key]["type"] == "string"
+        assert inputs[key]["default"] == ""
+        assert inputs[key]["description"]
+    for key, spec in inputs.items():
+        assert spec["type"] == "string", f"{name}.yml {key}"
+        assert not spec.get("required", False), f"{name}.yml {key}: required"
+    assert workflow["env"]["TTCONFIG_REF"] == "${{ inputs.ttconfig-ref }}"
+    assert workflow["env"]["TTCONFIG_REPOSITORY"] == "${{ inputs.ttconfig-repository }}"
+    if "promotions" in inputs:
+        # The input's default and the fallback of runs with no inputs are the same.
+        assert inputs["promotions"]["default"] == DEFAULT_PROMOTIONS
+        text = (WORKFLOWS / f"{name}.yml").read_text(encoding="utf-8")
+        fallbacks = re.findall(r"inputs\.promotions \|\| '([^']*)'", text)
+        assert set(fallbacks) == {DEFAULT_PROMOTIONS}
+    if "environments" in inputs and inputs["environments"]["default"]:
+        text = (WORKFLOWS / f"{name}.yml").read_text(encoding="utf-8")
+        fallbacks = re.findall(r"inputs\.environments \|\| '([^']*)'", text)
+        assert set(fallbacks) == {inputs["environments"]["default"]}
+
+
+def test_every_job_installs_ttconfig_with_the_same_step() -> None:
+    """One install script for every job that runs ttconfig (the test below runs it), fed
+    only through the workflow's environment."""
+    found = install_steps()
+    command = re.compile(r"(^|\s)ttconfig (plan|gate|drift|apply|validate|audit|promote|approve) ")
+    jobs_running = {(name, job_id) for name, job_id, step in every_step()
+                    if name in REUSABLE and command.search(str(step.get("run", "")))}
+    assert {(name, job_id) for name, job_id, _ in found} == jobs_running
+    assert len(jobs_running) == 5  # plan, drift, apply's two, promote
+    assert len({str(step["run"]) for _, _, step in found}) == 1
+    assert all("env" not in step for _, _, step in found)
+
+
+def run_install(tmp_path: Path, ref: str, repository: str, checkout_is_ttconfig: bool = False,
+                ) -> tuple[subprocess.CompletedProcess[str], list[str] | None]:
+    """The install step under bash, with a stand-in `python` that records its arguments."""
+    (_, _, step), *_ = install_steps()
+    work = tmp_path / "work"
+    work.mkdir()
+    if checkout_is_ttconfig:
+        (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    stand_in = tmp_path / "bin" / "python"
+    stand_in.parent.mkdir()
+    stand_in.write_text('#!/bin/bash\nprintf \'%s\\n\' "$@" > "$ARGS"\n')
+    stand_in.chmod(0o755)
+    args = tmp_path / "args"
+    environ = {"PATH": f"{stand_in.parent}{os.pathsep}{os.environ['PATH']}",
+               "HOME": str(tmp_path), "ARGS": str(args),
+               "GITHUB_SERVER_URL": "https://github.com",
+               "TTCONFIG_REF": ref, "TTCONFIG_REPOSITORY": repository}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                             str(step["run"])], cwd=work, env=environ, capture_output=True,
+                            text=True, timeout=60, check=False)
+    return result, args.read_text().splitlines() if args.exists() else None
+
+
+@pytest.mark.parametrize(("ref", "url"), [
+    ("v0.1.0", "git+https://github.com/your-org/ttconfig@v0.1.0"),
+    ("release/1.2", "git+https://github.com/your-org/ttconfig@release/1.2"),
+    ("0123456789abcdef0123456789abcdef01234567",
+     "git+https://github.com/your-org/ttconfig@0123456789abcdef0123456789abcdef01234567")])
+def test_a_caller_gets_ttconfig_at_the_ref_it_pins(tmp_path: Path, ref: str, url: str) -> None:
+    """Called from a firm's repository the checkout is the firm's YAML: ttconfig comes from
+    its repository at the ref, by pip."""
+    result, args = run_install(tmp_path, ref, "your-org/ttconfig")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert args == ["-m", "pip", "install", url]
+
+
+def test_this_repository_installs_its_checkout(tmp_path: Path) -> None:
+    result, args = run_install(tmp_path, "", "", checkout_is_ttconfig=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert args == ["-m", "pip", "install", "-e", "."]
+
+
+def test_a_caller_that_pins_no_ttconfig_is_told_so(tmp_path: Path) -> None:
+    result, args = run_install(tmp_path, "", "")
+    assert result.returncode == 1
+    assert args is None
+    assert "::error title=ttconfig-ref::" in result.stdout
+    assert "ttconfig-ref" in result.stdout.split("::", 2)[2]
+
+
+@pytest.mark.parametrize(("ref", "repository", "refused"), [
+    ("v1$(touch pwned)", "your-org/ttconfig", "ttconfig-ref"),
+    ("v1;touch pwned", "your-org/ttconfig", "ttconfig-ref"),
+    ("`touch pwned`", "your-org/ttconfig", "ttconfig-ref"),
+    ("--index-url=https://evil.example", "your-org/ttconfig", "ttconfig-ref"),
+    ("v1#egg=other", "your-org/ttconfig", "ttconfig-ref"),
+    ("../../x", "your-org/ttconfig", "ttconfig-ref"),
+    ("", "your-org/ttconfig", "ttconfig-ref"),
+    ("v0.1.0", "your-org/ttconfig$(touch pwned)", "ttconfig-repository"),
+    ("v0.1.0", "evil.example/x/y", "ttconfig-repository"),
+    ("v0.1.0", "", "ttconfig-repository")])
+def test_a_ref_is_never_evaluated_and_must_look_like_one(
+        tmp_path: Path, ref: str, repository: str, refused: str) -> None:
+    result, args = run_install(tmp_path, ref, repository)
+    assert result.returncode == 1
+    assert args is None  # pip never ran
+    assert f"::error title={refused}::" in result.stdout
+    assert not list(tmp_path.rglob("pwned"))
+
+
+CREDENTIAL_NAMES = ["uat", "prod", "meridian-uat", "Desk_2--prod", "-edge-"]
+
+
+@pytest.mark.parametrize("env", CREDENTIAL_NAMES)
+def test_the_credentials_are_named_as_ttconfig_reads_them(tmp_path: Path, env: str) -> None:
+    """The names the workflows compute are ttconfig's own (credential_variables), for any
+    environment folder: meridian-uat → TT_MERIDIAN_UAT_APP_KEY (no secret name holds a -)."""
+    named_steps = [step for name, _, step in every_step() if step.get("name")
+                   == "Name the TT credentials"]
+    assert len(named_steps) == 4
+    assert len({str(step["run"]) for step in named_steps}) == 1
+    result, outputs = run_step(named_steps[0], tmp_path, {"TT_ENV": env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    key, secret = credential_variables(env)
+    assert (outputs["key"], outputs["secret"]) == (key, secret)
+    assert outputs["variables"].split() == [key, secret]
+    assert outputs["source"] == ""
+    assert "source-key" not in outputs
+    result, outputs = run_step(named_steps[0], tmp_path, {"TT_ENV": "prod",
+                                                          "PROMOTION_SOURCE": env})
+    assert (outputs["source"], outputs["source-key"], outputs["source-secret"]) == (
+        env, key, secret)
+    assert outputs["variables"].split() == [*credential_variables("prod"), key, secret]
+
+
+@pytest.mark.parametrize(("env", "source"), [("uat$(touch pwned)", ""), ("prod", "../uat"),
+                                             ("", "")])
+def test_a_name_that_is_no_folders_is_refused(tmp_path: Path, env: str, source: str) -> None:
+    (_, _, step), *_ = [s for s in every_step() if s[2].get("name") == "Name the TT credentials"]
+    result, outputs = run_step(step, tmp_path, {"TT_ENV": env, "PROMOTION_SOURCE": source})
+    assert result.returncode == 1
+    assert "::error title=ttconfig credentials::" in result.stdout
+    assert outputs == {}
+    assert not (tmp_path / "pwned").exists()
+
+
+def credentials_step() -> Step:
+    found = [step for name, _, step in every_step() if step.get("name") == "TT credentials"]
+    assert len({str(step["run"]) for step in found}) == 1
+    return named(plan_job(), "TT credentials")
+
+
+def test_the_credentials_reach_the_job_masked_and_under_ttconfigs_names(tmp_path: Path) -> None:
+    """For meridian-prod, promoted from meridian-uat: exactly its two secrets and its
+    source's land in $GITHUB_ENV, each masked first, and no value is ever printed but in
+    its ::add-mask:: command (whitespace around a value, a copy-paste's, is dropped)."""
+    values = {"TT_MERIDIAN_PROD_APP_KEY": "prod-key-9f2c", "TT_MERIDIAN_PROD_APP_SECRET":
+              "prod-secret-77aa\n", "TT_MERIDIAN_UAT_APP_KEY": "uat-key-31d0",
+              "TT_MERIDIAN_UAT_APP_SECRET": "uat-secret-e4b1"}
+    env = {"KEY_NAME": "TT_MERIDIAN_PROD_APP_KEY", "SECRET_NAME": "TT_MERIDIAN_PROD_APP_SECRET",
+           "SOURCE_KEY_NAME": "TT_MERIDIAN_UAT_APP_KEY",
+           "SOURCE_SECRET_NAME": "TT_MERIDIAN_UAT_APP_SECRET"}
+    env |= {item.replace("_NAME", "_VALUE"): values[name] for item, name in env.items()}
+    github_env = tmp_path / "github-env"
+    result, _ = run_step(credentials_step(), tmp_path, {**env, "GITHUB_ENV": str(github_env)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert github_env.read_text().splitlines() == [
+        f"{name}={value.strip()}" for name, value in values.items()]
+    masks = [line for line in result.stdout.splitlines() if line.startswith("::add-mask::")]
+    assert masks == [f"::add-mask::{value.strip()}" for value in values.values()]
+    unmasked = "\n".join(line for line in result.stdout.splitlines() if line not in masks)
+    for value in values.values():
+        assert value.strip() not in unmasked + result.stderr
+
+
+def test_a_job_without_its_secrets_fails_saying_which(tmp_path: Path) -> None:
+    """A missing secret (or a caller without `secrets: inherit`) is an ::error:: naming it;
+    a value with whitespace inside (it could add lines to $GITHUB_ENV) is refused; nothing
+    reaches $GITHUB_ENV."""
+    github_env = tmp_path / "github-env"
+    env = {"GITHUB_ENV": str(github_env), "KEY_NAME": "TT_MERIDIAN_UAT_APP_KEY",
+           "KEY_VALUE": "uat-key-31d0", "SECRET_NAME": "TT_MERIDIAN_UAT_APP_SECRET",
+           "SECRET_VALUE": ""}
+    result, _ = run_step(credentials_step(), tmp_path, env)
+    assert result.returncode == 1
+    assert ("::error title=ttconfig credentials::secret TT_MERIDIAN_UAT_APP_SECRET is not set"
+            in result.stdout)
+    assert "secrets: inherit" in result.stdout
+    assert not github_env.exists()
+    injected = {**env, "SECRET_VALUE": "s3cret\nLD_PRELOAD=/tmp/x.so"}
+    result, _ = run_step(credentials_step(), tmp_path, injected)
+    assert result.returncode == 1
+    assert "TT_MERIDIAN_UAT_APP_SECRET has whitespace inside it" in result.stdout
+    assert "LD_PRELOAD" not in result.stdout
+    assert not github_env.exists()
+
+
+def test_plan_plans_only_the_environments_the_caller_names(tmp_path: Path) -> None:
+    base, head = environments_repo(tmp_path)
+    step = named(jobs(load("plan"))["environments"], "Find the environment folders the PR changes")
+    assert step["env"]["ENVIRONMENTS"] == "${{ inputs.environments }}"
+    assert call_inputs("plan")["environments"]["default"] == ""  # every folder it changes
+    for wanted, planned in (('["uat"]', '["uat"]'), ('["uat", "prod"]', '["prod","uat"]'),
+                            ('["meridian-uat"]', "[]")):
+        result, outputs = run_step(step, tmp_path, {"BASE_SHA": base, "HEAD_SHA": head,
+                                                    "ENVIRONMENTS": wanted})
+        assert result.returncode == 0, result.stderr
+        assert outputs["envs"] == planned
+    result, outputs = run_step(step, tmp_path, {"BASE_SHA": base, "HEAD_SHA": head,
+                                                "ENVIRONMENTS": "uat,prod"})
+    assert result.returncode == 1
+    assert "::error title=environments::" in result.stdout
+
+
 # --- apply -------------------------------------------------------------------------------
 
 
@@ -184,48 +462,63 @@ def test_every_apply_holds_its_environment_and_is_never_cancelled() -> None:
         for job_id, job in jobs(load(name)).items():
             for step in steps(job):
                 script = str(step.get("run", ""))
-                match = re.search(r"plan-(\w+)\.json", script)
-                if "ttconfig apply" not in script or match is None:
+                if "ttconfig apply" not in script:
                     continue
                 applying += 1
+                assert '"plan-$TT_ENV.json"' in script, f"{name}.yml {job_id}"
+                assert job["env"]["TT_ENV"] == "${{ matrix.env }}"
                 concurrency = job.get("concurrency")
                 assert isinstance(concurrency, dict), f"{name}.yml {job_id}: no concurrency"
-                assert concurrency["group"] == f"ttconfig-apply-{match[1]}"
+                assert concurrency["group"] == "ttconfig-apply-${{ matrix.env }}"
                 assert concurrency["cancel-in-progress"] is False
     assert applying == 2
 
 
 def test_apply_runs_on_main_uat_first_then_prod_in_the_production_environment() -> None:
+    """`first` applies the environments nothing is promoted to, `promoted` (after them) the
+    others in the protected GitHub environment: by default uat, then prod in `production`
+    (test_apply_finds_the_reviewed_plans_and_orders_them runs the sorting)."""
     workflow = load("apply")
     assert triggers(workflow)["push"] == {"branches": ["main"], "paths": ["environments/**"]}
-    uat, prod = jobs(workflow)["uat"], jobs(workflow)["prod"]
-    assert "ttconfig apply plan-uat.json" in running(uat, "ttconfig apply")["run"]
-    assert "plan-prod.json" in running(prod, "ttconfig apply")["run"]
-    assert prod["environment"] == "production"
-    assert "environment" not in uat
-    assert "uat" in prod["needs"]
-    assert "needs.uat.result == 'success'" in prod["if"]
+    first, promoted = jobs(workflow)["first"], jobs(workflow)["promoted"]
+    assert running(first, "ttconfig apply")["run"] == 'ttconfig apply "plan-$TT_ENV.json"'
+    assert "ttconfig apply" in running(promoted, "ttconfig apply")["run"]
+    assert promoted["environment"] == "${{ inputs.production-environment || 'production' }}"
+    assert call_inputs("apply")["production-environment"]["default"] == "production"
+    assert "environment" not in first
+    assert "first" in promoted["needs"]
+    assert "needs.first.result == 'success'" in promoted["if"]
+    for job_id, job in (("first", first), ("promoted", promoted)):
+        include = job["strategy"]["matrix"]["include"]
+        assert include == f"${{{{ fromJSON(needs.reviewed.outputs.{job_id}) }}}}"
+        assert job["strategy"]["fail-fast"] is False
 
 
 def test_apply_downloads_the_plan_reviewed_on_the_merged_pr() -> None:
     workflow = load("apply")
-    find = script_of(jobs(workflow)["reviewed"], "Find the merged PR and its reviewed plans")
+    reviewed = jobs(workflow)["reviewed"]
+    find = script_of(reviewed, "Find the merged PR and its reviewed plans")
     assert "listPullRequestsAssociatedWithCommit" in find
     assert "`plan-${env}-${pr.number}-${pr.head.sha}`" in find
-    assert "'.github/workflows/plan.yml'" in find  # no other workflow's artifact is trusted
-    for env in ("uat", "prod"):
-        download = named(jobs(workflow)[env], "Download the reviewed plan")["with"]
-        assert download["run-id"] == f"${{{{ needs.reviewed.outputs.{env}-run-id }}}}"
-        assert download["name"] == f"${{{{ needs.reviewed.outputs.{env}-artifact }}}}"
+    # No other workflow's artifact is trusted: plan.yml's, or the caller's that calls it.
+    assert "run.path.split('@')[0] === process.env.PLAN_WORKFLOW" in find
+    plan_workflow = named(reviewed, "Find the merged PR and its reviewed plans")["env"][
+        "PLAN_WORKFLOW"]
+    assert plan_workflow == "${{ inputs.plan-workflow || '.github/workflows/plan.yml' }}"
+    assert call_inputs("apply")["plan-workflow"]["default"] == ".github/workflows/plan.yml"
+    for job_id in ("first", "promoted"):
+        download = named(jobs(workflow)[job_id], "Download the reviewed plan")["with"]
+        assert download["run-id"] == "${{ matrix.run-id }}"
+        assert download["name"] == "${{ matrix.artifact }}"
 
 
 def test_apply_keeps_the_audit_logs_on_the_audit_branch_even_when_apply_fails() -> None:
-    for env in ("uat", "prod"):
-        job = jobs(load("apply"))[env]
+    for job_id in ("first", "promoted"):
+        job = jobs(load("apply"))[job_id]
         names = [step.get("name") for step in steps(job)]
         fetch, restore = names.index("Fetch the audit branch"), names.index(
             "Restore and verify the audit logs")
-        assert fetch < restore < names.index(f"Apply plan-{env}.json")
+        assert fetch < restore < names.index("Apply the reviewed plan")
         assert "ttconfig audit restore" in named(job, "Restore and verify the audit logs")["run"]
         publish = named(job, "Publish the audit log to the audit branch")
         assert publish["if"] == "always()"
@@ -235,10 +528,11 @@ def test_apply_keeps_the_audit_logs_on_the_audit_branch_even_when_apply_fails() 
         assert upload["if"] == "always()"
         assert upload["with"]["path"] == ".ttconfig/audit/*.jsonl"
         assert upload["with"]["include-hidden-files"] is True  # .ttconfig is a hidden folder
+        assert upload["with"]["name"] == "audit-log-${{ matrix.env }}"
 
 
 def test_the_prod_gate_and_drift_read_the_audit_branch_never_the_prs_files() -> None:
-    fetch = named(plan_job(), "Fetch the audit branch (prod gate)")["run"]
+    fetch = named(plan_job(), "Fetch the audit branch (promotion gate)")["run"]
     assert fetch.splitlines()[0] == "rm -rf .ttconfig"
     assert "refs/remotes/origin/ttconfig-audit" in fetch
     assert "refs/remotes/origin/ttconfig-audit" in named(drift_job(), "Fetch the audit branch")[
@@ -275,21 +569,36 @@ def test_plan_records_refusals_and_changes_without_failing_the_step(tmp_path: Pa
     ("uat", "true", "plan -e uat --format markdown --detailed-exitcode --out plan-uat.json")])
 def test_the_prod_plan_file_records_the_gate_read_with_uats_key(
         tmp_path: Path, env: str, hotfix: str, expected: str) -> None:
-    step = named(plan_job(), "Plan")
-    assert step["env"]["TT_UAT_APP_KEY"] == "${{ secrets.TT_UAT_APP_KEY }}"  # the gate reads UAT
+    job = plan_job()
+    step = named(job, "Plan")
+    assert step["env"]["PROMOTION_SOURCE"] == "${{ steps.names.outputs.source }}"
     assert step["env"]["TTCONFIG_AUDIT_KEY"] == "${{ secrets.TTCONFIG_AUDIT_KEY }}"
-    run_step(step, tmp_path, {"TT_ENV": env, "HOTFIX": hotfix}, exit_code=2)
+    # prod is promoted from uat: its job is handed UAT's credentials too (the gate reads UAT).
+    names = named(job, "Name the TT credentials")
+    assert names["env"]["PROMOTION_SOURCE"] == "${{ fromJSON(env.PROMOTIONS)[matrix.env] }}"
+    source = json.loads(DEFAULT_PROMOTIONS).get(env, "")
+    _, outputs = run_step(names, tmp_path, {"TT_ENV": env, "PROMOTION_SOURCE": source})
+    expected_names = [f"TT_{env.upper()}_APP_KEY", f"TT_{env.upper()}_APP_SECRET"]
+    if env == "prod":
+        expected_names += ["TT_UAT_APP_KEY", "TT_UAT_APP_SECRET"]
+    assert outputs["variables"].split() == expected_names
+    run_step(step, tmp_path, {"TT_ENV": env, "HOTFIX": hotfix, "PROMOTION_SOURCE": source},
+             exit_code=2)
     assert (tmp_path / "calls").read_text(encoding="utf-8").strip() == expected
 
 
 @pytest.mark.parametrize(("hotfix", "expected"), [("true", "gate -e prod --hotfix"),
                                                   ("false", "gate -e prod")])
 def test_plan_runs_the_gate_for_prod(tmp_path: Path, hotfix: str, expected: str) -> None:
-    step = named(plan_job(), "Gate (prod)")
-    assert step["if"] == "matrix.env == 'prod' && steps.validate.outputs.exitcode == '0'"
+    """For every environment promoted from another: prod, by the default `promotions`."""
+    step = named(plan_job(), "Promotion gate")
+    assert step["if"] == ("steps.names.outputs.source != '' "
+                          "&& steps.validate.outputs.exitcode == '0'")
     assert step["env"]["HOTFIX"] == ("${{ contains(github.event.pull_request.labels.*.name, "
                                      "'hotfix') }}")
-    result, outputs = run_step(step, tmp_path, {"HOTFIX": hotfix}, exit_code=4)
+    assert json.loads(DEFAULT_PROMOTIONS) == {"prod": "uat"}
+    result, outputs = run_step(step, tmp_path, {"TT_ENV": "prod", "HOTFIX": hotfix},
+                               exit_code=4)
     assert result.returncode == 0, result.stderr
     assert outputs["exitcode"] == "4"
     assert (tmp_path / "calls").read_text(encoding="utf-8").strip() == expected
@@ -313,7 +622,8 @@ def test_plan_fails_the_job_on_refusals_after_the_comment(
     assert names.index("Post or update the plan comment") < names.index(fail)
     assert named(job, "Post or update the plan comment")["if"] == "${{ !cancelled() }}"
     result, _ = run_step(named(job, fail), tmp_path, {
-        "TT_ENV": env, "VALIDATE_EXIT": validate, "PLAN_EXIT": plan, "GATE_EXIT": gate})
+        "TT_ENV": env, "VALIDATE_EXIT": validate, "PLAN_EXIT": plan, "GATE_EXIT": gate,
+        "PROMOTION_SOURCE": "uat" if env == "prod" else ""})
     assert (result.returncode != 0) == fails, result.stdout
 
 
@@ -324,10 +634,12 @@ def test_plan_uploads_only_a_plan_that_may_be_applied() -> None:
                                       "-${{ github.event.pull_request.head.sha }}")
     condition = " ".join(upload["if"].split())
     assert "steps.plan.outputs.exitcode == '0' || steps.plan.outputs.exitcode == '2'" in condition
-    assert "matrix.env != 'prod' || steps.gate.outputs.exitcode == '0'" in condition
+    assert "steps.names.outputs.source == '' || steps.gate.outputs.exitcode == '0'" in condition
 
 
-def test_plan_finds_the_environments_a_pull_request_changes(tmp_path: Path) -> None:
+def environments_repo(tmp_path: Path) -> tuple[str, str]:
+    """A git repository whose second commit changes prod and uat, deletes old and touches a
+    file outside environments/: its two commits."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True,
                               text=True, env={**os.environ, "GIT_AUTHOR_NAME": "t",
@@ -347,9 +659,13 @@ def test_plan_finds_the_environments_a_pull_request_changes(tmp_path: Path) -> N
     (tmp_path / "README.md").write_text("not an environment\n")
     git("add", "-A")
     git("commit", "-q", "-m", "change")
+    return base, git("rev-parse", "HEAD")
+
+
+def test_plan_finds_the_environments_a_pull_request_changes(tmp_path: Path) -> None:
+    base, head = environments_repo(tmp_path)
     step = named(jobs(load("plan"))["environments"], "Find the environment folders the PR changes")
-    result, outputs = run_step(step, tmp_path, {"BASE_SHA": base,
-                                                "HEAD_SHA": git("rev-parse", "HEAD")})
+    result, outputs = run_step(step, tmp_path, {"BASE_SHA": base, "HEAD_SHA": head})
     assert result.returncode == 0, result.stderr
     assert outputs["envs"] == '["prod","uat"]'
 
@@ -365,7 +681,11 @@ def test_drift_runs_on_a_schedule_for_uat_and_prod() -> None:
     workflow = load("drift")
     assert "schedule" in triggers(workflow)
     assert "workflow_dispatch" in triggers(workflow)
-    assert drift_job()["strategy"]["matrix"]["env"] == ["uat", "prod"]
+    # One job per environment: the caller's `environments`, or uat and prod.
+    matrix = drift_job()["strategy"]["matrix"]["env"]
+    assert matrix == "${{ fromJSON(inputs.environments || '[\"uat\",\"prod\"]') }}"
+    assert json.loads(call_inputs("drift")["environments"]["default"]) == ["uat", "prod"]
+    assert drift_job()["concurrency"]["group"] == "ttconfig-drift-${{ matrix.env }}"
 
 
 @pytest.mark.parametrize(("code", "fails"), [(0, False), (2, False), (1, True), (3, True)])
@@ -393,16 +713,58 @@ def test_promote_follows_a_successful_apply_on_main() -> None:
     assert triggers(workflow)["workflow_run"] == {"workflows": [load("apply")["name"]],
                                                   "types": ["completed"], "branches": ["main"]}
     assert "workflow_dispatch" in triggers(workflow)
-    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
-    job = jobs(workflow)["promote"]
-    assert "github.event.workflow_run.conclusion == 'success'" in job["if"]
-    assert job["env"]["BRANCH"] == "ttconfig/promote-uat-to-prod"
+    assert workflow["permissions"] == {}
+    promotions, job = jobs(workflow)["promotions"], jobs(workflow)["promote"]
+    assert "permissions" not in promotions  # it reads only its input
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert "github.event.workflow_run.conclusion == 'success'" in promotions["if"]
+    assert job["needs"] == "promotions"
+    assert job["env"]["BRANCH"] == "ttconfig/promote-${{ matrix.from }}-to-${{ matrix.to }}"
+    assert (job["env"]["FROM"], job["env"]["TO"]) == ("${{ matrix.from }}", "${{ matrix.to }}")
+    assert job["concurrency"] == {"group": "ttconfig-promote-${{ matrix.to }}",
+                                  "cancel-in-progress": False}
     scripts = "\n".join(str(step.get("run", "")) for step in steps(job))
-    assert "ttconfig promote --from uat --to prod --format markdown" in scripts
-    assert "ttconfig promote --from uat --to prod --write" in scripts
-    assert "git status --porcelain environments/prod" in scripts
+    assert 'ttconfig promote --from "$FROM" --to "$TO" --format markdown' in scripts
+    assert 'ttconfig promote --from "$FROM" --to "$TO" --write' in scripts
+    assert 'git status --porcelain "environments/$TO"' in scripts
     assert "gh pr edit" in scripts
     assert "gh pr create" in scripts
+
+
+@pytest.mark.parametrize(("promotions", "pairs"), [
+    (DEFAULT_PROMOTIONS, [{"from": "uat", "to": "prod"}]),
+    ('{"meridian-prod": "meridian-uat", "harbor-prod": "harbor-uat"}',
+     [{"from": "meridian-uat", "to": "meridian-prod"},
+      {"from": "harbor-uat", "to": "harbor-prod"}]),
+    ("{}", [])])
+def test_promote_opens_one_pr_per_promotion(tmp_path: Path, promotions: str,
+                                            pairs: list[dict[str, str]]) -> None:
+    workflow = load("promote")
+    step = named(jobs(workflow)["promotions"], "One job per promotion")
+    assert step["env"]["PROMOTIONS"] == f"${{{{ inputs.promotions || '{DEFAULT_PROMOTIONS}' }}}}"
+    result, outputs = run_step(step, tmp_path, {"PROMOTIONS": promotions})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(outputs["pairs"]) == pairs
+    assert jobs(workflow)["promote"]["if"] == "needs.promotions.outputs.pairs != '[]'"
+    for bad in ('["prod"]', '{"prod": "u at"}', '{"prod": "uat$(touch pwned)"}'):
+        result, outputs = run_step(step, tmp_path, {"PROMOTIONS": bad})
+        assert result.returncode != 0
+        assert "::error title=promotions::" in result.stderr
+        assert "pairs" not in outputs
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_promote_proposes_the_pairs_environments(tmp_path: Path) -> None:
+    job = jobs(load("promote"))["promote"]
+    env = {"FROM": "meridian-uat", "TO": "meridian-prod"}
+    result, _ = run_step(named(job, "What promoting would change"), tmp_path, env, exit_code=2)
+    assert result.returncode == 0, result.stderr
+    result, outputs = run_step(named(job, "Promote"), tmp_path, env, exit_code=0)
+    assert result.returncode == 0, result.stderr
+    assert outputs["changed"] == "false"  # the stand-in changes no file
+    assert (tmp_path / "calls").read_text(encoding="utf-8").splitlines() == [
+        "promote --from meridian-uat --to meridian-prod --format markdown",
+        "promote --from meridian-uat --to meridian-prod --write"]
 
 
 # --- the github-script steps, run under node ----------------------------------------------
@@ -412,7 +774,7 @@ def test_the_plan_comment_is_created_once_per_environment(tmp_path: Path) -> Non
     (tmp_path / "plan-prod.md").write_text("## ttconfig plan: prod (ext_prod_live)\n\nPlan: 1\n")
     (tmp_path / "gate.txt").write_text("gate: UAT has the change; soaked 30 h of 24 h\n")
     env = {"TT_ENV": "prod", "VALIDATE_EXIT": "0", "PLAN_EXIT": "2", "GATE_EXIT": "0",
-           "HOTFIX": "false", "HEAD_SHA": "0123456789abcdef"}
+           "HOTFIX": "false", "HEAD_SHA": "0123456789abcdef", "PROMOTION_SOURCE": "uat"}
     others = [{"id": 1, "user": {"type": "Bot"}, "body": "<!-- ttconfig-plan:uat -->\nuat"},
               {"id": 2, "user": {"type": "User"}, "body": "<!-- ttconfig-plan:prod --> quoted"}]
     calls = run_script(plan_comment(), tmp_path, env, {"comments": others})
@@ -433,8 +795,13 @@ def test_the_plan_comment_is_created_once_per_environment(tmp_path: Path) -> Non
 def test_a_refused_plan_comment_says_why_and_shows_no_secret(tmp_path: Path) -> None:
     (tmp_path / "plan-prod.md").write_text("## ttconfig plan: prod\n\nREFUSED bounds\n")
     (tmp_path / "plan-stderr.txt").write_text("Error: refused by policy; key s3cr3t-k3y\n")
+    # The job's credentials are in the step's environment (the step "TT credentials" put
+    # them there); REDACT names them.
     env = {"TT_ENV": "prod", "VALIDATE_EXIT": "0", "PLAN_EXIT": "4", "GATE_EXIT": "4",
-           "HOTFIX": "true", "HEAD_SHA": "0123456789abcdef", "REDACT_4": "s3cr3t-k3y"}
+           "HOTFIX": "true", "HEAD_SHA": "0123456789abcdef", "PROMOTION_SOURCE": "uat",
+           "REDACT": "TT_PROD_APP_KEY TT_PROD_APP_SECRET", "TT_PROD_APP_SECRET": "s3cr3t-k3y"}
+    step = named(plan_job(), "Post or update the plan comment")
+    assert step["env"]["REDACT"] == "${{ steps.names.outputs.variables }}"
     calls = run_script(plan_comment(), tmp_path, env, {"comments": []})
     body = next(call[1]["body"] for call in calls if call[0] == "createComment")
     assert "blocked" in body
@@ -467,6 +834,65 @@ def test_drift_opens_updates_and_closes_one_issue_per_environment(tmp_path: Path
 
     calls = run_script(script, tmp_path, {"TT_ENV": "prod", "DRIFT_EXIT": "0"}, {"issues": [other]})
     assert [call[0] for call in calls] == ["listForRepo"]
+
+
+def test_apply_finds_the_reviewed_plans_and_orders_them(tmp_path: Path) -> None:
+    """The reviewed plan of each environment the push changes, from the plan workflow's
+    pull_request run for the PR's head only; promoted environments to `promoted` (after
+    `first`), environments the caller does not apply reported, not applied."""
+    script = script_of(jobs(load("apply"))["reviewed"], "Find the merged PR and its reviewed plans")
+    head = "0123456789abcdef"
+    pr = {"number": 7, "merged_at": "2026-05-04T10:00:00Z", "base": {"ref": "main"},
+          "merge_commit_sha": "f" * 40, "head": {"sha": head}}
+
+    def artifact(run_id: int, created: str) -> dict[str, Any]:
+        return {"workflow_run": {"id": run_id}, "created_at": created, "expired": False}
+
+    def run(run_id: int, path: str, event: str = "pull_request") -> dict[str, Any]:
+        return {"id": run_id, "path": path, "event": event, "head_sha": head,
+                "html_url": f"https://github.example/runs/{run_id}"}
+
+    state: dict[str, Any] = {"pulls": [pr], "artifacts": {
+        f"plan-meridian-uat-7-{head}": [artifact(11, "2026-05-04T09:00:00Z")],
+        f"plan-meridian-prod-7-{head}": [artifact(12, "2026-05-04T09:00:00Z"),
+                                         artifact(13, "2026-05-04T09:30:00Z"),
+                                         artifact(14, "2026-05-04T09:40:00Z")]},
+        "runs": {"11": run(11, ".github/workflows/plan.yml@refs/pull/7/merge"),
+                 "12": run(12, ".github/workflows/plan.yml"),
+                 "13": run(13, ".github/workflows/other.yml"),  # newer, not the plan workflow
+                 "14": run(14, ".github/workflows/plan.yml", event="push")}}
+    env = {"ENVS": '["meridian-prod","meridian-uat","sandbox"]',
+           "ENVIRONMENTS": '["meridian-uat","meridian-prod"]',
+           "PROMOTIONS": '{"meridian-prod": "meridian-uat"}',
+           "PLAN_WORKFLOW": ".github/workflows/plan.yml"}
+    _, outcome = run_script_and_core(script, tmp_path, env, state)
+    outputs = {name: value for kind, name, value, *_ in
+               [o for o in outcome if o[0] == "setOutput"] for _ in [kind]}
+    assert outputs["pr"] == "7"
+    assert json.loads(outputs["first"]) == [
+        {"env": "meridian-uat", "run-id": "11", "artifact": f"plan-meridian-uat-7-{head}"}]
+    assert json.loads(outputs["promoted"]) == [
+        {"env": "meridian-prod", "run-id": "12", "artifact": f"plan-meridian-prod-7-{head}"}]
+    assert [o[1] for o in outcome if o[0] == "warning"] == [
+        "environments/sandbox changed: this workflow applies only meridian-uat, meridian-prod"]
+    assert not [o for o in outcome if o[0] == "setFailed"]
+
+    # By default (and in this repository): uat first, then prod.
+    state["artifacts"] = {f"plan-{env}-7-{head}": [artifact(21, "2026-05-04T09:00:00Z")]
+                          for env in ("uat", "prod")}
+    state["runs"] = {"21": run(21, ".github/workflows/plan.yml")}
+    env = {"ENVS": '["prod","uat"]', "ENVIRONMENTS": '["uat","prod"]',
+           "PROMOTIONS": DEFAULT_PROMOTIONS, "PLAN_WORKFLOW": ".github/workflows/plan.yml"}
+    _, outcome = run_script_and_core(script, tmp_path, env, state)
+    outputs = {o[1]: o[2] for o in outcome if o[0] == "setOutput"}
+    assert [job["env"] for job in json.loads(outputs["first"])] == ["uat"]
+    assert [job["env"] for job in json.loads(outputs["promoted"])] == ["prod"]
+
+    # A changed environment without a reviewed plan: nothing is applied.
+    del state["artifacts"][f"plan-prod-7-{head}"]
+    _, outcome = run_script_and_core(script, tmp_path, env, state)
+    (failed,) = [o[1] for o in outcome if o[0] == "setFailed"]
+    assert failed.startswith("PR #7 changes prod but has no reviewed plan")
 
 
 # --- harness -----------------------------------------------------------------------------
@@ -512,6 +938,9 @@ const calls = [];
 const answers = {
   listComments: () => state.comments || [],
   listForRepo: () => state.issues || [],
+  listPullRequestsAssociatedWithCommit: () => state.pulls || [],
+  listArtifactsForRepo: (p) => (state.artifacts || {})[p.name] || [],
+  getWorkflowRun: (p) => (state.runs || {})[String(p.run_id)],
   getLabel: (p) => {
     if ((state.labels || []).includes(p.name)) return { name: p.name };
     throw Object.assign(new Error('Not Found'), { status: 404 });
@@ -529,17 +958,26 @@ const github = {
 };
 const context = { repo: { owner: 'harbor', repo: 'risk' }, issue: { number: 7 }, runId: 42,
                   serverUrl: 'https://github.example', sha: 'f'.repeat(40) };
-const core = new Proxy({}, { get: () => () => {} });
+const outcome = [];
+const core = new Proxy({}, { get: (_, name) => (...args) => { outcome.push([name, ...args]); } });
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
 new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(scriptFile, 'utf8'))(
   require, github, context, core,
-).then(() => console.log(JSON.stringify(calls)), (e) => { console.error(e); process.exit(1); });
+).then(() => console.log(JSON.stringify({ calls, outcome })),
+       (e) => { console.error(e); process.exit(1); });
 """
 
 
 def run_script(script: str, tmp_path: Path, env: dict[str, str], state: dict[str, Any],
                ) -> list[tuple[str, dict[str, Any]]]:
     """Run a github-script step under node; return the API calls it made, in order."""
+    return run_script_and_core(script, tmp_path, env, state)[0]
+
+
+def run_script_and_core(script: str, tmp_path: Path, env: dict[str, str], state: dict[str, Any],
+                        ) -> tuple[list[tuple[str, dict[str, Any]]], list[list[Any]]]:
+    """Run a github-script step under node: the API calls it made and what it told `core`
+    (outputs, warnings, failures), each in order."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: github-script steps are JavaScript")
@@ -550,4 +988,5 @@ def run_script(script: str, tmp_path: Path, env: dict[str, str], state: dict[str
                             env={"PATH": os.environ["PATH"], **env}, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    return [(name, params) for name, params in json.loads(result.stdout)]
+    ran = json.loads(result.stdout)
+    return [(name, params) for name, params in ran["calls"]], ran["outcome"]
