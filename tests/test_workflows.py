@@ -696,13 +696,30 @@ def test_drift_treats_exit_2_as_drift_and_other_codes_as_errors(
     assert result.returncode == 0, result.stderr
     assert outputs["exitcode"] == str(code)
     called = (tmp_path / "calls").read_text(encoding="utf-8").strip()
-    assert called == "drift -e prod --format markdown"
+    assert called == "drift -e prod --record --format markdown"  # (the gate's soak evidence)
     issue = named(job, "Open, update or close the drift issue")
     assert issue["if"] == ("steps.drift.outputs.exitcode == '0' || "
                            "steps.drift.outputs.exitcode == '2'")
     result, _ = run_step(named(job, "Fail on an error"), tmp_path,
                          {"TT_ENV": "prod", "DRIFT_EXIT": str(code)})
     assert (result.returncode != 0) == fails
+
+
+@pytest.mark.parametrize("pushed", [0, 1])
+def test_drift_appends_its_record_to_the_audit_branch_and_a_lost_race_only_warns(
+        tmp_path: Path, pushed: int) -> None:
+    """The recorded run reaches the audit branch, where the next gate reads it; a push that
+    loses a race with an apply's leaves the job green (the next run records again)."""
+    job = drift_job()
+    assert jobs(load("drift"))["drift"].get("permissions", load("drift")["permissions"])[
+        "contents"] == "write"
+    publish = named(job, "Publish the audit log to the audit branch")
+    assert publish["if"] == named(job, "Open, update or close the drift issue")["if"]
+    assert publish["env"]["TTCONFIG_AUDIT_KEY"] == "${{ secrets.TTCONFIG_AUDIT_KEY }}"
+    result, _ = run_step(publish, tmp_path, {"TT_ENV": "uat"}, exit_code=pushed)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "calls").read_text(encoding="utf-8").strip() == "audit publish --push"
+    assert ("::warning title=ttconfig drift uat::" in result.stdout) == bool(pushed)
 
 
 # --- promote -----------------------------------------------------------------------------
