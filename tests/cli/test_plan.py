@@ -78,6 +78,21 @@ def test_a_target_with_a_typo_exits_64_naming_it_not_no_changes(demo: Path,
     assert not (demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).exists()
 
 
+def test_links_star_applies_only_the_links_and_leaves_the_rest_for_later(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """`--target links:*`, as the kind vocabulary promises: one TT request for the one link
+    whose user exists; the limits and the new user stay planned for the next run."""
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    applied = ttconfig("apply", "--auto-approve", *target, "--target", "links:*")
+    assert applied.exit_code == 0, output(applied)
+    assert "Applied 1 of 1 request." in applied.stdout, applied.stdout
+    rest = ttconfig("plan", *target, "--format", "json")
+    assert sorted((c["kind"], c["key"]) for c in json.loads(rest.stdout)["changes"]) == [
+        ("accounts", "HPT-PROP-ENERGY"), ("accounts", "HPT-PROP-RATES"),
+        ("links", "HPT-PROP-RATES ↔ noah.berg@harborpoint.example"),
+        ("product_margins", "CME SR3 future"), ("users", "noah.berg@harborpoint.example")]
+
+
 def test_a_product_tt_does_not_list_is_refused_at_its_line_before_any_write(
         demo: Path, ttconfig: TTConfig) -> None:
     """It used to pass validate and plan, then stop apply half-way with no summary."""

@@ -44,6 +44,39 @@ def test_exclude_leaves_objects_out() -> None:
                             ("links", "HPT-PROP-RATES ↔ john.smith@harborpoint.example")]
 
 
+@pytest.mark.parametrize("target", ["links:*", "links:HPT-PROP-RATES",
+                                    "links:john.smith@*", "links:hpt-prop-rates ↔ john*"])
+def test_a_links_target_plans_only_links(target: str) -> None:
+    """`--target links:GLOB`: a link's key, its account or its user; the accounts and users
+    themselves are read for their links only, and nothing else of theirs is planned."""
+    result = planned([target])
+    assert keys(result) == [("links", "HPT-PROP-RATES ↔ john.smith@harborpoint.example")], \
+        "noah.berg's link waits for the run that creates the user"
+    assert (target != "links:*") <= (result.requests < 40), "only those accounts' links are read"
+
+
+def test_a_links_target_plans_the_removal_of_a_link_the_yaml_no_longer_declares() -> None:
+    rates = next(a for a in UAT.accounts if a.name == "HPT-PROP-RATES")
+    unlinked = rates.model_copy(update={"users": [u for u in rates.users
+                                                  if not u.user.startswith("john.smith")]})
+    firm = UAT.model_copy(update={"accounts": [unlinked if a is rates else a
+                                               for a in UAT.accounts]})
+    result = plan_against_seed(firm, "uat", "ext_uat_cert",
+                               select(firm, ["links:HPT-PROP-RATES"], []))
+    assert [(c.kind, c.key, c.action) for c in result.plan.changes] == [
+        ("links", "HPT-PROP-RATES ↔ john.smith@harborpoint.example", "delete")]
+
+
+def test_links_can_be_excluded_from_an_accounts_target() -> None:
+    result = planned(["accounts:hpt-prop-*"], ["links:*"])
+    assert keys(result) == [("accounts", "HPT-PROP-ENERGY"), ("accounts", "HPT-PROP-RATES")]
+
+
+def test_a_links_target_that_names_no_link_is_refused() -> None:
+    with pytest.raises(UsageError, match="--target links:nobody@x: no account↔user links by that"):
+        planned(["links:nobody@x"])
+
+
 @pytest.mark.parametrize("text", ["accounts", "acount:X", ":X", "accounts:"])
 def test_bad_patterns_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError, match="KIND:NAME"):

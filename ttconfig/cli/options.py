@@ -42,7 +42,8 @@ USAGE_PLAN = click.option("--usage-plan", type=click.Choice(USAGE_PLAN_NAMES), d
 COMPANY_NAME = click.option("--company-name", envvar="TTCONFIG_COMPANY", default=None,
                             help="Company name used in requestIds.")
 TARGETS = click.option("--target", "targets", multiple=True, metavar="KIND:NAME",
-                       help="Only these objects (globs allowed; repeatable).")
+                       help="Only these objects (globs allowed; repeatable); "
+                       "`links:GLOB` names account↔user links by key, account or user.")
 EXCLUDES = click.option("--exclude", "excludes", multiple=True, metavar="KIND:NAME",
                         help="Leave these objects out (globs allowed; repeatable).")
 AUDIT = click.option("--audit-dir", type=click.Path(path_type=Path, file_okay=False),

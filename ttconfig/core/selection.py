@@ -4,6 +4,11 @@ Names take shell-style globs (`accounts:HPT-PROP-*`, `users:*@harborpoint.exampl
 match case-insensitively. A targeted account brings its declared ancestors along (a new
 account needs its parent); pruning is off for a targeted run, since objects left out of the
 selection are not "absent from the YAML". Pure: a function of the firm and the patterns.
+
+`links:GLOB` names account↔user links by their key as plans show it ("ACCOUNT ↔ USER"), by
+their account or by their user: `links:*`, `links:HPT-PROP-RATES`, `links:*@desk.example`.
+The accounts and users that declare them are read for their links only; a link the YAML
+no longer declares is planned away when its account is named (`links:ACCOUNT`, `links:*`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ttconfig.core.changes import Change
+from ttconfig.core.diff import declared_links
+from ttconfig.core.state import LINK_SEPARATOR
 from ttconfig.errors import UsageError
 from ttconfig.models import DECLARED, Firm, Kind
+from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 
 
@@ -32,13 +40,26 @@ class Pattern:
     def parse(cls, text: str, option: str = "--target") -> Pattern:
         kind, sep, glob = text.partition(":")
         chosen = Kind.parse(kind)
-        if not sep or not glob or chosen is None or not chosen.spec.declared:
+        if not sep or not glob or chosen is None or chosen not in SELECTABLE:
             raise UsageError(f"{text!r}: expected KIND:NAME with KIND one of "
-                             f"{', '.join(spec.kind for spec in DECLARED)}")
+                             f"{', '.join(SELECTABLE)}")
         return cls(chosen, fold(glob), text, option)
 
     def matches(self, kind: str, name: str) -> bool:
-        return kind == self.kind and fnmatch.fnmatchcase(fold(name), self.glob)
+        """Whether the pattern names this object; a link by its key, account or user."""
+        if kind != self.kind:
+            return False
+        if kind is Kind.LINKS and LINK_SEPARATOR in name:
+            return any(fnmatch.fnmatchcase(fold(text), self.glob)
+                       for text in (name, *name.split(LINK_SEPARATOR)))
+        return fnmatch.fnmatchcase(fold(name), self.glob)
+
+    def matches_link(self, account: str, user: str) -> bool:
+        return self.matches(Kind.LINKS, f"{account}{LINK_SEPARATOR}{user}")
+
+
+SELECTABLE = (*(spec.kind for spec in DECLARED), Kind.LINKS)
+"""What --target and --exclude name: every declared kind, and links."""
 
 
 def _name(model: Any) -> str:
@@ -55,6 +76,9 @@ class Selection:
     chosen: Firm
     """Only the selected objects (and their ancestors): what the plan reads."""
     patterns: tuple[Pattern, ...] = ()
+    for_links: frozenset[tuple[Kind, str]] = frozenset()
+    """(kind, folded name) of the objects in `chosen` only to read their links: nothing
+    else of theirs is planned."""
 
     def check_matched(self, live: Mapping[str, Sequence[Any]]) -> None:
         """Refuse a pattern that names nothing in the YAML nor in live TT (`live`: the
@@ -62,9 +86,8 @@ class Selection:
         changes: already live"; a pattern naming objects that have no change is fine."""
         problems = []
         for pattern in self.patterns:
-            names = {fold(n): n for n in (*(_name(m) for m in self.firm.of(pattern.kind)),
-                                          *(_name(m) for m in live.get(pattern.kind, ())))}
-            if not any(fnmatch.fnmatchcase(name, pattern.glob) for name in names):
+            names = {fold(n): n for n in _names(self.firm, live, pattern.kind)}
+            if not any(pattern.matches(pattern.kind, name) for name in names):
                 near = difflib.get_close_matches(pattern.glob, names, n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(names[n] for n in near)}?" if near else ""
                 problems.append(f"{pattern.option} {pattern.text}: no "
@@ -74,17 +97,28 @@ class Selection:
             raise UsageError("\n".join(problems))
 
     def keeper(self, live_accounts: set[str], live_users: set[str]) -> Callable[[Change], bool]:
-        """Which changes to keep. A link is kept when one end is selected and the other is
-        selected too or already exists in TT (a link to a user the run does not create
-        could not be applied)."""
+        """Which changes to keep. A link is kept when one end is selected (or a links
+        pattern names it) and each end is selected too or already exists in TT (a link to a
+        user the run does not create could not be applied)."""
+        targets = [p for p in self.patterns if p.option == "--target"]
+        link_targets = [p for p in targets if p.kind is Kind.LINKS]
+        link_excludes = [p for p in self.patterns
+                         if p.option == "--exclude" and p.kind is Kind.LINKS]
+
+        def selected(kind: Kind, key: str) -> bool:
+            return _named(self.chosen.of(kind), key) and (kind, fold(key)) not in self.for_links
 
         def keeps(change: Change) -> bool:
-            if change.kind != "links":
-                return _named(getattr(self.chosen, change.kind), change.key)
+            if change.kind is not Kind.LINKS:
+                return selected(change.kind, change.key)
             account, user = (str(part) for part in change.key.parts)
-            account_ok = _named(self.chosen.accounts, account)
-            user_ok = _named(self.chosen.users, user)
-            return (account_ok or user_ok) and (account_ok or fold(account) in live_accounts) \
+            if any(p.matches_link(account, user) for p in link_excludes):
+                return False
+            account_ok = selected(Kind.ACCOUNTS, account)
+            user_ok = selected(Kind.USERS, user)
+            named = any(p.matches_link(account, user) for p in link_targets)
+            return (account_ok or user_ok or named) \
+                and (account_ok or fold(account) in live_accounts) \
                 and (user_ok or fold(user) in live_users)
 
         return keeps
@@ -94,23 +128,66 @@ def _named(models: Sequence[Any], key: str) -> bool:
     return any(fold(_name(m)) == fold(key) for m in models)
 
 
+def _names(firm: Firm, live: Mapping[str, Sequence[Any]], kind: Kind) -> list[str]:
+    """Every name of `kind` in the YAML and in live TT (links: their keys)."""
+    if kind is Kind.LINKS:
+        return [f"{account}{LINK_SEPARATOR}{user}" for side in (firm.by_kind(), live)
+                for account, user, _ in declared_links(side)[0].values()]
+    return [*(_name(m) for m in firm.of(kind)), *(_name(m) for m in live.get(kind, ()))]
+
+
 def select(firm: Firm, targets: Sequence[str], excludes: Sequence[str]) -> Selection | None:
     """The part of `firm` the patterns select; None when there are no patterns."""
     if not targets and not excludes:
         return None
     wanted = [Pattern.parse(t) for t in targets]
     unwanted = [Pattern.parse(e, "--exclude") for e in excludes]
+    objects = [p for p in wanted if p.kind is not Kind.LINKS]
     kept: dict[str, list[Any]] = {}
     for kind, items in firm.by_kind().items():
         kept[kind] = [m for m in items
-                      if (not wanted or any(p.matches(kind, _name(m)) for p in wanted))
+                      if (any(p.matches(kind, _name(m)) for p in objects)
+                          or not wanted)
                       and not any(p.matches(kind, _name(m)) for p in unwanted)]
     kept["accounts"] = _with_ancestors(firm, kept["accounts"])
+    for_links = _declaring_links(firm, [p for p in wanted if p.kind is Kind.LINKS], kept)
     policy = firm.environment.policy.model_copy(update={"prune": {}})
     environment = firm.environment.model_copy(update={"policy": policy})
     unpruned = firm.model_copy(update={"environment": environment})
     chosen = Firm.model_construct(None, environment=environment, **kept)
-    return Selection(unpruned, chosen.declared_at(firm.origin), (*wanted, *unwanted))
+    return Selection(unpruned, chosen.declared_at(firm.origin), (*wanted, *unwanted),
+                     for_links)
+
+
+def _declaring_links(firm: Firm, patterns: Sequence[Pattern],
+                     kept: dict[str, list[Any]]) -> frozenset[tuple[Kind, str]]:
+    """Add to `kept`, for their links only, the accounts and users that a links pattern
+    names or that declare a link it names: each as a copy that declares its key and its
+    links and nothing else, so the plan reads (and can change) only those. Returns them."""
+    added: set[tuple[Kind, str]] = set()
+    for kind in (Kind.ACCOUNTS, Kind.USERS):
+        field = kind.spec.links
+        assert field is not None  # (accounts and users are where links are declared)
+        have = {fold(_name(m)) for m in kept[kind]}
+        for model in firm.of(kind):
+            name = _name(model)
+            links = getattr(model, field.field)
+            ends = [(name, getattr(link, field.other_end)) if kind is Kind.ACCOUNTS
+                    else (getattr(link, field.other_end), name) for link in links]
+            if fold(name) in have or not any(
+                    p.matches(Kind.LINKS, name) or any(p.matches_link(*end) for end in ends)
+                    for p in patterns):
+                continue
+            kept[kind].append(_links_only(model, field.field))
+            added.add((kind, fold(name)))
+    return frozenset(added)
+
+
+def _links_only(model: Model, links: str) -> Model:
+    """`model` declaring only what names it and its links (what a plan then reads)."""
+    declared = {name for name, info in type(model).model_fields.items() if info.is_required()}
+    return type(model).model_construct(declared | {links},
+                                       **{k: getattr(model, k) for k in type(model).model_fields})
 
 
 def _with_ancestors(firm: Firm, chosen: list[Any]) -> list[Any]:
