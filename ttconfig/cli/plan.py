@@ -42,7 +42,9 @@ from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan, show_plan_file
 from ttconfig.runs.planning import (
+    Judged,
     Planned,
+    Reach,
     SelectionOptions,
     drift_environment,
     gate_environment,
@@ -103,15 +105,22 @@ def plan(environment: str, connection: ConnectionOptions, environments_dir: Path
         raise PolicyRefusal(refusal_message(verdict)
                             + (f" No plan file written to {out}." if out else ""))
     if out is not None:
-        gated = (gate_environment(environments_dir, environment, reach, hotfix=hotfix)
-                 if "promotion" in planned.firm.environment.model_fields_set else None)
-        save_plan(out, judged, folder, selection, connection.where, gated)
-        click.echo(f"Saved the plan to {out} (checksum {planned.plan.checksum()[:16]}…). "
-                   f"Apply exactly this with: ttconfig apply {out}{connection.flags}",
-                   err=True)
-        if gated is not None:
-            click.echo(gate_note(gated), err=True)
+        _save(out, judged, environments_dir, environment, reach, selection, hotfix)
     return 2 if detailed_exitcode and not planned.plan.empty else 0
+
+
+def _save(out: Path, judged: Judged, environments_dir: Path, environment: str, reach: Reach,
+          selection: SelectionOptions, hotfix: bool) -> None:
+    """`plan --out`: the plan file, with the gate's verdict where the environment promotes."""
+    planned = judged.planned
+    gated = (gate_environment(environments_dir, environment, reach, hotfix=hotfix)
+             if "promotion" in planned.firm.environment.model_fields_set else None)
+    save_plan(out, judged, environments_dir / environment, selection, reach.options.where,
+              gated)
+    click.echo(f"Saved the plan to {out} (checksum {planned.plan.checksum()[:16]}…). "
+               f"Apply exactly this with: ttconfig apply {out}{reach.options.flags}", err=True)
+    if gated is not None:
+        click.echo(gate_note(gated), err=True)
 
 
 def show_plan(plan: Plan, verdict: Verdict | None, output_format: str,
