@@ -20,7 +20,7 @@ def test_promote_writes_only_the_promoted_values_and_then_has_nothing_left(
     shown = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json")
     assert shown.exit_code == 0, shown.stderr
     assert '"key": "HPT-PROP-ENERGY"' in shown.stdout
-    assert json.loads(shown.stdout)["promotion"] == {"from": "uat", "to": "prod"}
+    assert json.loads(shown.stdout)["promotion"] == {"from": "uat", "to": "prod", "kept": []}
     text = ttconfig("promote", "--from", "uat", "--to", "prod").stdout
     assert text.startswith("Promotion uat → prod: what prod's YAML would change to\n")
     assert "write requests" not in text, "a promotion writes YAML, not TT"
@@ -174,17 +174,40 @@ def test_a_value_prod_tightened_after_the_last_promotion_is_kept_unless_taken(
     _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "commit", "-qam",
          "emergency: CL max order qty 20")
 
+    cl_path = ("limits", "products", "CME CL future", "max_order_qty")
+    said = ('accounts HPT-PROP-ENERGY: prod keeps limits.products["CME CL future"] '
+            "max_order_qty 20 (uat has 50); prod is ahead: changed in prod after the last "
+            "promotion, commit ")
     kept = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json")
     assert kept.exit_code == 0, output(kept)
-    changed = {(c["key"], tuple(f["path"])) for c in json.loads(kept.stdout)["changes"]
-               for f in c["fields"]}
-    cl_path = ("limits", "products", "CME CL future", "max_order_qty")
-    assert ("HPT-PROP-ENERGY", cl_path) not in changed
-    assert ("left out: accounts HPT-PROP-ENERGY limits.products.CME CL future: prod keeps "
-            "max_order_qty 20 (uat has 50); prod is ahead: changed in prod after the last "
-            "promotion, commit ") in kept.stderr
-    assert "`--take-uat accounts:HPT-PROP-ENERGY` takes it" in kept.stderr
+    data = json.loads(kept.stdout)
+    assert ("HPT-PROP-ENERGY", cl_path) not in {
+        (c["key"], tuple(f["path"])) for c in data["changes"] for f in c["fields"]}
+    (line,) = data["promotion"]["kept"]
+    assert line.startswith(said), line
+    assert line.endswith("`--take-uat accounts:HPT-PROP-ENERGY` takes it")
     assert "judged against the last promotion, commit" in kept.stderr
+    markdown = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "markdown")
+    assert "### Kept in prod: prod is ahead (tightened there since the last promotion)" in \
+        markdown.stdout  # (the promotion PR's body)
+    assert f"- {said}" in markdown.stdout
+
+    # The next promotion (UAT moved on elsewhere) keeps it too: the value it kept is still
+    # ahead of what that promotion would have made prod, not "unchanged since".
+    _edit(demo / "environments" / "uat" / "accounts.yaml", "- name: HPT-PROP-ENERGY",
+          "gtc_orders: true", "gtc_orders: false")
+    again = ttconfig("promote", "--from", "uat", "--to", "prod", "--write")
+    assert again.exit_code == 0, output(again)
+    assert "marked " in again.stderr
+    _git(demo, "-c", "user.name=t", "-c", "user.email=t@x.example", "commit", "-qam",
+         "promote uat: no GTC orders")
+    later = json.loads(ttconfig("promote", "--from", "uat", "--to", "prod", "--format",
+                                "json").stdout)
+    assert later["changes"] == []
+    assert [k[:len(said)] for k in later["promotion"]["kept"]] == [said]
+    idle = ttconfig("promote", "--from", "uat", "--to", "prod", "--write")
+    assert "nothing to write" in idle.stderr
+    assert "marked " not in idle.stderr  # (no mark alone: it would open an empty PR)
 
     taken = ttconfig("promote", "--from", "uat", "--to", "prod", "--format", "json",
                      "--take-uat", "accounts:HPT-PROP-ENERGY")

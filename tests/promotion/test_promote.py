@@ -171,18 +171,23 @@ def test_what_is_left_out_is_listed_with_the_rule_that_left_it_out() -> None:
             "account HPT-UAT-ALGO is left out)") in skipped
     assert ("user_groups Equity Index Desk: member uat-algo-cert@harborpoint.example left "
             "out (the user is left out)") in skipped
-    assert ("accounts HPT-TRAINING risk_settings: prod keeps credit_limit 100,000 (uat has "
+    assert ("accounts HPT-TRAINING: prod keeps risk_settings credit_limit 100,000 (uat has "
             "1,000,000); excluded by promotion.exclude[2] {kind: accounts, field: "
             "risk_settings.credit_limit}") in skipped
-    assert any(line.startswith("accounts HPT-PROP-RATES limits.products.CME ZN future: prod "
-                               "keeps max_order_qty 1,000 (uat has 2,000)") for line in skipped)
-    training = [line for line in skipped
-                if line.startswith("accounts HPT-TRAINING limits.products.CME ES future:")]
+    assert any(line.startswith('accounts HPT-PROP-RATES: prod keeps limits.products["CME ZN '
+                               'future"] max_order_qty 1,000 (uat has 2,000)')
+               for line in skipped)
+    training = [line for line in skipped if line.startswith("accounts HPT-TRAINING: prod keeps "
+                                                            "limits.")]
     assert training == [
-        "accounts HPT-TRAINING limits.products.CME ES future: prod keeps max_order_qty 2 (uat "
-        "has 20), max_position 10 (uat has 100), max_long_position 8 (uat has 80), "
-        "max_short_position 6 (uat has 60); excluded by promotion.exclude[3] {kind: accounts, "
-        "name: HPT-TRAINING, field: limits.*}"], "one line per row and rule, every value named"
+        'accounts HPT-TRAINING: prod keeps limits.products["CME MES future"] max_order_qty 10 '
+        "(uat has 100), max_position 50 (uat has 500), max_long_position 40 (uat has 400), "
+        'max_short_position 30 (uat has 300) and limits.products["CME ES future"] '
+        "max_order_qty 2 (uat has 20), max_position 10 (uat has 100), max_long_position 8 "
+        '(uat has 80), max_short_position 6 (uat has 60) and limits.products["CME ZN future"] '
+        "max_order_qty 10 (uat has 100), max_position 50 (uat has 500); excluded by "
+        "promotion.exclude[3] {kind: accounts, name: HPT-TRAINING, field: limits.*}"], \
+        "one line per object and rule, each row named once, every value named"
 
 
 def test_objects_only_in_prod_and_their_links_and_memberships_are_left_alone() -> None:
@@ -214,7 +219,7 @@ def test_prod_keeps_the_value_of_an_excluded_field() -> None:
                     if isinstance(a, Account) and a.name == "HPT-TRAINING")
     assert training.risk_settings is not None
     assert training.risk_settings.credit_limit == 100_000, "UAT has 1,000,000"
-    assert any("CME ZN future: prod keeps max_position 5,000 (uat has 15,000)" in line
+    assert any('"CME ZN future"] max_position 5,000 (uat has 15,000)' in line
                for line in promoted.skipped)
 
 
@@ -542,9 +547,9 @@ def test_an_excluded_link_keeps_prods_permissions(tmp_path: Path) -> None:
     excluded = promote(load_firm(uat), with_exclusions(target, [
         {"kind": "links", "name": "* ↔ ann.lee@*", "field": "order_permissions.*"}]))
     assert not [c for c in excluded.plan.changes if c.kind == "links" and "ann" in c.key]
-    assert any(line.startswith("links HPT-PROP-RATES ↔ ann.lee@harborpoint.example "
-                               "order_permissions: prod keeps place_orders true (uat has "
-                               "false)") for line in excluded.skipped)
+    assert any(line.startswith("links HPT-PROP-RATES ↔ ann.lee@harborpoint.example: prod "
+                               "keeps order_permissions place_orders true (uat has false)")
+               for line in excluded.skipped)
 
 
 def test_an_account_whose_parent_is_left_out_goes_too(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_a_promotion_promises_no_tt_writes_in_any_format(fmt: Format) -> None:
 def test_a_promotion_says_so_first_in_json() -> None:
     data = json.loads(PLAN_RENDERERS[Format.JSON](LOOSER, None, promotion_heading("uat", "prod")))
     assert next(iter(data)) == "promotion"
-    assert data["promotion"] == {"from": "uat", "to": "prod"}
+    assert data["promotion"] == {"from": "uat", "to": "prod", "kept": []}
     assert "promotion" not in json.loads(PLAN_RENDERERS[Format.JSON](LOOSER))
 
 

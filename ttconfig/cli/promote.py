@@ -10,7 +10,7 @@ import click
 from ttconfig.cli import options, terminal
 from ttconfig.cli.plan import show_plan
 from ttconfig.errors import PolicyRefusal
-from ttconfig.promotion.promote import write_promotion
+from ttconfig.promotion.promote import Promoted, write_promotion
 from ttconfig.render.gate import GATE_RENDERERS
 from ttconfig.render.heading import promotion_heading
 from ttconfig.runs.connection import ConnectionOptions
@@ -46,16 +46,29 @@ def promote(source: str, target: str, environments_dir: Path, output_format: str
       ttconfig promote --from uat --to prod --write --take-uat accounts:HPT-PROP-ENERGY
     """
     promoted = promote_environment(environments_dir, source, target, take)
-    show_plan(promoted.plan, None, output_format, promotion_heading(source, target))
+    show_plan(promoted.plan, None, output_format,
+              promotion_heading(source, target, promoted.ahead))
+    if promoted.skipped:
+        terminal.note(f"Left out of the promotion ({len(promoted.skipped)}):")
     for line in promoted.skipped:
-        terminal.note(f"left out: {line}")
+        terminal.note(f"  {line}")
     if promoted.history:
         terminal.note(promoted.history[0].upper() + promoted.history[1:] + ".")
     if write:
-        for path in write_promotion(environments_dir / target, promoted):
-            terminal.note(f"wrote {path}")
-        marked = mark_promotion(environments_dir / target, source, datetime.now(UTC))
+        _write(environments_dir / target, promoted, source)
+
+
+def _write(folder: Path, promoted: Promoted, source: str) -> None:
+    """`promote --write`: the YAML, and the promotion mark only when the YAML changed (a
+    mark alone would open a promotion PR with nothing in it)."""
+    written = write_promotion(folder, promoted)
+    for path in written:
+        terminal.note(f"wrote {path}")
+    if written:
+        marked = mark_promotion(folder, source, datetime.now(UTC))
         terminal.note(f"marked {marked} as promoted from {source} (commit it with the YAML)")
+    else:
+        terminal.note(f"nothing to write: {folder.name}'s YAML already carries {source}'s")
 
 
 @click.command()

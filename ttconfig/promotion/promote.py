@@ -37,6 +37,7 @@ promoting again after `write_promotion` gives an empty plan.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ttconfig.core.changes import ABSENT, shown
+from ttconfig.core.changes import ABSENT, path_text, shown
 from ttconfig.core.diff import ROW_LISTS, compare, diff, row_key, row_name, shown_key
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.desired import yaml12
@@ -84,6 +85,8 @@ class Promoted:
     skipped: list[str]
     history: str | None = None
     """What "prod is ahead" was judged against (the last promotion), or why it could not."""
+    ahead: tuple[str, ...] = ()
+    """The values kept because prod is ahead (an emergency tightening), one line per object."""
 
 
 def promote(source: Firm, target: Firm, *, environment: str = "prod",
@@ -106,7 +109,7 @@ def promote(source: Firm, target: Firm, *, environment: str = "prod",
     plan = build_plan(changes, environment=environment,
                       tt_environment=target.environment.tt_environment, parents=parents,
                       high_percent=policy.high_loosening_percent)
-    return Promoted(plan, models, work.said_left_out())
+    return Promoted(plan, models, work.said_left_out(), ahead=tuple(work.said_ahead()))
 
 
 @dataclass(frozen=True)
@@ -122,19 +125,29 @@ class Ahead:
         glob = ".".join(_glob_escaped(part) for part in self.path)
         return Rule(-1, Exclusion(kind=self.kind, name=_glob_escaped(self.name), field=glob),
                     reason=f"prod is ahead: changed in prod after {since}; "
-                           f"`{option} {self.kind}:{self.name}` takes it")
+                           f"`{option} {shlex.quote(f'{self.kind}:{self.name}')}` takes it")
 
 
-def prod_is_ahead(plan: Plan, target: Firm, baseline: Firm) -> list[Ahead]:
-    """The loosenings `plan` (a promotion's) would make to values the target changed
-    since `baseline` (the target's YAML at its last promotion)."""
+def prod_is_ahead(plan: Plan, target: Firm,
+                  baseline: Mapping[str, Sequence[Model]]) -> list[Ahead]:
+    """The loosenings `plan` (a promotion's) would make to values where the target is not
+    what `baseline` says: the target's YAML as its last promotion would have made it had it
+    taken everything (so a value a promotion kept stays ahead at the next one)."""
     since = {(c.kind, fold(str(c.key)), f.path)
              for c in diff(target.by_kind(), _links_on_accounts(
-                 {kind: list(getattr(baseline, kind)) for kind in MODELS}))
+                 {kind: list(baseline.get(kind, ())) for kind in MODELS}))
              for f in c.fields}
     return [Ahead(c.kind.value, str(c.key), f.path)
             for c in plan.changes for f in c.fields
             if f.direction == "loosening" and (c.kind, fold(str(c.key)), f.path) in since]
+
+
+def _by_part(said: Sequence[tuple[str, str]]) -> str:
+    """Values kept, each part (a row, the risk settings) named once before its fields."""
+    parts: dict[str, list[str]] = {}
+    for part, value in said:
+        parts.setdefault(part, []).append(value)
+    return " and ".join(f"{part} {', '.join(values)}".strip() for part, values in parts.items())
 
 
 def _glob_escaped(text: str) -> str:
@@ -184,8 +197,9 @@ class _Promotion:
     source_name: str
     target: dict[str, list[Model]]
     skipped: list[str] = field(default_factory=list)
-    kept: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    """Values the target keeps, by (object and part, rule): one line each in `said_left_out`."""
+    kept: dict[tuple[str, str, bool], list[tuple[str, str]]] = field(default_factory=dict)
+    """Values the target keeps, by (object, rule, whether prod is ahead): one line each in
+    `said_left_out` (an exclusion's) or `said_ahead`."""
     left_out: dict[str, set[str]] = field(default_factory=lambda: {"accounts": set(),
                                                                     "users": set()})
     """Folded names of the source's accounts and users left out."""
@@ -366,16 +380,24 @@ class _Promotion:
         for change in compare(where.kind, want, have, path):
             if change.new is ABSENT:
                 continue  # the source does not declare it: nothing was left out
-            held = "none" if change.old is ABSENT else _shown(change.old)
-            part = f"{where.kind} {where.name} {'.'.join(change.path[:-1])}"
-            self.kept.setdefault((part, str(rule)), []).append(
-                f"{change.path[-1]} {held} ({self.source_name} has {_shown(change.new)})")
+            held = "not set" if change.old is ABSENT else _shown(change.old)
+            key = (f"{where.kind} {where.name}", str(rule), rule.reason is not None)
+            self.kept.setdefault(key, []).append((
+                path_text(change.path[:-1]),
+                f"{change.path[-1]} {held} ({self.source_name} has {_shown(change.new)})"))
 
     def said_left_out(self) -> list[str]:
-        """What was left out: objects and members, then the values kept, one line per
-        object, part (a row, the risk settings) and rule."""
-        return [*self.skipped, *(f"{part}: {self.environment} keeps {', '.join(said)}; {rule}"
-                                 for (part, rule), said in self.kept.items())]
+        """What was left out: objects and members, then the values environment-specific
+        rules kept, one line per object and rule."""
+        return [*self.skipped, *self._said(ahead=False)]
+
+    def said_ahead(self) -> list[str]:
+        """The values kept because prod is ahead, one line per object."""
+        return self._said(ahead=True)
+
+    def _said(self, *, ahead: bool) -> list[str]:
+        return [f"{name}: {self.environment} keeps {_by_part(said)}; {rule}"
+                for (name, rule, is_ahead), said in self.kept.items() if is_ahead == ahead]
 
     def _mapping(self, where: Where, want: dict[str, Any], have: Any,
                  path: tuple[str, ...]) -> Any:

@@ -19,6 +19,15 @@ class Heading:
     no_changes: str
     promotion: tuple[str, str] | None = None
     """(source, target) when the plan is a promotion."""
+    kept: tuple[str, ...] = ()
+    """A promotion's values the target keeps because it is ahead (an emergency tightening
+    made there since the last promotion): every format says them, right after the plan."""
+
+    @property
+    def kept_title(self) -> str:
+        target = self.promotion[1] if self.promotion else "the target"
+        return (f"Kept in {target}: {target} is ahead (tightened there since the last "
+                f"promotion); the promotion would loosen these")
 
     @property
     def writes(self) -> bool:
@@ -32,8 +41,9 @@ def plan_heading(plan: Plan) -> Heading:
                    "No changes: live TT matches the YAML.")
 
 
-def promotion_heading(source: str, target: str) -> Heading:
+def promotion_heading(source: str, target: str, kept: tuple[str, ...] = ()) -> Heading:
     return Heading(f"Promotion {source} → {target}: what {target}'s YAML would change to",
                    f"ttconfig promote: {source} → {target}",
-                   f"No changes: {target}'s YAML already carries {source}'s desired state.",
-                   promotion=(source, target))
+                   f"No changes: {target}'s YAML already carries {source}'s desired state"
+                   + (", but for what it keeps (below)." if kept else "."),
+                   promotion=(source, target), kept=kept)

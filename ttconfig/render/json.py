@@ -33,7 +33,8 @@ def render_json(plan: Plan, verdict: Verdict | None = None,
     data = plan.to_data()
     if heading is not None and heading.promotion is not None:
         source, target = heading.promotion
-        data = {"promotion": {"from": source, "to": target}, **data}
+        data = {"promotion": {"from": source, "to": target, "kept": list(heading.kept)},
+                **data}
     data["checksum"] = plan.checksum()
     data["unmanaged"] = unmanaged_data(plan.unmanaged)
     if plan.outside:

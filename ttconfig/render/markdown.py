@@ -123,13 +123,19 @@ def _details(plan: Plan) -> list[str]:
     return lines
 
 
+def _kept_markdown(heading: Heading) -> list[str]:
+    if not heading.kept:
+        return []
+    return [f"### {heading.kept_title}", "", *(f"- {line}" for line in heading.kept), ""]
+
+
 def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading | None = None,
                     *, limit: int = LIMIT) -> str:
     """The comment; always under `limit` characters. The policy verdict, when given, comes
     right after the summary: a refusal is the first thing a reviewer must see."""
     heading = heading or plan_heading(plan)
     head = [f"## {heading.markdown}", ""]
-    unmanaged = [*outside_markdown(plan.outside),
+    unmanaged = [*_kept_markdown(heading), *outside_markdown(plan.outside),
                  *unmanaged_markdown(plan.unmanaged, plan.environment)]
     if plan.empty:
         return "\n".join([*head, heading.no_changes, "", *unmanaged])

@@ -113,6 +113,9 @@ def render_text(plan: Plan, verdict: Verdict | None = None,
         lines += [[plain(note)], []] if note else []
         lines += [*_kind_lines(plan), [plain(summary_line(plan, writes=heading.writes))],
                   [plain(f"Checksum: {plan.checksum()}")], []]
+    if heading.kept:
+        lines += [[plain(f"{heading.kept_title}:")],
+                  *([plain(f"  {line}")] for line in heading.kept), []]
     lines += [[plain(line)] for line in (*outside_lines(plan.outside),
                                          *unmanaged_lines(plan.unmanaged, plan.environment))]
     policy = "" if verdict is None else render_verdict_text(verdict)

@@ -29,6 +29,10 @@ class Baseline:
     commit: str
     committed: str
     firm: Firm
+    """The target's folder as of the last promotion."""
+    source: Firm | None = None
+    """The source's folder as of that commit (None: it did not load): what the promotion
+    carried over, so what the target held then but for the values it kept."""
 
     def describe(self) -> str:
         return f"the last promotion, commit {self.commit[:12]} of {self.committed[:10]}"
@@ -43,19 +47,32 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def last_promotion(folder: Path) -> Baseline | None:
-    """The folder as of the last commit that changed its promotion mark (None: no git, no
-    such commit, or that folder no longer loads)."""
+def last_promotion(folder: Path, source: Path | None = None) -> Baseline | None:
+    """The folder (and the `source` folder) as of the last commit that changed its
+    promotion mark (None: no git, no such commit, or that folder no longer loads)."""
     found = _git(folder, "log", "-1", "--format=%H %cI", "-G", re.escape(MARK), "--",
                  "environment.yaml")
     if not found or not found.strip():
         return None
     commit, committed = found.split()
     top = _git(folder, "rev-parse", "--show-toplevel")
-    if top is None or not folder.resolve().is_relative_to(Path(top.strip()).resolve()):
+    if top is None:
         return None
-    relative = folder.resolve().relative_to(Path(top.strip()).resolve()).as_posix()
-    names = _git(folder, "ls-tree", "--full-tree", "--name-only", f"{commit}:{relative}")
+    firm = _folder_at(folder, Path(top.strip()).resolve(), commit)
+    if firm is None:
+        return None
+    then = None if source is None else _folder_at(source, Path(top.strip()).resolve(), commit)
+    return Baseline(commit, committed, firm, then)
+
+
+def _folder_at(folder: Path, top: Path, commit: str) -> Firm | None:
+    """An environment folder's YAML files as of `commit`, loaded (None: outside the
+    repository, missing then, or not loading)."""
+    if not folder.resolve().is_relative_to(top):
+        return None
+    relative = folder.resolve().relative_to(top).as_posix()
+    names = _git(folder if folder.exists() else top, "ls-tree", "--full-tree", "--name-only",
+                 f"{commit}:{relative}")
     if names is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,11 +80,11 @@ def last_promotion(folder: Path) -> Baseline | None:
         copy.mkdir()
         for name in names.split():
             if name.endswith(".yaml"):
-                text = _git(folder, "show", f"{commit}:{relative}/{name}")
+                text = _git(top, "show", f"{commit}:{relative}/{name}")
                 if text is not None:
                     (copy / name).write_text(text, encoding="utf-8")
         try:
-            return Baseline(commit, committed, load_firm(copy))
+            return load_firm(copy)
         except ConfigError:
             return None
 

@@ -48,7 +48,7 @@ from ttconfig.promotion.promote import promote as promote_firm
 from ttconfig.promotion.soak import Observations, SoakEvidence, observe
 from ttconfig.runs.audit import verified_records
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
-from ttconfig.runs.history import last_promotion
+from ttconfig.runs.history import Baseline, last_promotion
 from ttconfig.runs.observed import Recorded, record_observed
 from ttconfig.runs.paths import Layout
 from ttconfig.safety.drift import Drift, Over, drift_of
@@ -448,6 +448,19 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     return Gated(verdict, environment, promotion.source, hotfix)
 
 
+def _promoted_then(baseline: Baseline, target: str) -> Mapping[str, Sequence[Model]]:
+    """The target as its last promotion would have left it had it taken everything from
+    the source: a value that promotion kept (prod was ahead) still differs from it, so it
+    stays ahead at the next promotion instead of being reverted then. Without the source
+    as of then, the target's YAML then."""
+    if baseline.source is None:
+        return baseline.firm.by_kind()
+    try:
+        return promote_firm(baseline.source, baseline.firm, environment=target).models
+    except ConfigError:
+        return baseline.firm.by_kind()
+
+
 def promote_environment(environments_dir: Path, source: str, target: str,
                         take: Sequence[str] = ()) -> Promoted:
     """`ttconfig promote`: the target's YAML as it would be with the source's desired state
@@ -463,10 +476,10 @@ def promote_environment(environments_dir: Path, source: str, target: str,
         raise UsageError(f"environments/{target}/environment.yaml promotes from "
                          f"{declared!r}, not {source!r}")
     promoted = promote_firm(source_firm, target_firm, environment=target)
-    baseline = last_promotion(environments_dir / target)
+    baseline = last_promotion(environments_dir / target, environments_dir / source)
     patterns = [Pattern.parse(text, option="--take-uat") for text in take]
     ahead = [] if baseline is None else prod_is_ahead(promoted.plan, target_firm,
-                                                        baseline.firm)
+                                                        _promoted_then(baseline, target))
     idle = [p.text for p in patterns
             if not any(p.matches(Kind(a.kind), a.name) for a in ahead)]
     if idle:
