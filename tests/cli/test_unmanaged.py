@@ -115,6 +115,21 @@ def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_
     assert "users (1): john.smith" not in deactivating.stdout
 
 
+def test_a_trader_deleted_from_the_yaml_with_users_pruned_is_deactivated_without_a_warning(
+        served: Sandbox, uat: Path) -> None:
+    """With users pruned the plan deactivates the trader whose block was deleted: it does
+    not also warn that they stay active."""
+    ttconfig, target = uat_desk(served)
+    _offboard(uat, "john.smith@harborpoint.example")
+    environment = uat / "environment.yaml"
+    environment.write_text(environment.read_text().replace(
+        "policy:\n", "policy:\n  prune: {users: true}\n", 1))
+    plan = ttconfig("plan", *target)
+    assert plan.exit_code == 0, output(plan)
+    assert "- john.smith@harborpoint.example (deactivate)" in plan.stdout, plan.stdout
+    assert "stays active" not in plan.stdout, plan.stdout
+
+
 def test_a_value_changed_in_tt_since_the_last_apply_is_marked_and_its_revert_explained(
         served: Sandbox, uat: Path) -> None:
     """Terraform's "objects changed outside": the audit log holds what ttconfig applied;
