@@ -5,6 +5,7 @@ adopts an object ([K] 1)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -113,6 +114,42 @@ def test_a_trader_deleted_from_the_yaml_is_unlinked_and_the_plan_says_they_stay_
     deactivating = ttconfig("plan", *target)
     assert "stays active in TT" not in deactivating.stdout, output(deactivating)
     assert "users (1): john.smith" not in deactivating.stdout
+
+
+def test_a_trader_whose_block_alone_is_deleted_is_refused_at_each_reference_with_how_to_offboard(
+        served: Sandbox, uat: Path) -> None:
+    """The loader does not read TT, so a reference to a deleted block may be an offboarding
+    or a typo: each reference says what to do in both readings."""
+    ttconfig, target = uat_desk(served)
+    users = uat / "users.yaml"
+    users.write_text(yaml.safe_dump(
+        [u for u in yaml.safe_load(users.read_text())
+         if u["email"] != "john.smith@harborpoint.example"], sort_keys=False))
+    plan = ttconfig("plan", *target)
+    assert plan.exit_code == 3, output(plan)
+    said = ("user 'john.smith@harborpoint.example' is not declared in users.yaml: to offboard "
+            "a trader, remove this reference too (or keep their block with `active: false`); "
+            "if it is a typo, did you mean 'hannah.schmidt@harborpoint.example'?")
+    places = [line.split(": ", 1) for line in plan.stderr.splitlines()]
+    assert [message for _at, message in places] == [said] * 4, plan.stderr
+    assert [re.sub(r":\d+:\d+$", "", at) for at, _message in places] == [
+        "environments/uat/accounts.yaml", "environments/uat/accounts.yaml",
+        "environments/uat/order-tag-defaults.yaml", "environments/uat/user-groups.yaml"]
+
+
+def test_a_trader_deleted_from_the_yaml_with_users_pruned_is_deactivated_without_a_warning(
+        served: Sandbox, uat: Path) -> None:
+    """With users pruned the plan deactivates the trader whose block was deleted: it does
+    not also warn that they stay active."""
+    ttconfig, target = uat_desk(served)
+    _offboard(uat, "john.smith@harborpoint.example")
+    environment = uat / "environment.yaml"
+    environment.write_text(environment.read_text().replace(
+        "policy:\n", "policy:\n  prune: {users: true}\n", 1))
+    plan = ttconfig("plan", *target)
+    assert plan.exit_code == 0, output(plan)
+    assert "- john.smith@harborpoint.example (deactivate)" in plan.stdout, plan.stdout
+    assert "stays active" not in plan.stdout, plan.stdout
 
 
 def test_a_value_changed_in_tt_since_the_last_apply_is_marked_and_its_revert_explained(

@@ -55,8 +55,10 @@ def test_unknown_references_suggest_the_closest_name() -> None:
         (("accounts", 1, "parent"), "account 'HPT-PROPP' is not declared; did you mean "
                                     "'HPT-PROP'?"),
         (("risk_groups", 0, "accounts", 0), "account 'HPT-NOPE-AT-ALL' is not declared"),
-        (("user_groups", 0, "users", 0), "user 'ann.le@harborpoint.example' is not declared; "
-                                         f"did you mean '{ANN}'?"),
+        (("user_groups", 0, "users", 0), "user 'ann.le@harborpoint.example' is not declared "
+                                         "in users.yaml: to offboard a trader, remove this "
+                                         "reference too (or keep their block with `active: "
+                                         f"false`); if it is a typo, did you mean '{ANN}'?"),
     ]
 
 

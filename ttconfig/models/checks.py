@@ -115,8 +115,20 @@ def _references(firm: Firm) -> Iterator[Issue]:
         if fold(name) not in known[kind]:
             close = difflib.get_close_matches(name, list(known[kind].values()), n=1,
                                               cutoff=0.75)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            yield Issue(path, f"{kind} {name!r} is not declared{hint}", missing=(kind, name))
+            yield Issue(path, _undeclared(kind, name, close[0] if close else None),
+                        missing=(kind, name))
+
+
+def _undeclared(kind: str, name: str, close: str | None) -> str:
+    """What a reference to an undeclared object says. A user's block deleted to offboard
+    them leaves their references behind, which reads as a typo: the loader cannot tell the
+    two apart (it does not read TT), so the message says what to do in both readings."""
+    if kind != "user":
+        return f"{kind} {name!r} is not declared" + (f"; did you mean {close!r}?" if close
+                                                      else "")
+    return (f"user {name!r} is not declared in users.yaml: to offboard a trader, remove this "
+            "reference too (or keep their block with `active: false`)"
+            + (f"; if it is a typo, did you mean {close!r}?" if close else ""))
 
 
 def _cycles(firm: Firm) -> Iterator[Issue]:

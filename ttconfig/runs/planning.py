@@ -138,13 +138,16 @@ async def unlinked_but_active(tt: TTClient, firm: Firm, live: LiveFirm,
                               plan: Plan) -> list[Finding]:
     """Users the plan unlinks who are not in the YAML's users (their block was deleted):
     unlinking is not offboarding, the user stays active in TT, so the plan says so and how
-    to deactivate. Each such user's detail is read (one request) to know it is active."""
-    declared = {fold(u.email) for u in firm.users}
+    to deactivate (not of a user the plan itself deactivates: users pruned). Each such
+    user's detail is read (one request) to know it is active."""
+    settled = {fold(u.email) for u in firm.users} | {
+        fold(str(c.key)) for c in plan.changes
+        if c.kind is Kind.USERS and c.action in ("deactivate", "delete")}
     losing: dict[str, list[str]] = {}
     for change in plan.changes:
         if change.kind is Kind.LINKS and change.action == "delete":
             account, email = (str(part) for part in change.key.parts)
-            if fold(email) not in declared:
+            if fold(email) not in settled:
                 losing.setdefault(email, []).append(account)
     users = {fold(u.email): u for u in live.users}
     found = []
