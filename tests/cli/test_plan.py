@@ -83,6 +83,11 @@ def test_links_star_applies_only_the_links_and_leaves_the_rest_for_later(
     """`--target links:*`, as the kind vocabulary promises: one TT request for the one link
     whose user exists; the limits and the new user stay planned for the next run."""
     target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    waits = ttconfig("plan", *target, "--target", "links:*noah*")
+    assert waits.exit_code == 0, output(waits)
+    assert "No changes in what --target 'links:*noah*' selects: live TT matches the YAML " \
+        "there." in waits.stdout
+    assert "--target users:noah.berg@harborpoint.example to write it too" in waits.stdout
     applied = ttconfig("apply", "--auto-approve", *target, "--target", "links:*")
     assert applied.exit_code == 0, output(applied)
     assert "Applied 1 of 1 request." in applied.stdout, applied.stdout

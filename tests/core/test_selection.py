@@ -55,6 +55,22 @@ def test_a_links_target_plans_only_links(target: str) -> None:
     assert (target != "links:*") <= (result.requests < 40), "only those accounts' links are read"
 
 
+@pytest.mark.parametrize("target", ["links:*noah*", "accounts:HPT-PROP-RATES"])
+def test_a_link_left_out_for_want_of_its_user_is_said_with_the_target_that_brings_it(
+        target: str) -> None:
+    """noah.berg is not in TT yet: the link cannot be written in a run that does not create
+    him, and "no changes" must not read as "the link is there"."""
+    result = planned([target])
+    assert ("links", "HPT-PROP-RATES ↔ noah.berg@harborpoint.example") not in keys(result)
+    assert [(n.rule, n.message) for n in result.notices if n.rule == "left out"] == [(
+        "left out", "links HPT-PROP-RATES ↔ noah.berg@harborpoint.example is left out of this "
+        "run: its user noah.berg@harborpoint.example is not in TT yet and not targeted (add "
+        "--target users:noah.berg@harborpoint.example to write it too)")]
+    both = planned([target, "users:noah.berg@*"])
+    assert ("links", "HPT-PROP-RATES ↔ noah.berg@harborpoint.example") in keys(both)
+    assert not [n for n in both.notices if n.rule == "left out"]
+
+
 def test_a_links_target_plans_the_removal_of_a_link_the_yaml_no_longer_declares() -> None:
     rates = next(a for a in UAT.accounts if a.name == "HPT-PROP-RATES")
     unlinked = rates.model_copy(update={"users": [u for u in rates.users

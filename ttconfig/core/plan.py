@@ -103,6 +103,9 @@ class Plan:
     outside: tuple[Outside, ...] = field(default=(), compare=False)
     """Fields changed in TT outside ttconfig since its last apply (`core.outside.Outside`,
     from the audit log): shown, not part of what apply does (nor of the checksum)."""
+    selected: tuple[str, ...] = field(default=(), compare=False)
+    """The --target/--exclude options of a partial plan, as typed: "no changes" is then
+    about what they select only."""
     exposure: Exposure | None = field(default=None, compare=False)
     """What the changed position and credit limits mean for the positions and credit in
     use now (`core.exposure`), when it was read: shown and judged by the policy, not part

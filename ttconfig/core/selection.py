@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,28 +101,54 @@ class Selection:
         """Which changes to keep. A link is kept when one end is selected (or a links
         pattern names it) and each end is selected too or already exists in TT (a link to a
         user the run does not create could not be applied)."""
-        targets = [p for p in self.patterns if p.option == "--target"]
-        link_targets = [p for p in targets if p.kind is Kind.LINKS]
-        link_excludes = [p for p in self.patterns
-                         if p.option == "--exclude" and p.kind is Kind.LINKS]
-
-        def selected(kind: Kind, key: str) -> bool:
-            return _named(self.chosen.of(kind), key) and (kind, fold(key)) not in self.for_links
 
         def keeps(change: Change) -> bool:
             if change.kind is not Kind.LINKS:
-                return selected(change.kind, change.key)
-            account, user = (str(part) for part in change.key.parts)
-            if any(p.matches_link(account, user) for p in link_excludes):
-                return False
-            account_ok = selected(Kind.ACCOUNTS, account)
-            user_ok = selected(Kind.USERS, user)
-            named = any(p.matches_link(account, user) for p in link_targets)
-            return (account_ok or user_ok or named) \
-                and (account_ok or fold(account) in live_accounts) \
-                and (user_ok or fold(user) in live_users)
+                return self._selected(change.kind, change.key)
+            named, missing = self._link(change, live_accounts, live_users)
+            return named and not missing
 
         return keeps
+
+    def waiting(self, change: Change, live_accounts: set[str],
+                live_users: set[str]) -> str | None:
+        """Why a link the run names is left out of it (an end neither in TT nor selected:
+        the link could not be written), with the --target that brings it in; else None."""
+        if change.kind is not Kind.LINKS:
+            return None
+        named, missing = self._link(change, live_accounts, live_users)
+        if not named or not missing:
+            return None
+        return (f"links {change.key} is left out of this run: {' and '.join(missing)} not in "
+                "TT yet and not targeted (add "
+                + " ".join(f"--target {shlex.quote(f'{kind}:{name}')}"
+                           for kind, name in self._ends(change, live_accounts, live_users))
+                + " to write it too)")
+
+    def _selected(self, kind: Kind, key: str) -> bool:
+        return _named(self.chosen.of(kind), key) and (kind, fold(key)) not in self.for_links
+
+    def _link(self, change: Change, live_accounts: set[str],
+              live_users: set[str]) -> tuple[bool, list[str]]:
+        """(whether the run names this link, the ends it lacks to write it)."""
+        account, user = (str(part) for part in change.key.parts)
+        if any(p.matches_link(account, user) for p in self.patterns
+               if p.option == "--exclude" and p.kind is Kind.LINKS):
+            return False, []
+        named = self._selected(Kind.ACCOUNTS, account) or self._selected(Kind.USERS, user) \
+            or any(p.matches_link(account, user) for p in self.patterns
+                   if p.option == "--target" and p.kind is Kind.LINKS)
+        missing = [f"its {kind.spec.singular} {name} is" for kind, name
+                   in self._ends(change, live_accounts, live_users)]
+        return named, missing
+
+    def _ends(self, change: Change, live_accounts: set[str],
+              live_users: set[str]) -> list[tuple[Kind, str]]:
+        """The link's ends neither selected nor in TT."""
+        account, user = (str(part) for part in change.key.parts)
+        return [(kind, name) for kind, name, live in ((Kind.ACCOUNTS, account, live_accounts),
+                                                      (Kind.USERS, user, live_users))
+                if not self._selected(kind, name) and fold(name) not in live]
 
 
 def _named(models: Sequence[Any], key: str) -> bool:

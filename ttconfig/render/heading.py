@@ -37,8 +37,10 @@ class Heading:
 
 def plan_heading(plan: Plan) -> Heading:
     where = f"{plan.environment} ({plan.tt_environment})"
-    return Heading(f"Plan for {where}", f"ttconfig plan: {where}",
-                   "No changes: live TT matches the YAML.")
+    no_changes = ("No changes: live TT matches the YAML." if not plan.selected else
+                  f"No changes in what {' '.join(plan.selected)} selects: live TT matches the "
+                  "YAML there.")
+    return Heading(f"Plan for {where}", f"ttconfig plan: {where}", no_changes)
 
 
 def promotion_heading(source: str, target: str, kept: tuple[str, ...] = ()) -> Heading:
