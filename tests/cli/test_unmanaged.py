@@ -176,6 +176,12 @@ def test_a_value_changed_in_tt_since_the_last_apply_is_marked_and_its_revert_exp
     assert lines[start + 1].endswith(
         "UTC), TT now holds 20,000 (a loosening made outside ttconfig); this plan reverts "
         "it: a tightening, which needs no approval")
+    changed = next(i for i, line in enumerate(lines)
+                   if 'limits.products["CME ZN future"].max_position: 20,000 → 15,000' in line)
+    mark = ('reverts a change made in TT outside ttconfig (ttconfig applied 15,000): see '
+            '"Changed in TT outside ttconfig since its last apply"')
+    assert mark in " ".join(lines[changed + 1:changed + 3]), "marked on the change itself"
+    assert mark in ttconfig("plan", *target, "--format", "markdown").stdout
     data = json.loads(ttconfig("plan", *target, "--format", "json").stdout)
     (outside,) = data["changed_outside"]
     assert (outside["applied"], outside["live"], outside["desired"], outside["reverts"]) == (

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ttconfig.core.changes import ABSENT, path_text, shown
+from ttconfig.core.changes import ABSENT, Change, FieldChange, path_text, shown
 from ttconfig.core.outside import Outside
+from ttconfig.core.plan import Plan
+from ttconfig.models.checks import fold
 
 TITLE = "Changed in TT outside ttconfig since its last apply"
 SHOWN = 20
@@ -25,6 +27,18 @@ def _line(item: Outside) -> str:
     return (f"{item.kind.value} {item.key} {path_text(item.path)}: ttconfig applied "
             f"{shown(item.applied.value)} ({when} UTC), TT now holds {shown(item.live)}"
             f"{made}{after}")
+
+
+def field_outside(plan: Plan, change: Change, f: FieldChange) -> str | None:
+    """The mark under a changed field that undoes a change made in TT outside ttconfig
+    (the section says the rest), so a reviewer reading the change knows it is a revert."""
+    for item in plan.outside:
+        if (item.kind, fold(item.key), item.path) == (change.kind, fold(str(change.key)),
+                                                       f.path):
+            what = "reverts" if item.reverts else "overwrites"
+            return (f"{what} a change made in TT outside ttconfig (ttconfig applied "
+                    f"{shown(item.applied.value)}): see \"{TITLE}\"")
+    return None
 
 
 def outside_lines(found: Sequence[Outside]) -> list[str]:

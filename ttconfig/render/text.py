@@ -14,7 +14,7 @@ from ttconfig.core.plan import Plan
 from ttconfig.models.kinds import REGISTRY
 from ttconfig.render.exposure import BREACH, field_phrase, read_note
 from ttconfig.render.heading import Heading, plan_heading
-from ttconfig.render.outside import outside_lines
+from ttconfig.render.outside import field_outside, outside_lines
 from ttconfig.render.policy import render_verdict_text
 from ttconfig.render.styled import Piece, Styled, joined, plain, plural, unstyled
 from ttconfig.render.unmanaged import unmanaged_lines
@@ -60,6 +60,9 @@ def _change_lines(change: Change, plan: Plan) -> list[list[Piece]]:
         exposure = field_phrase(plan, change, f)
         if exposure is not None:
             lines.append([plain("          "), _painted(exposure, _exposure_style(exposure))])
+        outside = field_outside(plan, change, f)
+        if outside is not None:
+            lines.append([plain(f"          {outside}")])
     return lines
 
 
@@ -86,6 +89,9 @@ def diff_lines(change: Change, plan: Plan) -> list[str]:
         exposure = field_phrase(plan, change, field)
         if exposure is not None:
             lines.append(f"          {exposure}")
+        outside = field_outside(plan, change, field)
+        if outside is not None:
+            lines.append(f"          {outside}")
     return lines
 
 
