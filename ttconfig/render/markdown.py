@@ -17,6 +17,7 @@ from ttconfig.render.exposure import breach_lines, field_phrase, read_note
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import outside_markdown
 from ttconfig.render.policy import verdict_markdown
+from ttconfig.render.styled import plural
 from ttconfig.render.text import KIND_TITLES, diff_lines, summary_line
 from ttconfig.render.unmanaged import unmanaged_markdown
 from ttconfig.safety.policy import Verdict
@@ -69,18 +70,32 @@ def _listed(words: list[str]) -> str:
 
 
 def _risk_rows(plan: Plan, direction: str) -> list[str]:
-    """HIGH rows first: a reviewer reads the top of the table. A new trader on an account
-    is one row saying what they can do there (each permission is in the details)."""
-    links = {id(c): sentence for c in plan.changes
-             if c.direction == direction and (sentence := _new_link(c)) is not None}
+    """HIGH rows first: a reviewer reads the top of the table. A new trader reads as one
+    row: on an account, what they can do there; a new user, its settings on one line
+    (each field is in the details)."""
+    folded = {id(c): found for c in plan.changes
+              if (found := _new_trader(c, direction)) is not None}
     fields = [(c, f) for c in plan.changes for f in c.fields
-              if f.direction == direction and id(c) not in links]
+              if f.direction == direction and id(c) not in folded]
     high = [cf for cf in fields if plan.is_high(cf[1])]
     rest = [cf for cf in fields if not plan.is_high(cf[1])]
     return [*(_field_row(c, f, plan) for c, f in high),
-            *(f"| {_object(c, plan)} | new link | {_cell(links[id(c)])} | |"
-              + (" |" if plan.exposure else "") for c in plan.changes if id(c) in links),
+            *(f"| {_object(c, plan)} | {folded[id(c)][0]} | {_cell(folded[id(c)][1])} | |"
+              + (" |" if plan.exposure else "") for c in plan.changes if id(c) in folded),
             *(_field_row(c, f, plan) for c, f in rest)]
+
+
+def _new_trader(change: Change, direction: str) -> tuple[str, str] | None:
+    """(what, the sentence) for a new link, or a new user (its fields that go
+    `direction`; the rest are in the details)."""
+    if change.action != "create" or change.direction != direction:
+        return None
+    if change.kind is Kind.USERS:
+        settings = [f"{path_text(f.path)} {shown(f.new)}" for f in change.fields
+                    if f.direction == direction]
+        return "new user", ", ".join(settings)
+    sentence = _new_link(change)
+    return None if sentence is None else ("new link", sentence)
 
 
 def _object(change: Change, plan: Plan) -> str:
@@ -96,15 +111,17 @@ def _field_row(change: Change, field: FieldChange, plan: Plan) -> str:
             f"{_percent(field, plan.is_high(field))} |{exposure}")
 
 
-def _risk_section(title: str, rows: list[str], keep: int | None,
+def _risk_section(title: str, rows: list[str], keep: int | None, fields: int,
                   exposure: bool = False) -> list[str]:
-    """One risk table; with `exposure`, a column saying what each change means for the
-    positions and credit in use now."""
+    """One risk table, headed by its field changes as the summary line counts them (a new
+    trader's fields share a row); with `exposure`, a column saying what each change means
+    for the positions and credit in use now."""
     if not rows:
         return []
     shown_rows = rows if keep is None else rows[:keep]
     column, rule, empty = (" exposure now |", "---|", " |") if exposure else ("", "", "")
-    lines = [f"### {title} ({len(rows)})", "", f"| object | field | old → new | change |{column}",
+    lines = [f"### {title} ({plural(fields, 'field change')})", "",
+             f"| object | field | old → new | change |{column}",
              f"|---|---|---|---:|{rule}", *shown_rows]
     if len(shown_rows) < len(rows):
         lines.append(f"| … | {len(rows) - len(shown_rows)} more rows in the plan artifact "
@@ -153,8 +170,10 @@ def render_markdown(plan: Plan, verdict: Verdict | None = None, heading: Heading
     attempts += [(keep, 0, False) for keep in (500, 200, 50, 10)]
     for keep_loose, keep_tight, details in attempts:
         text = "\n".join([
-            *head, *_risk_section("Loosening", loosening, keep_loose, exposed),
-            *_risk_section("Tightening", tightening, keep_tight, exposed),
+            *head, *_risk_section("Loosening", loosening, keep_loose,
+                                  plan.summary.loosening, exposed),
+            *_risk_section("Tightening", tightening, keep_tight, plan.summary.tightening,
+                           exposed),
             *(_details(plan) if details else
               [f"_Details of {len(plan.changes)} changes left out to fit a comment; see the "
                "plan artifact._", ""]),
