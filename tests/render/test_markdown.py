@@ -35,7 +35,7 @@ def test_a_huge_plan_fits_a_comment_with_loosening_kept_first() -> None:
     text = big_plan(3000)
     assert len(text) < LIMIT
     assert "<details>" not in text
-    assert "### Loosening (15000 field changes)" in text
+    assert "### Loosening (15,000 field changes)" in text
     assert "more rows in the plan artifact" in text
     assert table_rows_are_whole(text)
     assert "### Tightening" not in text or text.index("### Loosening") < text.index(
