@@ -56,6 +56,7 @@ from ttconfig.safety.policy import Facts, Finding, Overrides, Verdict, admin_los
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 from ttconfig.tt.records import Company
+from ttconfig.words import plural
 
 log = logging.getLogger("ttconfig.live")
 
@@ -163,8 +164,8 @@ def _say_unmodelled(rows: list[str]) -> None:
     """Rows TT holds that the YAML cannot say yet: left as they are, and said so."""
     if rows:
         shown = "; ".join(rows[:5]) + (f"; and {len(rows) - 5} more" if len(rows) > 5 else "")
-        log.warning("TT holds %d limit row(s) ttconfig cannot represent yet; the plan leaves "
-                    "them as they are: %s", len(rows), shown)
+        log.warning("TT holds %s ttconfig cannot represent yet; the plan leaves them as "
+                    "they are: %s", plural(len(rows), "limit row"), shown)
 
 
 def yaml_lines(firm: Firm, plan: Plan) -> dict[tuple[str, str], tuple[str, int]]:
