@@ -66,6 +66,9 @@ def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipp
     assert "not applied in UAT: accounts HPT-PROP-ENERGY" in refused.stdout
     assert "soak: UAT's audit log has no apply" in refused.stdout
     assert "the gate refused prod: 12 reasons, listed above" in refused.stderr
+    estimates = [line.split(":")[0] for line in refused.stderr.splitlines()
+                 if "requests, the listings included" in line]
+    assert estimates == ["Reading live TT (prod)", "Reading live TT (uat)"], refused.stderr
     hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target)
     assert hotfix.exit_code == 0, output(hotfix)
     assert "WAIVED (hotfix)" in hotfix.stdout

@@ -296,12 +296,13 @@ def plan_from(firm: Firm, environment: str, live: LiveFirm,
 
 # --- the workflows of plan, drift and gate: load, connect, read, plan, judge ---------------
 
-Reading = Callable[[ClientConfig], AbstractContextManager[Progress | None]]
+Reading = Callable[[ClientConfig, str], AbstractContextManager[Progress | None]]
 """How a live read shows its progress: given the client (its rate tells what the read will
-cost), a context holding the progress callback. The CLI's draws a bar on a terminal."""
+cost) and the environment read (as the user named it), a context holding the progress
+callback. The CLI's draws a bar on a terminal."""
 
 
-def quietly(config: ClientConfig) -> AbstractContextManager[Progress | None]:
+def quietly(config: ClientConfig, environment: str) -> AbstractContextManager[Progress | None]:
     """A read that shows nothing (the default outside the command line)."""
     return nullcontext()
 
@@ -344,7 +345,7 @@ class Reach:
     async def _plan(self, firm: Firm, environment: str, config: ClientConfig,
                     selection: Selection | None, *, exposure: bool | None = None) -> Planned:
         async with TTClient(config) as tt:
-            with self.reading(config) as progress:
+            with self.reading(config, environment) as progress:
                 return await make_plan(firm, environment, tt, selection, progress,
                                        exposure=self.exposure if exposure is None
                                        else exposure)
