@@ -82,14 +82,6 @@ def reading(config: ClientConfig, environment: str) -> Iterator[Progress]:
 
 
 @contextmanager
-def reading_accounts(config: ClientConfig, environment: str) -> Iterator[Progress]:
-    """inspect's bar: accounts read so far."""
-    with ProgressBar(console=err, transient=True) as bar:
-        task = bar.add_task("reading accounts", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-@contextmanager
 def writing(plan: Plan) -> Iterator[Progress]:
     """apply's bar: requests sent, each followed by TT's write pause."""
     lines = ProgressLines("Applying")
