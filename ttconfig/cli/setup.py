@@ -403,7 +403,7 @@ def tidy(environment: str, connection: ConnectionOptions, dry_run: bool,
       ttconfig tidy -e prod
     """
     done = run_tidy(environments_dir / environment, environment,
-                    options.reach(connection, quietly), write=not dry_run)
+                    options.reach(connection, terminal.reading), write=not dry_run)
     for problem in done.removed:
         click.echo(str(problem))
     verb = "would remove" if dry_run else "removed"
