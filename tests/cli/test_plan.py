@@ -174,7 +174,7 @@ def test_a_write_killed_before_its_outcome_is_reported_then_recovered(
     log = AuditLog(path, {})
     log.append("intent", **{k: v for k, v in intent.items()
                             if k not in ("time", "event", "prev_hash", "hash")})
-    said = (f"Unfinished apply: 1 write(s) in .ttconfig/sandbox/audit/{UAT_LOG} may or may not "
+    said = (f"Unfinished apply: 1 write in .ttconfig/sandbox/audit/{UAT_LOG} may or may not "
             "have landed")
     what = "upsert limit rows HPT-PROP-ENERGY"
     for command in (("plan", *target), ("drift", "--record", *target)):

@@ -65,6 +65,10 @@ def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipp
     assert refused.exit_code == 4, output(refused)
     assert "not applied in UAT: accounts HPT-PROP-ENERGY" in refused.stdout
     assert "soak: UAT's audit log has no apply" in refused.stdout
+    assert "the gate refused prod: 12 reasons, listed above" in refused.stderr
+    estimates = [line.split(":")[0] for line in refused.stderr.splitlines()
+                 if "requests, the listings included" in line]
+    assert estimates == ["Reading live TT (prod)", "Reading live TT (uat)"], refused.stderr
     hotfix = ttconfig("gate", "-e", "prod", "--hotfix", *target)
     assert hotfix.exit_code == 0, output(hotfix)
     assert "WAIVED (hotfix)" in hotfix.stdout
@@ -104,6 +108,7 @@ def test_the_gate_through_a_promotion_apply_in_uat_soak_then_a_change_that_skipp
         "  REFUSED  not in UAT: prod sets accounts HPT-PROP-EQIDX restrictions.market_orders "
         "to False, but UAT's YAML says otherwise: promote from UAT, or mark the PR as a "
         "hotfix"], skipped.stdout
+    assert "the gate refused prod: 1 reason, listed above" in skipped.stderr
 
 
 def test_a_prod_plan_file_records_the_gate_and_apply_refuses_what_it_refused(

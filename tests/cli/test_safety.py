@@ -204,7 +204,7 @@ def test_the_last_admins_are_kept(desk: Desk) -> None:
     user["settings"]["full_admin"] = False
     desk.write({"protected": {"min_admins": 3}}, users=[user])
     result = desk.run("apply", "-e", "prod", "--auto-approve", "--force")
-    refused(result, 4, "lockout", "leaves 2 active full admin(s)", "min_admins is 3")
+    refused(result, 4, "lockout", "leaves 2 active full admins", "min_admins is 3")
     assert desk.writes() == []
 
 
@@ -688,7 +688,7 @@ def test_a_default_row_is_read_as_product_star_and_rows_the_yaml_cannot_say_are_
     set_limit(desk, 500)  # HPT-ARB's CL spread: 600 → 500
     planned = desk.run("plan", "-e", "prod")
     refused(planned, 0, '- limits.products["CME * spread"].max_order_qty: 5  LOOSENING',
-            "TT holds 2 limit row(s) ttconfig cannot represent yet",
+            "TT holds 2 limit rows ttconfig cannot represent yet",
             "account HPT-ARB: CME spread: a row of product family 77",
             "account HPT-ARB: an inter-product row (id 1) whose legs are not two or more")
     account_yaml = seeded("accounts", "HPT-ARB")

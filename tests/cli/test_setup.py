@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
+
 from tests.cli.harness import TTConfig, output
+from ttconfig.cli import terminal
 from ttconfig.desired.loader import load_firm
 
 
@@ -17,6 +21,27 @@ def test_inspect_reads_the_sandbox_firm(ttconfig: TTConfig, tmp_path: Path) -> N
     assert "Read 25 accounts" in result.stdout
     assert "0 answered 429" in result.stdout
     assert (tmp_path / ".ttconfig" / "sandbox-state.json").exists()
+
+
+def test_inspect_says_what_its_read_will_cost_and_how_far_it_got(
+        ttconfig: TTConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off a terminal (a CI log) too: the estimate first, then progress lines as plan's."""
+    monkeypatch.setattr(terminal, "EVERY_SECONDS", 0.0)  # a progress line at every tick
+    result = ttconfig("inspect", "--sandbox", "--usage-plan", "high")
+    assert result.exit_code == 0, result.stderr
+    said = result.stderr.splitlines()
+    estimate = [line for line in said if "requests, the listings included" in line]
+    assert len(estimate) == 1, result.stderr
+    counted = re.fullmatch(r"Reading live TT \(uat\): (\d+) requests, the listings included "
+                           r"\(≥ \d+ s at the high plan\)\.", estimate[0])
+    assert counted is not None, estimate
+    took = re.search(r"with (\d+) requests in", result.stdout)
+    assert took is not None, result.stdout
+    assert int(counted[1]) == int(took[1]), "the estimate is the read's cost"
+    progress = [line for line in said if re.fullmatch(
+        rf"Reading live TT \(uat\): [\d,]+ of {counted[1]} requests \(\d+%\)", line)]
+    assert progress, result.stderr
+    assert said.index(estimate[0]) < said.index(progress[0])
 
 
 def test_inspect_of_prod_reads_prod(ttconfig: TTConfig) -> None:

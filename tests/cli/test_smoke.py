@@ -45,7 +45,7 @@ def test_the_quick_start_plan_prints_the_golden_plan_and_exits_2(tmp_path: Path)
     assert stdout == (GOLDEN / "plan-uat.txt").read_text(encoding="utf-8")
     # the estimate counts the listings too: within 1 % of what the read then took (265),
     # and the plan's header counts the exposure read that follows it (1 request)
-    assert stderr.index("Reading live TT: 263 requests, the listings included") < \
+    assert stderr.index("Reading live TT (uat): 263 requests, the listings included") < \
         stderr.index("Read live TT with 266 requests")
     assert "(1 request; --no-exposure skips it)" in stdout
 

@@ -7,6 +7,7 @@ The sandbox's clock is moved past the demo's first expiry (its Dec26 contracts e
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,8 @@ def test_tidy_removes_exactly_the_expired_rows_and_the_next_plan_has_no_warning(
     dry = desk(sandbox)("tidy", "-e", "uat", "--dry-run", *tt(sandbox))
     assert dry.exit_code == 0, output(dry)
     assert dry.stdout.splitlines()[-1] == "would remove 7 expired contract rows from 2 files"
+    assert re.search(r"^Reading live TT \(uat\): \d+ requests, the listings included",
+                     dry.stderr, re.MULTILINE), "a read as long as a plan's says its cost"
     assert {name: (folder / name).read_text() for name in before} == before
 
     done = desk(sandbox)("tidy", "-e", "uat", *tt(sandbox))

@@ -601,7 +601,7 @@ def test_a_mapping_whose_wildcards_differ_is_a_config_error_where_it_is_written(
     line = next(n for n, text_line in enumerate(environment.read_text().splitlines(), 1)
                 if "HPT-*-*" in text_line)
     assert f"environment.yaml:{line}:" in str(error.value)
-    assert "'UAT-*' has 1 wildcard(s) and 'HPT-*-*' has 2" in str(error.value)
+    assert "'UAT-*' has 1 wildcard and 'HPT-*-*' has 2" in str(error.value)
 
 
 def test_a_changed_flow_style_row_stays_flow_style(tmp_path: Path) -> None:

@@ -133,4 +133,4 @@ def test_an_object_gone_and_made_again_since_the_last_run_cannot_be_dated() -> N
     seen = ran(40, seen, live(), records)
     since, how = held(SoakEvidence({}, seen, observe(live(account("HPT-ARB", 100)))))
     assert since is None
-    assert "none of the 2 drift run(s) recorded there saw it as it is now" in how
+    assert "none of the 2 drift runs recorded there saw it as it is now" in how

@@ -138,11 +138,3 @@ def test_no_command_colours_when_told_not_to(desk: Path, command: str, mode: str
     out = run([*flags, *args], values)
     assert line in out
     assert "\x1b[" not in out
-
-
-def test_counts_agree_with_their_nouns() -> None:
-    """"1 TT write request", "1 … field change": the summary's plurals follow the counts."""
-    from ttconfig.render.styled import plural
-    assert (plural(1, "TT write request"), plural(2, "TT write request"),
-            plural(1_200, "request")) == (
-        "1 TT write request", "2 TT write requests", "1,200 requests")

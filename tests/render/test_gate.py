@@ -4,7 +4,7 @@ reasons still listed with what to bring back."""
 from __future__ import annotations
 
 from ttconfig.promotion.gate import GateVerdict, Reason
-from ttconfig.render.gate import render_gate
+from ttconfig.render.gate import render_gate, render_gate_markdown
 
 SKIPPED = Reason("not in UAT", "prod changes accounts HPT-NEW, which UAT's YAML does not "
                  "declare (as HPT-NEW)")
@@ -14,7 +14,7 @@ SOAK = Reason("soak", "accounts HPT-ARB was applied in UAT at 2026-11-21T10:00")
 def test_a_refusal_names_every_reason_and_does_not_pass() -> None:
     text = render_gate(GateVerdict((SKIPPED, SOAK), (), 3), "prod", "uat")
     assert text.splitlines() == [
-        "Gate for prod: every change must be tried in uat first (3 prod change(s) checked).",
+        "Gate for prod: every change must be tried in uat first (3 prod changes checked).",
         f"  REFUSED  not in UAT: {SKIPPED.message}",
         f"  REFUSED  soak: {SOAK.message}"]
 
@@ -29,5 +29,11 @@ def test_a_hotfix_lists_what_it_waives_and_passes() -> None:
 
 def test_nothing_to_say_is_a_pass() -> None:
     assert render_gate(GateVerdict((), (), 0), "prod", "uat") == (
-        "Gate for prod: every change must be tried in uat first (0 prod change(s) checked)."
+        "Gate for prod: every change must be tried in uat first (0 prod changes checked)."
         "\nGate passed.\n")
+
+
+def test_one_change_is_counted_as_one() -> None:
+    verdict = GateVerdict((SKIPPED,), (), 1)
+    assert "(1 prod change checked)." in render_gate(verdict, "prod", "uat")
+    assert "(1 prod change checked)." in render_gate_markdown(verdict, "prod", "uat")

@@ -4,6 +4,7 @@ are — a bracket in a name is text, never rich markup — and no escape codes o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -55,3 +56,11 @@ def test_colour_styles_the_table_but_not_the_names(capsys: pytest.CaptureFixture
     text = printed(True, capsys)
     assert "\x1b[" in text
     assert "HPT-[bold]ARB" in ANSI.sub("", text)
+
+
+def test_the_summary_counts_one_as_one() -> None:
+    one = replace(OVERVIEW, accounts=OVERVIEW.accounts[:1], product_margins=1,
+                  order_tag_defaults=1, requests=1)
+    assert summary_line(one, requests_per_second=20).startswith(
+        "Read 1 account (0 limit rows), 0 users, 0 user groups, 0 risk groups, 1 product "
+        "margin, 1 order-tag default with 1 request in 2.5 s")

@@ -30,7 +30,7 @@ def test_the_table_lines_up_and_spells_values_as_a_plan_does() -> None:
 
 
 def test_live_moving_under_a_plan_shows_the_table_under_the_message() -> None:
-    error = LiveChanged("live TT changed since plan.json was made: 2 object(s) the plan "
+    error = LiveChanged("live TT changed since plan.json was made: 2 objects the plan "
                         "touches differ. Make a new plan and review it.", ROWS)
     assert isinstance(error, StalePlanError)
     assert str(error).count("\n") == 0, "the audit log keeps the message, not the table"

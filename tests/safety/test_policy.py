@@ -628,7 +628,7 @@ def test_loosening_without_approval_is_refused_at_apply() -> None:
     verdict = judge(*LOOSER, APPROVAL, overrides=Overrides(force=True, outside_window=True))
     finding = only(verdict, "loosening")
     assert finding.outcome == "refused"
-    assert "1 loosening field change(s)" in finding.message
+    assert "1 loosening field change," in finding.message
     assert "--allow-loosening" in (finding.override or "")
 
 

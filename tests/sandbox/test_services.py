@@ -1034,7 +1034,7 @@ def test_an_inter_product_row_is_upserted_by_its_legs_in_any_order(
     (lambda first, second: [first, {**second, "productId": "nope"}], "unknown productId"),
     (lambda first, second: [first, {**second, "marketId": 999}], "not in that market"),
     (lambda first, second: [first, {k: v for k, v in second.items() if k != "productId"}],
-     "missing required field(s): productId"),
+     "missing 1 required field: productId"),
 ])
 def test_an_inter_product_row_with_bad_legs_is_refused_and_changes_nothing(
         sandbox: Sandbox, raw: RawTT, legs: Callable[[Json, Json], list[Json]],

@@ -17,6 +17,7 @@ from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.history import mark_promotion
 from ttconfig.runs.paths import AUDIT_DIR
 from ttconfig.runs.planning import gate_environment, promote_environment
+from ttconfig.words import plural
 
 
 @click.command()
@@ -96,8 +97,8 @@ def gate(environment: str, connection: ConnectionOptions, environments_dir: Path
     click.echo(GATE_RENDERERS[output_format](gated.verdict, environment, gated.source),
                nl=False)
     if gated.verdict.refused:
-        raise PolicyRefusal(f"the gate refused {environment}: {len(gated.verdict.reasons)} "
-                            f"reason(s), listed above")
+        raise PolicyRefusal(f"the gate refused {environment}: "
+                            f"{plural(len(gated.verdict.reasons), 'reason')}, listed above")
     return 0
 
 

@@ -211,7 +211,7 @@ def inspect(what: str | None, name: str | None, environment: str,
                    f"```\n{text}```\n" if output_format == "markdown" else text, nl=False)
         return
     inspection = inspect_environment(environments_dir / environment, environment,
-                                     options.reach(connection, terminal.reading_accounts))
+                                     options.reach(connection, terminal.reading))
     if output_format != "text":
         show = overview_json if output_format == "json" else overview_markdown
         click.echo(show(inspection.overview, inspection.requests_per_second), nl=False)
@@ -403,7 +403,7 @@ def tidy(environment: str, connection: ConnectionOptions, dry_run: bool,
       ttconfig tidy -e prod
     """
     done = run_tidy(environments_dir / environment, environment,
-                    options.reach(connection, quietly), write=not dry_run)
+                    options.reach(connection, terminal.reading), write=not dry_run)
     for problem in done.removed:
         click.echo(str(problem))
     verb = "would remove" if dry_run else "removed"

@@ -58,33 +58,27 @@ class ProgressLines:
 
 
 @contextmanager
-def reading(config: ClientConfig) -> Iterator[Progress]:
-    """Say what the read will cost, then show its progress (a bar on a terminal, a line
-    every EVERY_SECONDS elsewhere)."""
+def reading(config: ClientConfig, environment: str) -> Iterator[Progress]:
+    """Say what the read of `environment` will cost, then show its progress (a bar on a
+    terminal, a line every EVERY_SECONDS elsewhere); both name the environment, as gate
+    reads two."""
     said = False
-    lines = ProgressLines("Reading live TT")
+    what = f"Reading live TT ({environment})"
+    lines = ProgressLines(what)
     with ProgressBar(console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("reading live TT", total=None)
+        task = bar.add_task(f"reading live TT ({environment})", total=None)
 
         def progress(done: int, total: int) -> None:
             nonlocal said
             if not said:
                 said = True
-                err.print(f"Reading live TT: {total} requests, the listings included "
+                err.print(f"{what}: {total:,} requests, the listings included "
                           f"(≥ {total / config.requests_per_second:.0f} s at the "
-                          f"{config.usage_plan} plan).", highlight=False)
+                          f"{config.usage_plan} plan).", highlight=False, soft_wrap=True)
             bar.update(task, completed=done, total=total)
             lines(done, total)
 
         yield progress
-
-
-@contextmanager
-def reading_accounts(config: ClientConfig) -> Iterator[Progress]:
-    """inspect's bar: accounts read so far."""
-    with ProgressBar(console=err, transient=True) as bar:
-        task = bar.add_task("reading accounts", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @contextmanager

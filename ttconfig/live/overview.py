@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
-from typing import TypeVar
 
+from ttconfig.live.read import Progress, watch
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.records import (
     Account,
@@ -28,8 +26,6 @@ from ttconfig.tt.records import (
     UserGroup,
     UserSummary,
 )
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,32 +59,30 @@ async def _account_view(tt: TTClient, account: Account) -> AccountView:
     return AccountView(account, limits, settings, restrictions, users)
 
 
-async def read_overview(tt: TTClient, progress: Callable[[int, int], None] | None = None,
-                        ) -> Overview:
-    """Read everything the overview shows; GETs run concurrently under the plan's rate."""
+ACCOUNT_PARTS = 4
+"""The reads of one account: limits, risk settings, restrictions, users."""
+
+
+async def read_overview(tt: TTClient, progress: Progress | None = None) -> Overview:
+    """Read everything the overview shows; GETs run concurrently under the plan's rate.
+    `progress` is told the requests sent of those expected (the listings included) as
+    `read_live` tells it, from the moment the listings say how many accounts there are."""
     started = time.monotonic()
+    begun = tt.stats.requests
     company, accounts, users, user_groups, risk_groups, defaults = await asyncio.gather(
         tt.setup.company(), tt.accounts.list(), tt.users.list(), tt.user_groups.list(),
         tt.risk_groups.list(), tt.setup.order_tag_defaults())
     margins = await tt.setup.product_margins(company.id)
-    views = await _gather_counted([partial(_account_view, tt, a) for a in accounts], progress)
+    expected = tt.stats.requests - begun + ACCOUNT_PARTS * len(accounts)
+    watcher = None if progress is None else asyncio.create_task(watch(
+        tt, expected, progress, begun))
+    try:
+        views = await asyncio.gather(*(_account_view(tt, a) for a in accounts))
+    finally:
+        if watcher is not None:
+            watcher.cancel()
     stats = tt.stats
-    return Overview(company, views, users, user_groups, risk_groups, len(margins),
+    return Overview(company, list(views), users, user_groups, risk_groups, len(margins),
                     len(defaults), stats.requests, stats.retries, stats.statuses[429],
                     time.monotonic() - started)
-
-
-async def _gather_counted(jobs: list[Callable[[], Awaitable[T]]],
-                          progress: Callable[[int, int], None] | None) -> list[T]:
-    done = 0
-
-    async def run(job: Callable[[], Awaitable[T]]) -> T:
-        nonlocal done
-        result = await job()
-        done += 1
-        if progress is not None:
-            progress(done, len(jobs))
-        return result
-
-    return list(await asyncio.gather(*(run(job) for job in jobs)))
 

@@ -309,7 +309,9 @@ def detail_requests(scope: ReadScope, accounts: Sequence[AccountRecord],
                   for g in risk_groups) + int(scope.margins))
 
 
-async def _watch(tt: TTClient, total: int, progress: Progress, start: int) -> None:
+async def watch(tt: TTClient, total: int, progress: Progress, start: int) -> None:
+    """Report the requests sent since `start` of the `total` expected, every 0.2 s, until
+    cancelled."""
     while True:
         progress(min(total, tt.stats.requests - start), total)
         await asyncio.sleep(0.2)
@@ -340,7 +342,7 @@ async def _read(tt: TTClient, scope: ReadScope, progress: Progress | None) -> Li
     expected = (listed + detail_requests(scope, accounts, users, user_groups, risk_groups)
                 + len(scope.contracts)  # (the instruments of the products YAML contracts name)
                 + int(scope.families))
-    watcher = None if progress is None else asyncio.create_task(_watch(
+    watcher = None if progress is None else asyncio.create_task(watch(
         tt, expected, progress, begun))
     try:
         details = await _details(tt, scope, company, accounts, users, user_groups, risk_groups)

@@ -19,6 +19,7 @@ from ttconfig.models.accounts import Restrictions
 from ttconfig.models.base import Email, Model, Name, Quantity
 from ttconfig.models.kinds import DECLARED
 from ttconfig.models.limits import LIMIT_FIELDS
+from ttconfig.words import plural
 
 
 def _env_var(value: str) -> str:
@@ -192,7 +193,7 @@ class NameMapping(Model):
         so a mapping that drops or invents one cannot be read either way."""
         source, target = (len(WILDCARDS.findall(glob)) for glob in (self.uat, self.prod))
         if source != target:
-            raise ValueError(f"{self.uat!r} has {source} wildcard(s) and {self.prod!r} has "
+            raise ValueError(f"{self.uat!r} has {plural(source, 'wildcard')} and {self.prod!r} has "
                              f"{target}: each * or ? of one stands for the same part of the "
                              "name in the other")
         return self

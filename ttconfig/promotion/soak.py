@@ -32,6 +32,7 @@ from ttconfig.core.state import Key, key_of
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.kinds import REGISTRY, Kind
+from ttconfig.words import plural
 
 OBSERVED = "observed"
 """The audit event a drift run records."""
@@ -190,7 +191,8 @@ class SoakEvidence:
         if not self.observed.runs:
             return (f"no drift run of {self.source} is recorded there (`ttconfig drift -e "
                     f"{self.source} --record` records what UAT holds)")
-        return f"none of the {self.observed.runs} drift run(s) recorded there saw it as it is now"
+        return (f"none of the {plural(self.observed.runs, 'drift run')} recorded there saw it "
+                "as it is now")
 
 
 def _at(when: datetime | None) -> str:

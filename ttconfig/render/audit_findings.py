@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ttconfig.runs.apply.applier import Recovered
 from ttconfig.runs.audit import KEY_VARIABLE, Emergency, Unfinished, Verdict
+from ttconfig.words import plural
 
 
 def _write(write: Unfinished) -> str:
@@ -24,7 +25,7 @@ def unfinished_text(writes: Sequence[Unfinished], audit_path: Path) -> str:
     if not writes:
         return ""
     return "\n".join([
-        f"Unfinished apply: {len(writes)} write(s) in {audit_path} may or may not have "
+        f"Unfinished apply: {plural(len(writes), 'write')} in {audit_path} may or may not have "
         "landed:", *(f"  {_write(w)}" for w in writes),
         "The next apply reads them back first and records whether they landed."])
 

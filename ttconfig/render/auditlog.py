@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ttconfig.promotion.soak import OBSERVED
-from ttconfig.render.styled import plural
 from ttconfig.runs.auditlog import Entry, EnvironmentLog
+from ttconfig.words import plural
 
 MARKS = {"create": "+", "delete": "-", "deactivate": "-"}
 

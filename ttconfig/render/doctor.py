@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ttconfig.runs.doctor import Diagnosis, Verdict
+from ttconfig.words import plural
 
 STYLES = {Verdict.OK: "green", Verdict.WARN: "yellow", Verdict.FAIL: "bold red"}
 
@@ -28,9 +29,10 @@ def doctor_summary(diagnosis: Diagnosis) -> str:
     captured = (f" Answers captured (credentials scrubbed) in {diagnosis.captured}."
                 if diagnosis.captured else "")
     if failed:
-        return (f"{failed} check(s) failed, {warned} warning(s), {diagnosis.requests} "
-                f"requests: ttconfig is not ready for this TT yet.{captured}")
+        return (f"{plural(failed, 'check')} failed, {plural(warned, 'warning')}, "
+                f"{plural(diagnosis.requests, 'request')}: ttconfig is not ready for this TT "
+                f"yet.{captured}")
     probed = any(c.name.startswith("write probe") for c in diagnosis.checks)
     written = "each probe write undone" if probed else "nothing written"
-    return (f"Everything ttconfig needs is as expected ({warned} warning(s), "
-            f"{diagnosis.requests} requests, {written}).{captured}")
+    return (f"Everything ttconfig needs is as expected ({plural(warned, 'warning')}, "
+            f"{plural(diagnosis.requests, 'request')}, {written}).{captured}")

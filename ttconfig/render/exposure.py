@@ -10,8 +10,8 @@ from __future__ import annotations
 from ttconfig.core.changes import Change, FieldChange, path_text
 from ttconfig.core.exposure import Annotation, Exposure
 from ttconfig.core.plan import Plan
-from ttconfig.render.styled import plural
 from ttconfig.safety.drift import Over
+from ttconfig.words import plural
 
 BREACH = "BREACH ON APPLY"
 

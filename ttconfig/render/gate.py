@@ -11,11 +11,12 @@ from dataclasses import asdict
 
 from ttconfig.promotion.gate import GateVerdict
 from ttconfig.runs.planning import Gated
+from ttconfig.words import plural
 
 
 def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
     lines = [f"Gate for {environment}: every change must be tried in {source} first "
-             f"({verdict.checked} {environment} change(s) checked)."]
+             f"({plural(verdict.checked, f'{environment} change')} checked)."]
     lines += [f"  REFUSED  {r.rule}: {r.message}" for r in verdict.reasons]
     lines += [f"  WAIVED (hotfix)  {r.rule}: {r.message}" for r in verdict.waived]
     if verdict.waived:
@@ -29,8 +30,8 @@ def render_gate(verdict: GateVerdict, environment: str, source: str) -> str:
 def render_gate_markdown(verdict: GateVerdict, environment: str, source: str) -> str:
     head = "refused" if verdict.refused else "passed"
     lines = [f"## Gate for {environment}: {head}", "",
-             f"Every change must be tried in {source} first ({verdict.checked} "
-             f"{environment} change(s) checked).", ""]
+             f"Every change must be tried in {source} first "
+             f"({plural(verdict.checked, f'{environment} change')} checked).", ""]
     lines += [f"- **REFUSED** {r.rule}: {r.message}" for r in verdict.reasons]
     lines += [f"- WAIVED (hotfix) {r.rule}: {r.message}" for r in verdict.waived]
     return "\n".join(lines) + "\n"

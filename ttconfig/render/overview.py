@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ttconfig.live.overview import Overview
 from ttconfig.live.read import ACCOUNT_TYPES
+from ttconfig.words import plural
 
 NUMERIC = ("limit rows", "users", "credit limit")
 UNWRAPPED = ("account", "parent", "credit limit")
@@ -78,10 +79,12 @@ def summary_line(overview: Overview, requests_per_second: float) -> str:
     limit_rows = sum(len(v.limits.product_limits) + len(v.limits.contract_limits)
                      for v in overview.accounts)
     floor = overview.requests / requests_per_second
-    return (f"Read {len(overview.accounts)} accounts ({limit_rows} limit rows), "
-            f"{len(overview.users)} users, {len(overview.user_groups)} user groups, "
-            f"{len(overview.risk_groups)} risk groups, {overview.product_margins} product "
-            f"margins, {overview.order_tag_defaults} order-tag defaults with "
-            f"{overview.requests} requests in {overview.seconds:.1f} s "
+    return (f"Read {plural(len(overview.accounts), 'account')} "
+            f"({plural(limit_rows, 'limit row')}), {plural(len(overview.users), 'user')}, "
+            f"{plural(len(overview.user_groups), 'user group')}, "
+            f"{plural(len(overview.risk_groups), 'risk group')}, "
+            f"{plural(overview.product_margins, 'product margin')}, "
+            f"{plural(overview.order_tag_defaults, 'order-tag default')} with "
+            f"{plural(overview.requests, 'request')} in {overview.seconds:.1f} s "
             f"(the plan's rate allows no less than {floor:.1f} s; "
             f"{overview.rate_limited} answered 429, {overview.retries} retried).")

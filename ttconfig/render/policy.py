@@ -7,6 +7,7 @@ so the reason a plan cannot be applied is the first thing read.
 from __future__ import annotations
 
 from ttconfig.safety.policy import Finding, Verdict
+from ttconfig.words import plural
 
 LABELS = {"refused": "REFUSED", "overridden": "ALLOWED", "needed": "NEEDED",
           "warning": "WARNING"}
@@ -35,7 +36,7 @@ def render_verdict_text(verdict: Verdict) -> str:
 def refusal_message(verdict: Verdict) -> str:
     refused = verdict.of("refused")
     rules = sorted({f.rule for f in refused})
-    return (f"refused by policy ({', '.join(rules)}): {len(refused)} finding(s), listed "
+    return (f"refused by policy ({', '.join(rules)}): {plural(len(refused), 'finding')}, listed "
             "above. Nothing was written to TT.")
 
 

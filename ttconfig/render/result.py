@@ -13,8 +13,8 @@ import signal
 from pathlib import Path
 
 from ttconfig.core.plan import Step
-from ttconfig.render.styled import plural
 from ttconfig.runs.apply.applier import ApplyResult
+from ttconfig.words import plural
 
 LISTED = 20
 """Steps named in the "not applied" line; plan lists every one."""

@@ -1,6 +1,6 @@
 """Why a saved plan is stale, as the person about to apply it must read it.
 
-When live TT moved under a reviewed plan, the message alone ("2 object(s) differ") does not
+When live TT moved under a reviewed plan, the message alone ("2 objects differ") does not
 say whether the apply would now undo someone's change: the three-way table does, field by
 field — what the plan was made from, what live is now, what the YAML wants.
 """

@@ -54,8 +54,3 @@ def joined(lines: Iterable[list[Piece]]) -> list[Piece]:
     for number, line in enumerate(lines):
         pieces += [plain("\n"), *line] if number else line
     return pieces
-
-
-def plural(count: int, noun: str) -> str:
-    """"1 write request", "2 write requests": the count and its noun, agreed."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -16,9 +16,10 @@ from ttconfig.render.exposure import BREACH, field_phrase, read_note
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import field_outside, outside_lines
 from ttconfig.render.policy import render_verdict_text
-from ttconfig.render.styled import Piece, Styled, joined, plain, plural, unstyled
+from ttconfig.render.styled import Piece, Styled, joined, plain, unstyled
 from ttconfig.render.unmanaged import unmanaged_lines
 from ttconfig.safety.policy import Verdict
+from ttconfig.words import plural
 
 SIGNS = {"create": "+", "update": "~", "delete": "-", "deactivate": "-"}
 STYLES = {"+": "green", "~": "yellow", "-": "red", "loosening": "bold red",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ttconfig.models import DECLARED, Firm
-from ttconfig.render.styled import plural
+from ttconfig.words import plural
 
 
 def _counts(firm: Firm) -> dict[str, int]:

@@ -106,13 +106,13 @@ def import_environment(folder: Path, environment: str, reach: Reach) -> list[Pat
     """`ttconfig import`: read live TT whole and write `folder`; the files written."""
     target = reach.options.target(environment, declared(folder))
     with reach.connect(target) as config:
-        live = asyncio.run(_read_live(config, reach))
+        live = asyncio.run(_read_live(config, environment, reach))
     return write_environment(folder, live, target, config)
 
 
-async def _read_live(config: ClientConfig, reach: Reach) -> LiveFirm:
+async def _read_live(config: ClientConfig, environment: str, reach: Reach) -> LiveFirm:
     async with TTClient(config) as tt:
-        with reach.reading(config) as progress:
+        with reach.reading(config, environment) as progress:
             return await read_live(tt, progress=progress)
 
 
@@ -126,13 +126,13 @@ class Inspection:
 def inspect_environment(folder: Path, environment: str, reach: Reach) -> Inspection:
     """`ttconfig inspect`: the accounts' risk setup as live TT has it."""
     with reach.connect(reach.options.target(environment, declared(folder))) as config:
-        overview = asyncio.run(_read_overview(config, reach))
+        overview = asyncio.run(_read_overview(config, environment, reach))
     return Inspection(overview, config.requests_per_second)
 
 
-async def _read_overview(config: ClientConfig, reach: Reach) -> Overview:
+async def _read_overview(config: ClientConfig, environment: str, reach: Reach) -> Overview:
     async with TTClient(config) as tt:
-        with reach.reading(config) as progress:
+        with reach.reading(config, environment) as progress:
             return await read_overview(tt, progress)
 
 

@@ -19,6 +19,7 @@ from ttconfig.models.base import Model
 from ttconfig.models.environment import EnvironmentConfig
 from ttconfig.promotion.soak import OBSERVED, Observations, observe
 from ttconfig.runs.audit import AuditLog, actor, git_commit, verified_records
+from ttconfig.words import plural
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Recorded:
     def describe(self) -> str:
         if self.problem is not None:
             return f"Recorded nothing for the promotion gate's soak: {self.problem}"
-        return (f"Recorded {self.objects} live object(s) in {self.path} for the promotion "
+        return (f"Recorded {plural(self.objects, 'live object')} in {self.path} for the promotion "
                 f"gate's soak ({self.changed} new or changed since the last drift run)")
 
 

@@ -38,6 +38,7 @@ from ttconfig.runs.audit import (
 from ttconfig.runs.planning import Gated, Judged, Planned, SelectionOptions
 from ttconfig.safety.fingerprint import Objects, Row, Touched, three_way, touched
 from ttconfig.safety.policy import Approval, Verdict
+from ttconfig.words import plural
 
 FORMAT = "ttconfig-plan"
 FORMAT_VERSION = 1
@@ -237,9 +238,11 @@ def check_live(saved: SavedPlan, planned: Planned) -> None:
         rows += three_way(item["kind"], item["key"], item["planned_from"], live_now,
                           desired.get(item["kind"], item["key"]))
     if rows:
+        objects = len({(r.kind, r.key) for r in rows})
         raise LiveChanged(f"live TT changed since {saved.path} was made: "
-                          f"{len({(r.kind, r.key) for r in rows})} object(s) the plan "
-                          "touches differ. Make a new plan and review it.", rows)
+                          f"{plural(objects, 'object')} the plan touches "
+                          f"{'differs' if objects == 1 else 'differ'}. Make a new plan and "
+                          "review it.", rows)
     if planned.plan.checksum() != saved.checksum:
         raise StalePlanError(_what_differs(saved, planned))
 
@@ -259,7 +262,7 @@ def check_exposure(saved: SavedPlan, planned: Planned) -> None:
         shown = "; ".join(f"{a.kind.spec.singular} {a.key} {path_text(a.path)}: "
                           f"{a.exposure:,.0f} in use, new limit {a.new:,.0f}" for a in new)
         raise StalePlanError(f"exposure moved since {saved.path} was reviewed: the apply "
-                             f"would now breach {len(new)} limit(s) the reviewed plan did "
+                             f"would now breach {plural(len(new), 'limit')} the reviewed plan did "
                              f"not show ({shown}). Make a new plan and review it.")
 
 

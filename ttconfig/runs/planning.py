@@ -57,6 +57,7 @@ from ttconfig.safety.policy import Facts, Finding, Overrides, Verdict, admin_los
 from ttconfig.tt.client import TTClient
 from ttconfig.tt.config import ClientConfig
 from ttconfig.tt.records import Company
+from ttconfig.words import plural
 
 log = logging.getLogger("ttconfig.live")
 
@@ -171,8 +172,8 @@ def _say_unmodelled(rows: list[str]) -> None:
     """Rows TT holds that the YAML cannot say yet: left as they are, and said so."""
     if rows:
         shown = "; ".join(rows[:5]) + (f"; and {len(rows) - 5} more" if len(rows) > 5 else "")
-        log.warning("TT holds %d limit row(s) ttconfig cannot represent yet; the plan leaves "
-                    "them as they are: %s", len(rows), shown)
+        log.warning("TT holds %s ttconfig cannot represent yet; the plan leaves them as "
+                    "they are: %s", plural(len(rows), "limit row"), shown)
 
 
 def yaml_lines(firm: Firm, plan: Plan) -> dict[tuple[str, str], tuple[str, int]]:
@@ -316,12 +317,13 @@ def plan_from(firm: Firm, environment: str, live: LiveFirm,
 
 # --- the workflows of plan, drift and gate: load, connect, read, plan, judge ---------------
 
-Reading = Callable[[ClientConfig], AbstractContextManager[Progress | None]]
+Reading = Callable[[ClientConfig, str], AbstractContextManager[Progress | None]]
 """How a live read shows its progress: given the client (its rate tells what the read will
-cost), a context holding the progress callback. The CLI's draws a bar on a terminal."""
+cost) and the environment read (as the user named it), a context holding the progress
+callback. The CLI's draws a bar on a terminal."""
 
 
-def quietly(config: ClientConfig) -> AbstractContextManager[Progress | None]:
+def quietly(config: ClientConfig, environment: str) -> AbstractContextManager[Progress | None]:
     """A read that shows nothing (the default outside the command line)."""
     return nullcontext()
 
@@ -364,7 +366,7 @@ class Reach:
     async def _plan(self, firm: Firm, environment: str, config: ClientConfig,
                     selection: Selection | None, *, exposure: bool | None = None) -> Planned:
         async with TTClient(config) as tt:
-            with self.reading(config) as progress:
+            with self.reading(config, environment) as progress:
                 return await make_plan(firm, environment, tt, selection, progress,
                                        exposure=self.exposure if exposure is None
                                        else exposure)

@@ -39,7 +39,7 @@ def tidy(folder: Path, environment: str, reach: Reach, *, write: bool = True) ->
     them from their files."""
     firm = load(folder)
     with reach.connect(reach.options.target(environment, firm.environment)) as config:
-        live = asyncio.run(_read(config, firm))
+        live = asyncio.run(_read(config, firm, environment, reach))
     expired = expired_rows(firm, live)
     removed = located(firm, [Issue(e.path, e.what()) for e in expired])
     by_file: dict[str, set[int]] = defaultdict(set)
@@ -59,12 +59,14 @@ def tidy(folder: Path, environment: str, reach: Reach, *, write: bool = True) ->
     return Tidied(removed, files)
 
 
-async def _read(config: ClientConfig, firm: Firm) -> LiveFirm:
+async def _read(config: ClientConfig, firm: Firm, environment: str, reach: Reach,
+                ) -> LiveFirm:
     """Only what tells expiry: the company (to refuse another's key), markets, products
     and the instruments of the products the contract rows name."""
     async with TTClient(config) as tt:
         check_company(firm, (await tt.setup.company()).name)
         contracts = scope_of(firm).contracts
-        return await read_live(tt, ReadScope(
-            accounts={}, users={}, groups=frozenset(), margins=False, defaults=False,
-            risk_group_members=False, contracts=contracts, families=False))
+        with reach.reading(config, environment) as progress:
+            return await read_live(tt, ReadScope(
+                accounts={}, users={}, groups=frozenset(), margins=False, defaults=False,
+                risk_group_members=False, contracts=contracts, families=False), progress)

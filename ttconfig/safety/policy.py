@@ -34,6 +34,7 @@ from ttconfig.models.environment import Bound, Policy
 from ttconfig.models.kinds import LIMIT_OWNERS
 from ttconfig.models.limits import EVERY_PRODUCT
 from ttconfig.safety.change_windows import describe, next_opening, open_window
+from ttconfig.words import plural
 
 Outcome = Literal["refused", "overridden", "warning", "needed"]
 Stage = Literal["plan", "apply"]
@@ -222,7 +223,7 @@ def _lockout(plan: Plan, policy: Policy, facts: Facts) -> list[Finding]:
         left = (facts.admins - lost) | _admin_gains(plan, facts.live)
         if len(left) < policy.protected.min_admins:
             findings.append(Finding(
-                "lockout", f"the plan leaves {len(left)} active full admin(s) in TT "
+                "lockout", f"the plan leaves {plural(len(left), 'active full admin')} in TT "
                 f"(removes {', '.join(sorted(lost))}); policy.protected.min_admins is "
                 f"{policy.protected.min_admins}", "refused"))
     return findings
@@ -494,7 +495,7 @@ def _loosening(plan: Plan, policy: Policy, overrides: Overrides, stage: Stage,
                ) -> list[Finding]:
     if not policy.require_loosening_approval or not plan.summary.loosening:
         return []
-    what = (f"{plan.summary.loosening} loosening field change(s)"
+    what = (plural(plan.summary.loosening, "loosening field change")
             + (f", {plan.summary.high} HIGH" if plan.summary.high else ""))
     how = ("--allow-loosening, or --approval FILE written by `ttconfig approve` for "
            f"plan {plan.checksum()[:16]}…")

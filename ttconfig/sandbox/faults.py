@@ -22,6 +22,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ttconfig.words import plural
+
 ACTIONS = ("status", "drop", "drop_before", "late_commit", "delay", "edit")
 
 
@@ -68,7 +70,7 @@ class Fault:
         known = {f for f in cls.__dataclass_fields__ if f not in ("id", "seen", "fired")}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown fault field(s): {', '.join(unknown)}")
+            raise ValueError(f"{plural(len(unknown), 'unknown fault field')}: {', '.join(unknown)}")
         edit = data.get("edit")
         return cls(**{**data, "edit": Edit(**edit) if isinstance(edit, dict) else edit})
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ttconfig.sandbox.settings import SandboxSettings
+from ttconfig.words import plural
 
 GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 REQUEST_ID = re.compile(rf"^(?P<prefix>.+)--(?P<guid>{GUID})$")
@@ -34,7 +35,7 @@ def request_id_problem(value: str | None, misspelt: bool) -> str | None:
         return "requestId must not contain spaces"
     bad = sorted(set(value) & FORBIDDEN_IN_REQUEST_ID)
     if bad:
-        return f"requestId contains forbidden character(s): {' '.join(bad)}"
+        return f"requestId contains {plural(len(bad), 'forbidden character')}: {' '.join(bad)}"
     match = REQUEST_ID.match(value)
     if match is None or match["prefix"].strip("-") == "":
         return "requestId must look like <app_name>-<company_name>--<GUID>"

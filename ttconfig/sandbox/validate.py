@@ -12,6 +12,7 @@ from typing import Any
 
 from ttconfig.sandbox.routing import ApiFailure
 from ttconfig.sandbox.store import Record
+from ttconfig.words import plural
 
 Check = Callable[[str, Any], Any]
 
@@ -177,11 +178,13 @@ def fields(body: Any, schema: Mapping[str, Check], *, where: str = "body") -> Re
     data = obj(where, body)
     unknown = sorted(set(data) - set(schema))
     if unknown:
-        raise ApiFailure(400, f"unknown field(s) in {where}: {', '.join(unknown)}")
+        raise ApiFailure(400, f"{plural(len(unknown), 'unknown field')} in {where}: "
+                               f"{', '.join(unknown)}")
     return {key: schema[key](key, value) for key, value in data.items()}
 
 
 def required(data: Record, *names: str) -> None:
     missing = [n for n in names if n not in data]
     if missing:
-        raise ApiFailure(400, f"missing required field(s): {', '.join(missing)}")
+        raise ApiFailure(400, f"missing {plural(len(missing), 'required field')}: "
+                               f"{', '.join(missing)}")

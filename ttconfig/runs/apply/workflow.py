@@ -216,7 +216,7 @@ class _Run:
 
     async def apply(self, config: ClientConfig, reach: Reach) -> Applied:
         async with TTClient(config) as tt:
-            with reach.reading(config) as progress:
+            with reach.reading(config, self.environment) as progress:
                 planned = await make_plan(self.firm, self.environment, tt, self.selection,
                                           progress, exposure=reach.exposure)
             context = audit_context(self.firm, self.environment, planned.plan, self.where)

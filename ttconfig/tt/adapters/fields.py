@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from ttconfig.tt.errors import UnexpectedAnswer
 from ttconfig.tt.http import ANSWERED, Json, TTHttp
+from ttconfig.words import plural
 
 Api = TypeVar("Api", bound=type)
 
@@ -25,7 +26,7 @@ def write(keys: KeyMap, changes: Mapping[str, Any]) -> Json:
     """TT JSON from record fields; an unknown field is a programming error."""
     unknown = sorted(set(changes) - set(keys))
     if unknown:
-        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+        raise ValueError(f"{plural(len(unknown), 'unknown field')}: {', '.join(unknown)}")
     return {keys[field]: value for field, value in changes.items()}
 
 
