@@ -17,10 +17,10 @@ from ttconfig.render.exposure import breach_lines, field_phrase, read_note
 from ttconfig.render.heading import Heading, plan_heading
 from ttconfig.render.outside import outside_markdown
 from ttconfig.render.policy import verdict_markdown
-from ttconfig.render.styled import plural
 from ttconfig.render.text import KIND_TITLES, diff_lines, summary_line
 from ttconfig.render.unmanaged import unmanaged_markdown
 from ttconfig.safety.policy import Verdict
+from ttconfig.words import plural
 
 LIMIT = 65_536
 MARGIN = 1_000
