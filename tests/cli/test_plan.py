@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,19 @@ def test_in_a_pull_request_the_comment_links_each_object_to_its_yaml_line(
         monkeypatch.setenv(name, value)
     text = ttconfig("plan", *target).stdout
     accounts = (demo / "environments" / "uat" / "accounts.yaml").read_text().splitlines()
-    line = accounts.index("- name: HPT-PROP-RATES") + 1
-    assert ("| [HPT-PROP-RATES](https://github.com/hpt/risk-config/blob/head2/environments/"
-            f"uat/accounts.yaml#L{line}) |") in text
+    rates = accounts.index("- name: HPT-PROP-RATES")
+    zn = next(i for i in range(rates, len(accounts)) if accounts[i].strip() == "product: ZN")
+    line = next(i for i in range(zn, len(accounts))
+                if accounts[i].strip().startswith("max_position:")) + 1
+    blob = "https://github.com/hpt/risk-config/blob/head2/environments/uat"
+    assert (f"| [HPT-PROP-RATES]({blob}/accounts.yaml#L{line}) | "
+            '`limits.products["CME ZN future"].max_position` |') in text, "the field's line"
+    users = (demo / "environments" / "uat" / "users.yaml").read_text().splitlines()
+    noah = users.index("- email: noah.berg@harborpoint.example") + 1
+    found = re.search(rf"\| \[noah\.berg@harborpoint\.example\]\({blob}/users\.yaml#L(\d+)\)",
+                      text)
+    assert found is not None
+    assert int(found.group(1)) == noah, "a new user: its block's first line"
+    link = next(row for row in text.splitlines() if "| new link |" in row)
+    assert link.startswith("| [HPT-PROP-RATES ↔ noah.berg@harborpoint.example]"
+                           f"({blob}/"), "a link row links to where it is declared"

@@ -184,7 +184,7 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     return applied.exit_code
 
 
-def _pull_request_links(planned: Planned) -> dict[tuple[str, str], str]:
+def _pull_request_links(planned: Planned) -> dict[tuple[str, ...], str]:
     """In GitHub Actions, each changed object's YAML file and line as a link the PR
     comment shows (TTCONFIG_LINK_SHA names the commit, else GITHUB_SHA); elsewhere none."""
     server, repository = os.environ.get("GITHUB_SERVER_URL"), os.environ.get(

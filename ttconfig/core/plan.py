@@ -97,7 +97,7 @@ class Plan:
     unmanaged: tuple[Unmanaged, ...] = field(default=(), compare=False)
     """Live objects the YAML does not name, which the plan leaves alone: shown to the
     reviewer, not part of what apply does (nor of the checksum)."""
-    links: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
+    links: Mapping[tuple[str, ...], str] = field(default_factory=dict, compare=False)
     """(kind, key) → a link to the YAML that declares the object (a PR's file and line),
     when the plan is rendered for a pull request: shown, not part of the checksum."""
     outside: tuple[Outside, ...] = field(default=(), compare=False)

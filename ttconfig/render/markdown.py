@@ -98,15 +98,18 @@ def _new_trader(change: Change, direction: str) -> tuple[str, str] | None:
     return None if sentence is None else ("new link", sentence)
 
 
-def _object(change: Change, plan: Plan) -> str:
-    """The object's name, linked to its YAML in the PR when the plan knows where it is."""
-    url = plan.links.get((change.kind.value, str(change.key)))
+def _object(change: Change, plan: Plan, field: FieldChange | None = None) -> str:
+    """The object's name, linked to its YAML in the PR when the plan knows where it is (a
+    field's row: to the field's line)."""
+    key = (change.kind.value, str(change.key))
+    url = (plan.links.get((*key, ".".join(field.path))) if field else None) or \
+        plan.links.get(key)
     return f"[{_cell(change.key)}]({url})" if url else _cell(change.key)
 
 
 def _field_row(change: Change, field: FieldChange, plan: Plan) -> str:
     exposure = f" {_cell(field_phrase(plan, change, field) or '')} |" if plan.exposure else ""
-    return (f"| {_object(change, plan)} | `{_cell(path_text(field.path))}` | "
+    return (f"| {_object(change, plan, field)} | `{_cell(path_text(field.path))}` | "
             f"{_cell(shown(field.old))} → {_cell(shown(field.new))} | "
             f"{_percent(field, plan.is_high(field))} |{exposure}")
 

@@ -16,9 +16,10 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ttconfig.core.changes import Change
-from ttconfig.core.diff import diff
+from ttconfig.core.diff import ROW_LISTS, diff, row_name
 from ttconfig.core.exposure import annotate, needs, over_limits
 from ttconfig.core.plan import Plan, build_plan
 from ttconfig.core.selection import Pattern, Selection, select
@@ -39,7 +40,7 @@ from ttconfig.live.read import (
     unmodelled,
 )
 from ttconfig.live.resolve import unresolved
-from ttconfig.models import DECLARED, Firm, Kind
+from ttconfig.models import Firm, Kind
 from ttconfig.models.base import Model
 from ttconfig.models.checks import Issue, fold
 from ttconfig.models.environment import EnvironmentConfig
@@ -176,19 +177,69 @@ def _say_unmodelled(rows: list[str]) -> None:
                     "they are: %s", plural(len(rows), "limit row"), shown)
 
 
-def yaml_lines(firm: Firm, plan: Plan) -> dict[tuple[str, str], tuple[str, int]]:
-    """(kind, key) → (file, line) of the YAML that declares each changed object (links:
-    none of their own; objects only live TT holds: none)."""
-    indexes = {(spec.kind.value, fold(str(key_of(model)))): (spec.kind.value, index)
-               for spec in DECLARED for index, model in enumerate(firm.of(spec.kind))}
-    wanted = {(c.kind.value, str(c.key)): indexes.get((c.kind.value, fold(str(c.key))))
-              for c in plan.changes}
-    found = {key: at for key, at in wanted.items() if at is not None}
-    issues = [Issue(at, str(number)) for number, at in enumerate(found.values())]
+def yaml_lines(firm: Firm, plan: Plan) -> dict[tuple[str, ...], tuple[str, int]]:
+    """Where the YAML says what each change changes: (kind, key) → (file, line) of the
+    object's first changed field, and (kind, key, dotted field path) → that field's line (a
+    field the YAML leaves out: its nearest parent's). A link is found where its account or
+    user declares it; what the YAML no longer declares (a removal) has no line."""
+    wanted: dict[tuple[str, ...], tuple[Any, ...]] = {}
+    for change in plan.changes:
+        found = _declared(firm, change)
+        if found is None:
+            continue
+        at, data = found
+        fields = [(".".join(f.path), (*at, *_yaml_path(data, f.path))) for f in change.fields]
+        key = (change.kind.value, str(change.key))
+        wanted[key] = fields[0][1] if fields else at
+        wanted.update({(*key, dotted): place for dotted, place in fields})
+    issues = [Issue(path, str(number)) for number, path in enumerate(wanted.values())]
     places = {problem.message: (problem.file, problem.line)
               for problem in located(firm, issues)}
-    return {key: places[str(number)] for number, key in enumerate(found)
+    return {key: places[str(number)] for number, key in enumerate(wanted)
             if str(number) in places}
+
+
+def _declared(firm: Firm, change: Change) -> tuple[tuple[Any, ...], Any] | None:
+    """(the loader's path of what declares the change's object, its declared data)."""
+    if change.kind is Kind.LINKS:
+        account, user = (fold(str(part)) for part in change.key.parts)
+        for kind, own, other in ((Kind.ACCOUNTS, account, user), (Kind.USERS, user, account)):
+            links = kind.spec.links
+            assert links is not None  # (accounts and users are where links are declared)
+            for index, model in enumerate(firm.of(kind)):
+                if fold(str(key_of(model))) != own:
+                    continue
+                for row, link in enumerate(model.declared().get(links.field) or []):
+                    if fold(str(link.get(links.other_end))) == other:
+                        return (kind.value, index, links.field, row), link
+        return None
+    for index, model in enumerate(firm.of(change.kind)):
+        if fold(str(key_of(model))) == fold(str(change.key)):
+            return (change.kind.value, index), model.declared()
+    return None
+
+
+def _yaml_path(data: Any, path: tuple[str, ...]) -> tuple[str | int, ...]:
+    """A change's field path as the YAML's keys and list indices (a row by its name, a
+    member by itself), as deep as the YAML goes."""
+    found: list[str | int] = []
+    parent = ""
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            found.append(part)
+            data, parent = data[part], part
+        elif isinstance(data, list):
+            identity = ROW_LISTS.get(parent)
+            index = next((i for i, item in enumerate(data)
+                          if (row_name(item, identity) if identity and isinstance(item, dict)
+                              else str(item)) == part), None)
+            if index is None:
+                break
+            found.append(index)
+            data, parent = data[index], ""
+        else:
+            break
+    return tuple(found)
 
 
 def waiting_links(selection: Selection, firm: Firm, live: LiveFirm,
