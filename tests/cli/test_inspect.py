@@ -28,12 +28,17 @@ def run(sandbox: Sandbox, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, output(result)
 
 
-def test_an_account_shows_its_setup_its_parents_denials_and_its_risk_group(
-        sandbox: Sandbox) -> None:
+def deny_gtc_on_hpt_prop(sandbox: Sandbox) -> None:
+    """HPT-PROP's restrictions deny GTC orders (in TT's web UI): its children inherit it."""
     env = sandbox.store.env(UAT)
     parent = next(i for i, a in env.accounts.items() if a["name"] == "HPT-PROP")
     sandbox.edit("POST", f"/ttaccount/{UAT}/account/{parent}/restrictions",
                  {"gtcOrders": False})
+
+
+def test_an_account_shows_its_setup_its_parents_denials_and_its_risk_group(
+        sandbox: Sandbox) -> None:
+    deny_gtc_on_hpt_prop(sandbox)
     code, stdout, said = run(sandbox, "account", "hpt-prop-rates")
     assert code == 0, said
     lines = stdout.splitlines()
@@ -134,10 +139,7 @@ def test_a_user_shows_what_each_accounts_restrictions_deny_whoever_trades_it(
         sandbox: Sandbox) -> None:
     """Effective permissions: a link grants, the account's (and its parents') restrictions
     take away; TT applies both."""
-    env = sandbox.store.env(UAT)
-    parent = next(i for i, a in env.accounts.items() if a["name"] == "HPT-PROP")
-    sandbox.edit("POST", f"/ttaccount/{UAT}/account/{parent}/restrictions",
-                 {"gtcOrders": False})
+    deny_gtc_on_hpt_prop(sandbox)
     code, stdout, said = run(sandbox, "user", "john.smith@harborpoint.example")
     assert code == 0, said
     assert ("  restricted on HPT-PROP-RATES (for whoever trades it): gtc_orders (HPT-PROP), "
