@@ -38,6 +38,42 @@ def test_doctor_passes_on_the_sandbox_reads_every_endpoint_and_writes_nothing(
     assert [name.split("-")[0] for name in kept] == ["quota"], kept  # its requests, no log
 
 
+def test_doctor_reports_as_json_and_markdown_too(demo: Path, ttconfig: TTConfig) -> None:
+    target = ("doctor", "-e", "uat", "--sandbox", "--usage-plan", "high")
+    as_json = ttconfig(*target, "--format", "json")
+    assert as_json.exit_code == 0, output(as_json)
+    data = json.loads(as_json.stdout)
+    assert (data["environment"], data["tt_environment"], data["healthy"]) == (
+        "uat", "ext_uat_cert", True)
+    checks = {check["name"]: check for check in data["checks"]}
+    assert {"credentials", "token", "company", "usage plan",
+            *expected_for("account-users")} <= set(checks)
+    assert {check["verdict"] for check in data["checks"]} <= {"ok", "warn"}
+    assert checks["credentials"]["verdict"] == "ok"
+    assert checks["credentials"]["detail"]
+    assert (data["requests"] > 0, data["captured"]) == (True, None)
+    assert data["summary"].startswith("Everything ttconfig needs is as expected")
+    markdown = ttconfig(*target, "--format", "markdown")
+    assert markdown.exit_code == 0, output(markdown)
+    lines = markdown.stdout.splitlines()
+    assert lines[0] == "## ttconfig doctor: uat (ext_uat_cert)"
+    assert "| check | verdict | detail |" in lines
+    assert any(line.startswith("| credentials | ok | ") for line in lines), lines
+    assert lines[-1].startswith("Everything ttconfig needs is as expected")
+
+
+def test_an_unhealthy_doctor_exits_1_in_every_format(demo: Path) -> None:
+    for fmt in ("json", "markdown"):
+        result = TTConfig({})("doctor", "-e", "prod", "--format", fmt)
+        assert result.exit_code == 1, output(result)
+    data = json.loads(TTConfig({})("doctor", "-e", "prod", "--format", "json").stdout)
+    assert data["healthy"] is False
+    (credentials,) = [c for c in data["checks"] if c["name"] == "credentials"]
+    assert credentials["verdict"] == "FAIL"
+    assert "TT_PROD_APP_KEY and TT_PROD_APP_SECRET" in credentials["detail"]
+    assert "ttconfig is not ready for this TT yet" in data["summary"]
+
+
 def _replaying(answers: dict[str, dict[str, Any]]) -> Any:
     def behaviour(request: Request) -> Answer:
         path = urllib.parse.urlsplit(request.target).path

@@ -281,6 +281,36 @@ def test_apply_reports_how_it_ended_as_json(demo: Path, ttconfig: TTConfig) -> N
     assert "applied" not in again
 
 
+def test_apply_reports_how_it_ended_as_markdown_for_a_ci_job(
+        demo: Path, ttconfig: TTConfig) -> None:
+    """The report a CI job posts: environment and outcome, each request with its requestId
+    from the audit log, the exit code and where the audit log is."""
+    target = ["-e", "uat", "--sandbox", "--usage-plan", "high"]
+    blind = ttconfig("apply", *target, "--format", "markdown")
+    assert blind.exit_code == 64
+    assert "shows no plan to confirm" in blind.stderr
+    applied = ttconfig("apply", *target, "--auto-approve", "--format", "markdown")
+    assert applied.exit_code == 0, output(applied)
+    lines = applied.stdout.splitlines()
+    assert lines[0] == "## ttconfig apply: uat (ext_uat_cert): applied"
+    assert "Applied 6 of 6 requests; exit code 0." in lines
+    assert "| operation | object | outcome | requestId |" in lines
+    rows = [line for line in lines if line.startswith("| ") and " | applied | " in line]
+    assert len(rows) == 6, applied.stdout
+    assert rows[0].startswith("| create user | noah.berg@harborpoint.example | applied | `")
+    records = [json.loads(line) for line in
+               (demo / ".ttconfig" / "sandbox" / "audit" / UAT_LOG).read_text().splitlines()]
+    sent = [r["request_id"] for r in records if r["event"] == "outcome"]
+    assert [row.split(" | ")[3].strip("` |") for row in rows] == sent
+    assert f"Audit log: `.ttconfig/sandbox/audit/{UAT_LOG}`" in lines
+    again = ttconfig("apply", *target, "--auto-approve", "--format", "markdown")
+    assert again.exit_code == 0, output(again)
+    assert again.stdout.splitlines()[:3] == [
+        "## ttconfig apply: uat (ext_uat_cert): no changes", "",
+        "No changes: live TT matches the YAML; exit code 0."]
+    assert "| operation |" not in again.stdout
+
+
 def test_in_a_pull_request_the_comment_links_each_object_to_its_yaml_line(
         demo: Path, ttconfig: TTConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     target = ["-e", "uat", "--sandbox", "--usage-plan", "high", "--format", "markdown"]

@@ -144,6 +144,36 @@ def test_explain_matches_a_family_row_only_when_told_the_family(
     assert "the product row Eurex FGBL future" in own.stdout, "a product row is more specific"
 
 
+def test_explain_reports_as_json_and_markdown_too(ttconfig: TTConfig, demo: Path) -> None:
+    asked = ("explain", "-e", "prod", "HPT-PROP-RATES", "CME", "ZB")
+    as_json = ttconfig(*asked, "--format", "json")
+    assert as_json.exit_code == 0, output(as_json)
+    data = json.loads(as_json.stdout)
+    assert (data["account"], data["product"]) == ("HPT-PROP-RATES", "CME ZB future")
+    account, group = data["governed"]
+    assert account["owner"] == "account HPT-PROP-RATES"
+    row = account["row"]
+    assert (row["name"], row["kind"]) == ("CME ZB future", "product row")
+    assert row["where"].startswith("environments/prod/accounts.yaml:")
+    assert row["values"]["max_order_qty"] == 500
+    assert "market" not in row["values"], "the row's scope is its name, not a value"
+    (spread,) = account["spreads"]
+    assert spread["name"].startswith("CME ZB future / CME ZN future")
+    assert group["owner"] == "risk group Rates Aggregate"
+    unsure = json.loads(ttconfig("explain", "-e", "prod", "HPT-PROP-RATES", "Eurex", "FGBX",
+                                 "--format", "json").stdout)
+    assert unsure["governed"][0]["row"] is None
+    assert unsure["governed"][0]["families"] == ["Interest Rates"]
+    markdown = ttconfig(*asked, "--format", "markdown")
+    assert markdown.exit_code == 0, output(markdown)
+    lines = markdown.stdout.splitlines()
+    assert lines[0] == "## ttconfig explain: HPT-PROP-RATES · CME ZB future"
+    assert "| governed by | row | declared at | values |" in lines
+    assert any(line.startswith("| account HPT-PROP-RATES | the product row CME ZB future | ")
+               and "max_order_qty 500" in line for line in lines), lines
+    assert ttconfig(*asked, "--format", "text").stdout == ttconfig(*asked).stdout
+
+
 def test_validate_reports_as_json_and_markdown_too(ttconfig: TTConfig, demo: Path) -> None:
     valid = json.loads(ttconfig("validate", "-e", "uat", "--format", "json").stdout)
     assert valid["valid"] is True

@@ -248,6 +248,40 @@ def test_a_forger_without_the_key_cannot_make_an_apply_the_gate_counts(
         assert applied_times(verified_records(path, evidence=True)) == {}
 
 
+def test_the_cli_reports_the_chain_as_json_and_markdown_too(tmp_path: Path) -> None:
+    path = tmp_path / "uat.jsonl"
+    filled(path)  # (its outcomes name no intent: both writes are unfinished)
+
+    def verified(fmt: str) -> Any:
+        return CliRunner().invoke(cli, ["audit", "verify", str(path), "--format", fmt],
+                                  catch_exceptions=False)
+
+    holds = verified("json")
+    assert holds.exit_code == 0, holds.output
+    data = json.loads(holds.stdout)
+    assert (data["file"], data["holds"], data["records"], data["broken_at"]) == (
+        str(path), True, 4, None)
+    assert (data["head"], data["signed"], data["keyed"]) == (verify(path).head, 0, False)
+    assert [(w["kind"], w["key"]) for w in data["unfinished"]] == [("accounts", "HPT-PROP")] * 2
+    markdown = verified("markdown")
+    assert markdown.exit_code == 0
+    lines = markdown.stdout.splitlines()
+    assert lines[0] == f"## ttconfig audit verify: `{path}`"
+    assert "- 4 records; the chain holds" in " ".join(lines)
+    assert any(line.startswith("### Unfinished apply: 2 write") for line in lines), lines
+    path.write_text(path.read_text().replace('"HPT-PROP"', '"HPT-OTHER"', 1))
+    broken = verified("json")
+    assert broken.exit_code == 1
+    data = json.loads(broken.stdout)
+    assert (data["holds"], data["broken_at"], data["records"]) == (False, 1, 0)
+    assert "edited" in data["reason"]
+    assert data["unfinished"] == []
+    markdown = verified("markdown")
+    assert markdown.exit_code == 1
+    assert markdown.stdout.startswith(f"## ttconfig audit verify: `{path}`\n")
+    assert "broken at line 1" in markdown.stdout.lower()
+
+
 def test_the_cli_says_what_the_chain_proves_with_and_without_a_key(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "uat.jsonl"

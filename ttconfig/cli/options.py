@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from ttconfig.render.formats import Format
 from ttconfig.runs.apply.workflow import OverrideOptions
 from ttconfig.runs.connection import Connect, ConnectionOptions, Connector
 from ttconfig.runs.paths import AUDIT_DIR, LOCK_DIR, Layout
@@ -29,9 +30,16 @@ ENVIRONMENTS_DIR = click.option(
     "--environments-dir", type=click.Path(path_type=Path, file_okay=False),
     default=Path("environments"), show_default=True,
     help="The folder holding one folder per environment.")
-FORMAT = click.option("--format", "output_format", default="text", show_default=True,
-                      type=click.Choice(["text", "markdown", "json"]),
-                      help="text for a terminal, markdown for a PR comment, json for tools.")
+
+
+def format_option(*, help: str) -> Decorator:
+    """`--format text|markdown|json` (`render.formats.Format`), with what it formats said."""
+    return click.option("--format", "output_format", default=Format.TEXT.value,
+                        show_default=True, type=click.Choice([f.value for f in Format]),
+                        help=help)
+
+
+FORMAT = format_option(help="text for a terminal, markdown for a PR comment, json for tools.")
 SANDBOX = click.option("--sandbox", is_flag=True,
                        help="Use the built-in TT sandbox (in-process, on loopback; state under "
                             ".ttconfig/); no credentials needed.")

@@ -25,7 +25,7 @@ from ttconfig.render.formats import DRIFT_RENDERERS, PLAN_RENDERERS, Format
 from ttconfig.render.gate import gate_note
 from ttconfig.render.heading import Heading
 from ttconfig.render.policy import refusal_message
-from ttconfig.render.result import describe_result, result_json
+from ttconfig.render.result import describe_result, result_json, result_markdown
 from ttconfig.render.text import render_text
 from ttconfig.runs.apply.workflow import (
     Applied,
@@ -37,7 +37,7 @@ from ttconfig.runs.apply.workflow import (
     unlock_environment,
 )
 from ttconfig.runs.audit import notes_of
-from ttconfig.runs.auditlog import with_outside
+from ttconfig.runs.auditlog import recorded_steps, with_outside
 from ttconfig.runs.connection import ConnectionOptions
 from ttconfig.runs.paths import Layout
 from ttconfig.runs.planfile import approve_plan, save_plan, show_plan_file
@@ -142,11 +142,9 @@ def show_plan(plan: Plan, verdict: Verdict | None, output_format: str,
 @click.option("--break-glass", is_flag=True,
               help="An emergency tightening of the --target objects, with --reason: only "
                    "tightening, no saved plan needed, audited as break-glass.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True,
-              help="json: how the apply ended (each request applied or not, what diverged, "
-                   "the exit code) as one object on stdout; needs a saved plan or "
-                   "--auto-approve.")
+@options.format_option(help="How the apply ended (each request's outcome, what diverged, "
+                       "the exit code): markdown, a report for CI to post (with requestIds); "
+                       "json, one object; both need a saved plan or --auto-approve.")
 @options.NO_EXPOSURE
 def apply(plan_file: Path | None, environment: str | None, connection: ConnectionOptions,
           environments_dir: Path, selection: SelectionOptions, auto_approve: bool,
@@ -161,27 +159,40 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
     Examples:
       ttconfig apply plan.json
       ttconfig apply -e uat --sandbox --auto-approve
+      ttconfig apply plan.json --format markdown > apply.md   # (a CI job's report)
       ttconfig apply -e prod --break-glass --target accounts:HPT-PROP-ENERGY --reason "…"
     """
-    as_json = output_format == "json"
-    if as_json and plan_file is None and not auto_approve:
-        raise UsageError("--format json shows no plan to confirm: apply a saved plan, or "
-                         "pass --auto-approve")
+    reported = output_format != "text"
+    if reported and plan_file is None and not auto_approve:
+        raise UsageError(f"--format {output_format} shows no plan to confirm: apply a saved "
+                         "plan, or pass --auto-approve")
     request = ApplyRequest(environments_dir, plan_file, environment, selection, overrides,
                            auto_approve, layout, break_glass)
-    conversation = Conversation(show=_show_nothing if as_json else _show_changes,
+    conversation = Conversation(show=_show_nothing if reported else _show_changes,
                                 writing=terminal.writing,
                                 confirm=terminal.confirm if sys.stdin.isatty() else None)
     applied = apply_environment(request, options.reach(connection, terminal.reading,
                                                        exposure=not no_exposure),
                                 conversation)
-    if as_json:
-        _refuse_if_refused(applied)
+    if reported:
+        _report(applied, output_format)
+    else:
+        _say(applied)
+    return applied.exit_code
+
+
+def _report(applied: Applied, output_format: str) -> None:
+    """How the apply ended as the one thing on stdout: json for tools, markdown for CI."""
+    _refuse_if_refused(applied)
+    if output_format == "json":
         click.echo(result_json(applied.outcome.value, applied.result, applied.audit_path,
                                applied.exit_code), nl=False)
-        return applied.exit_code
-    _say(applied)
-    return applied.exit_code
+    else:
+        recorded = (recorded_steps(applied.audit_path, applied.result.intents)
+                    if applied.result is not None else [])
+        click.echo(result_markdown(applied, recorded), nl=False)
+    if applied.recovered:
+        click.echo(recovered_text(applied.recovered), err=True)
 
 
 def _pull_request_links(planned: Planned) -> dict[tuple[str, ...], str]:
@@ -197,7 +208,7 @@ def _pull_request_links(planned: Planned) -> dict[tuple[str, ...], str]:
 
 
 def _show_nothing(plan: Plan, verdict: Verdict) -> None:
-    """(--format json: the result is the one thing on stdout.)"""
+    """(--format json or markdown: the result is the one thing on stdout.)"""
 
 
 def _say_notes(audit_path: Path, touched: set[tuple[str, str]], *, reverts: bool) -> None:

@@ -16,15 +16,20 @@ from ttconfig.desired.scaffold import Scaffold
 from ttconfig.desired.schema import SCHEMA_DIR, write_schemas
 from ttconfig.errors import ConfigError, UsageError
 from ttconfig.models.base import ProductType
-from ttconfig.render.audit_findings import signing_text, unfinished_text
+from ttconfig.render.audit_findings import (
+    signing_text,
+    unfinished_text,
+    verify_json,
+    verify_markdown,
+)
 from ttconfig.render.auditlog import (
     render_audit_json,
     render_audit_markdown,
     render_audit_text,
 )
 from ttconfig.render.console import console
-from ttconfig.render.doctor import doctor_summary, doctor_table
-from ttconfig.render.explain import explain_text
+from ttconfig.render.doctor import doctor_json, doctor_markdown, doctor_summary, doctor_table
+from ttconfig.render.explain import explain_json, explain_markdown, explain_text
 from ttconfig.render.inspect_one import account_text, user_text, view_json
 from ttconfig.render.overview import (
     accounts_table,
@@ -235,9 +240,10 @@ def inspect(what: str | None, name: str | None, environment: str,
 @click.option("--probe-rate", is_flag=True,
               help="UAT only: send cheap reads at the declared usage plan's rate and the next "
                    "one's until TT throttles them (a few hundred requests).")
+@options.FORMAT
 def doctor(environment: str, connection: ConnectionOptions, environments_dir: Path,
            capture: Path | None, profile: dict[str, str], probe_account: str | None,
-           probe_rate: bool) -> int:
+           probe_rate: bool, output_format: str) -> int:
     """Check a TT before trusting it: credentials, token, company, usage plan, and every
     read ttconfig makes, its answer's shape compared with what ttconfig expects. Reads
     only (but for --write-probe); exit 1 when anything ttconfig needs is not as expected.
@@ -246,10 +252,15 @@ def doctor(environment: str, connection: ConnectionOptions, environments_dir: Pa
     Examples:
       ttconfig doctor -e uat
       ttconfig doctor -e uat --capture doctor-answers/ --probe-rate
+      ttconfig doctor -e prod --format json   # {"healthy", "checks": [...], "summary"}
     """
     diagnosis = doctor_environment(environments_dir / environment, environment,
                                    options.reach(connection, quietly), capture, profile,
                                    probe_account, probe_rate)
+    if output_format != "text":
+        show = doctor_json if output_format == "json" else doctor_markdown
+        click.echo(show(diagnosis), nl=False)
+        return 0 if diagnosis.healthy else 1
     out = console(colour=terminal.colour())
     out.print(doctor_table(diagnosis))
     out.print(doctor_summary(diagnosis), markup=False, highlight=False)
@@ -269,14 +280,23 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-def audit_verify(file: Path) -> int:
-    """Check an audit log's hash chain; name the first broken record.
+@options.FORMAT
+def audit_verify(file: Path, output_format: str) -> int:
+    """Check an audit log's hash chain; name the first broken record (exit 1), and the
+    writes an apply left unfinished.
 
     \b
     Examples:
       ttconfig audit verify .ttconfig/audit/ext_prod_live.harbor-point-trading.jsonl
+      ttconfig audit verify .ttconfig/audit/ext_prod_live.harbor-point-trading.jsonl \\
+          --format json   # {"holds", "records", "broken_at", "signed", "unfinished"}
     """
     verdict = verify(file)
+    if output_format != "text":
+        writes = unfinished_in(file) if verdict.broken_at is None else []
+        show = verify_json if output_format == "json" else verify_markdown
+        click.echo(show(file, verdict, writes, keyed=audit_key() is not None), nl=False)
+        return 0 if verdict.broken_at is None else 1
     if verdict.broken_at is None:
         click.echo(f"{file}: {verdict.records} records; the chain holds "
                    f"(head {verdict.head[:16]}…)")
@@ -367,8 +387,10 @@ def audit_publish(audit_dir: Path, push: bool) -> None:
               help="The product's family as TT names it (e.g. 'Interest Rates'), so that "
                    "family rows are matched (explain reads no TT, so it cannot look it up).")
 @options.ENVIRONMENTS_DIR
+@options.FORMAT
 def explain(environment: str, account: str, market: str, product: str, kind: str,
-            contract: str | None, family: str | None, environments_dir: Path) -> None:
+            contract: str | None, family: str | None, environments_dir: Path,
+            output_format: str) -> None:
     """Which limit rows govern PRODUCT of MARKET for ACCOUNT, in the YAML (no TT read).
 
     The account's own row and its risk group's, each the most specific that matches:
@@ -379,9 +401,14 @@ def explain(environment: str, account: str, market: str, product: str, kind: str
     Examples:
       ttconfig explain -e prod HPT-PROP-RATES CME ZB
       ttconfig explain -e prod HPT-PROP-RATES CME ZB --family "Interest Rates"
+      ttconfig explain -e prod HPT-PROP-RATES CME ZB --format json   # {"governed": [...]}
     """
     explanation = run_explain(environments_dir / environment, account,
                               Asked(market, product, kind, contract, family))
+    if output_format != "text":
+        show = explain_json if output_format == "json" else explain_markdown
+        click.echo(show(explanation), nl=False)
+        return
     click.echo(explain_text(explanation))
 
 

@@ -1,9 +1,11 @@
 """What the audit log tells plan, drift, apply and `audit verify` to say besides the plan:
 writes an apply began and never settled (what, when, which request, what happens next), and
-emergency changes the YAML does not carry yet."""
+emergency changes the YAML does not carry yet; and `audit verify`'s report as markdown and
+json (its text is the command's own lines)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,3 +62,35 @@ def signing_text(verdict: Verdict, *, keyed: bool) -> str:
     unsigned = verdict.records - verdict.signed
     before = f"; {unsigned} unsigned, from before the key, are not evidence" if unsigned else ""
     return f"{verdict.signed} records signed with {KEY_VARIABLE}: the key verifies them{before}."
+
+
+NEXT = "The next apply reads them back first and records whether they landed."
+
+
+def verify_markdown(file: Path, verdict: Verdict, writes: Sequence[Unfinished], *,
+                    keyed: bool) -> str:
+    """Whether the chain holds (or the line it breaks at), what the signing proves, and
+    the writes left unfinished."""
+    lines = [f"## ttconfig audit verify: `{file}`", ""]
+    if verdict.broken_at is not None:
+        lines.append(f"- Broken at line {verdict.broken_at}: {verdict.reason} "
+                     f"({plural(verdict.records, 'record')} before it hold)")
+        return "\n".join(lines) + "\n"
+    lines += [f"- {plural(verdict.records, 'record')}; the chain holds "
+              f"(head `{verdict.head[:16]}…`)", f"- {signing_text(verdict, keyed=keyed)}", ""]
+    if writes:
+        lines += [f"### Unfinished apply: {plural(len(writes), 'write')} may or may not have "
+                  "landed", "", *(f"- {_write(w)}" for w in writes), "", NEXT, ""]
+    return "\n".join(lines)
+
+
+def verify_json(file: Path, verdict: Verdict, writes: Sequence[Unfinished], *,
+                keyed: bool) -> str:
+    data = {"file": str(file), "holds": verdict.broken_at is None,
+            "records": verdict.records, "broken_at": verdict.broken_at,
+            "reason": verdict.reason, "head": verdict.head, "signed": verdict.signed,
+            "keyed": keyed,
+            "unfinished": [{"kind": w.kind, "key": w.key, "operation": w.operation,
+                            "items": list(w.items), "begun": w.time, "outcome": w.outcome,
+                            "request_id": w.request_id, "intent": w.intent} for w in writes]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,6 +1,9 @@
-"""`ttconfig doctor`'s report: one line per check with its verdict, and the verdict of all."""
+"""`ttconfig doctor`'s report: one line per check with its verdict, and the verdict of all;
+as a terminal's table, a markdown table, or one json object."""
 
 from __future__ import annotations
+
+import json
 
 from rich.table import Table
 from rich.text import Text
@@ -36,3 +39,26 @@ def doctor_summary(diagnosis: Diagnosis) -> str:
     written = "each probe write undone" if probed else "nothing written"
     return (f"Everything ttconfig needs is as expected ({plural(warned, 'warning')}, "
             f"{plural(diagnosis.requests, 'request')}, {written}).{captured}")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def doctor_markdown(diagnosis: Diagnosis) -> str:
+    lines = [f"## ttconfig doctor: {diagnosis.environment} ({diagnosis.tt_environment})", "",
+             "| check | verdict | detail |", "|---|---|---|"]
+    lines += [f"| {_cell(c.name)} | {c.verdict.value} | {_cell(c.detail)} |"
+              for c in diagnosis.checks]
+    return "\n".join([*lines, "", doctor_summary(diagnosis)]) + "\n"
+
+
+def doctor_json(diagnosis: Diagnosis) -> str:
+    data = {"environment": diagnosis.environment, "tt_environment": diagnosis.tt_environment,
+            "healthy": diagnosis.healthy,
+            "checks": [{"name": c.name, "verdict": c.verdict.value, "detail": c.detail}
+                       for c in diagnosis.checks],
+            "requests": diagnosis.requests,
+            "captured": None if diagnosis.captured is None else str(diagnosis.captured),
+            "summary": doctor_summary(diagnosis)}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -128,16 +128,44 @@ def _apply(records: Sequence[dict[str, Any]]) -> Entry:
         if record.get("event") != "intent":
             continue
         outcome = outcomes.get(record.get("hash"))
-        steps.append(Step(str(record.get("operation")), str(record.get("kind")),
-                          str(record.get("key")), str(record.get("direction")),
-                          tuple(str(i) for i in record.get("items") or ()),
-                          "no outcome recorded" if outcome is None
-                          else str(outcome.get("outcome")),
-                          None if outcome is None else outcome.get("request_id")))
+        steps.append(_step(record, outcome,
+                           None if outcome is None else outcome.get("request_id")))
     diverged = [str(r.get("key")) for r in records if r.get("event") == "diverged"]
     return Entry(str(first.get("time", "")), "apply", str(first.get("actor", "")),
                  first.get("plan"), first.get("git_commit"), tuple(steps),
                  {"diverged": diverged} if diverged else {})
+
+
+def recorded_steps(path: Path, intents: Sequence[str]) -> list[Step]:
+    """The steps whose intent records are `intents` (an apply's, `ApplyResult.intents`), in
+    that order, each as the log at `path` recorded it: its last outcome, and the requestId
+    of its last request (a write read back as landed keeps the one that sent it); none
+    when the log's chain does not hold (a broken log proves nothing)."""
+    try:
+        records = verified_records(path)
+    except AuditBroken:
+        return []
+    wanted = set(intents)
+    begun: dict[Any, dict[str, Any]] = {}
+    outcomes: dict[Any, dict[str, Any]] = {}
+    sent: dict[Any, str] = {}
+    for record in records:
+        if record.get("event") == "intent" and record.get("hash") in wanted:
+            begun[record.get("hash")] = record
+        elif record.get("event") == "outcome" and record.get("intent") in wanted:
+            outcomes[record.get("intent")] = record
+            if record.get("request_id"):
+                sent[record.get("intent")] = str(record["request_id"])
+    return [_step(begun[intent], outcomes.get(intent), sent.get(intent)) for intent in intents
+            if intent in begun]
+
+
+def _step(intent: dict[str, Any], outcome: dict[str, Any] | None,
+          request_id: str | None) -> Step:
+    return Step(str(intent.get("operation")), str(intent.get("kind")), str(intent.get("key")),
+                str(intent.get("direction")), tuple(str(i) for i in intent.get("items") or ()),
+                "no outcome recorded" if outcome is None else str(outcome.get("outcome")),
+                request_id)
 
 
 def last_applied(records: Sequence[dict[str, Any]]) -> dict[AppliedKey, Applied]:

@@ -75,6 +75,10 @@ class ApplyResult:
     """Stopped by a signal (Ctrl-C, or the SIGTERM CI runners and `timeout` send)."""
     signal: int | None = None
     """Which, when the run that applied knows (`runs.interrupt`): the exit is 128 + it."""
+    intents: list[str] = field(default_factory=list)
+    """The hash of each step's intent record, in the order the steps were begun (those
+    done, then the one that stopped the apply if it got that far): a report finds each
+    request's outcome and requestId in the audit log by it."""
 
     @property
     def exit_code(self) -> int:
@@ -100,6 +104,8 @@ class Applier:
         self.selection = selection
         self._sent = False
         """Whether a request of the step in progress has gone out."""
+        self.begun: list[str] = []
+        """The hash of each intent record written, in order (`ApplyResult.intents`)."""
 
     @property
     def live(self) -> LiveFirm:
@@ -113,7 +119,7 @@ class Applier:
     async def apply(self, plan: Plan) -> ApplyResult:
         """Send the plan's steps in order, then read back and verify. A plan with no steps
         sends nothing and reads nothing: it was made from a read that shows live matches."""
-        result = ApplyResult()
+        result = ApplyResult(intents=self.begun)  # (the list each step begun is added to)
         steps = list(plan.steps)
         if not steps or not await self._prepared(result, steps):
             return result
@@ -188,6 +194,7 @@ class Applier:
         except AuditUnwritable as error:  # no intent on record: nothing is sent
             raise _Failed(f"{error}; nothing was sent for {step.operation} {step.key}"
                           ) from None
+        self.begun.append(intent["hash"])
         if await self._send(step, intent["hash"]) is not None:
             await self._resolve(step, plan, intent["hash"])
 

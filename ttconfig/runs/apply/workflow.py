@@ -133,6 +133,9 @@ class Applied:
     result: ApplyResult | None = None
     recovered: tuple[Recovered, ...] = ()
     """Writes earlier applies left unfinished, settled before this one wrote."""
+    environment: str = ""
+    tt_environment: str = ""
+    """Which environment, and its TT's: what a report of the apply is headed with."""
 
     @property
     def exit_code(self) -> int:
@@ -252,10 +255,11 @@ class _Run:
             return self._ended(Outcome.DECLINED, verdict)
         self._audit_overrides(verdict, audit)
         result = await self._write(tt, planned, audit)
-        return Applied(Outcome.APPLIED, self.audit_path, verdict, result)
+        return replace(self._ended(Outcome.APPLIED, verdict), result=result)
 
     def _ended(self, outcome: Outcome, verdict: Verdict) -> Applied:
-        return Applied(outcome, self.audit_path, verdict)
+        return Applied(outcome, self.audit_path, verdict, environment=self.environment,
+                       tt_environment=self.firm.environment.tt_environment)
 
     def _confirmed(self, plan: Plan) -> bool:
         if self.approved:
