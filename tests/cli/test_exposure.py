@@ -187,3 +187,29 @@ def test_a_plan_file_whose_exposure_record_is_not_ttconfigs_is_refused_by_name(
         assert refused.exit_code == 5, output(refused)
         assert "bad.json: its exposure record is not one ttconfig writes" in refused.stderr
         assert "Traceback" not in output(refused)
+
+
+def test_an_account_joining_a_risk_group_over_its_rows_is_a_breach_on_apply(
+        served: Sandbox, uat: Path) -> None:
+    """No limit changes, yet the group's CL row (300 here) now counts HPT-PROP-ENERGY's 380
+    CL: the plan says so under the membership, reading only the group's accounts."""
+    ttconfig, target = uat_desk(served)
+    groups = uat / "risk-groups.yaml"
+    text = groups.read_text()
+    text = text.replace("    - HPT-IB-FALCON\n", "    - HPT-IB-FALCON\n    - HPT-PROP-ENERGY\n", 1)
+    energy = text.index("- name: Energy Aggregate")
+    text = text[:energy] + text[energy:].replace("    - HPT-PROP-ENERGY\n", "", 1)
+    cl = text.index("product: CL")  # (the Customer Exposure group's CL row comes first)
+    at = text.index("max_position: 1000", cl)
+    groups.write_text(text[:at] + "max_position: 300" + text[at + len("max_position: 1000"):])
+    plan = ttconfig("plan", *target, "--target", "risk_groups:Customer Exposure")
+    assert plan.exit_code == 0, output(plan)
+    lines = plan.stdout.splitlines()
+    member = lines.index("      + accounts[\"HPT-PROP-ENERGY\"]: 'member'  TIGHTENING")
+    assert lines[member + 1].strip() == (
+        'with HPT-PROP-ENERGY joining, the group\'s limits.products["CME CL future"].'
+        "max_position 300 counts position +380 · headroom 300 → −80 · BREACH ON APPLY")
+    data = json.loads(ttconfig("plan", *target, "--target", "risk_groups:Customer Exposure",
+                               "--format", "json").stdout)
+    (joined,) = [a for a in data["exposure"]["annotations"] if a["limit_path"]]
+    assert (joined["exposure_before"], joined["exposure"], joined["breach"]) == (0, 380, True)

@@ -171,3 +171,28 @@ def test_a_user_unlinked_from_an_account_with_working_orders_is_told_they_stay()
     assert (found.kind, found.measure, found.exposure, found.where, found.account) == (
         Kind.LINKS, "working", 300, "ZN 300 to buy", "HPT-PROP-RATES")
     assert not found.breach
+
+
+def rates_group(*members: str) -> RiskGroup:
+    return RiskGroup.model_validate({"name": "Rates", "accounts": list(members), "limits": {
+        "products": [row("ZN", max_position=10000), row("ZB", max_position=5000)]}})
+
+
+def test_an_account_joining_a_risk_group_counts_its_positions_against_the_groups_rows(
+        ) -> None:
+    """A join changes no limit, but the group's rows now count the joiner's positions: the
+    plan says so under the membership, judged by the row it leaves least headroom."""
+    plan, want, have = planned({Kind.RISK_GROUPS: [rates_group("A", "B")]},
+                               {Kind.RISK_GROUPS: [rates_group("A")]})
+    assert needs(plan, want, have).positions == ("A", "B")
+    book = Book(products={"a": {ZN: Holding(6000, 0, 0), ZB: Holding(1000, 0, 0)},
+                          "b": {ZN: Holding(5000, 500, 0)}})
+    [found] = annotate(plan, want, have, book).annotations
+    assert (found.kind, found.key, found.path) == (Kind.RISK_GROUPS, "Rates", ("accounts", "B"))
+    assert found.limit_path == ("limits", "products", "CME ZN future", "max_position")
+    assert (found.exposure_before, found.exposure, found.before, found.after) == (
+        6000, 11500, 4000, -1500)
+    assert found.breach, "the group is over its ZN limit once B's 5,000 (and 500 working) count"
+    quiet = Book(products={"a": {ZN: Holding(6000, 0, 0)}, "b": {}})
+    assert annotate(plan, want, have, quiet).annotations == (), "B holds nothing the rows limit"
+

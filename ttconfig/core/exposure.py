@@ -144,11 +144,16 @@ class Annotation:
     """Why the exposure is unknown (then nothing about it is judged)."""
     account: str = ""
     """The account an unlink's working orders are on."""
+    exposure_before: float | None = None
+    """For an account joining a risk group: the group's exposure without it."""
+    limit_path: tuple[str, ...] = ()
+    """For a join: the group's row field it is judged by (the one it leaves least room)."""
 
     @property
     def before(self) -> float | None:
         """Headroom before the apply (None: no limit)."""
-        return None if self.old is None or self.exposure is None else self.old - self.exposure
+        held = self.exposure if self.exposure_before is None else self.exposure_before
+        return None if self.old is None or held is None else self.old - held
 
     @property
     def after(self) -> float | None:
@@ -183,6 +188,7 @@ class Annotation:
         data = asdict(self)
         data["kind"] = self.kind.value
         data["path"] = list(self.path)
+        data["limit_path"] = list(self.limit_path)
         data |= {"headroom_before": self.before, "headroom_after": self.after,
                  "breach": self.breach}
         return data
@@ -191,7 +197,8 @@ class Annotation:
     def from_data(cls, data: Mapping[str, Any]) -> Annotation:
         names = {f for f in cls.__dataclass_fields__}
         kept = {k: v for k, v in data.items() if k in names}
-        return cls(**{**kept, "kind": Kind(data["kind"]), "path": tuple(data["path"])})
+        return cls(**{**kept, "kind": Kind(data["kind"]), "path": tuple(data["path"]),
+                      "limit_path": tuple(data.get("limit_path") or ())})
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,15 @@ def _annotated(plan: Plan) -> Iterator[tuple[Change, FieldChange, Measure]]:
                     yield change, f, measure
 
 
+def _joins(plan: Plan) -> Iterator[tuple[Change, str]]:
+    """Accounts the plan adds to a risk group: the group's rows then count them too."""
+    for change in plan.changes:
+        if change.kind is Kind.RISK_GROUPS and change.action in ("create", "update"):
+            for f in change.fields:
+                if len(f.path) == 2 and f.path[0] == "accounts" and f.new == "member":
+                    yield change, f.path[1]
+
+
 def _unlinked(plan: Plan) -> Iterator[Change]:
     """Users the plan unlinks from an account: orders they left working stay working."""
     return (c for c in plan.changes if c.kind is Kind.LINKS and c.action == "delete")
@@ -289,6 +305,13 @@ def needs(plan: Plan, desired: State, live: State) -> Needs:
             target.setdefault(fold(account), account)
     for change in _unlinked(plan):
         positions.setdefault(fold(change.key.name), change.key.name)
+    for change, _ in _joins(plan):
+        model = _model(change, desired, live)
+        for list_name, target in (("products", positions), ("contracts", contracts)):
+            if any(_limit(row.get(name)) is not None for row in _rows_of(model, list_name)
+                   for name in POSITION_FIELDS):
+                for account in members(change, desired, live):
+                    target.setdefault(fold(account), account)
     return Needs(tuple(positions.values()), tuple(contracts.values()), tuple(credit.values()))
 
 
@@ -300,6 +323,8 @@ def annotate(plan: Plan, desired: State, live: State, book: Book) -> Exposure:
     found = [_annotation(change, f, measure, desired, live, book)
              for change, f, measure in _annotated(plan)]
     found += [_working(change, book) for change in _unlinked(plan)]
+    found += [joined for change, account in _joins(plan)
+              if (joined := _joined(change, account, desired, live, book)) is not None]
     return Exposure(tuple(found), book.requests, book.accounts)
 
 
@@ -343,6 +368,51 @@ def _working(change: Change, book: Book) -> Annotation:
         for ref, h in sorted(held.items()))
     return replace(base, exposure=sum((h.working_buy or 0) + (h.working_sell or 0)
                                       for h in held.values()), where=where)
+
+
+def _joined(change: Change, account: str, desired: State, live: State,
+            book: Book) -> Annotation | None:
+    """An account joining a risk group, judged by the group's position row it leaves the
+    least headroom (None: it holds nothing the group's rows limit)."""
+    after = [fold(a) for a in members(change, desired, live)]
+    base = Annotation(change.kind, str(change.key), ("accounts", account), "position",
+                      None, None, account=account)
+    failed = [f"{a}: {book.unknown[a]}" for a in after if a in book.unknown]
+    if failed:
+        return replace(base, unknown="; ".join(failed))
+    before = [a for a in after if a != fold(account)]
+    model = _model(change, desired, live)
+    found = [annotation for list_name in ("products", "contracts")
+             for row in _rows_of(model, list_name)
+             for annotation in _row_join(base, row, list_name, (before, after), book,
+                                         _own(model))]
+    return min(found, key=lambda a: a.after if a.after is not None else float("inf"),
+               default=None)
+
+
+def _row_join(base: Annotation, row: Mapping[str, Any], list_name: str,
+              owners: tuple[list[str], list[str]], book: Book,
+              own: set[ProductRef]) -> list[Annotation]:
+    """One group row's limits with and without the joining account (only where it holds
+    something the row limits)."""
+    held_before = _held(row, list_name, owners[0], book, own)
+    held_after = _held(row, list_name, owners[1], book, own)
+    found = []
+    for name, measure in POSITION_FIELDS.items():
+        limit = _limit(row.get(name))
+        if limit is None or not held_after:
+            continue
+        where, holding = max(held_after.items(), key=lambda item: item[1].measured(measure))
+        prior = held_before.get(where)
+        was = 0.0 if prior is None else prior.measured(measure)
+        if holding.measured(measure) == was:
+            continue  # (the joiner holds nothing here)
+        found.append(replace(
+            base, measure=measure, old=limit, new=limit, exposure=holding.measured(measure),
+            net=holding.net, exposure_before=was, position_only=holding.position_only,
+            where=where if row.get("product", EVERY_PRODUCT) == EVERY_PRODUCT else "",
+            limit_path=("limits", list_name, row_name(dict(row), ROW_LISTS[list_name]), name)))
+    return found
 
 
 def _rows_of(model: Model | None, list_name: str) -> list[dict[str, Any]]:

@@ -55,6 +55,10 @@ def phrase(annotation: Annotation) -> str:
                 "working after the unlink: cancel them in TT if they are this user's")
     parts = [_held(annotation),
              f"headroom {_headroom(annotation.before)} → {_headroom(annotation.after)}"]
+    if annotation.limit_path:  # (an account joining a risk group: no limit changes)
+        parts[0] = (f"with {annotation.account} joining, the group's "
+                    f"{path_text(annotation.limit_path)} {_number(annotation.new)} counts "
+                    f"{parts[0]}")
     if annotation.breach:
         parts.append(BREACH + (" (over its limit already)" if annotation.already_over else ""))
     elif annotation.already_over:
