@@ -196,3 +196,11 @@ def test_an_account_joining_a_risk_group_counts_its_positions_against_the_groups
     quiet = Book(products={"a": {ZN: Holding(6000, 0, 0)}, "b": {}})
     assert annotate(plan, want, have, quiet).annotations == (), "B holds nothing the rows limit"
 
+
+
+def test_a_new_risk_groups_accounts_are_each_read_as_joining_it() -> None:
+    plan, want, have = planned({Kind.RISK_GROUPS: [rates_group("A", "B")]}, {})
+    book = Book(products={"a": {ZN: Holding(6000, 0, 0)}, "b": {ZN: Holding(5000, 500, 0)}})
+    found = annotate(plan, want, have, book).annotations
+    assert [(a.path, a.exposure, a.breach) for a in found] == [
+        (("accounts", "A"), 11500, True), (("accounts", "B"), 11500, True)]
