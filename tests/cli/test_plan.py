@@ -277,6 +277,12 @@ def test_apply_reports_how_it_ended_as_json(demo: Path, ttconfig: TTConfig) -> N
     assert (result["outcome"], result["exit_code"], result["failure"]) == ("applied", 0, None)
     assert [s["operation"] for s in result["applied"]][:1] == ["create user"]
     assert (len(result["applied"]), result["not_applied"], result["diverged"]) == (6, [], [])
+    assert (result["environment"], result["tt_environment"]) == ("uat", "ext_uat_cert")
+    audited = {r["request_id"] for r in map(json.loads, (demo / result["audit_log"]).read_text(
+        ).splitlines()) if r.get("event") == "outcome"}
+    assert [r["outcome"] for r in result["requests"]] == ["applied"] * 6
+    assert all(r["request_id"] for r in result["requests"])
+    assert {r["request_id"] for r in result["requests"]} <= audited, "as the audit log has them"
     again = json.loads(ttconfig("apply", *target, "--auto-approve", "--format", "json").stdout)
     assert (again["outcome"], again["exit_code"]) == ("no changes", 0)
     assert "applied" not in again

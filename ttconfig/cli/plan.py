@@ -184,13 +184,10 @@ def apply(plan_file: Path | None, environment: str | None, connection: Connectio
 def _report(applied: Applied, output_format: str) -> None:
     """How the apply ended as the one thing on stdout: json for tools, markdown for CI."""
     _refuse_if_refused(applied)
-    if output_format == "json":
-        click.echo(result_json(applied.outcome.value, applied.result, applied.audit_path,
-                               applied.exit_code), nl=False)
-    else:
-        recorded = (recorded_steps(applied.audit_path, applied.result.intents)
-                    if applied.result is not None else [])
-        click.echo(result_markdown(applied, recorded), nl=False)
+    recorded = (recorded_steps(applied.audit_path, applied.result.intents)
+                if applied.result is not None else [])
+    render = result_json if output_format == "json" else result_markdown
+    click.echo(render(applied, recorded), nl=False)
     if applied.recovered:
         click.echo(recovered_text(applied.recovered), err=True)
 

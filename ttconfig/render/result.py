@@ -73,22 +73,29 @@ def _unverified(result: ApplyResult) -> list[str]:
     return lines
 
 
-def result_json(outcome: str, result: ApplyResult | None, audit_path: Path,
-                exit_code: int) -> str:
-    """How an apply ended, for tools: each request applied or not, what diverged, what is
-    unknown, and the exit code the command ends with."""
+def result_json(applied: Applied, recorded: Sequence[Recorded] = ()) -> str:
+    """How an apply ended, for tools: where, each request applied or not (with its
+    requestId where `recorded`, the audit log's record of this apply, has one), what
+    diverged, what is unknown, and the exit code the command ends with."""
     def steps(items: list[Step]) -> list[dict[str, object]]:
         return [step.to_data() for step in items]
 
-    data: dict[str, object] = {"outcome": outcome, "exit_code": exit_code,
-                               "audit_log": str(audit_path)}
+    data: dict[str, object] = {"environment": applied.environment,
+                               "tt_environment": applied.tt_environment,
+                               "outcome": applied.outcome.value,
+                               "exit_code": applied.exit_code,
+                               "audit_log": str(applied.audit_path)}
+    result = applied.result
     if result is not None:
         data |= {"applied": steps(result.done), "not_applied": steps(result.remaining),
                  "failure": result.failure,
                  "diverged": [{"kind": c.kind.value, "key": str(c.key)}
                               for c in result.diverged],
                  "unknown": None if result.unknown is None else result.unknown.to_data(),
-                 "unverified": result.unverified, "interrupted": result.interrupted}
+                 "unverified": result.unverified, "interrupted": result.interrupted,
+                 "requests": [{"operation": r.operation, "kind": r.kind, "key": r.key,
+                               "outcome": r.outcome, "request_id": r.request_id}
+                              for r in recorded]}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
