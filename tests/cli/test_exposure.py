@@ -211,5 +211,5 @@ def test_an_account_joining_a_risk_group_over_its_rows_is_a_breach_on_apply(
         "max_position 300 counts position +380 · headroom 300 → −80 · BREACH ON APPLY")
     data = json.loads(ttconfig("plan", *target, "--target", "risk_groups:Customer Exposure",
                                "--format", "json").stdout)
-    (joined,) = [a for a in data["exposure"]["annotations"] if a["limit_path"]]
+    (joined,) = [a for a in data["exposure"]["annotations"] if "limit_path" in a]
     assert (joined["exposure_before"], joined["exposure"], joined["breach"]) == (0, 380, True)

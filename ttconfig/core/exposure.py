@@ -188,7 +188,10 @@ class Annotation:
         data = asdict(self)
         data["kind"] = self.kind.value
         data["path"] = list(self.path)
-        data["limit_path"] = list(self.limit_path)
+        if self.limit_path:  # (a join's; other annotations read as before)
+            data["limit_path"] = list(self.limit_path)
+        else:
+            del data["limit_path"], data["exposure_before"]
         data |= {"headroom_before": self.before, "headroom_after": self.after,
                  "breach": self.breach}
         return data
