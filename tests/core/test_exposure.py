@@ -3,6 +3,7 @@ a risk group's accounts) holds now, with the headroom before and after the apply
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ttconfig.core.diff import diff
@@ -204,3 +205,12 @@ def test_a_new_risk_groups_accounts_are_each_read_as_joining_it() -> None:
     found = annotate(plan, want, have, book).annotations
     assert [(a.path, a.exposure, a.breach) for a in found] == [
         (("accounts", "A"), 11500, True), (("accounts", "B"), 11500, True)]
+
+
+def test_a_joins_annotation_survives_a_plan_file() -> None:
+    """A saved plan records the exposure it was reviewed with; apply compares it."""
+    plan, want, have = planned({Kind.RISK_GROUPS: [rates_group("A", "B")]},
+                               {Kind.RISK_GROUPS: [rates_group("A")]})
+    book = Book(products={"a": {ZN: Holding(6000, 0, 0)}, "b": {ZN: Holding(5000, 500, 0)}})
+    exposure = annotate(plan, want, have, book)
+    assert Exposure.from_data(json.loads(json.dumps(exposure.to_data()))) == exposure
