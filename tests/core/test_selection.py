@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,37 @@ def test_a_target_naming_only_a_live_object_or_objects_without_changes_is_fine()
                                select(without_training, ["accounts:HPT-TRAINING"], []))
     assert keys(result) == []
     assert keys(planned(["accounts:HPT-ARB"])) == []
+
+
+def test_a_targeted_join_that_needs_another_groups_leave_is_refused_naming_it() -> None:
+    """TT keeps an account in one risk group: a run that moves HPT-PROP-ENERGY into
+    Customer Exposure without Energy Aggregate's leave would be refused half-way."""
+    groups = []
+    for group in UAT.risk_groups:
+        members = [m for m in group.accounts if m != "HPT-PROP-ENERGY"]
+        if group.name == "Customer Exposure":
+            members.append("HPT-PROP-ENERGY")
+        groups.append(group.model_copy(update={"accounts": members}))
+    moved = UAT.model_copy(update={"risk_groups": groups})
+    with pytest.raises(UsageError, match=re.escape(
+            "risk group Customer Exposure takes HPT-PROP-ENERGY from risk group Energy "
+            "Aggregate, which this run leaves out (TT keeps an account in one risk group and "
+            "would refuse the join): add --target 'risk_groups:Energy Aggregate'")):
+        plan_against_seed(moved, "uat", "ext_uat_cert",
+                          select(moved, ["risk_groups:Customer Exposure"], []))
+    both = plan_against_seed(moved, "uat", "ext_uat_cert", select(
+        moved, ["risk_groups:Customer Exposure", "risk_groups:Energy Aggregate"], []))
+    assert {c.key for c in both.plan.changes} == {"Customer Exposure", "Energy Aggregate"}
+
+
+def test_a_targeted_join_brings_along_the_leave_of_an_undeclared_group() -> None:
+    groups = [g.model_copy(update={"accounts": [*g.accounts, "HPT-PROP-ENERGY"]})
+              if g.name == "Customer Exposure" else g
+              for g in UAT.risk_groups if g.name != "Energy Aggregate"]
+    moved = UAT.model_copy(update={"risk_groups": groups})
+    result = plan_against_seed(moved, "uat", "ext_uat_cert",
+                               select(moved, ["risk_groups:Customer Exposure"], []))
+    assert [(c.key, [f.path for f in c.fields]) for c in result.plan.changes] == [
+        ("Customer Exposure", [("accounts", "HPT-PROP-ENERGY")]),
+        ("Energy Aggregate", [("accounts", "HPT-PROP-ENERGY")])]
+    assert next(s.key for s in result.plan.steps) == "Energy Aggregate", "the leave goes first"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ttconfig.core.changes import Change
+from ttconfig.core.changes import ABSENT, Change
 from ttconfig.core.diff import declared_links
 from ttconfig.core.state import LINK_SEPARATOR
 from ttconfig.errors import UsageError
@@ -102,13 +102,24 @@ class Selection:
         pattern names it) and each end is selected too or already exists in TT (a link to a
         user the run does not create could not be applied)."""
 
+        joining = {fold(member) for group in self.chosen.risk_groups
+                   if self._selected(Kind.RISK_GROUPS, group.name) for member in group.accounts}
+
         def keeps(change: Change) -> bool:
-            if change.kind is not Kind.LINKS:
-                return self._selected(change.kind, change.key)
-            named, missing = self._link(change, live_accounts, live_users)
-            return named and not missing
+            if change.kind is Kind.LINKS:
+                named, missing = self._link(change, live_accounts, live_users)
+                return named and not missing
+            return self._selected(change.kind, change.key) or self._leave(change, joining)
 
         return keeps
+
+    def _leave(self, change: Change, joining: set[str]) -> bool:
+        """An undeclared risk group giving up accounts a selected group takes (TT keeps an
+        account in one group: the join needs this leave first, in the same run)."""
+        return change.kind is Kind.RISK_GROUPS and bool(change.fields) \
+            and not _named(self.firm.risk_groups, change.key) \
+            and all(f.path[0] == "accounts" and f.new is ABSENT and fold(f.path[1]) in joining
+                    for f in change.fields)
 
     def waiting(self, change: Change, live_accounts: set[str],
                 live_users: set[str]) -> str | None:

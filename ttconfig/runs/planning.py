@@ -117,6 +117,7 @@ async def make_plan(firm: Firm, environment: str, tt: TTClient,
         plan = replace(plan, unmanaged=unmanaged(State.of(firm.by_kind()), live_models,
                                                  firm.environment.policy.prune))
     else:
+        check_moves(plan, live_models)
         plan = replace(plan, selected=tuple(f"{p.option} {shlex.quote(p.text)}"
                                             for p in selection.patterns))
         notices = (*notices, *waiting_links(selection, firm, live, live_models))
@@ -240,6 +241,24 @@ def _yaml_path(data: Any, path: tuple[str, ...]) -> tuple[str | int, ...]:
         else:
             break
     return tuple(found)
+
+
+def check_moves(plan: Plan, live: State) -> None:
+    """Refuse a --target run that moves an account into a risk group without the leave of
+    the group it is in (TT keeps an account in one risk group, so it would refuse the join
+    half-way through the apply), naming the --target that brings the leave along."""
+    group_of = {fold(member): str(key_of(group)) for group in live.get(Kind.RISK_GROUPS, ())
+                for member in group.declared().get("accounts") or []}
+    kept = {fold(str(c.key)) for c in plan.changes if c.kind is Kind.RISK_GROUPS}
+    moves = [f"risk group {change.key} takes {f.path[1]} from risk group {other}, which "
+             f"this run leaves out (TT keeps an account in one risk group and would refuse "
+             f"the join): add --target {shlex.quote(f'risk_groups:{other}')}"
+             for change in plan.changes if change.kind is Kind.RISK_GROUPS
+             for f in change.fields if f.path[0] == "accounts" and f.new == "member"
+             and (other := group_of.get(fold(f.path[1]))) is not None
+             and fold(other) != fold(str(change.key)) and fold(other) not in kept]
+    if moves:
+        raise UsageError("\n".join(moves))
 
 
 def waiting_links(selection: Selection, firm: Firm, live: LiveFirm,
