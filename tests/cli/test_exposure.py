@@ -202,14 +202,14 @@ def test_an_account_joining_a_risk_group_over_its_rows_is_a_breach_on_apply(
     cl = text.index("product: CL")  # (the Customer Exposure group's CL row comes first)
     at = text.index("max_position: 1000", cl)
     groups.write_text(text[:at] + "max_position: 300" + text[at + len("max_position: 1000"):])
-    groups = ("--target", "risk_groups:Customer Exposure", "--target", "risk_groups:Energy*")
-    plan = ttconfig("plan", *target, *groups)
+    both = ("--target", "risk_groups:Customer Exposure", "--target", "risk_groups:Energy*")
+    plan = ttconfig("plan", *target, *both)
     assert plan.exit_code == 0, output(plan)
     lines = plan.stdout.splitlines()
     member = lines.index("      + accounts[\"HPT-PROP-ENERGY\"]: 'member'  TIGHTENING")
     assert lines[member + 1].strip() == (
         'with HPT-PROP-ENERGY joining, the group\'s limits.products["CME CL future"].'
         "max_position 300 counts position +380 · headroom 300 → −80 · BREACH ON APPLY")
-    data = json.loads(ttconfig("plan", *target, *groups, "--format", "json").stdout)
+    data = json.loads(ttconfig("plan", *target, *both, "--format", "json").stdout)
     (joined,) = [a for a in data["exposure"]["annotations"] if "limit_path" in a]
     assert (joined["exposure_before"], joined["exposure"], joined["breach"]) == (0, 380, True)
