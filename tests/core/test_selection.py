@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.seeded import plan_against_seed
+from ttconfig.core.changes import Change
 from ttconfig.core.selection import Pattern, select
+from ttconfig.core.state import Key
 from ttconfig.errors import UsageError
+from ttconfig.models import Kind
 from ttconfig.runs.planning import Planned, load
 
 ROOT = Path(__file__).parents[2]
@@ -166,3 +169,15 @@ def test_a_targeted_join_brings_along_the_leave_of_an_undeclared_group() -> None
         ("Customer Exposure", [("accounts", "HPT-PROP-ENERGY")]),
         ("Energy Aggregate", [("accounts", "HPT-PROP-ENERGY")])]
     assert next(s.key for s in result.plan.steps) == "Energy Aggregate", "the leave goes first"
+
+
+def test_a_link_waiting_for_both_its_ends_names_both() -> None:
+    link = Change(Kind.LINKS, Key.link("HPT-PROP-RATES", "noah.berg@harborpoint.example"),
+                  "create", ())
+    selection = select(UAT, ["links:*"], [])
+    assert selection is not None
+    said = selection.waiting(link, set(), set())
+    assert said == ("links HPT-PROP-RATES ↔ noah.berg@harborpoint.example is left out of this "
+                    "run: its account HPT-PROP-RATES and its user noah.berg@harborpoint.example "
+                    "are not in TT yet and not targeted (add --target accounts:HPT-PROP-RATES "
+                    "--target users:noah.berg@harborpoint.example to write it too)")

@@ -130,8 +130,9 @@ class Selection:
         named, missing = self._link(change, live_accounts, live_users)
         if not named or not missing:
             return None
-        return (f"links {change.key} is left out of this run: {' and '.join(missing)} not in "
-                "TT yet and not targeted (add "
+        verb = "are" if len(missing) > 1 else "is"
+        return (f"links {change.key} is left out of this run: {' and '.join(missing)} {verb} "
+                "not in TT yet and not targeted (add "
                 + " ".join(f"--target {shlex.quote(f'{kind}:{name}')}"
                            for kind, name in self._ends(change, live_accounts, live_users))
                 + " to write it too)")
@@ -149,7 +150,7 @@ class Selection:
         named = self._selected(Kind.ACCOUNTS, account) or self._selected(Kind.USERS, user) \
             or any(p.matches_link(account, user) for p in self.patterns
                    if p.option == "--target" and p.kind is Kind.LINKS)
-        missing = [f"its {kind.spec.singular} {name} is" for kind, name
+        missing = [f"its {kind.spec.singular} {name}" for kind, name
                    in self._ends(change, live_accounts, live_users)]
         return named, missing
 
