@@ -78,6 +78,20 @@ def test_records_group_into_applies_and_single_events() -> None:
     assert (second.plan, len(second.steps)) == ("p2", 1)
 
 
+def test_a_drift_run_is_one_line_and_a_record_not_in_ttconfigs_shape_says_so() -> None:
+    """An unsigned log anyone can rewrite and reseal: `audit log` shows it, never a
+    traceback."""
+    run, bad = entries_of([
+        {"event": "observed", "time": "2026-12-07T09:00:00+00:00", "actor": "ci", "count": 3,
+         "objects": {"accounts": {"A": "f" * 16, "B": "e" * 16}}, "gone": {"users": ["u"]}},
+        {"event": "observed", "time": "2026-12-07T15:00:00+00:00", "actor": "ci",
+         "objects": ["x"]}])
+    assert run.details == {"seen": 3, "changed": 2, "gone": 1}
+    assert bad.details["unreadable"].startswith("the audit log's observed record of "
+                                                "'2026-12-07T15:00:00+00:00' is "
+                                                "not one ttconfig writes")
+
+
 def test_since_takes_a_date_a_time_or_an_age() -> None:
     now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
     assert since_of("7d", now) == now - timedelta(days=7)

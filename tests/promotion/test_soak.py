@@ -6,9 +6,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from ttconfig.models.accounts import Account
 from ttconfig.models.base import Model
-from ttconfig.promotion.soak import OBSERVED, Observations, SoakEvidence, observe
+from ttconfig.promotion.soak import (
+    OBSERVED,
+    Observations,
+    ObservedRecordError,
+    SoakEvidence,
+    observe,
+)
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 ANN = "ann.lee@harborpoint.example"
@@ -134,3 +142,13 @@ def test_an_object_gone_and_made_again_since_the_last_run_cannot_be_dated() -> N
     since, how = held(SoakEvidence({}, seen, observe(live(account("HPT-ARB", 100)))))
     assert since is None
     assert "none of the 2 drift runs recorded there saw it as it is now" in how
+
+
+def test_an_observed_record_not_in_ttconfigs_shape_is_refused_by_name() -> None:
+    """An unsigned log anyone can rewrite and reseal: a record of the wrong shape must end
+    the gate with a message naming it, not a traceback, and count as no evidence."""
+    bad = {"event": OBSERVED, "time": "2026-12-07T09:00:00+00:00", "objects": ["x"]}
+    with pytest.raises(ObservedRecordError, match="observed record of '2026-12-07T09:00:00"):
+        Observations.of([bad])
+    with pytest.raises(ObservedRecordError, match="KeyError"):
+        Observations.of([{"event": OBSERVED, "objects": {}}])

@@ -29,6 +29,7 @@ from typing import Any
 from ttconfig.core.diff import declared_links
 from ttconfig.core.digest import fingerprint
 from ttconfig.core.state import Key, key_of
+from ttconfig.errors import TTConfigError
 from ttconfig.models.base import Model
 from ttconfig.models.checks import fold
 from ttconfig.models.kinds import REGISTRY, Kind
@@ -99,11 +100,11 @@ class Observations:
         for record in records:
             if record.get("event") != OBSERVED:
                 continue
-            runs, last = runs + 1, datetime.fromisoformat(str(record["time"]))
-            for kind, objects in (record.get("objects") or {}).items():
-                for key, value in objects.items():
+            runs, (last, objects, gone) = runs + 1, observed(record)
+            for kind, sighted in objects.items():
+                for key, value in sighted.items():
                     _sighted(seen, kind, key, value, last)
-            for kind, keys in (record.get("gone") or {}).items():
+            for kind, keys in gone.items():
                 for key in keys:
                     _sighted(seen, kind, key, None, last)
         return cls(seen, runs, last)
@@ -126,6 +127,29 @@ class Observations:
                     and (kind, folded) not in live:
                 gone.setdefault(kind, []).append(before.key)
         return {"objects": objects, "gone": gone, "count": len(live)}
+
+
+class ObservedRecordError(TTConfigError):
+    """An `observed` audit record not in the shape ttconfig writes (an unsigned log anyone
+    can rewrite and reseal): nothing is read from it, the command says which (exit 1)."""
+
+
+def observed(record: Mapping[str, Any]) -> tuple[datetime, dict[str, dict[str, str]],
+                                                  dict[str, list[str]]]:
+    """An `observed` record's time, sightings (kind → {key: fingerprint}) and objects gone
+    (kind → [key]), checked: the one reader of the record, for the gate and `audit log`."""
+    try:
+        when = datetime.fromisoformat(str(record["time"]))
+        objects = {str(kind): {str(key): str(value) for key, value in sighted.items()}
+                   for kind, sighted in (record.get("objects") or {}).items()}
+        gone = {str(kind): [str(key) for key in keys]
+                for kind, keys in (record.get("gone") or {}).items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ObservedRecordError(
+            f"the audit log's observed record of {record.get('time')!r} is not one ttconfig "
+            f"writes ({type(error).__name__}: {error}); its soak evidence cannot be "
+            "read") from None
+    return when, objects, gone
 
 
 def _sighted(seen: dict[ObjectId, Seen], kind: str, key: str, value: str | None,

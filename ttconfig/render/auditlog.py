@@ -27,6 +27,8 @@ def _headline(entry: Entry) -> str:
     when = entry.time.replace("T", " ")[:19]
     if entry.event == OBSERVED:
         seen = entry.details
+        if "unreadable" in seen:
+            return f"{when}  {entry.actor}  drift run: {seen['unreadable']}"
         return (f"{when}  {entry.actor}  drift run: {plural(seen['seen'], 'object')} seen, "
                 f"{seen['changed']} new or changed, {seen['gone']} gone")
     if entry.event != "apply":

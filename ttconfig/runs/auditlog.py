@@ -23,7 +23,7 @@ from ttconfig.core.plan import Plan
 from ttconfig.desired.loader import load_environment
 from ttconfig.errors import UsageError
 from ttconfig.models.checks import fold
-from ttconfig.promotion.soak import OBSERVED
+from ttconfig.promotion.soak import OBSERVED, ObservedRecordError, observed
 from ttconfig.runs.audit import AuditBroken, verified_records, verify
 from ttconfig.runs.audit import Verdict as AuditVerdict
 from ttconfig.runs.paths import Layout
@@ -211,9 +211,14 @@ def _written(path: tuple[str, ...], items: set[str]) -> bool:
 
 def _details(record: dict[str, Any]) -> dict[str, Any]:
     if record.get("event") == OBSERVED:  # (its fingerprints are for the gate, not for people)
-        return {"seen": record.get("count", 0),
-                "changed": sum(len(v) for v in (record.get("objects") or {}).values()),
-                "gone": sum(len(v) for v in (record.get("gone") or {}).values())}
+        try:
+            _, objects, gone = observed(record)
+        except ObservedRecordError as error:
+            return {"unreadable": str(error)}
+        count = record.get("count", 0)
+        return {"seen": count if isinstance(count, int) else 0,
+                "changed": sum(len(v) for v in objects.values()),
+                "gone": sum(len(v) for v in gone.values())}
     kept = {k: v for k, v in record.items()
             if k not in {"event", "time", "actor", "hash", "prev_hash", "signature", "tool",
                          "environment", "tt_environment", "target", "git_commit"}}

@@ -530,10 +530,11 @@ def gate_environment(environments_dir: Path, environment: str, reach: Reach, *,
     default = Layout().of(sandbox=reach.options.sandbox).audit_file(source_firm.environment,
                                                                     promotion.source)
     records = verified_records(source_audit or default, evidence=True)
+    observations = Observations.of(records)  # (a record it cannot read: said before TT)
     reach = replace(reach, exposure=False)  # (the gate judges YAML history, not positions)
     target_plan = reach.plan(target_firm, environment).plan
     source = reach.plan(source_firm, promotion.source)
-    evidence = SoakEvidence(applied_times(records), Observations.of(records),
+    evidence = SoakEvidence(applied_times(records), observations,
                             observe(source.live_models), promotion.source)
     verdict = evaluate_gate(target_plan, promote_firm(source_firm, target_firm).plan,
                             declared_keys(source_firm), source.plan, evidence, promotion,
